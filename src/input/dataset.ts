@@ -1,0 +1,327 @@
+/**
+ * Loads a data folder (production.csv, trade.csv, optional countries.csv) into validated, aggregated
+ * facts. Every problem of every file is collected (up to a cap per file) before failing, so a data
+ * maintainer sees all of them in one run; every row read is accounted for as used, rejected, blank
+ * or skipped by a filter.
+ */
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { builtInCountries, UNATTRIBUTED, type Country } from './countries.js';
+import { FileProblem, readCsv, type CsvColumns, type CsvSpec } from './csv.js';
+import {
+  FieldError,
+  parseCountry,
+  parseCountryCodeDefinition,
+  parseGovernance,
+  parseGroups,
+  parseMaterial,
+  parseQuantity,
+  parseStage,
+  parseUnit,
+  parseYear,
+  type Stage,
+} from './fields.js';
+import { InputError, ProblemList, type Problem } from './problems.js';
+
+export interface ProductionFact {
+  material: string;
+  stage: Stage;
+  country: string;
+  year: number;
+  quantity: number;
+  unit: string;
+}
+
+export interface TradeFact {
+  material: string;
+  stage: Stage;
+  exporter: string;
+  importer: string;
+  year: number;
+  quantity: number;
+  unit: string;
+  /** Sum of the value_usd cells of the merged rows; null when none had one. */
+  valueUsd: number | null;
+}
+
+export interface FileStats {
+  file: string;
+  present: boolean;
+  rowsRead: number;
+  rowsUsed: number;
+  rowsRejected: number;
+  rowsBlank: number;
+  /** Valid rows outside the requested years or materials. */
+  rowsSkipped: number;
+  problems: Problem[];
+  /** Problems beyond the per-file cap, counted but not listed. */
+  problemsOmitted: number;
+}
+
+export interface Dataset {
+  production: ProductionFact[];
+  trade: TradeFact[];
+  countries: ReadonlyMap<string, Country>;
+  /** Unit of each material and stage, keyed `material|stage`. */
+  units: ReadonlyMap<string, string>;
+  stats: FileStats[];
+  warnings: string[];
+}
+
+export interface LoadFilter {
+  years?: ReadonlySet<number>;
+  materials?: ReadonlySet<string>;
+}
+
+export const PRODUCTION_SPEC = {
+  label: 'production.csv',
+  required: ['material', 'stage', 'country', 'year', 'quantity', 'unit'],
+  optional: ['source'],
+} as const satisfies CsvSpec;
+
+export const TRADE_SPEC = {
+  label: 'trade.csv',
+  required: ['material', 'stage', 'exporter', 'importer', 'year', 'quantity', 'unit'],
+  optional: ['value_usd', 'source'],
+} as const satisfies CsvSpec;
+
+export const COUNTRIES_SPEC = {
+  label: 'countries.csv',
+  required: ['country'],
+  optional: ['name', 'governance', 'groups'],
+} as const satisfies CsvSpec;
+
+/** Loads and validates a data folder; throws InputError naming every problem found. */
+export async function loadDataset(dir: string, filter: LoadFilter = {}): Promise<Dataset> {
+  const result = await inspectDataset(dir, filter);
+  const problems = result.stats.flatMap((file) => file.problems);
+  if (problems.length > 0) {
+    throw new InputError(problems, result.stats.reduce((sum, file) => sum + file.problemsOmitted, 0));
+  }
+  return result;
+}
+
+/** Like loadDataset but returns the problems in the stats instead of throwing (for `validate`). */
+export async function inspectDataset(dir: string, filter: LoadFilter = {}): Promise<Dataset> {
+  await assertDataFolder(dir);
+  const countriesFile = await readCountries(dir);
+  const countries = new Map(builtInCountries());
+  for (const [code, country] of countriesFile.countries) countries.set(code, country);
+  const isKnown = (code: string): boolean => countries.has(code);
+
+  const units = new UnitRegistry();
+  const production = await readProduction(dir, isKnown, units, filter);
+  const trade = await readTrade(dir, isKnown, units, filter);
+  const warnings = governanceWarnings(countries, production.facts, trade.facts);
+  return {
+    production: production.facts,
+    trade: trade.facts,
+    countries,
+    units: units.units,
+    stats: [production.stats, trade.stats, countriesFile.stats],
+    warnings,
+  };
+}
+
+async function assertDataFolder(dir: string): Promise<void> {
+  let info;
+  try {
+    info = await stat(dir);
+  } catch {
+    throw new InputError([{ file: dir, message: 'data folder not found' }]);
+  }
+  if (!info.isDirectory()) throw new InputError([{ file: dir, message: 'is not a folder; --data takes a data folder' }]);
+}
+
+function emptyStats(file: string, present: boolean): FileStats {
+  return { file, present, rowsRead: 0, rowsUsed: 0, rowsRejected: 0, rowsBlank: 0, rowsSkipped: 0, problems: [], problemsOmitted: 0 };
+}
+
+/** Reads one file, sending each row to `handleRow`, and fills in its stats. */
+async function readFile(
+  path: string,
+  spec: CsvSpec,
+  handleRow: (get: FieldReader, line: number) => 'used' | 'skipped',
+): Promise<FileStats> {
+  const stats = emptyStats(spec.label, true);
+  const problems = new ProblemList();
+  try {
+    const counts = await readCsv(path, spec, {
+      row(fields, line, columns) {
+        try {
+          const outcome = handleRow(fieldReader(fields, columns), line);
+          if (outcome === 'used') stats.rowsUsed += 1;
+          else stats.rowsSkipped += 1;
+        } catch (error) {
+          if (!(error instanceof RowProblem)) throw error;
+          stats.rowsRejected += 1;
+          problems.add({ file: spec.label, line, ...(error.column ? { column: error.column } : {}), message: error.message });
+        }
+      },
+      reject(problem) {
+        stats.rowsRejected += 1;
+        problems.add(problem);
+      },
+    });
+    stats.rowsRead = counts.rowsRead;
+    stats.rowsBlank = counts.rowsBlank;
+  } catch (error) {
+    if (!(error instanceof FileProblem)) throw error;
+    problems.add(error.problem);
+    // Rows read before a fatal problem are not trusted: the whole rest of the file is unread.
+    stats.rowsRejected = stats.rowsRead - stats.rowsUsed - stats.rowsBlank - stats.rowsSkipped;
+  }
+  stats.problems = problems.kept;
+  stats.problemsOmitted = problems.omitted;
+  return stats;
+}
+
+class RowProblem extends Error {
+  constructor(
+    message: string,
+    readonly column?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Reads a named column of the current row through a parser, turning a FieldError into a located problem. */
+type FieldReader = <T>(name: string, parse: (raw: string) => T) => T;
+
+function fieldReader(fields: string[], columns: CsvColumns): FieldReader {
+  return (name, parse) => {
+    const position = columns.index.get(name);
+    if (position === undefined) return parse('');
+    try {
+      return parse(fields[position] ?? '');
+    } catch (error) {
+      if (error instanceof FieldError) throw new RowProblem(error.message, position + 1);
+      throw error;
+    }
+  };
+}
+
+function passesFilter(filter: LoadFilter, material: string, year: number): boolean {
+  if (filter.years && !filter.years.has(year)) return false;
+  if (filter.materials && !filter.materials.has(material)) return false;
+  return true;
+}
+
+/** One unit per material and stage, across both files; the first row seen sets it. */
+class UnitRegistry {
+  readonly units = new Map<string, string>();
+  private readonly firstSeen = new Map<string, string>();
+
+  check(material: string, stage: Stage, unit: string, where: string): void {
+    const key = `${material}|${stage}`;
+    const known = this.units.get(key);
+    if (known === undefined) {
+      this.units.set(key, unit);
+      this.firstSeen.set(key, where);
+    } else if (known !== unit) {
+      throw new FieldError(
+        `unit "${unit}" differs from "${known}" used for ${material} ${stage} at ${this.firstSeen.get(key)}; ` +
+          'every row of one material and stage must use the same unit',
+      );
+    }
+  }
+}
+
+async function readProduction(
+  dir: string,
+  isKnown: (code: string) => boolean,
+  units: UnitRegistry,
+  filter: LoadFilter,
+): Promise<{ facts: ProductionFact[]; stats: FileStats }> {
+  const merged = new Map<string, ProductionFact>();
+  const stats = await readFile(join(dir, PRODUCTION_SPEC.label), PRODUCTION_SPEC, (get, line) => {
+    const material = get('material', parseMaterial);
+    const stage = get('stage', parseStage);
+    const country = get('country', (raw) => parseCountry(raw, isKnown));
+    const year = get('year', parseYear);
+    const quantity = get('quantity', parseQuantity);
+    const unit = get('unit', parseUnit);
+    if (!passesFilter(filter, material, year)) return 'skipped';
+    get('unit', () => units.check(material, stage, unit, `${PRODUCTION_SPEC.label}:${line}`));
+    const key = `${material}|${stage}|${country}|${year}`;
+    const existing = merged.get(key);
+    if (existing) existing.quantity += quantity;
+    else merged.set(key, { material, stage, country, year, quantity, unit });
+    return 'used';
+  });
+  return { facts: [...merged.values()], stats };
+}
+
+async function readTrade(
+  dir: string,
+  isKnown: (code: string) => boolean,
+  units: UnitRegistry,
+  filter: LoadFilter,
+): Promise<{ facts: TradeFact[]; stats: FileStats }> {
+  const merged = new Map<string, TradeFact>();
+  const stats = await readFile(join(dir, TRADE_SPEC.label), TRADE_SPEC, (get, line) => {
+    const material = get('material', parseMaterial);
+    const stage = get('stage', parseStage);
+    const exporter = get('exporter', (raw) => parseCountry(raw, isKnown, 'exporter'));
+    const importer = get('importer', (raw) => parseCountry(raw, isKnown, 'importer'));
+    const year = get('year', parseYear);
+    const quantity = get('quantity', parseQuantity);
+    const unit = get('unit', parseUnit);
+    const valueUsd = get('value_usd', (raw) => (raw.trim() === '' ? null : parseQuantity(raw, 'value_usd')));
+    if (exporter === importer) {
+      throw new RowProblem(`exporter and importer are both ${exporter}; a country does not trade with itself`);
+    }
+    if (!passesFilter(filter, material, year)) return 'skipped';
+    get('unit', () => units.check(material, stage, unit, `${TRADE_SPEC.label}:${line}`));
+    const key = `${material}|${stage}|${exporter}|${importer}|${year}`;
+    const existing = merged.get(key);
+    if (existing) {
+      existing.quantity += quantity;
+      if (valueUsd !== null) existing.valueUsd = (existing.valueUsd ?? 0) + valueUsd;
+    } else merged.set(key, { material, stage, exporter, importer, year, quantity, unit, valueUsd });
+    return 'used';
+  });
+  return { facts: [...merged.values()], stats };
+}
+
+async function readCountries(dir: string): Promise<{ countries: Map<string, Country>; stats: FileStats }> {
+  const path = join(dir, COUNTRIES_SPEC.label);
+  const countries = new Map<string, Country>();
+  const exists = await stat(path).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) return { countries, stats: emptyStats(COUNTRIES_SPEC.label, false) };
+  const definedAt = new Map<string, number>();
+  const builtIn = builtInCountries();
+  const stats = await readFile(path, COUNTRIES_SPEC, (get, line) => {
+    const code = get('country', parseCountryCodeDefinition);
+    if (code === UNATTRIBUTED) throw new RowProblem(`${UNATTRIBUTED} is reserved for unattributed quantities and cannot be defined`, 1);
+    const name = get('name', (raw) => raw.trim());
+    const governance = get('governance', parseGovernance);
+    const groups = get('groups', parseGroups);
+    const first = definedAt.get(code);
+    if (first !== undefined) throw new RowProblem(`country ${code} is defined twice (first at line ${first})`);
+    definedAt.set(code, line);
+    countries.set(code, { code, name: name || builtIn.get(code)?.name || code, governance, groups });
+    return 'used';
+  });
+  return { countries, stats };
+}
+
+function governanceWarnings(countries: ReadonlyMap<string, Country>, production: ProductionFact[], trade: TradeFact[]): string[] {
+  const used = new Set<string>();
+  for (const fact of production) used.add(fact.country);
+  for (const fact of trade) {
+    used.add(fact.exporter);
+    used.add(fact.importer);
+  }
+  used.delete(UNATTRIBUTED);
+  const missing = [...used].filter((code) => countries.get(code)?.governance == null).sort();
+  if (missing.length === 0) return [];
+  const list = missing.length > 12 ? `${missing.slice(0, 12).join(', ')} and ${missing.length - 12} more` : missing.join(', ');
+  return [
+    `no governance score for ${missing.length} ${missing.length === 1 ? 'country' : 'countries'} (${list}); ` +
+      'counted as 0 (add them to countries.csv)',
+  ];
+}
