@@ -141,22 +141,26 @@ function emptyStats(file: string, present: boolean): FileStats {
 async function readFile(
   path: string,
   spec: CsvSpec,
-  handleRow: (get: FieldReader, line: number) => 'used' | 'skipped',
+  handleRow: (row: RowReader, line: number) => 'used' | 'skipped',
 ): Promise<FileStats> {
   const stats = emptyStats(spec.label, true);
   const problems = new ProblemList();
   try {
     const counts = await readCsv(path, spec, {
       row(fields, line, columns) {
+        const reader = new RowReader(fields, columns);
+        let outcome: 'used' | 'skipped' | undefined;
         try {
-          const outcome = handleRow(fieldReader(fields, columns), line);
-          if (outcome === 'used') stats.rowsUsed += 1;
-          else stats.rowsSkipped += 1;
+          outcome = handleRow(reader, line);
         } catch (error) {
-          if (!(error instanceof RowProblem)) throw error;
-          stats.rowsRejected += 1;
-          problems.add({ file: spec.label, line, ...(error.column ? { column: error.column } : {}), message: error.message });
+          if (error instanceof FieldError) reader.problems.push({ message: error.message });
+          else if (!(error instanceof RowRejected)) throw error;
         }
+        if (reader.problems.length > 0) {
+          stats.rowsRejected += 1;
+          for (const problem of reader.problems) problems.add({ file: spec.label, line, ...problem });
+        } else if (outcome === 'used') stats.rowsUsed += 1;
+        else stats.rowsSkipped += 1;
       },
       reject(problem) {
         stats.rowsRejected += 1;
@@ -176,29 +180,38 @@ async function readFile(
   return stats;
 }
 
-class RowProblem extends Error {
-  constructor(
-    message: string,
-    readonly column?: number,
-  ) {
-    super(message);
-  }
-}
+/** Signals that a row has field problems; its remaining checks are skipped. */
+class RowRejected extends Error {}
 
-/** Reads a named column of the current row through a parser, turning a FieldError into a located problem. */
+/**
+ * Reads a named column of the current row through a parser. Every field is checked so that a row
+ * with several mistakes reports all of them; once one field failed, the row's values are not used.
+ */
 type FieldReader = <T>(name: string, parse: (raw: string) => T) => T;
 
-function fieldReader(fields: string[], columns: CsvColumns): FieldReader {
-  return (name, parse) => {
-    const position = columns.index.get(name);
-    if (position === undefined) return parse('');
+class RowReader {
+  readonly problems: { column?: number; message: string }[] = [];
+
+  constructor(
+    private readonly fields: string[],
+    private readonly columns: CsvColumns,
+  ) {}
+
+  readonly get: FieldReader = <T>(name: string, parse: (raw: string) => T): T => {
+    const position = this.columns.index.get(name);
     try {
-      return parse(fields[position] ?? '');
+      return parse(position === undefined ? '' : (this.fields[position] ?? ''));
     } catch (error) {
-      if (error instanceof FieldError) throw new RowProblem(error.message, position + 1);
-      throw error;
+      if (!(error instanceof FieldError)) throw error;
+      this.problems.push({ ...(position !== undefined ? { column: position + 1 } : {}), message: error.message });
+      return undefined as T;
     }
   };
+
+  /** Stops a row's processing before values that failed are used. */
+  assertClean(): void {
+    if (this.problems.length > 0) throw new RowRejected();
+  }
 }
 
 function passesFilter(filter: LoadFilter, material: string, year: number): boolean {
@@ -234,15 +247,18 @@ async function readProduction(
   filter: LoadFilter,
 ): Promise<{ facts: ProductionFact[]; stats: FileStats }> {
   const merged = new Map<string, ProductionFact>();
-  const stats = await readFile(join(dir, PRODUCTION_SPEC.label), PRODUCTION_SPEC, (get, line) => {
+  const stats = await readFile(join(dir, PRODUCTION_SPEC.label), PRODUCTION_SPEC, (row, line) => {
+    const get = row.get;
     const material = get('material', parseMaterial);
     const stage = get('stage', parseStage);
     const country = get('country', (raw) => parseCountry(raw, isKnown));
     const year = get('year', parseYear);
     const quantity = get('quantity', parseQuantity);
     const unit = get('unit', parseUnit);
+    row.assertClean();
     if (!passesFilter(filter, material, year)) return 'skipped';
     get('unit', () => units.check(material, stage, unit, `${PRODUCTION_SPEC.label}:${line}`));
+    row.assertClean();
     const key = `${material}|${stage}|${country}|${year}`;
     const existing = merged.get(key);
     if (existing) existing.quantity += quantity;
@@ -259,7 +275,8 @@ async function readTrade(
   filter: LoadFilter,
 ): Promise<{ facts: TradeFact[]; stats: FileStats }> {
   const merged = new Map<string, TradeFact>();
-  const stats = await readFile(join(dir, TRADE_SPEC.label), TRADE_SPEC, (get, line) => {
+  const stats = await readFile(join(dir, TRADE_SPEC.label), TRADE_SPEC, (row, line) => {
+    const get = row.get;
     const material = get('material', parseMaterial);
     const stage = get('stage', parseStage);
     const exporter = get('exporter', (raw) => parseCountry(raw, isKnown, 'exporter'));
@@ -268,11 +285,13 @@ async function readTrade(
     const quantity = get('quantity', parseQuantity);
     const unit = get('unit', parseUnit);
     const valueUsd = get('value_usd', (raw) => (raw.trim() === '' ? null : parseQuantity(raw, 'value_usd')));
+    row.assertClean();
     if (exporter === importer) {
-      throw new RowProblem(`exporter and importer are both ${exporter}; a country does not trade with itself`);
+      throw new FieldError(`exporter and importer are both ${exporter}; a country does not trade with itself`);
     }
     if (!passesFilter(filter, material, year)) return 'skipped';
     get('unit', () => units.check(material, stage, unit, `${TRADE_SPEC.label}:${line}`));
+    row.assertClean();
     const key = `${material}|${stage}|${exporter}|${importer}|${year}`;
     const existing = merged.get(key);
     if (existing) {
@@ -294,14 +313,19 @@ async function readCountries(dir: string): Promise<{ countries: Map<string, Coun
   if (!exists) return { countries, stats: emptyStats(COUNTRIES_SPEC.label, false) };
   const definedAt = new Map<string, number>();
   const builtIn = builtInCountries();
-  const stats = await readFile(path, COUNTRIES_SPEC, (get, line) => {
-    const code = get('country', parseCountryCodeDefinition);
-    if (code === UNATTRIBUTED) throw new RowProblem(`${UNATTRIBUTED} is reserved for unattributed quantities and cannot be defined`, 1);
+  const stats = await readFile(path, COUNTRIES_SPEC, (row, line) => {
+    const get = row.get;
+    const code = get('country', (raw) => {
+      const defined = parseCountryCodeDefinition(raw);
+      if (defined === UNATTRIBUTED) throw new FieldError(`${UNATTRIBUTED} is reserved for unattributed quantities and cannot be defined`);
+      return defined;
+    });
     const name = get('name', (raw) => raw.trim());
     const governance = get('governance', parseGovernance);
     const groups = get('groups', parseGroups);
+    row.assertClean();
     const first = definedAt.get(code);
-    if (first !== undefined) throw new RowProblem(`country ${code} is defined twice (first at line ${first})`);
+    if (first !== undefined) throw new FieldError(`country ${code} is defined twice (first at line ${first})`);
     definedAt.set(code, line);
     countries.set(code, { code, name: name || builtIn.get(code)?.name || code, governance, groups });
     return 'used';

@@ -1,0 +1,62 @@
+/** `supply-risk validate`: checks a data folder and accounts for every row of every file. */
+import { resolve } from 'node:path';
+import { inspectDataset, type FileStats } from '../../input/dataset.js';
+import { formatProblem } from '../../input/problems.js';
+import { renderJson } from '../../report/json.js';
+import { defaultDataDir, emit, warn } from '../common.js';
+import type { CliIo } from '../io.js';
+
+export interface ValidateOptions {
+  data?: string;
+  format: string;
+  output?: string;
+  quiet?: boolean;
+}
+
+export async function runValidate(options: ValidateOptions, io: CliIo): Promise<number> {
+  const dataDir = options.data ? resolve(io.cwd, options.data) : defaultDataDir();
+  const dataset = await inspectDataset(dataDir);
+  const problems = dataset.stats.flatMap((file) => file.problems);
+  const omitted = dataset.stats.reduce((total, file) => total + file.problemsOmitted, 0);
+  for (const problem of problems) io.stderr.write(`error: ${formatProblem(problem)}\n`);
+  if (omitted > 0) io.stderr.write(`error: ... and ${omitted} more problems (only the first 50 of each file are listed)\n`);
+  warn(io, options, dataset.warnings);
+  const valid = problems.length === 0;
+  const text =
+    options.format === 'json'
+      ? renderJson({ schemaVersion: 1, valid, files: dataset.stats.map(fileJson), warnings: dataset.warnings })
+      : statsTable(dataset.stats, valid);
+  await emit(io, options, text);
+  return valid ? 0 : 2;
+}
+
+function fileJson(stats: FileStats): Record<string, unknown> {
+  return {
+    file: stats.file,
+    present: stats.present,
+    rowsRead: stats.rowsRead,
+    rowsUsed: stats.rowsUsed,
+    rowsRejected: stats.rowsRejected,
+    rowsBlank: stats.rowsBlank,
+    rowsSkipped: stats.rowsSkipped,
+    problems: stats.problems.map((problem) => ({
+      line: problem.line ?? null,
+      column: problem.column ?? null,
+      message: problem.message,
+    })),
+    problemsOmitted: stats.problemsOmitted,
+  };
+}
+
+function statsTable(stats: readonly FileStats[], valid: boolean): string {
+  const header = ['file', 'rows read', 'used', 'rejected', 'blank', 'problems'];
+  const rows = stats.map((file) =>
+    file.present
+      ? [file.file, file.rowsRead, file.rowsUsed, file.rowsRejected, file.rowsBlank, file.problems.length + file.problemsOmitted].map(String)
+      : [file.file, 'absent (optional)', '', '', '', '0'],
+  );
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]?.length ?? 0)));
+  const line = (cells: string[]): string => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const verdict = valid ? 'valid' : 'INVALID: the problems are listed on stderr';
+  return `${[line(header), ...rows.map(line)].join('\n')}\n${verdict}\n`;
+}

@@ -1,0 +1,136 @@
+/**
+ * Options shared by the analysis commands and the few steps every command takes with them: parse
+ * and check them, load the data folder into the supplier graph, decide on colour, and write the
+ * report to stdout or atomically to a file.
+ */
+import { rename, writeFile, unlink } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Chalk, type ChalkInstance } from 'chalk';
+import { InvalidArgumentError, type Command } from 'commander';
+import { loadDataset, type Dataset, type LoadFilter } from '../input/dataset.js';
+import { UsageError } from '../input/problems.js';
+import { buildSupplyGraph, type SupplyGraph } from '../graph/supply-graph.js';
+import type { ToolInfo } from '../report/json.js';
+import type { CliIo } from './io.js';
+
+export const DEFAULT_IMPORTER = 'JPN';
+
+export interface CommonOptions {
+  data?: string;
+  importer: string;
+  year?: number;
+  material?: string[];
+  format?: string;
+  json?: boolean;
+  output?: string;
+  color: boolean;
+  quiet?: boolean;
+}
+
+export function defaultDataDir(): string {
+  return fileURLToPath(new URL('../../data/', import.meta.url));
+}
+
+export function toolInfo(): ToolInfo {
+  const require = createRequire(import.meta.url);
+  const pkg = require('../../package.json') as { name: string; version: string };
+  return { name: pkg.name, version: pkg.version };
+}
+
+export function parseYearOption(value: string): number {
+  if (!/^\d{4}$/.test(value.trim())) throw new InvalidArgumentError('expected a four-digit year such as 2023.');
+  return Number(value);
+}
+
+export function parseCountryOption(value: string): string {
+  const code = value.trim();
+  if (/^[A-Z][A-Z0-9]{2}$/.test(code)) return code;
+  if (/^[a-z][a-z0-9]{2}$/.test(code)) throw new InvalidArgumentError(`country codes are upper-case: ${code.toUpperCase()}.`);
+  throw new InvalidArgumentError('expected an ISO 3166-1 alpha-3 code such as JPN.');
+}
+
+export function parseListOption(value: string): string[] {
+  const items = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  if (items.length === 0) throw new InvalidArgumentError('expected a comma-separated list.');
+  return items;
+}
+
+export function choice(allowed: readonly string[]) {
+  return (value: string): string => {
+    if (!allowed.includes(value)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}.`);
+    return value;
+  };
+}
+
+/** The options of every analysis command. */
+export function addDataOptions(command: Command): Command {
+  return command
+    .option('--data <dir>', 'data folder with production.csv, trade.csv and optional countries.csv (default: the embedded dataset)')
+    .option('--importer <iso3>', 'importing country, ISO 3166-1 alpha-3', parseCountryOption, DEFAULT_IMPORTER)
+    .option('--year <yyyy>', 'use this year for every block (default: the latest year of each source)', parseYearOption)
+    .option('--material <list>', 'only these materials, comma-separated', parseListOption)
+    .option('--output <file>', 'write the report to this file instead of stdout')
+    .option('--no-color', 'no colour in the table (also NO_COLOR=1, or when stdout is not a terminal)')
+    .option('--quiet', 'no warnings on stderr');
+}
+
+export interface LoadedData {
+  dataset: Dataset;
+  graph: SupplyGraph;
+  dataDir: string;
+}
+
+/** Loads the data folder, checks the importer against it and prints the data's warnings. */
+export async function loadGraph(options: CommonOptions, io: CliIo, filter: LoadFilter = {}): Promise<LoadedData> {
+  const dataDir = options.data ? resolve(io.cwd, options.data) : defaultDataDir();
+  const dataset = await loadDataset(dataDir, filter);
+  if (!dataset.countries.has(options.importer)) {
+    throw new UsageError(`--importer ${options.importer} is not an ISO 3166-1 alpha-3 code or a country of countries.csv`);
+  }
+  warn(io, options, dataset.warnings);
+  return { dataset, graph: buildSupplyGraph(dataset), dataDir };
+}
+
+export function warn(io: CliIo, options: { quiet?: boolean }, warnings: readonly string[]): void {
+  if (options.quiet) return;
+  for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
+}
+
+/** Colour only for people: not with NO_COLOR, --no-color, TERM=dumb, a non-terminal stdout or a machine format. */
+export function chalkFor(io: CliIo, options: { color: boolean; output?: string }, machineFormat: boolean): ChalkInstance {
+  const noColor = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
+  const toTerminal = io.stdoutIsTTY && !options.output;
+  const enabled = !noColor && options.color && io.env.TERM !== 'dumb' && toTerminal && !machineFormat;
+  return new Chalk({ level: enabled ? 1 : 0 });
+}
+
+/** Writes the report to stdout, or to --output through a temporary file and a rename. */
+export async function emit(io: CliIo, options: { output?: string }, text: string): Promise<void> {
+  if (!options.output) {
+    io.stdout.write(text);
+    return;
+  }
+  const target = resolve(io.cwd, options.output);
+  const temporary = `${target}.${process.pid}.tmp`;
+  try {
+    await writeFile(temporary, text, 'utf8');
+    await rename(temporary, target);
+  } catch (error) {
+    await unlink(temporary).catch(() => undefined);
+    const reason = error instanceof Error && 'code' in error ? String((error as NodeJS.ErrnoException).code) : String(error);
+    throw new UsageError(`cannot write --output ${options.output} (${reason})`);
+  }
+}
+
+export function resolveFormat(options: { format?: string; json?: boolean }, fallback = 'table'): string {
+  if (options.json && options.format && options.format !== 'json') {
+    throw new UsageError(`--json conflicts with --format ${options.format}`);
+  }
+  return options.json ? 'json' : (options.format ?? fallback);
+}
+
+export function countryNamer(dataset: Dataset): (code: string) => string {
+  return (code) => dataset.countries.get(code)?.name ?? code;
+}

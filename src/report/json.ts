@@ -1,0 +1,95 @@
+/**
+ * The JSON report: a versioned envelope with deterministic ordering and no timestamps, so that the
+ * same data always gives the same bytes and pipelines can diff reports. Field names are the contract
+ * documented in the README and in schema/report.schema.json.
+ */
+import type { Analysis, MaterialAnalysis, StageAnalysis } from '../metrics/analysis.js';
+import type { CountryShare } from '../metrics/concentration.js';
+import type { ImporterBlock, OriginShare } from '../metrics/importer.js';
+import type { WorldBlock } from '../metrics/world.js';
+import { clean } from './numbers.js';
+
+export const SCHEMA_VERSION = 1;
+
+export interface ToolInfo {
+  name: string;
+  version: string;
+}
+
+export function reportEnvelope(analysis: Analysis, tool: ToolInfo, warnings: readonly string[]): Record<string, unknown> {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: tool.name, version: tool.version },
+    importer: analysis.importer,
+    year: analysis.year,
+    materials: analysis.materials.map(materialJson),
+    warnings: [...warnings],
+  };
+}
+
+export function materialJson(material: MaterialAnalysis): Record<string, unknown> {
+  const stages: Record<string, unknown> = {};
+  for (const stage of ['mining', 'refining'] as const) {
+    const analysis = material.stages[stage];
+    if (analysis) stages[stage] = stageJson(analysis);
+  }
+  return { material: material.material, stages };
+}
+
+export function stageJson(stage: StageAnalysis): Record<string, unknown> {
+  return {
+    ...(stage.world ? { world: worldJson(stage.world) } : {}),
+    ...(stage.importer ? { importer: importerJson(stage.importer) } : {}),
+  };
+}
+
+function share(entry: CountryShare | null): Record<string, unknown> | null {
+  return entry ? { country: entry.country, share: clean(entry.share), quantity: clean(entry.quantity) } : null;
+}
+
+function shares(entries: readonly CountryShare[]): Record<string, unknown>[] {
+  return entries.map((entry) => ({ country: entry.country, quantity: clean(entry.quantity), share: clean(entry.share) }));
+}
+
+function origin(entry: OriginShare | null): Record<string, unknown> | null {
+  return entry ? { country: entry.country, share: clean(entry.share), traced: entry.traced } : null;
+}
+
+export function worldJson(world: WorldBlock): Record<string, unknown> {
+  return {
+    year: world.year,
+    unit: world.unit,
+    total: clean(world.total),
+    producers: world.producers,
+    hhi: clean(world.hhi),
+    top: share(world.top),
+    cr3: clean(world.cr3),
+    hhiWgi: clean(world.hhiWgi),
+    unattributedShare: clean(world.unattributedShare),
+    countries: shares(world.countries),
+  };
+}
+
+export function importerJson(block: ImporterBlock): Record<string, unknown> {
+  return {
+    year: block.year,
+    productionYear: block.productionYear,
+    unit: block.unit,
+    production: clean(block.production),
+    imports: clean(block.imports),
+    exports: clean(block.exports),
+    supply: clean(block.supply),
+    importReliance: clean(block.importReliance),
+    suppliers: shares(block.suppliers),
+    supplierHhi: clean(block.supplierHhi),
+    topSupplier: share(block.topSupplier),
+    origins: block.origins.map((entry) => origin(entry)),
+    topOrigin: origin(block.topOrigin),
+    untracedShare: clean(block.untracedShare),
+    geopolRisk: block.geopolRisk === null ? null : clean(block.geopolRisk),
+  };
+}
+
+export function renderJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}

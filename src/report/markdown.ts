@@ -1,0 +1,42 @@
+/** The report as a markdown table, for briefings, pull-request comments and wikis. */
+import type { Analysis } from '../metrics/analysis.js';
+import { formatHhi, formatQuantity, formatShare } from './numbers.js';
+import { markdownCell } from './text.js';
+
+const HEADER = [
+  'Material', 'Stage', 'World year', 'World production', 'Top producer', 'World HHI',
+  'Importer year', 'Import reliance', 'Top supplier', 'Supplier HHI', 'Top mine origin',
+];
+
+export function renderMarkdown(analysis: Analysis, countryName: (code: string) => string): string {
+  const who = (code: string | undefined, share: number | undefined): string =>
+    code === undefined || share === undefined ? '' : `${countryName(code)} (${code}) ${formatShare(share)}`;
+  const lines = [
+    `## Supply risk for ${markdownCell(countryName(analysis.importer))} (${analysis.importer})`,
+    '',
+    `| ${HEADER.join(' | ')} |`,
+    `|${HEADER.map((_, i) => (i >= 2 ? ' ---: ' : ' --- ')).join('|')}|`,
+  ];
+  for (const material of analysis.materials) {
+    for (const stage of ['mining', 'refining'] as const) {
+      const entry = material.stages[stage];
+      if (!entry) continue;
+      const { world, importer } = entry;
+      const cells = [
+        material.material,
+        stage,
+        world ? String(world.year) : 'no data',
+        world ? `${formatQuantity(world.total)} ${world.unit}` : '',
+        who(world?.top?.country, world?.top?.share),
+        world ? formatHhi(world.hhi) : '',
+        importer ? String(importer.year) : 'no data',
+        importer ? formatShare(importer.importReliance) : '',
+        who(importer?.topSupplier?.country, importer?.topSupplier?.share),
+        importer ? formatHhi(importer.supplierHhi) : '',
+        who(importer?.topOrigin?.country, importer?.topOrigin?.share),
+      ];
+      lines.push(`| ${cells.map(markdownCell).join(' | ')} |`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

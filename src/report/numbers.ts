@@ -1,0 +1,27 @@
+/** Number handling shared by the renderers. */
+
+/**
+ * Rounds away floating-point noise (12 significant digits) so that the same data gives byte-identical
+ * output whatever the order of its rows; far below the precision of any source figure.
+ */
+export function clean(value: number): number {
+  if (value === 0 || !Number.isFinite(value)) return 0;
+  return Number(value.toPrecision(12));
+}
+
+const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const small = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 });
+
+/** A quantity for people: thousands separators, no false precision. */
+export function formatQuantity(value: number): string {
+  if (Math.abs(value) >= 100) return grouped.format(value);
+  return small.format(value);
+}
+
+export function formatShare(share: number): string {
+  return `${(share * 100).toFixed(1)}%`;
+}
+
+export function formatHhi(hhi: number): string {
+  return grouped.format(hhi);
+}

@@ -1,0 +1,128 @@
+/**
+ * The terminal table: one block per material, stages side by side, shares as percentages, the
+ * dominant country named. High exposure is coloured and also marked in words, so the table reads
+ * the same without colour.
+ */
+import type { ChalkInstance } from 'chalk';
+import type { Analysis, MaterialAnalysis } from '../metrics/analysis.js';
+import type { CountryShare } from '../metrics/concentration.js';
+import type { ImporterBlock, OriginShare } from '../metrics/importer.js';
+import type { WorldBlock } from '../metrics/world.js';
+import { formatHhi, formatQuantity, formatShare } from './numbers.js';
+import { safeText } from './text.js';
+
+/** Thresholds used only to colour the table; the policy limits of `gaps` and `check` are separate. */
+export const HIGHLIGHT = { hhiHigh: 2500, hhiModerate: 1500, shareHigh: 0.65, shareModerate: 0.4 } as const;
+
+export interface TableContext {
+  chalk: ChalkInstance;
+  countryName: (code: string) => string;
+}
+
+type Cell = { text: string; tone?: 'high' | 'moderate' | 'dim' };
+type Row = { label: string; cells: Cell[] };
+
+const STAGES = ['mining', 'refining'] as const;
+const NO_DATA: Cell = { text: 'no data', tone: 'dim' };
+
+export function renderTable(analysis: Analysis, context: TableContext): string {
+  const lines: string[] = [];
+  const title = `Supply risk for ${context.countryName(analysis.importer)} (${analysis.importer})`;
+  lines.push(context.chalk.bold(title) + (analysis.year === null ? ' · latest year of each source' : ` · year ${analysis.year}`));
+  if (analysis.materials.length === 0) lines.push('', 'No data for the chosen materials and year.');
+  for (const material of analysis.materials) lines.push('', ...materialBlock(material, analysis.importer, context));
+  lines.push(
+    '',
+    context.chalk.dim(
+      'Shares are of world production (world rows) or of the importer\'s supply (importer rows). "high": share > 65% or HHI > 2,500.',
+    ),
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+function materialBlock(material: MaterialAnalysis, importer: string, context: TableContext): string[] {
+  const stages = STAGES.map((stage) => material.stages[stage]);
+  const rows: Row[] = [
+    { label: 'unit', cells: stages.map((s) => text(s?.world?.unit ?? s?.importer?.unit ?? '')) },
+    { label: 'World', cells: stages.map(() => text('')) },
+    { label: '  year', cells: stages.map((s) => (s?.world ? text(String(s.world.year)) : NO_DATA)) },
+    { label: '  production', cells: stages.map((s) => worldCell(s?.world, (w) => text(formatQuantity(w.total)))) },
+    { label: '  top producer', cells: stages.map((s) => worldCell(s?.world, (w) => countryCell(w.top, context))) },
+    { label: '  top 3 share', cells: stages.map((s) => worldCell(s?.world, (w) => text(formatShare(w.cr3)))) },
+    { label: '  HHI', cells: stages.map((s) => worldCell(s?.world, (w) => hhiCell(w.hhi))) },
+    { label: '  HHI, WGI-weighted', cells: stages.map((s) => worldCell(s?.world, (w) => text(w.hhiWgi.toFixed(2)))) },
+    { label: '  unattributed', cells: stages.map((s) => worldCell(s?.world, (w) => text(formatShare(w.unattributedShare)))) },
+    { label: importer, cells: stages.map(() => text('')) },
+    { label: '  year', cells: stages.map((s) => importerCell(s?.importer, yearCell)) },
+    { label: '  supply', cells: stages.map((s) => importerCell(s?.importer, (b) => text(formatQuantity(b.supply)))) },
+    { label: '  import reliance', cells: stages.map((s) => importerCell(s?.importer, (b) => text(formatShare(b.importReliance)))) },
+    { label: '  top supplier', cells: stages.map((s) => importerCell(s?.importer, (b) => countryCell(b.topSupplier, context))) },
+    { label: '  supplier HHI', cells: stages.map((s) => importerCell(s?.importer, (b) => hhiCell(b.supplierHhi))) },
+    { label: '  top origin (mine)', cells: stages.map((s) => importerCell(s?.importer, (b) => originCell(b.topOrigin, context))) },
+    { label: '  untraced', cells: stages.map((s) => importerCell(s?.importer, (b) => text(formatShare(b.untracedShare)))) },
+    { label: '  GeoPolRisk', cells: stages.map((s) => importerCell(s?.importer, (b) => text(b.geopolRisk === null ? 'n/a' : b.geopolRisk.toFixed(3)))) },
+  ];
+  return layout(material.material, rows, context.chalk);
+}
+
+function worldCell(world: WorldBlock | undefined, render: (world: WorldBlock) => Cell): Cell {
+  return world ? render(world) : NO_DATA;
+}
+
+function importerCell(block: ImporterBlock | undefined, render: (block: ImporterBlock) => Cell): Cell {
+  return block ? render(block) : NO_DATA;
+}
+
+function yearCell(block: ImporterBlock): Cell {
+  if (block.productionYear === null || block.productionYear === block.year) return text(String(block.year));
+  return text(`${block.year} (production ${block.productionYear})`);
+}
+
+function text(value: string): Cell {
+  return { text: value };
+}
+
+function countryCell(entry: CountryShare | null, context: TableContext): Cell {
+  if (!entry) return { text: 'none', tone: 'dim' };
+  const tone = entry.share > HIGHLIGHT.shareHigh ? 'high' : entry.share > HIGHLIGHT.shareModerate ? 'moderate' : undefined;
+  const mark = tone === 'high' ? ' high' : '';
+  return { text: `${shortCountry(entry.country, context)} ${formatShare(entry.share)}${mark}`, ...(tone ? { tone } : {}) };
+}
+
+function originCell(entry: OriginShare | null, context: TableContext): Cell {
+  const cell = countryCell(entry ? { country: entry.country, share: entry.share, quantity: 0 } : null, context);
+  return entry && !entry.traced ? { ...cell, text: `${cell.text} (untraced)` } : cell;
+}
+
+function hhiCell(hhi: number): Cell {
+  if (hhi > HIGHLIGHT.hhiHigh) return { text: `${formatHhi(hhi)} high`, tone: 'high' };
+  if (hhi > HIGHLIGHT.hhiModerate) return { text: `${formatHhi(hhi)} moderate`, tone: 'moderate' };
+  return text(formatHhi(hhi));
+}
+
+const MAX_NAME = 16;
+
+function shortCountry(code: string, context: TableContext): string {
+  const name = safeText(context.countryName(code));
+  const short = name.length > MAX_NAME ? `${name.slice(0, MAX_NAME - 1)}…` : name;
+  return `${code} ${short}`;
+}
+
+function layout(title: string, rows: Row[], chalk: ChalkInstance): string[] {
+  const labelWidth = Math.max(...rows.map((row) => row.label.length), title.length) + 2;
+  const widths = STAGES.map((_, i) => Math.max(STAGES[i]?.length ?? 0, ...rows.map((row) => row.cells[i]?.text.length ?? 0)) + 3);
+  const paint = (cell: Cell, width: number): string => {
+    const padded = cell.text.padEnd(width);
+    if (cell.tone === 'high') return chalk.red.bold(padded);
+    if (cell.tone === 'moderate') return chalk.yellow(padded);
+    if (cell.tone === 'dim') return chalk.dim(padded);
+    return padded;
+  };
+  const header = chalk.bold(safeText(title).padEnd(labelWidth)) + STAGES.map((stage, i) => chalk.bold(stage.padEnd(widths[i] ?? 0))).join('');
+  const body = rows.map((row) => {
+    const isSection = row.cells.every((cell) => cell.text === '');
+    const label = isSection ? chalk.bold(row.label.padEnd(labelWidth)) : row.label.padEnd(labelWidth);
+    return (label + row.cells.map((cell, i) => paint(cell, widths[i] ?? 0)).join('')).trimEnd();
+  });
+  return [header.trimEnd(), ...body];
+}
