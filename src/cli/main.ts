@@ -55,6 +55,15 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
       setExitCode(await runValidate(options, io));
     });
 
+  program
+    .command('schema')
+    .description('print the JSON Schema of the report (`report --format json`)')
+    .option('--output <file>', 'write it to this file instead of stdout')
+    .action(async (options: { output?: string }) => {
+      const { runSchema } = await import('./commands/schema.js');
+      setExitCode(await runSchema(options, io));
+    });
+
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
   return program;
 }
