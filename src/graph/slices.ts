@@ -45,54 +45,52 @@ export function sliceIndex(graph: SupplyGraph): SliceIndex {
 }
 
 function buildIndex(graph: SupplyGraph): SliceIndex {
-  const slices = new Map<string, Slice>();
-  const productionYears = new Map<string, Set<number>>();
-  const tradeYears = new Map<string, Set<number>>();
-  const importYears = new Map<string, Set<number>>();
-  const getSlice = (material: string, stage: Stage, year: number): Slice => {
-    const key = `${material}|${stage}|${year}`;
-    let slice = slices.get(key);
-    if (!slice) {
-      slice = { material, stage, year, production: new Map(), flows: [] };
-      slices.set(key, slice);
-    }
+  // material -> stage -> year -> slice; nested maps so that no key string is built per edge.
+  const tree = new Map<string, Map<Stage, Map<number, Slice>>>();
+  const sliceFor = (material: string, stage: Stage, year: number): Slice => {
+    let stages = tree.get(material);
+    if (!stages) tree.set(material, (stages = new Map()));
+    let years = stages.get(stage);
+    if (!years) stages.set(stage, (years = new Map()));
+    let slice = years.get(year);
+    if (!slice) years.set(year, (slice = { material, stage, year, production: new Map(), flows: [] }));
     return slice;
-  };
-  const addYear = (map: Map<string, Set<number>>, key: string, year: number): void => {
-    let years = map.get(key);
-    if (!years) map.set(key, (years = new Set()));
-    years.add(year);
   };
 
   graph.forEachNode((code, node) => {
     for (const [key, quantity] of Object.entries(node.production)) {
       const [material = '', stage = 'mining', year = '0'] = key.split('|');
-      getSlice(material, stage as Stage, Number(year)).production.set(code, quantity);
-      addYear(productionYears, `${material}|${stage}`, Number(year));
+      sliceFor(material, stage as Stage, Number(year)).production.set(code, quantity);
     }
   });
   graph.forEachEdge((_edge, flow, from, to) => {
-    getSlice(flow.material, flow.stage, flow.year).flows.push({ from, to, quantity: flow.quantity });
-    addYear(tradeYears, `${flow.material}|${flow.stage}`, flow.year);
-    addYear(importYears, `${flow.material}|${flow.stage}|${to}`, flow.year);
+    sliceFor(flow.material, flow.stage, flow.year).flows.push({ from, to, quantity: flow.quantity });
   });
+
   // Deterministic order whatever order the rows came in.
-  for (const slice of slices.values()) {
+  const all: Slice[] = [];
+  for (const stages of tree.values()) for (const years of stages.values()) all.push(...years.values());
+  for (const slice of all) {
     slice.flows.sort((a, b) => (a.from === b.from ? compare(a.to, b.to) : compare(a.from, b.from)));
     slice.production = new Map([...slice.production].sort(([a], [b]) => compare(a, b)));
   }
-  const sortedYears = (set: Set<number> | undefined): number[] => [...(set ?? [])].sort((a, b) => a - b);
+  const slicesOf = (material: string, stage: Stage): Slice[] => [...(tree.get(material)?.get(stage)?.values() ?? [])];
+  const yearsWhere = (material: string, stage: Stage, test: (slice: Slice) => boolean): number[] =>
+    slicesOf(material, stage)
+      .filter(test)
+      .map((slice) => slice.year)
+      .sort((a, b) => a - b);
   const units = graph.getAttribute('units');
-  const materials = [...new Set([...slices.values()].map((slice) => slice.material))].sort(compare);
+  const materials = [...tree.keys()].sort(compare);
 
   return {
-    slice: (material, stage, year) => slices.get(`${material}|${stage}|${year}`),
+    slice: (material, stage, year) => tree.get(material)?.get(stage)?.get(year),
     materials: () => materials,
-    stages: (material) =>
-      STAGES.filter((stage) => productionYears.has(`${material}|${stage}`) || tradeYears.has(`${material}|${stage}`)),
-    productionYears: (material, stage) => sortedYears(productionYears.get(`${material}|${stage}`)),
-    tradeYears: (material, stage) => sortedYears(tradeYears.get(`${material}|${stage}`)),
-    importYears: (material, stage, importer) => sortedYears(importYears.get(`${material}|${stage}|${importer}`)),
+    stages: (material) => STAGES.filter((stage) => tree.get(material)?.has(stage) ?? false),
+    productionYears: (material, stage) => yearsWhere(material, stage, (slice) => slice.production.size > 0),
+    tradeYears: (material, stage) => yearsWhere(material, stage, (slice) => slice.flows.length > 0),
+    importYears: (material, stage, importer) =>
+      yearsWhere(material, stage, (slice) => slice.flows.some((flow) => flow.to === importer)),
     unit: (material, stage) => units[`${material}|${stage}`],
     country: (code) => (graph.hasNode(code) ? graph.getNodeAttributes(code) : undefined),
   };

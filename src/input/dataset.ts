@@ -7,7 +7,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { builtInCountries, UNATTRIBUTED, type Country } from './countries.js';
-import { FileProblem, readCsv, type CsvColumns, type CsvSpec } from './csv.js';
+import { FileProblem, readCsv, type CsvColumns, type CsvReadResult, type CsvSpec } from './csv.js';
 import {
   FieldError,
   parseCountry,
@@ -141,43 +141,144 @@ function emptyStats(file: string, present: boolean): FileStats {
 async function readFile(
   path: string,
   spec: CsvSpec,
+  filter: LoadFilter,
   handleRow: (row: RowReader, line: number) => 'used' | 'skipped',
 ): Promise<FileStats> {
   const stats = emptyStats(spec.label, true);
   const problems = new ProblemList();
+  const counts: CsvReadResult = { rowsRead: 0, rowsBlank: 0, rowsPrefiltered: 0 };
   try {
-    const counts = await readCsv(path, spec, {
-      row(fields, line, columns) {
-        const reader = new RowReader(fields, columns);
-        let outcome: 'used' | 'skipped' | undefined;
-        try {
-          outcome = handleRow(reader, line);
-        } catch (error) {
-          if (error instanceof FieldError) reader.problems.push({ message: error.message });
-          else if (!(error instanceof RowRejected)) throw error;
-        }
-        if (reader.problems.length > 0) {
+    await readCsv(
+      path,
+      spec,
+      {
+        row(fields, line, columns) {
+          const reader = new RowReader(fields, columns);
+          let outcome: 'used' | 'skipped' | undefined;
+          try {
+            outcome = handleRow(reader, line);
+          } catch (error) {
+            if (error instanceof FieldError) reader.problems.push({ message: error.message });
+            else if (!(error instanceof RowRejected)) throw error;
+          }
+          if (reader.problems.length > 0) {
+            stats.rowsRejected += 1;
+            for (const problem of reader.problems) problems.add({ file: spec.label, line, ...problem });
+          } else if (outcome === 'used') stats.rowsUsed += 1;
+          else stats.rowsSkipped += 1;
+        },
+        reject(problem) {
           stats.rowsRejected += 1;
-          for (const problem of reader.problems) problems.add({ file: spec.label, line, ...problem });
-        } else if (outcome === 'used') stats.rowsUsed += 1;
-        else stats.rowsSkipped += 1;
+          problems.add(problem);
+        },
       },
-      reject(problem) {
-        stats.rowsRejected += 1;
-        problems.add(problem);
+      {
+        counts,
+        ...(filter.years || filter.materials
+          ? { prefilter: (columns) => linePrefilter(filter, columns), recordFilter: (columns) => rawFilter(filter, columns) }
+          : {}),
       },
-    });
-    stats.rowsRead = counts.rowsRead;
-    stats.rowsBlank = counts.rowsBlank;
+    );
   } catch (error) {
     if (!(error instanceof FileProblem)) throw error;
     problems.add(error.problem);
-    // Rows read before a fatal problem are not trusted: the whole rest of the file is unread.
+  }
+  stats.rowsRead = counts.rowsRead;
+  stats.rowsBlank = counts.rowsBlank;
+  stats.rowsSkipped += counts.rowsPrefiltered;
+  // After a fatal problem the rows already read are not trusted either: nothing of the file is used.
+  if (problems.count > 0 && stats.rowsRead !== stats.rowsUsed + stats.rowsRejected + stats.rowsBlank + stats.rowsSkipped) {
     stats.rowsRejected = stats.rowsRead - stats.rowsUsed - stats.rowsBlank - stats.rowsSkipped;
   }
   stats.problems = problems.kept;
   stats.problemsOmitted = problems.omitted;
   return stats;
+}
+
+/**
+ * Whether a row's raw year and material fields pass the filter. Rows outside the requested years or
+ * materials are skipped before any other check (even a wrong field count), the same way on both
+ * parsing paths, so a report for one year does not depend on the other years' rows; `validate`
+ * checks every row. A year that is not a plain integer, or an empty field, is kept so that the row's
+ * problem is reported.
+ */
+export function rawFilter(filter: LoadFilter, columns: CsvColumns): ((fields: readonly string[]) => boolean) | undefined {
+  if (!filter.years && !filter.materials) return undefined;
+  const yearAt = columns.index.get('year') ?? -1;
+  const materialAt = columns.index.get('material') ?? -1;
+  return (fields) => {
+    if (filter.years) {
+      const year = plainInteger(fields[yearAt]);
+      if (year !== null && !filter.years.has(year)) return false;
+    }
+    if (filter.materials) {
+      const material = fields[materialAt]?.trim() ?? '';
+      if (material !== '' && !filter.materials.has(material)) return false;
+    }
+    return true;
+  };
+}
+
+function plainInteger(text: string | undefined): number | null {
+  const digits = text?.replace(/^ +| +$/g, '') ?? '';
+  return /^[0-9]+$/.test(digits) ? Number(digits) : null;
+}
+
+/**
+ * The same test as rawFilter on a raw quote-free line, read straight from the bytes: it stops after
+ * the last field it needs and makes no string unless a material is asked for.
+ */
+function linePrefilter(filter: LoadFilter, columns: CsvColumns): (bytes: Uint8Array, start: number, end: number) => boolean {
+  const yearAt = filter.years ? (columns.index.get('year') ?? -1) : -1;
+  const materialAt = filter.materials ? (columns.index.get('material') ?? -1) : -1;
+  const lastNeeded = Math.max(yearAt, materialAt);
+  const decoder = new TextDecoder();
+  return (bytes, start, end) => {
+    let field = 0;
+    let fieldStart = start;
+    let yearStart = -1;
+    let yearEnd = -1;
+    let materialStart = -1;
+    let materialEnd = -1;
+    for (let i = start; i <= end && field <= lastNeeded; i += 1) {
+      if (i < end && bytes[i] !== 44) continue;
+      if (field === yearAt) {
+        yearStart = fieldStart;
+        yearEnd = i;
+      } else if (field === materialAt) {
+        materialStart = fieldStart;
+        materialEnd = i;
+      }
+      field += 1;
+      fieldStart = i + 1;
+    }
+    if (field <= lastNeeded) return true; // too few fields: the full path reports it
+    if (yearAt >= 0) {
+      const year = asciiInteger(bytes, yearStart, yearEnd);
+      if (year !== null && !(filter.years?.has(year) ?? true)) return false;
+    }
+    if (materialAt >= 0) {
+      const material = decoder.decode(bytes.subarray(materialStart, materialEnd)).trim();
+      if (material !== '' && !(filter.materials?.has(material) ?? true)) return false;
+    }
+    return true;
+  };
+}
+
+/** plainInteger on bytes[start, end): digits with optional surrounding spaces, else null. */
+function asciiInteger(bytes: Uint8Array, start: number, end: number): number | null {
+  let from = start;
+  let to = end;
+  while (from < to && bytes[from] === 32) from += 1;
+  while (to > from && bytes[to - 1] === 32) to -= 1;
+  if (from === to) return null;
+  let value = 0;
+  for (let i = from; i < to; i += 1) {
+    const digit = (bytes[i] ?? 0) - 48;
+    if (digit < 0 || digit > 9) return null;
+    value = value * 10 + digit;
+  }
+  return value;
 }
 
 /** Signals that a row has field problems; its remaining checks are skipped. */
@@ -225,12 +326,12 @@ class UnitRegistry {
   readonly units = new Map<string, string>();
   private readonly firstSeen = new Map<string, string>();
 
-  check(material: string, stage: Stage, unit: string, where: string): void {
+  check(material: string, stage: Stage, unit: string, file: string, line: number): void {
     const key = `${material}|${stage}`;
     const known = this.units.get(key);
     if (known === undefined) {
       this.units.set(key, unit);
-      this.firstSeen.set(key, where);
+      this.firstSeen.set(key, `${file}:${line}`);
     } else if (known !== unit) {
       throw new FieldError(
         `unit "${unit}" differs from "${known}" used for ${material} ${stage} at ${this.firstSeen.get(key)}; ` +
@@ -247,17 +348,18 @@ async function readProduction(
   filter: LoadFilter,
 ): Promise<{ facts: ProductionFact[]; stats: FileStats }> {
   const merged = new Map<string, ProductionFact>();
-  const stats = await readFile(join(dir, PRODUCTION_SPEC.label), PRODUCTION_SPEC, (row, line) => {
+  const parseProducer = (raw: string): string => parseCountry(raw, isKnown);
+  const stats = await readFile(join(dir, PRODUCTION_SPEC.label), PRODUCTION_SPEC, filter, (row, line) => {
     const get = row.get;
     const material = get('material', parseMaterial);
     const stage = get('stage', parseStage);
-    const country = get('country', (raw) => parseCountry(raw, isKnown));
+    const country = get('country', parseProducer);
     const year = get('year', parseYear);
     const quantity = get('quantity', parseQuantity);
     const unit = get('unit', parseUnit);
     row.assertClean();
     if (!passesFilter(filter, material, year)) return 'skipped';
-    get('unit', () => units.check(material, stage, unit, `${PRODUCTION_SPEC.label}:${line}`));
+    get('unit', () => units.check(material, stage, unit, PRODUCTION_SPEC.label, line));
     row.assertClean();
     const key = `${material}|${stage}|${country}|${year}`;
     const existing = merged.get(key);
@@ -275,22 +377,24 @@ async function readTrade(
   filter: LoadFilter,
 ): Promise<{ facts: TradeFact[]; stats: FileStats }> {
   const merged = new Map<string, TradeFact>();
-  const stats = await readFile(join(dir, TRADE_SPEC.label), TRADE_SPEC, (row, line) => {
+  const parseExporter = (raw: string): string => parseCountry(raw, isKnown, 'exporter');
+  const parseImporter = (raw: string): string => parseCountry(raw, isKnown, 'importer');
+  const stats = await readFile(join(dir, TRADE_SPEC.label), TRADE_SPEC, filter, (row, line) => {
     const get = row.get;
     const material = get('material', parseMaterial);
     const stage = get('stage', parseStage);
-    const exporter = get('exporter', (raw) => parseCountry(raw, isKnown, 'exporter'));
-    const importer = get('importer', (raw) => parseCountry(raw, isKnown, 'importer'));
+    const exporter = get('exporter', parseExporter);
+    const importer = get('importer', parseImporter);
     const year = get('year', parseYear);
     const quantity = get('quantity', parseQuantity);
     const unit = get('unit', parseUnit);
-    const valueUsd = get('value_usd', (raw) => (raw.trim() === '' ? null : parseQuantity(raw, 'value_usd')));
+    const valueUsd = get('value_usd', parseValueUsd);
     row.assertClean();
     if (exporter === importer) {
       throw new FieldError(`exporter and importer are both ${exporter}; a country does not trade with itself`);
     }
     if (!passesFilter(filter, material, year)) return 'skipped';
-    get('unit', () => units.check(material, stage, unit, `${TRADE_SPEC.label}:${line}`));
+    get('unit', () => units.check(material, stage, unit, TRADE_SPEC.label, line));
     row.assertClean();
     const key = `${material}|${stage}|${exporter}|${importer}|${year}`;
     const existing = merged.get(key);
@@ -303,6 +407,10 @@ async function readTrade(
   return { facts: [...merged.values()], stats };
 }
 
+function parseValueUsd(raw: string): number | null {
+  return raw.trim() === '' ? null : parseQuantity(raw, 'value_usd');
+}
+
 async function readCountries(dir: string): Promise<{ countries: Map<string, Country>; stats: FileStats }> {
   const path = join(dir, COUNTRIES_SPEC.label);
   const countries = new Map<string, Country>();
@@ -313,7 +421,7 @@ async function readCountries(dir: string): Promise<{ countries: Map<string, Coun
   if (!exists) return { countries, stats: emptyStats(COUNTRIES_SPEC.label, false) };
   const definedAt = new Map<string, number>();
   const builtIn = builtInCountries();
-  const stats = await readFile(path, COUNTRIES_SPEC, (row, line) => {
+  const stats = await readFile(path, COUNTRIES_SPEC, {}, (row, line) => {
     const get = row.get;
     const code = get('country', (raw) => {
       const defined = parseCountryCodeDefinition(raw);

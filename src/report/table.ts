@@ -7,7 +7,6 @@ import type { ChalkInstance } from 'chalk';
 import type { Analysis, MaterialAnalysis } from '../metrics/analysis.js';
 import type { CountryShare } from '../metrics/concentration.js';
 import type { ImporterBlock, OriginShare } from '../metrics/importer.js';
-import type { WorldBlock } from '../metrics/world.js';
 import { formatHhi, formatQuantity, formatShare } from './numbers.js';
 import { safeText } from './text.js';
 
@@ -27,7 +26,7 @@ const NO_DATA: Cell = { text: 'no data', tone: 'dim' };
 
 export function renderTable(analysis: Analysis, context: TableContext): string {
   const lines: string[] = [];
-  const title = `Supply risk for ${context.countryName(analysis.importer)} (${analysis.importer})`;
+  const title = `Supply risk for ${safeText(context.countryName(analysis.importer))} (${analysis.importer})`;
   lines.push(context.chalk.bold(title) + (analysis.year === null ? ' · latest year of each source' : ` · year ${analysis.year}`));
   if (analysis.materials.length === 0) lines.push('', 'No data for the chosen materials and year.');
   for (const material of analysis.materials) lines.push('', ...materialBlock(material, analysis.importer, context));
@@ -42,35 +41,38 @@ export function renderTable(analysis: Analysis, context: TableContext): string {
 
 function materialBlock(material: MaterialAnalysis, importer: string, context: TableContext): string[] {
   const stages = STAGES.map((stage) => material.stages[stage]);
-  const rows: Row[] = [
-    { label: 'unit', cells: stages.map((s) => text(s?.world?.unit ?? s?.importer?.unit ?? '')) },
-    { label: 'World', cells: stages.map(() => text('')) },
-    { label: '  year', cells: stages.map((s) => (s?.world ? text(String(s.world.year)) : NO_DATA)) },
-    { label: '  production', cells: stages.map((s) => worldCell(s?.world, (w) => text(formatQuantity(w.total)))) },
-    { label: '  top producer', cells: stages.map((s) => worldCell(s?.world, (w) => countryCell(w.top, context))) },
-    { label: '  top 3 share', cells: stages.map((s) => worldCell(s?.world, (w) => text(formatShare(w.cr3)))) },
-    { label: '  HHI', cells: stages.map((s) => worldCell(s?.world, (w) => hhiCell(w.hhi))) },
-    { label: '  HHI, WGI-weighted', cells: stages.map((s) => worldCell(s?.world, (w) => text(w.hhiWgi.toFixed(2)))) },
-    { label: '  unattributed', cells: stages.map((s) => worldCell(s?.world, (w) => text(formatShare(w.unattributedShare)))) },
-    { label: importer, cells: stages.map(() => text('')) },
-    { label: '  year', cells: stages.map((s) => importerCell(s?.importer, yearCell)) },
-    { label: '  supply', cells: stages.map((s) => importerCell(s?.importer, (b) => text(formatQuantity(b.supply)))) },
-    { label: '  import reliance', cells: stages.map((s) => importerCell(s?.importer, (b) => text(formatShare(b.importReliance)))) },
-    { label: '  top supplier', cells: stages.map((s) => importerCell(s?.importer, (b) => countryCell(b.topSupplier, context))) },
-    { label: '  supplier HHI', cells: stages.map((s) => importerCell(s?.importer, (b) => hhiCell(b.supplierHhi))) },
-    { label: '  top origin (mine)', cells: stages.map((s) => importerCell(s?.importer, (b) => originCell(b.topOrigin, context))) },
-    { label: '  untraced', cells: stages.map((s) => importerCell(s?.importer, (b) => text(formatShare(b.untracedShare)))) },
-    { label: '  GeoPolRisk', cells: stages.map((s) => importerCell(s?.importer, (b) => text(b.geopolRisk === null ? 'n/a' : b.geopolRisk.toFixed(3)))) },
-  ];
+  const worlds = stages.map((s) => s?.world);
+  const blocks = stages.map((s) => s?.importer);
+  const rows: Row[] = [{ label: 'unit', cells: stages.map((s) => text(s?.world?.unit ?? s?.importer?.unit ?? '')) }];
+  rows.push(...section('World', worlds, [
+    ['year', (w) => text(String(w.year))],
+    ['production', (w) => text(formatQuantity(w.total))],
+    ['top producer', (w) => countryCell(w.top, context)],
+    ['top 3 share', (w) => text(formatShare(w.cr3))],
+    ['HHI', (w) => hhiCell(w.hhi)],
+    ['HHI, WGI-weighted', (w) => text(w.hhiWgi.toFixed(2))],
+    ['unattributed', (w) => text(formatShare(w.unattributedShare))],
+  ]));
+  rows.push(...section(importer, blocks, [
+    ['year', yearCell],
+    ['supply', (b) => text(formatQuantity(b.supply))],
+    ['import reliance', (b) => text(formatShare(b.importReliance))],
+    ['top supplier', (b) => countryCell(b.topSupplier, context)],
+    ['supplier HHI', (b) => hhiCell(b.supplierHhi)],
+    ['top origin (mine)', (b) => originCell(b.topOrigin, context)],
+    ['untraced', (b) => text(formatShare(b.untracedShare))],
+    ['GeoPolRisk', (b) => text(b.geopolRisk === null ? 'n/a' : b.geopolRisk.toFixed(3))],
+  ]));
   return layout(material.material, rows, context.chalk);
 }
 
-function worldCell(world: WorldBlock | undefined, render: (world: WorldBlock) => Cell): Cell {
-  return world ? render(world) : NO_DATA;
-}
-
-function importerCell(block: ImporterBlock | undefined, render: (block: ImporterBlock) => Cell): Cell {
-  return block ? render(block) : NO_DATA;
+/** A titled group of rows; one "no data" line when no stage has the block. */
+function section<T>(title: string, blocks: (T | undefined)[], fields: [string, (block: T) => Cell][]): Row[] {
+  if (blocks.every((block) => block === undefined)) return [{ label: title, cells: blocks.map(() => NO_DATA) }];
+  return [
+    { label: title, cells: blocks.map(() => text('')) },
+    ...fields.map(([label, render]) => ({ label: `  ${label}`, cells: blocks.map((block) => (block ? render(block) : NO_DATA)) })),
+  ];
 }
 
 function yearCell(block: ImporterBlock): Cell {
