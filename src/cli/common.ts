@@ -14,6 +14,7 @@ import { UsageError } from '../input/problems.js';
 import { buildSupplyGraph, type SupplyGraph } from '../graph/supply-graph.js';
 import type { ToolInfo } from '../report/json.js';
 import type { CliIo } from './io.js';
+import { progressReporter } from './progress.js';
 
 export const DEFAULT_IMPORTER = 'JPN';
 
@@ -85,7 +86,13 @@ export interface LoadedData {
 /** Loads the data folder, checks the importer against it and prints the data's warnings. */
 export async function loadGraph(options: CommonOptions, io: CliIo, filter: LoadFilter = {}): Promise<LoadedData> {
   const dataDir = options.data ? resolve(io.cwd, options.data) : defaultDataDir();
-  const dataset = await loadDataset(dataDir, filter);
+  const progress = progressReporter(io, options);
+  let dataset: Dataset;
+  try {
+    dataset = await loadDataset(dataDir, { ...filter, ...(progress.listener ? { progress: progress.listener } : {}) });
+  } finally {
+    progress.done();
+  }
   if (!dataset.countries.has(options.importer)) {
     throw new UsageError(`--importer ${options.importer} is not an ISO 3166-1 alpha-3 code or a country of countries.csv`);
   }

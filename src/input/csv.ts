@@ -60,7 +60,18 @@ export interface CsvReadOptions {
   recordFilter?: (columns: CsvColumns) => ((fields: readonly string[]) => boolean) | undefined;
   /** Filled in as the file is read, so the counts are known even when reading stops on a problem. */
   counts?: CsvReadResult;
+  /** Called after each chunk read (about every MiB). */
+  progress?: ProgressListener;
 }
+
+export interface Progress {
+  file: string;
+  bytesRead: number;
+  bytesTotal: number;
+  rowsRead: number;
+}
+
+export type ProgressListener = (progress: Progress) => void;
 
 /** A record larger than this is not a data row of ours; reading stops instead of buffering it. */
 export const MAX_RECORD_BYTES = 1 << 20;
@@ -77,11 +88,14 @@ export class FileProblem extends Error {
 }
 
 export async function readCsv(path: string, spec: CsvSpec, sink: RowSink, options: CsvReadOptions = {}): Promise<CsvReadResult> {
-  await assertReadableFile(path, spec.label);
+  const bytesTotal = await assertReadableFile(path, spec.label);
   const counts = options.counts ?? { rowsRead: 0, rowsBlank: 0, rowsPrefiltered: 0 };
   const reader = new RecordReader(spec, sink, options, counts);
+  let bytesRead = 0;
   for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>) {
     await reader.push(chunk);
+    bytesRead += chunk.length;
+    options.progress?.({ file: spec.label, bytesRead, bytesTotal, rowsRead: counts.rowsRead });
   }
   await reader.end();
   return counts;
@@ -358,7 +372,8 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
   return bytes.length;
 }
 
-async function assertReadableFile(path: string, label: string): Promise<void> {
+/** The file's size, after checking that it is a readable regular file. */
+async function assertReadableFile(path: string, label: string): Promise<number> {
   let info;
   try {
     info = await stat(path);
@@ -367,6 +382,7 @@ async function assertReadableFile(path: string, label: string): Promise<void> {
   }
   if (info.isDirectory()) throw new FileProblem({ file: label, message: 'is a directory, expected a CSV file' });
   if (!info.isFile()) throw new FileProblem({ file: label, message: 'is not a regular file' });
+  return info.size;
 }
 
 function checkHeader(record: string[], spec: CsvSpec, line: number): CsvColumns {

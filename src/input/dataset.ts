@@ -7,7 +7,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { builtInCountries, UNATTRIBUTED, type Country } from './countries.js';
-import { FileProblem, readCsv, type CsvColumns, type CsvReadResult, type CsvSpec } from './csv.js';
+import { FileProblem, readCsv, type CsvColumns, type CsvReadResult, type CsvSpec, type ProgressListener } from './csv.js';
 import {
   FieldError,
   parseCountry,
@@ -71,6 +71,8 @@ export interface Dataset {
 export interface LoadFilter {
   years?: ReadonlySet<number>;
   materials?: ReadonlySet<string>;
+  /** Told how far the reading of each file has got (for a progress line on a terminal). */
+  progress?: ProgressListener;
 }
 
 export const PRODUCTION_SPEC = {
@@ -174,6 +176,7 @@ async function readFile(
       },
       {
         counts,
+        ...(filter.progress ? { progress: filter.progress } : {}),
         ...(filter.years || filter.materials
           ? { prefilter: (columns) => linePrefilter(filter, columns), recordFilter: (columns) => rawFilter(filter, columns) }
           : {}),
