@@ -64,7 +64,7 @@ export class Tally {
     this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + 1);
     if (example === undefined) return;
     const list = this.examples.get(reason) ?? [];
-    if (list.length < MAX_EXAMPLES) list.push(example);
+    if (list.length < MAX_EXAMPLES && !list.includes(example)) list.push(example);
     this.examples.set(reason, list);
   }
 
@@ -95,4 +95,19 @@ export function summaryLines(source: string, result: ImportResult): string[] {
   }
   for (const note of result.notes) lines.push(`  note: ${note}`);
   return lines;
+}
+
+/**
+ * A choice of materials and stages (--materials, --stages): returns why a material and stage is
+ * left out, or null when it is wanted. Importers ask it before they keep a record.
+ */
+export type Selection = (material: string, stage: string) => string | null;
+
+export function selection(materials?: readonly string[], stages?: readonly string[]): Selection | undefined {
+  if (!materials && !stages) return undefined;
+  return (material, stage) => {
+    if (materials && !materials.includes(material)) return 'material not in --materials';
+    if (stages && !stages.includes(stage)) return 'stage not in --stages';
+    return null;
+  };
 }

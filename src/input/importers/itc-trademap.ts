@@ -1,0 +1,174 @@
+/**
+ * ITC Trade Map tab-separated downloads: "List of supplying markets for a product imported by
+ * <country>" and "List of importing markets for a product exported by <country>".
+ *
+ * Layout: a header `Exporters|Importers, YYYY-Imported quantity, Tons, ...` (plus a trailing empty
+ * column), then one row per partner with its ITC English name, "World" first. The files do not say
+ * which product they are about, so the HS code is read from the folder or file name (Trade Map's
+ * own download names do not carry it either; keep each download in a folder named after its code,
+ * e.g. `283691_Li_Carbonates/`). The reporting country is read from the file name.
+ */
+import { basename, dirname } from 'node:path';
+import { InputError } from '../problems.js';
+import { cleanName, resolveCountryName } from './country-names.js';
+import { convertTonnes, type HsEntry, type HsMap } from './hs-map.js';
+import { isBlank, parseDelimited, readTextFile } from './read-text.js';
+import { emptyResult, type ImportResult, type Selection, type TradeRow } from './types.js';
+import { inYears, parseGroupedNumber, roundQuantity, type YearRange } from './values.js';
+
+export interface ItcOptions {
+  hsMap: HsMap;
+  years?: YearRange;
+  select?: Selection;
+}
+
+type Direction = 'imports' | 'exports';
+
+interface YearColumn {
+  index: number;
+  year: number;
+  /** Tonnes per unit of the column. */
+  factor: number;
+}
+
+const QUANTITY_COLUMN = /^(\d{4})-(imported|exported) quantity,?\s*(.*)$/i;
+const TONNES_PER_ITC_UNIT: Readonly<Record<string, number>> = { tons: 1, tonnes: 1, kilograms: 0.001 };
+
+export async function importItcTradeMap(paths: readonly string[], options: ItcOptions): Promise<ImportResult> {
+  const result = emptyResult();
+  for (const path of paths) await importFile(path, options, result);
+  return result;
+}
+
+async function importFile(path: string, options: ItcOptions, result: ImportResult): Promise<void> {
+  const label = `${basename(dirname(path))}/${basename(path)}`;
+  const hs = hsCodeOf(path, label);
+  const reporter = reporterOf(path, label);
+  const records = parseDelimited(await readTextFile(path), label, '\t');
+  const header = records[0] ?? [];
+  const direction = directionOf(header[0] ?? '', label);
+  const columns = yearColumns(header, label, result.notes);
+  const entry = options.hsMap.get(hs);
+  const source = `ITC Trade Map, HS ${hs}, ${direction} of ${reporter}`;
+  const context: FileContext = { label, hs, reporter, direction, columns, entry, source, options };
+  const worlds = new Map<number, number>();
+  records.slice(1).forEach((record, i) => {
+    if (!isBlank(record)) importRecord(record, i + 2, context, result, worlds);
+  });
+  checkWorld(context, result, worlds);
+}
+
+interface FileContext {
+  label: string;
+  hs: string;
+  reporter: string;
+  direction: Direction;
+  columns: YearColumn[];
+  entry: HsEntry | undefined;
+  source: string;
+  options: ItcOptions;
+}
+
+/** The leading digits of the folder name (or the file name): "283691_Li_Carbonates" -> 283691. */
+function hsCodeOf(path: string, label: string): string {
+  for (const name of [basename(dirname(path)), basename(path)]) {
+    const match = /^(\d{4}(?:\d{2})?)(?:\D|$)/.exec(name);
+    if (match?.[1]) return match[1];
+  }
+  throw new InputError([{ file: label, message: 'cannot tell the HS code: name the folder or the file after it (e.g. 283691_Li_Carbonates/)' }]);
+}
+
+/** "..._imported_by_Japan.txt" -> JPN. */
+function reporterOf(path: string, label: string): string {
+  const match = /by[_ ](.+?)\.(txt|tsv|csv)$/i.exec(basename(path));
+  const place = match?.[1] ? resolveCountryName(match[1].replace(/_/g, ' ')) : { kind: 'unknown' as const };
+  if (place.kind !== 'country') {
+    throw new InputError([{ file: label, message: 'cannot tell the reporting country from the file name (expected "... by <Country>.txt")' }]);
+  }
+  return place.code;
+}
+
+/** "Exporters" in the first header cell: the partners export to the reporter (an imports table). */
+function directionOf(first: string, label: string): Direction {
+  const name = first.trim().toLowerCase();
+  if (name === 'exporters') return 'imports';
+  if (name === 'importers') return 'exports';
+  throw new InputError([{ file: label, line: 1, message: `first column is "${first}", expected Exporters or Importers (an ITC Trade Map table)` }]);
+}
+
+/** Year columns with their unit; a column without a unit takes the one every other column has. */
+function yearColumns(header: readonly string[], label: string, notes: string[]): YearColumn[] {
+  const found = header.flatMap((name, index) => {
+    const match = QUANTITY_COLUMN.exec(name.trim());
+    return match ? [{ index, year: Number(match[1]), unit: (match[3] ?? '').trim().toLowerCase() }] : [];
+  });
+  if (found.length === 0) throw new InputError([{ file: label, line: 1, message: 'no "YYYY-Imported quantity, Tons" columns' }]);
+  const units = new Set(found.map((column) => column.unit).filter((unit) => unit !== ''));
+  return found.map((column) => {
+    let unit = column.unit;
+    if (unit === '' && units.size === 1) {
+      unit = [...units][0] ?? '';
+      notes.push(`${label}: column ${column.year} has no unit; taken as "${unit}" like the other columns`);
+    }
+    const factor = TONNES_PER_ITC_UNIT[unit];
+    if (factor === undefined) throw new InputError([{ file: label, line: 1, message: `column ${column.year}: unit "${unit}" is not tons or kilograms` }]);
+    return { index: column.index, year: column.year, factor };
+  });
+}
+
+function importRecord(record: readonly string[], line: number, file: FileContext, result: ImportResult, worlds: Map<number, number>): void {
+  const { tally } = result;
+  const name = cleanName(record[0] ?? '');
+  const place = resolveCountryName(name);
+  const where = `${file.label}:${line} ${name}`;
+  const unwanted = file.entry ? file.options.select?.(file.entry.material, file.entry.stage) : null;
+  for (const column of file.columns) {
+    const text = (record[column.index] ?? '').trim();
+    const tonnes = text === '' ? null : parseGroupedNumber(text);
+    if (!inYears(file.options.years, column.year)) tally.skip('year outside --years');
+    else if (!file.entry) tally.skip(`HS ${file.hs} is not in the HS map`, file.label);
+    else if (unwanted) tally.skip(unwanted);
+    else if (place.kind === 'world') {
+      if (tonnes !== null) worlds.set(column.year, tonnes * column.factor);
+      tally.skip('"World" row (a total, not a partner; used to check the sums)');
+    } else if (place.kind === 'unknown') tally.skip('partner name not recognised', where);
+    else if (text === '') tally.skip('empty cell (no trade reported)');
+    else if (tonnes === null) tally.skip('not a number', `${where} ${column.year}: "${text}"`);
+    else if (tonnes === 0) tally.skip('zero quantity (no row needed)');
+    else if (place.code === file.reporter) tally.skip('partner is the reporter itself (re-imports)', where);
+    else {
+      result.trade.push(tradeRow(file, file.entry, place.code, column.year, tonnes * column.factor));
+      tally.keep();
+    }
+  }
+}
+
+function tradeRow(file: FileContext, entry: HsEntry, partner: string, year: number, tonnes: number): TradeRow {
+  const imports = file.direction === 'imports';
+  return {
+    material: entry.material,
+    stage: entry.stage,
+    exporter: imports ? partner : file.reporter,
+    importer: imports ? file.reporter : partner,
+    year,
+    quantity: roundQuantity(convertTonnes(entry, tonnes)),
+    unit: entry.unit,
+    valueUsd: null,
+    source: file.source,
+  };
+}
+
+/** Partner rows against the "World" row, in product tonnes (ITC lists every partner it has). */
+function checkWorld(file: FileContext, result: ImportResult, worlds: ReadonlyMap<number, number>): void {
+  if (!file.entry) return;
+  const entry = file.entry;
+  for (const [year, world] of [...worlds.entries()].sort((a, b) => a[0] - b[0])) {
+    const sum = result.trade
+      .filter((row) => row.source === file.source && row.year === year)
+      .reduce((total, row) => total + row.quantity, 0);
+    const partners = entry.factor === null ? sum : sum / entry.factor;
+    if (Math.abs(partners - world) > Math.max(1, world * 0.005)) {
+      result.notes.push(`${file.label}: ${year}: partners sum to ${Math.round(partners)} t of product, "World" says ${Math.round(world)} t`);
+    }
+  }
+}

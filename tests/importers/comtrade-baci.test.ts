@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { importBaci } from '../../src/input/importers/baci.js';
+import { importComtrade } from '../../src/input/importers/comtrade.js';
+import { loadHsMap } from '../../src/input/importers/hs-map.js';
+import type { TradeRow } from '../../src/input/importers/types.js';
+import { InputError } from '../../src/input/problems.js';
+import { importerFixture, HS_MAP } from './helpers.js';
+
+const flow = (rows: readonly TradeRow[], exporter: string, importer: string, material?: string) =>
+  rows.find((row) => row.exporter === exporter && row.importer === importer && (material === undefined || row.material === material));
+
+describe('comtrade importer', () => {
+  // 24 real lines of comtrade_2022.csv.gz: Japan's cobalt-oxide imports and exports, a World row, an
+  // unmapped code, one line repeated four times and one repeated twice (as in the extract).
+  it('keeps import records only, drops exact duplicates, maps 490 to Taiwan and 842 to the USA', async () => {
+    const result = await importComtrade([importerFixture('comtrade/comtrade_2022_excerpt.csv')], { hsMap: await loadHsMap(HS_MAP), country: 'JPN' });
+    expect(result.tally.read).toBe(24);
+    expect(result.tally.kept).toBe(9);
+    expect(result.tally.skipped.get('exact duplicate of an earlier line')).toBe(4);
+    expect(result.tally.skipped.get('flow X: only import records (M) are used, so no flow is counted twice')).toBe(8);
+    expect(result.tally.skipped.get('partner is the World (a total, not a flow)')).toBe(1);
+    expect(result.tally.skipped.get('HS code not in the HS map')).toBe(1);
+    expect(result.tally.skipped.get('neither exporter nor importer is JPN (--country)')).toBe(1);
+    // 327,404 kg from "Other Asia, nes" (490)
+    expect(flow(result.trade, 'TWN', 'JPN')).toMatchObject({ material: 'cobalt-oxides', stage: 'refining', year: 2022, quantity: 327.404, unit: 't gross', valueUsd: 16433213 });
+    expect(flow(result.trade, 'FIN', 'JPN')?.quantity).toBe(366.9);
+    expect(flow(result.trade, 'USA', 'JPN')?.quantity).toBe(0.037);
+    expect(flow(result.trade, 'IND', 'JPN')?.quantity).toBe(0.01); // 699
+    // Japan's exports come from the partner's import record: Korea (410) imported 80,720.93 kg.
+    expect(flow(result.trade, 'JPN', 'KOR')?.quantity).toBe(80.72093);
+    // Bulgaria's platinum from Japan: 0.126 kg, once although the line is there four times.
+    expect(flow(result.trade, 'JPN', 'BGR', 'platinum')?.quantity).toBe(0.000126);
+  });
+
+  // The 2024 extract has no year column: the year comes from the file name (or --years).
+  it('reads a gzip file without a year column and converts lithium carbonate to lithium', async () => {
+    const result = await importComtrade([importerFixture('comtrade/comtrade_2024_excerpt.csv.gz')], { hsMap: await loadHsMap(HS_MAP) });
+    expect(result.trade.every((row) => row.year === 2024 && row.importer === 'JPN' && row.material === 'lithium')).toBe(true);
+    // Chile 5,143,194 kg of Li2CO3 x 0.1879 = 966.406153 t Li
+    expect(flow(result.trade, 'CHL', 'JPN')?.quantity).toBe(966.406153);
+    // The seven partners add up to the World row: 11,519,780 kg of product.
+    const product = result.trade.reduce((sum, row) => sum + row.quantity, 0) / 0.1879;
+    expect(product).toBeCloseTo(11519.78, 3);
+    expect(result.notes).toContain('comtrade_2024_excerpt.csv.gz: no year column; year 2024 taken from the file name');
+  });
+
+  it('asks for --years when neither a column nor the file name gives the year', async () => {
+    const { mkdtempSync, copyFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'supply-risk-ct-'));
+    const path = join(dir, 'japan_extract.csv.gz');
+    copyFileSync(importerFixture('comtrade/comtrade_2024_excerpt.csv.gz'), path);
+    await expect(importComtrade([path], { hsMap: await loadHsMap(HS_MAP) })).rejects.toBeInstanceOf(InputError);
+    const result = await importComtrade([path], { hsMap: await loadHsMap(HS_MAP), years: { from: 2024, to: 2024 } });
+    expect(result.trade).toHaveLength(7);
+  });
+});
+
+describe('baci importer', () => {
+  // Lines in BACI's t,i,j,k,v,q layout made from real 2024 rows of the BACI extract (numeric codes
+  // from BACI's country list: 152 Chile, 32 Argentina, 156 China, 410 Korea, 251 France, 208 Denmark).
+  it('reads the CSV layout: numeric codes, thousand USD, tonnes, NA quantities', async () => {
+    const hsMap = await loadHsMap(HS_MAP);
+    const all = await importBaci([importerFixture('baci/BACI_HS17_Y2024_excerpt.csv')], { hsMap });
+    expect(all.tally.read).toBe(11);
+    expect(all.tally.skipped.get('HS code not in the HS map')).toBe(5); // 850511 magnets
+    expect(all.tally.skipped.get('no quantity (net weight missing)')).toBe(1); // France -> Denmark, NA
+    // 5,945.361 t of Li2CO3 x 0.1879 = 1,117.133332 t Li, worth 108,342.787 thousand USD
+    expect(flow(all.trade, 'CHL', 'JPN')).toMatchObject({ quantity: 1117.133332, valueUsd: 108342787, year: 2024 });
+    expect(flow(all.trade, 'CHL', 'KOR')?.quantity).toBe(3927.591776); // 20,902.564 x 0.1879
+    const japan = await importBaci([importerFixture('baci/BACI_HS17_Y2024_excerpt.csv')], { hsMap, country: 'JPN' });
+    expect(japan.trade.map((row) => row.exporter).sort()).toEqual(['ARG', 'CHL', 'CHN']);
+  });
+
+  it('reads the Parquet extract: Japan 2024, Chile 48% of lithium carbonate, China 98% of graphite', async () => {
+    const result = await importBaci([importerFixture('baci/trade.parquet')], { hsMap: await loadHsMap(HS_MAP), country: 'JPN' });
+    expect(result.tally.read).toBe(21723);
+    const share = (material: string, exporter: string): number => {
+      const rows = result.trade.filter((row) => row.importer === 'JPN' && row.material === material);
+      const total = rows.reduce((sum, row) => sum + row.quantity, 0);
+      return (rows.find((row) => row.exporter === exporter)?.quantity ?? 0) / total;
+    };
+    expect(share('lithium', 'CHL')).toBeCloseTo(0.482, 3);
+    expect(share('graphite', 'CHN')).toBeCloseTo(0.984, 3);
+    expect(share('manganese-ore', 'ZAF')).toBeCloseTo(0.668, 3);
+    // S19 is BACI's code for Taiwan
+    expect(flow(result.trade, 'TWN', 'JPN', 'cobalt-oxides')?.unit).toBe('t gross');
+  });
+});
