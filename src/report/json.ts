@@ -7,6 +7,9 @@ import type { Analysis, MaterialAnalysis, StageAnalysis } from '../metrics/analy
 import type { CountryShare } from '../metrics/concentration.js';
 import type { ImporterBlock, OriginShare } from '../metrics/importer.js';
 import type { WorldBlock } from '../metrics/world.js';
+import type { Policy } from '../input/policy.js';
+import { bySeverity, type Assessment, type StageAssessment } from '../metrics/gaps.js';
+import { gapJson, policyJson } from './gaps-json.js';
 import { clean } from './numbers.js';
 
 export const SCHEMA_VERSION = 1;
@@ -16,30 +19,39 @@ export interface ToolInfo {
   version: string;
 }
 
-export function reportEnvelope(analysis: Analysis, tool: ToolInfo, warnings: readonly string[]): Record<string, unknown> {
+/** Gaps and risk levels (gaps.ts) measured against a policy; added to each stage when given. */
+export interface ReportGaps {
+  policy: Policy;
+  assessment: Assessment;
+}
+
+export function reportEnvelope(analysis: Analysis, tool: ToolInfo, warnings: readonly string[], gaps?: ReportGaps): Record<string, unknown> {
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: tool.name, version: tool.version },
     importer: analysis.importer,
     year: analysis.year,
-    materials: analysis.materials.map(materialJson),
-    warnings: [...warnings],
+    ...(gaps ? { policy: policyJson(gaps.policy) } : {}),
+    materials: analysis.materials.map((material) => materialJson(material, gaps?.assessment)),
+    warnings: [...warnings, ...(gaps?.assessment.warnings ?? [])],
   };
 }
 
-export function materialJson(material: MaterialAnalysis): Record<string, unknown> {
+export function materialJson(material: MaterialAnalysis, assessment?: Assessment): Record<string, unknown> {
   const stages: Record<string, unknown> = {};
   for (const stage of ['mining', 'refining'] as const) {
     const analysis = material.stages[stage];
-    if (analysis) stages[stage] = stageJson(analysis);
+    const assessed = assessment?.stages.find((entry) => entry.material === material.material && entry.stage === stage);
+    if (analysis) stages[stage] = stageJson(analysis, assessed);
   }
   return { material: material.material, stages };
 }
 
-export function stageJson(stage: StageAnalysis): Record<string, unknown> {
+export function stageJson(stage: StageAnalysis, assessed?: StageAssessment): Record<string, unknown> {
   return {
     ...(stage.world ? { world: worldJson(stage.world) } : {}),
     ...(stage.importer ? { importer: importerJson(stage.importer) } : {}),
+    ...(assessed ? { risk: assessed.risk, gaps: [...assessed.gaps].sort(bySeverity).map(gapJson) } : {}),
   };
 }
 

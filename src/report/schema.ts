@@ -43,9 +43,61 @@ export const importerSchema = z.strictObject({
   geopolRisk: z.number().min(0).max(1).nullable(),
 });
 
+const quantity = z.strictObject({ country, quantity: z.number().min(0) });
+
+export const gapSchema = z.strictObject({
+  material: z.string(),
+  stage: z.enum(['mining', 'refining']),
+  basis: z.enum(['supplier', 'hhi', 'origin']),
+  country,
+  share: fraction,
+  limit: z.number().min(0).max(10000),
+  value: z.number().min(0).max(10000),
+  excess: z.number().min(0),
+  plan: z.array(quantity),
+  unfilled: z.number().min(0),
+  shareAfter: fraction,
+  hhiAfter: hhi,
+  accepted: z.boolean(),
+  acceptReason: z.string().nullable(),
+  cuts: z.array(quantity),
+  unit: z.string(),
+  year: z.number().int(),
+  supply: z.number().min(0),
+  productionYear: z.number().int().nullable(),
+  candidates: z.number().int().min(0),
+  severity: fraction,
+});
+
+const limitsShape = {
+  maxSingleCountryShare: fraction,
+  maxSupplierHhi: hhi,
+  maxRedirectShare: fraction,
+  minGovernance: z.number().min(-2.5).max(2.5),
+  partnerGroups: z.array(z.string()),
+};
+
+export const policySchema = z.strictObject({
+  importer: country,
+  ...limitsShape,
+  materials: z.record(z.string(), z.strictObject(limitsShape).partial()),
+  accept: z.array(
+    z.strictObject({
+      material: z.string(),
+      stage: z.enum(['mining', 'refining']).optional(),
+      basis: z.enum(['supplier', 'hhi', 'origin']).optional(),
+      country: country.optional(),
+      reason: z.string(),
+      expires: z.string().optional(),
+    }),
+  ),
+});
+
 export const stageSchema = z.looseObject({
   world: worldSchema.optional(),
   importer: importerSchema.optional(),
+  risk: z.enum(['high', 'medium', 'low']).optional(),
+  gaps: z.array(gapSchema).optional(),
 });
 
 export const reportSchema = z.looseObject({
@@ -53,6 +105,7 @@ export const reportSchema = z.looseObject({
   tool: z.strictObject({ name: z.literal('supply-risk'), version: z.string() }),
   importer: country,
   year: z.number().int().nullable(),
+  policy: policySchema.optional(),
   materials: z.array(
     z.strictObject({
       material: z.string(),

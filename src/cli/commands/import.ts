@@ -1,0 +1,107 @@
+/**
+ * `supply-risk import <source> FILE... [--out DIR] [--hs-map FILE] [--years A-B] [--groups FILE]
+ * [--country ISO3] [--materials LIST] [--stages LIST]`: runs one importer (src/input/importers)
+ * and writes the data contract files. The summary (read, kept, skipped and why) goes to stderr;
+ * with no --out the CSV goes to stdout.
+ */
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { STAGES, type Stage } from '../../input/fields.js';
+import type { ImportOptions } from '../../input/importers/index.js';
+import { summaryLines } from '../../input/importers/types.js';
+import type { YearRange } from '../../input/importers/values.js';
+import { resultCsvs, writeResult } from '../../input/importers/writer.js';
+import { UsageError } from '../../input/problems.js';
+import { defaultDataDir, parseCountryOption, parseListOption } from '../common.js';
+import type { CliIo } from '../io.js';
+
+const SOURCES_TEXT = 'usgs-mcs, wgi, itc-trademap, comtrade, baci or iea';
+
+/** Declares the command on the program; main.ts calls this once. */
+export function declareImportCommand(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
+  program
+    .command('import')
+    .description('convert public source files (USGS MCS, WGI, ITC Trade Map, UN Comtrade, BACI, IEA) to production.csv, trade.csv or countries.csv')
+    .argument('<source>', SOURCES_TEXT)
+    .argument('<files...>', 'the source files')
+    .option('--out <dir>', 'merge into the contract files of this folder (default: CSV to stdout)')
+    .option('--hs-map <file>', 'HS code map hs6,material,stage,content_factor,description (default: the embedded data/hs-codes.csv)')
+    .option('--years <range>', 'only these years, e.g. 2017-2021 or 2024 (also the year of a Comtrade file without a year column)', parseYearRange)
+    .option('--groups <file>', 'wgi: country,group memberships to merge into countries.csv')
+    .option('--country <iso3>', 'comtrade, baci: only flows into or out of this country', parseCountryOption)
+    .option('--materials <list>', 'only these materials, comma-separated', parseListOption)
+    .option('--stages <list>', 'only these stages (mining, refining), comma-separated', parseListOption)
+    .action(async (source: string, files: string[], options: ImportCommandOptions) => {
+      setExitCode(await runImport(source, files, options, io));
+    });
+}
+
+export interface ImportCommandOptions {
+  out?: string;
+  hsMap?: string;
+  years?: YearRange;
+  groups?: string;
+  country?: string;
+  materials?: string[];
+  stages?: string[];
+}
+
+/** "2017-2021" or "2022" -> an inclusive range (commander argument parser). */
+export function parseYearRange(value: string): YearRange {
+  const match = /^\s*(\d{4})(?:\s*-\s*(\d{4}))?\s*$/.exec(value);
+  if (!match) throw new InvalidArgumentError('expected a year or a range such as 2017-2021.');
+  const from = Number(match[1]);
+  const to = Number(match[2] ?? match[1]);
+  if (to < from) throw new InvalidArgumentError(`the range ${value} ends before it starts.`);
+  return { from, to };
+}
+
+export async function runImport(source: string, files: string[], options: ImportCommandOptions, io: CliIo): Promise<number> {
+  // The importers (and their xlsx and Parquet readers) are loaded only when an import runs.
+  const { isImportSource, runImporter } = await import('../../input/importers/index.js');
+  if (!isImportSource(source)) throw new UsageError(`unknown source "${source}"; expected ${SOURCES_TEXT}`);
+  const stages = options.stages?.map(checkStage);
+  const importOptions: ImportOptions = {
+    hsMap: options.hsMap ? resolve(io.cwd, options.hsMap) : join(defaultDataDir(), 'hs-codes.csv'),
+    ...(options.years ? { years: options.years } : {}),
+    ...(options.groups ? { groups: resolve(io.cwd, options.groups) } : {}),
+    ...(options.country ? { country: options.country } : {}),
+    ...(options.materials ? { materials: options.materials } : {}),
+    ...(stages ? { stages } : {}),
+  };
+  const result = await runImporter(source, files.map((file) => resolve(io.cwd, file)), importOptions);
+  for (const line of summaryLines(source, result)) io.stderr.write(`${line}\n`);
+  if (options.out) {
+    const dir = resolve(io.cwd, options.out);
+    await assertFolder(dir, options.out);
+    for (const report of await writeResult(dir, result)) {
+      if (report.written === 0 && report.keptFromBefore === 0) {
+        io.stderr.write(`created ${join(options.out, report.file)} with its header only, so the folder is a complete data folder\n`);
+        continue;
+      }
+      io.stderr.write(
+        `wrote ${join(options.out, report.file)}: ${report.written} rows from this import` +
+          (report.replaced > 0 ? `, replacing ${report.replaced} from an earlier run of it` : '') +
+          (report.keptFromBefore > 0 ? `, keeping ${report.keptFromBefore} from other imports` : '') +
+          '\n',
+      );
+    }
+    return 0;
+  }
+  const csvs = resultCsvs(result);
+  if (csvs.length > 1) throw new UsageError('this import writes several files; give --out DIR');
+  io.stdout.write(csvs[0]?.text ?? '');
+  return 0;
+}
+
+function checkStage(stage: string): Stage {
+  if ((STAGES as readonly string[]).includes(stage)) return stage as Stage;
+  throw new UsageError(`--stages: "${stage}" is not one of ${STAGES.join(', ')}`);
+}
+
+async function assertFolder(dir: string, shown: string): Promise<void> {
+  const info = await stat(dir).catch(() => null);
+  if (!info) throw new UsageError(`--out ${shown}: folder not found`);
+  if (!info.isDirectory()) throw new UsageError(`--out ${shown}: not a folder`);
+}

@@ -1,0 +1,480 @@
+/**
+ * Diversification gaps: where the importer's exposure breaks a policy limit, how much volume must
+ * move, to which credible alternative suppliers, and what no candidate can take (a structural gap).
+ * Pure functions over the analysis (world and importer blocks); nothing here re-reads the data.
+ *
+ * Bases (per material and stage where the importer has supply S > 0):
+ * - `supplier`: topSupplier.share > maxSingleCountryShare. excess = q_d - limit x S, moved from the
+ *   dominant supplier d to candidates by water-filling (waterfill.ts) on their resulting quantities,
+ *   capped by capacity and by the share limit; S stays constant.
+ * - `hhi`: supplierHhi > maxSupplierHhi, no supplier gap, and the foreign sources' own HHI terms
+ *   exceed the limit too (domestic production is not a dependency to diversify). The largest foreign suppliers are lowered to a common
+ *   ceiling and the volume cut is placed with the same candidate plan (no candidate rising above the
+ *   ceiling); the highest ceiling whose resulting HHI is <= the limit gives the smallest volume to
+ *   move. When no ceiling reaches the limit, the lowest reachable HHI is planned and `unfilled` is the
+ *   volume that would still have to leave the largest holders, with nobody to take it.
+ * - `origin`: topOrigin.share > maxSingleCountryShare while no supplier breaks it. Figures in origin
+ *   terms: excess = (share_o - limit) x S, candidates = other countries mining the material, capacity
+ *   from their mine production, hhiAfter = HHI of mine origins.
+ * Candidates: production at the stage in the world block's year, not d, not the importer, not the
+ * unattributed code; governance >= minGovernance (missing counts as 0); one of partnerGroups if set.
+ * capacity_c = max(0, maxRedirectShare x production_c - what c already supplies).
+ */
+import { UNATTRIBUTED } from '../input/countries.js';
+import type { Stage } from '../input/fields.js';
+import { limitsFor, type AcceptEntry, type GapBasis, type Limits, type Policy } from '../input/policy.js';
+import { compare } from '../graph/slices.js';
+import type { Analysis, StageAnalysis } from './analysis.js';
+import { herfindahl } from './concentration.js';
+import type { ImporterBlock } from './importer.js';
+import type { WorldBlock } from './world.js';
+import { cutToCeiling, waterFill, type Bin } from './waterfill.js';
+
+export type RiskLevel = 'high' | 'medium' | 'low';
+
+/** `medium` when any of these is exceeded (and no gap makes it `high`). */
+export const RISK_BANDS = Object.freeze({ topSupplierShare: 0.4, supplierHhi: 1500, topOriginShare: 0.4, worldHhi: 2500 });
+
+export interface Quantity {
+  country: string;
+  quantity: number;
+}
+
+export interface Gap {
+  material: string;
+  stage: Stage;
+  basis: GapBasis;
+  /** The dominant country: top supplier (supplier, hhi) or top mine origin (origin). */
+  country: string;
+  /** Its share of the importer's supply now. */
+  share: number;
+  /** The limit broken: a share for supplier and origin, an HHI for hhi. */
+  limit: number;
+  /** The value compared with the limit: the share, or the supplier HHI. */
+  value: number;
+  /** Volume that must come from elsewhere, in `unit`. */
+  excess: number;
+  /** Proposed additional purchases per candidate, largest first. */
+  plan: Quantity[];
+  /** Part of the excess no candidate can take: the structural gap. */
+  unfilled: number;
+  /** Volume taken off each current supplier (origin for the origin basis). */
+  cuts: Quantity[];
+  shareAfter: number;
+  /** Supplier HHI after the plan (HHI of mine origins for the origin basis). */
+  hhiAfter: number;
+  unit: string;
+  year: number;
+  supply: number;
+  /** Year of the production data the candidates come from; null when the stage has none (candidates unknown). */
+  productionYear: number | null;
+  candidates: number;
+  /** excess / supply: the share of supply that must move; gaps are listed by it, largest first. */
+  severity: number;
+  accepted: boolean;
+  acceptReason: string | null;
+}
+
+export interface StageAssessment {
+  material: string;
+  stage: Stage;
+  risk: RiskLevel;
+  gaps: Gap[];
+}
+
+export type AcceptStatus = 'active' | 'expired' | 'stale';
+
+export interface AcceptState {
+  index: number;
+  entry: AcceptEntry;
+  status: AcceptStatus;
+  /** Gaps the entry matches (whether or not it still counts). */
+  matched: number;
+}
+
+export interface Assessment {
+  stages: StageAssessment[];
+  /** Every gap, most severe first. */
+  gaps: Gap[];
+  accepts: AcceptState[];
+  /** Policy entries naming materials the data does not have, and similar notes. */
+  warnings: string[];
+}
+
+export interface CountryInfo {
+  governance: number | null;
+  groups: readonly string[];
+}
+
+export interface AssessOptions {
+  policy: Policy;
+  country: (code: string) => CountryInfo | undefined;
+  /** YYYY-MM-DD; accept entries whose `expires` is before it no longer count. */
+  today: string;
+}
+
+export function assess(analysis: Analysis, options: AssessOptions): Assessment {
+  const stages: StageAssessment[] = [];
+  for (const material of analysis.materials) {
+    const limits = limitsFor(options.policy, material.material);
+    for (const stage of ['mining', 'refining'] as const) {
+      const entry = material.stages[stage];
+      if (!entry) continue;
+      const gaps = stageGaps({
+        material: material.material,
+        stage,
+        importer: analysis.importer,
+        analysis: entry,
+        miningWorld: material.stages.mining?.world,
+        limits,
+        country: options.country,
+      });
+      stages.push({ material: material.material, stage, gaps, risk: riskLevel(entry, gaps) });
+    }
+  }
+  const all = stages.flatMap((stage) => stage.gaps);
+  const accepts = applyAccepts(all, options.policy.accept, options.today);
+  const warnings: string[] = [];
+  const known = new Set(analysis.materials.map((material) => material.material));
+  for (const material of Object.keys(options.policy.materials)) {
+    if (!known.has(material)) warnings.push(`policy: materials.${material} matches no material in the data`);
+  }
+  return { stages, gaps: [...all].sort(bySeverity), accepts, warnings };
+}
+
+export function bySeverity(a: Gap, b: Gap): number {
+  return (
+    b.severity - a.severity ||
+    b.unfilled / (b.supply || 1) - a.unfilled / (a.supply || 1) ||
+    compare(a.material, b.material) ||
+    compare(a.stage, b.stage) ||
+    compare(a.basis, b.basis)
+  );
+}
+
+export function riskLevel(stage: StageAnalysis, gaps: readonly Gap[]): RiskLevel {
+  if (gaps.length > 0) return 'high';
+  const block = stage.importer;
+  const medium =
+    (block?.topSupplier?.share ?? 0) > RISK_BANDS.topSupplierShare ||
+    (block?.supplierHhi ?? 0) > RISK_BANDS.supplierHhi ||
+    (block?.topOrigin?.share ?? 0) > RISK_BANDS.topOriginShare ||
+    (stage.world?.hhi ?? 0) > RISK_BANDS.worldHhi;
+  return medium ? 'medium' : 'low';
+}
+
+/** Marks gaps matched by an unexpired accept entry; reports each entry as active, expired or stale. */
+export function applyAccepts(gaps: readonly Gap[], entries: readonly AcceptEntry[], today: string): AcceptState[] {
+  return entries.map((entry, index) => {
+    const expired = entry.expires !== undefined && entry.expires < today;
+    let matched = 0;
+    for (const gap of gaps) {
+      if (!acceptMatches(entry, gap)) continue;
+      matched += 1;
+      if (!expired && !gap.accepted) {
+        gap.accepted = true;
+        gap.acceptReason = entry.reason;
+      }
+    }
+    const status: AcceptStatus = expired ? 'expired' : matched === 0 ? 'stale' : 'active';
+    return { index, entry, status, matched };
+  });
+}
+
+export function acceptMatches(entry: AcceptEntry, gap: Gap): boolean {
+  return (
+    entry.material === gap.material &&
+    (entry.stage === undefined || entry.stage === gap.stage) &&
+    (entry.basis === undefined || entry.basis === gap.basis) &&
+    (entry.country === undefined || entry.country === gap.country)
+  );
+}
+
+export interface StageInput {
+  material: string;
+  stage: Stage;
+  importer: string;
+  analysis: StageAnalysis;
+  /** The mining world block of the same material (origin basis). */
+  miningWorld: WorldBlock | undefined;
+  limits: Limits;
+  country: (code: string) => CountryInfo | undefined;
+}
+
+export function stageGaps(input: StageInput): Gap[] {
+  const block = input.analysis.importer;
+  if (!block || block.supply <= 0) return [];
+  // One supplier above the share limit already puts the HHI above any usual HHI limit (0.65^2 =
+  // 4225 points), so a supplier gap stands alone: its hhiAfter shows the concentration left.
+  const supplier = supplierGap(input, block);
+  if (supplier) return [supplier];
+  return [hhiGap(input, block), originGap(input, block)].filter((gap): gap is Gap => gap !== undefined);
+}
+
+/** Whether a country may be proposed: governance and partner groups. */
+export function eligible(code: string, limits: Limits, country: (code: string) => CountryInfo | undefined): boolean {
+  const info = country(code);
+  if ((info?.governance ?? 0) < limits.minGovernance) return false;
+  if (limits.partnerGroups.length === 0) return true;
+  return limits.partnerGroups.some((group) => info?.groups.includes(group) ?? false);
+}
+
+interface Candidate {
+  country: string;
+  production: number;
+  existing: number;
+}
+
+function candidatesFrom(
+  world: WorldBlock | undefined,
+  existing: ReadonlyMap<string, number>,
+  exclude: ReadonlySet<string>,
+  input: StageInput,
+  scale = 1,
+): Candidate[] {
+  if (!world) return [];
+  return world.countries
+    .filter((entry) => entry.quantity > 0 && entry.country !== UNATTRIBUTED && !exclude.has(entry.country))
+    .filter((entry) => eligible(entry.country, input.limits, input.country))
+    .map((entry) => ({ country: entry.country, production: entry.quantity * scale, existing: existing.get(entry.country) ?? 0 }));
+}
+
+/** Resulting quantity of c in [existing, max(existing, min(redirect x production, cap))]. */
+function bins(candidates: readonly Candidate[], redirect: number, cap: number): Bin[] {
+  return candidates.map((c) => ({ country: c.country, base: c.existing, upper: Math.max(c.existing, Math.min(redirect * c.production, cap)) }));
+}
+
+function hhiOf(quantities: ReadonlyMap<string, number>, supply: number): number {
+  return herfindahl([...quantities].filter(([country]) => country !== UNATTRIBUTED).map(([, quantity]) => quantity / supply));
+}
+
+function quantities(map: ReadonlyMap<string, number>, epsilon: number): Quantity[] {
+  return [...map]
+    .filter(([, quantity]) => quantity > epsilon)
+    .map(([country, quantity]) => ({ country, quantity }))
+    .sort((a, b) => b.quantity - a.quantity || compare(a.country, b.country));
+}
+
+function supplyMap(block: ImporterBlock): Map<string, number> {
+  return new Map(block.suppliers.map((entry) => [entry.country, entry.quantity]));
+}
+
+function baseGap(
+  input: StageInput,
+  block: ImporterBlock,
+  basis: GapBasis,
+  world: WorldBlock | undefined,
+): Pick<Gap, 'material' | 'stage' | 'basis' | 'unit' | 'year' | 'supply' | 'productionYear' | 'accepted' | 'acceptReason'> {
+  return {
+    material: input.material,
+    stage: input.stage,
+    basis,
+    unit: block.unit,
+    year: block.year,
+    supply: block.supply,
+    productionYear: world?.year ?? null,
+    accepted: false,
+    acceptReason: null,
+  };
+}
+
+function supplierGap(input: StageInput, block: ImporterBlock): Gap | undefined {
+  const top = block.topSupplier;
+  const limit = input.limits.maxSingleCountryShare;
+  if (!top || top.share <= limit) return undefined;
+  const S = block.supply;
+  const excess = top.quantity - limit * S;
+  const supply = supplyMap(block);
+  const candidates = candidatesFrom(input.analysis.world, supply, new Set([top.country, input.importer]), input);
+  const fill = waterFill(bins(candidates, input.limits.maxRedirectShare, limit * S), excess);
+  const after = new Map(supply);
+  after.set(top.country, top.quantity - fill.placed);
+  for (const [country, quantity] of fill.result) after.set(country, quantity);
+  const epsilon = 1e-9 * S;
+  return {
+    ...baseGap(input, block, 'supplier', input.analysis.world),
+    country: top.country,
+    share: top.share,
+    limit,
+    value: top.share,
+    excess,
+    plan: quantities(fill.added, epsilon),
+    unfilled: fill.unfilled > epsilon ? fill.unfilled : 0,
+    cuts: quantities(new Map([[top.country, fill.placed]]), epsilon),
+    shareAfter: (top.quantity - fill.placed) / S,
+    hhiAfter: hhiOf(after, S),
+    candidates: candidates.length,
+    severity: excess / S,
+  };
+}
+
+interface CeilingPlan {
+  ceiling: number;
+  after: Map<string, number>;
+  added: Map<string, number>;
+  cut: Map<string, number>;
+  placed: number;
+  hhi: number;
+}
+
+function hhiGap(input: StageInput, block: ImporterBlock): Gap | undefined {
+  const limit = input.limits.maxSupplierHhi;
+  const top = block.topSupplier;
+  if (!top || block.supplierHhi <= limit) return undefined;
+  const S = block.supply;
+  const supply = supplyMap(block);
+  const donors = new Map([...supply].filter(([country]) => country !== input.importer && country !== UNATTRIBUTED));
+  // The importer's own production counts in supplierHhi but is no dependency to diversify: when the
+  // foreign sources alone stay within the limit, the concentration is domestic and not a gap.
+  if (hhiOf(donors, S) <= limit) return undefined;
+  const candidates = candidatesFrom(input.analysis.world, supply, new Set([input.importer]), input);
+  const shareCap = input.limits.maxSingleCountryShare * S;
+
+  const cutOnly = (ceiling: number): number => {
+    const after = new Map(supply);
+    for (const [country, quantity] of donors) after.set(country, Math.min(quantity, ceiling));
+    return hhiOf(after, S);
+  };
+  const planAt = (ceiling: number): CeilingPlan => {
+    const { cut } = cutToCeiling(donors, [...donors.values()].reduce((sum, q) => sum + Math.max(0, q - ceiling), 0));
+    const moved = [...cut.values()].reduce((sum, q) => sum + q, 0);
+    const receivers = candidates.filter((c) => c.existing < ceiling);
+    const fill = waterFill(bins(receivers, input.limits.maxRedirectShare, Math.min(shareCap, ceiling)), moved);
+    // Volume nobody takes stays with the donors, spread back so that they stay as level as possible.
+    const kept = fill.placed < moved ? cutToCeiling(donors, fill.placed) : { cut, ceiling };
+    const after = new Map(supply);
+    for (const [country, quantity] of kept.cut) after.set(country, (supply.get(country) ?? 0) - quantity);
+    for (const [country, quantity] of fill.result) after.set(country, quantity);
+    return { ceiling, after, added: fill.added, cut: kept.cut, placed: fill.placed, hhi: hhiOf(after, S) };
+  };
+
+  const highest = Math.max(...donors.values());
+  // Ceiling at which the cut alone would meet the limit: no plan can move less than this.
+  const ideal = largestCeiling(cutOnly, limit, 0, highest);
+  const steps = 256;
+  let plan: CeilingPlan | undefined;
+  let previous = ideal;
+  for (let i = 0; i <= steps; i++) {
+    const ceiling = ideal * (1 - i / steps);
+    const attempt = planAt(ceiling);
+    if (attempt.hhi <= limit + 1e-9) {
+      const t = largestCeiling((c) => planAt(c).hhi, limit, ceiling, previous);
+      plan = planAt(t);
+      break;
+    }
+    previous = ceiling;
+  }
+  let unfilled = 0;
+  if (!plan) {
+    // Structural: plan the lowest reachable HHI; what would still have to leave the largest holders
+    // (spread over suppliers too small to count) is the unfilled volume.
+    plan = lowestPlan(planAt, ideal);
+    const holders = new Map([...plan.after].filter(([country]) => country !== input.importer && country !== UNATTRIBUTED));
+    const cutAfter = (ceiling: number): number => {
+      const after = new Map(plan?.after);
+      for (const [country, quantity] of holders) after.set(country, Math.min(quantity, ceiling));
+      return hhiOf(after, S);
+    };
+    const ceiling = largestCeiling(cutAfter, limit, 0, Math.max(0, ...holders.values()));
+    unfilled = [...holders.values()].reduce((sum, q) => sum + Math.max(0, q - ceiling), 0);
+  }
+  const epsilon = 1e-9 * S;
+  const excess = plan.placed + unfilled;
+  return {
+    ...baseGap(input, block, 'hhi', input.analysis.world),
+    country: top.country,
+    share: top.share,
+    limit,
+    value: block.supplierHhi,
+    excess,
+    plan: quantities(plan.added, epsilon),
+    unfilled: unfilled > epsilon ? unfilled : 0,
+    cuts: quantities(plan.cut, epsilon),
+    shareAfter: (plan.after.get(top.country) ?? 0) / S,
+    hhiAfter: plan.hhi,
+    candidates: candidates.length,
+    severity: excess / S,
+  };
+}
+
+/** The largest x in [low, high] with f(x) <= limit, for f non-decreasing in x; `low` when none. */
+function largestCeiling(f: (x: number) => number, limit: number, low: number, high: number): number {
+  if (f(high) <= limit) return high;
+  if (f(low) > limit) return low;
+  let [lo, hi] = [low, high];
+  for (let i = 0; i < 200 && hi - lo > 1e-13 * Math.max(1, hi); i++) {
+    const mid = (lo + hi) / 2;
+    if (f(mid) <= limit) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The ceiling in [0, high] giving the lowest HHI: a grid, then golden-section search around the best point. */
+function lowestPlan(planAt: (ceiling: number) => CeilingPlan, high: number): CeilingPlan {
+  const steps = 256;
+  let best = planAt(high);
+  let bestIndex = 0;
+  for (let i = 1; i <= steps; i++) {
+    const attempt = planAt(high * (1 - i / steps));
+    if (attempt.hhi < best.hhi - 1e-12) [best, bestIndex] = [attempt, i];
+  }
+  let lo = Math.max(0, high * (1 - (bestIndex + 1) / steps));
+  let hi = Math.min(high, high * (1 - (bestIndex - 1) / steps));
+  const ratio = (Math.sqrt(5) - 1) / 2;
+  for (let i = 0; i < 100 && hi - lo > 1e-12 * Math.max(1, hi); i++) {
+    const a = hi - ratio * (hi - lo);
+    const b = lo + ratio * (hi - lo);
+    if (planAt(a).hhi <= planAt(b).hhi) hi = b;
+    else lo = a;
+  }
+  const refined = planAt((lo + hi) / 2);
+  return refined.hhi < best.hhi ? refined : best;
+}
+
+function originGap(input: StageInput, block: ImporterBlock): Gap | undefined {
+  const top = block.topOrigin;
+  const limit = input.limits.maxSingleCountryShare;
+  if (!top || top.share <= limit) return undefined;
+  const S = block.supply;
+  const origins = new Map(block.origins.map((entry) => [entry.country, entry.share * S]));
+  const q = top.share * S;
+  const excess = q - limit * S;
+  const world = input.stage === 'mining' ? input.analysis.world : input.miningWorld;
+  const scale = originScale(input, world);
+  const candidates = scale === null ? [] : candidatesFrom(world, origins, new Set([top.country, input.importer]), input, scale);
+  const fill = waterFill(bins(candidates, input.limits.maxRedirectShare, limit * S), excess);
+  const after = new Map(origins);
+  after.set(top.country, q - fill.placed);
+  for (const [country, quantity] of fill.result) after.set(country, quantity);
+  const epsilon = 1e-9 * S;
+  return {
+    ...baseGap(input, block, 'origin', world),
+    country: top.country,
+    share: top.share,
+    limit,
+    value: top.share,
+    excess,
+    plan: quantities(fill.added, epsilon),
+    unfilled: fill.unfilled > epsilon ? fill.unfilled : 0,
+    cuts: quantities(new Map([[top.country, fill.placed]]), epsilon),
+    shareAfter: (q - fill.placed) / S,
+    hhiAfter: hhiOf(after, S),
+    candidates: candidates.length,
+    severity: excess / S,
+  };
+}
+
+/**
+ * Mine production expressed in the unit of this stage. Same unit: 1. Refining in another unit than
+ * mining: world refining output / world mine output (metal-content equivalence). Unknown: null.
+ */
+function originScale(input: StageInput, miningWorld: WorldBlock | undefined): number | null {
+  if (!miningWorld) return null;
+  if (input.stage === 'mining') return 1;
+  const refining = input.analysis.world;
+  const unit = input.analysis.importer?.unit;
+  if (miningWorld.unit === unit) return 1;
+  if (!refining || miningWorld.total <= 0 || refining.total <= 0) return null;
+  return refining.total / miningWorld.total;
+}

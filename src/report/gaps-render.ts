@@ -1,0 +1,185 @@
+/**
+ * People's views of the gaps: a terminal table (`gaps`, `check`), markdown for pull-request comments
+ * and $GITHUB_STEP_SUMMARY, and GitHub workflow annotations (`check --format github`).
+ */
+import type { ChalkInstance } from 'chalk';
+import type { Policy } from '../input/policy.js';
+import type { AcceptState, Assessment, Gap } from '../metrics/gaps.js';
+import { formatHhi, formatQuantity, formatShare } from './numbers.js';
+import { markdownCell, safeText } from './text.js';
+
+export interface GapsContext {
+  chalk: ChalkInstance;
+  countryName: (code: string) => string;
+  importer: string;
+  policy: Policy;
+}
+
+const BASIS_LABEL: Record<Gap['basis'], string> = {
+  supplier: 'single supplier',
+  hhi: 'supplier concentration',
+  origin: 'single mine origin',
+};
+
+function who(code: string, context: GapsContext): string {
+  return `${code} ${safeText(context.countryName(code))}`;
+}
+
+/** "78.0% > 65.0%" or "HHI 3,600 > 2,500". */
+export function breachText(gap: Gap): string {
+  if (gap.basis === 'hhi') return `HHI ${formatHhi(gap.value)} > ${formatHhi(gap.limit)}`;
+  return `${formatShare(gap.share)} > ${formatShare(gap.limit)}`;
+}
+
+export function planText(gap: Gap, max = 4): string {
+  if (gap.plan.length === 0) return gap.productionYear === null ? 'no production data' : 'none eligible';
+  const shown = gap.plan.slice(0, max).map((entry) => `${entry.country} ${formatQuantity(entry.quantity)}`);
+  return gap.plan.length > max ? `${shown.join(', ')} +${gap.plan.length - max} more` : shown.join(', ');
+}
+
+export function afterText(gap: Gap): string {
+  const hhi = `HHI ${formatHhi(gap.hhiAfter)}${gap.basis === 'origin' ? ' (origins)' : ''}`;
+  return `${gap.country} ${formatShare(gap.shareAfter)}, ${hhi}`;
+}
+
+/** One sentence a policy analyst can act on. */
+export function gapSentence(gap: Gap, context: GapsContext): string {
+  const unit = gap.unit ? ` ${gap.unit}` : '';
+  const subject =
+    gap.basis === 'origin'
+      ? `${formatShare(gap.share)} of ${context.importer}'s ${gap.material} ${gap.stage} supply was mined in ${who(gap.country, context)}`
+      : gap.basis === 'hhi'
+        ? `${context.importer}'s ${gap.material} ${gap.stage} suppliers are concentrated (HHI ${formatHhi(gap.value)}, limit ${formatHhi(gap.limit)}; largest ${who(gap.country, context)} ${formatShare(gap.share)})`
+        : `${who(gap.country, context)} supplies ${formatShare(gap.share)} of ${context.importer}'s ${gap.material} ${gap.stage} (limit ${formatShare(gap.limit)})`;
+  const move = `${formatQuantity(gap.excess)}${unit} (${formatShare(gap.severity)} of supply) must come from elsewhere`;
+  const noData = gap.productionYear === null;
+  const plan =
+    gap.plan.length > 0
+      ? `; proposed: ${planText(gap, 6)}`
+      : noData
+        ? `; no ${gap.basis === 'origin' ? 'mine' : gap.stage} production data to find candidates`
+        : '; no eligible candidate';
+  const unfilled = gap.unfilled > 0 ? `; ${formatQuantity(gap.unfilled)}${unit} unfilled${noData ? ' (candidates unknown)' : ' (structural)'}` : '';
+  return `${subject}: ${move}${plan}${unfilled}.`;
+}
+
+const HEADER = ['#', 'material', 'stage', 'basis', 'dominant', 'breach', 'to move', 'proposed suppliers', 'unfilled', 'after plan', 'status'];
+
+function rows(gaps: readonly Gap[], context: GapsContext, markdown: boolean): string[][] {
+  const country = (code: string): string => (markdown ? `${context.countryName(code)} (${code})` : who(code, context));
+  return gaps.map((gap, i) => [
+    String(i + 1),
+    gap.material,
+    `${gap.stage} ${gap.year}`,
+    BASIS_LABEL[gap.basis],
+    `${country(gap.country)} ${formatShare(gap.share)}`,
+    breachText(gap),
+    `${formatQuantity(gap.excess)} ${gap.unit}`.trim(),
+    planText(gap),
+    gap.unfilled > 0 ? `${formatQuantity(gap.unfilled)} ${gap.unit}`.trim() : '0',
+    afterText(gap),
+    gap.accepted ? 'accepted' : 'open',
+  ]);
+}
+
+function textTable(header: string[], body: string[][], paint: (row: number, text: string) => string): string[] {
+  const widths = header.map((title, i) => Math.max(title.length, ...body.map((row) => row[i]?.length ?? 0)));
+  const line = (cells: string[]): string => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...body.map((row, i) => paint(i, line(row)))];
+}
+
+export function policyLine(policy: Policy): string {
+  const groups = policy.partnerGroups.length > 0 ? `, partners ${policy.partnerGroups.join('/')}` : '';
+  const overrides = Object.keys(policy.materials).length > 0 ? `, overrides for ${Object.keys(policy.materials).join(', ')}` : '';
+  return (
+    `Policy: one supplier <= ${formatShare(policy.maxSingleCountryShare)}, supplier HHI <= ${formatHhi(policy.maxSupplierHhi)}, ` +
+    `buy <= ${formatShare(policy.maxRedirectShare)} of a candidate's output, candidates WGI >= ${policy.minGovernance}${groups}${overrides}`
+  );
+}
+
+export function renderGapsTable(assessment: Assessment, context: GapsContext): string {
+  const { chalk } = context;
+  const gaps = assessment.gaps;
+  const lines = [chalk.bold(`Diversification gaps for ${safeText(context.countryName(context.importer))} (${context.importer})`), policyLine(context.policy), ''];
+  if (gaps.length === 0) lines.push('No gaps: every material and stage is within the policy limits.');
+  else {
+    lines.push(
+      ...textTable(HEADER, rows(gaps, context, false), (i, text) => {
+        const gap = gaps[i];
+        if (gap?.accepted) return chalk.dim(text);
+        return gap && gap.unfilled > 0 ? chalk.red(text) : text;
+      }),
+    );
+    lines.push('', ...gaps.map((gap, i) => `${i + 1}. ${gapSentence(gap, context)}${gap.accepted ? ` Accepted: ${safeText(gap.acceptReason ?? '')}` : ''}`));
+    lines.push(
+      '',
+      chalk.dim('"to move": volume that must come from elsewhere, supply unchanged. "unfilled": what no eligible candidate can take (structural).'),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function acceptNote(state: AcceptState): string {
+  const entry = state.entry;
+  const scope = [entry.material, entry.stage, entry.basis, entry.country].filter((part) => part !== undefined).join(' ');
+  if (state.status === 'expired') return `accept[${state.index}] (${scope}) expired on ${entry.expires}${state.matched > 0 ? '; its gap counts again' : ' and matches nothing; remove it'}`;
+  if (state.status === 'stale') return `accept[${state.index}] (${scope}) matches no gap; remove it (stale)`;
+  return `accept[${state.index}] (${scope}) accepts ${state.matched} gap${state.matched === 1 ? '' : 's'}${entry.expires ? ` until ${entry.expires}` : ''}`;
+}
+
+export function acceptWarnings(assessment: Assessment): string[] {
+  return assessment.accepts.filter((state) => state.status !== 'active').map(acceptNote);
+}
+
+export function renderCheckTable(assessment: Assessment, context: GapsContext): string {
+  const failing = assessment.gaps.filter((gap) => !gap.accepted);
+  const verdict = failing.length === 0 ? context.chalk.green('PASS') : context.chalk.red.bold('FAIL');
+  const accepted = assessment.gaps.length - failing.length;
+  const summary = `${verdict}: ${failing.length} open gap${failing.length === 1 ? '' : 's'}, ${accepted} accepted`;
+  const notes = assessment.accepts.map((state) => `  ${acceptNote(state)}`);
+  return `${renderGapsTable(assessment, context)}\n${summary}\n${notes.length > 0 ? `Accepted risks:\n${notes.join('\n')}\n` : ''}`;
+}
+
+export function renderGapsMarkdown(assessment: Assessment, context: GapsContext, check = false): string {
+  const gaps = assessment.gaps;
+  const failing = gaps.filter((gap) => !gap.accepted).length;
+  const title = check
+    ? `## supply-risk check: ${failing === 0 ? 'passed' : `failed, ${failing} open gap${failing === 1 ? '' : 's'}`}`
+    : `## Diversification gaps for ${markdownCell(context.countryName(context.importer))} (${context.importer})`;
+  const lines = [title, '', markdownCell(policyLine(context.policy)), ''];
+  if (gaps.length === 0) lines.push('No gaps: every material and stage is within the policy limits.');
+  else {
+    lines.push(`| ${HEADER.join(' | ')} |`, `|${HEADER.map(() => ' --- ').join('|')}|`);
+    for (const row of rows(gaps, context, true)) lines.push(`| ${row.map(markdownCell).join(' | ')} |`);
+    lines.push('', ...gaps.map((gap, i) => `${i + 1}. ${markdownCell(gapSentence(gap, context))}${gap.accepted ? ` *Accepted: ${markdownCell(gap.acceptReason ?? '')}*` : ''}`));
+  }
+  const notes = assessment.accepts.filter((state) => state.status !== 'active');
+  if (notes.length > 0) lines.push('', '**Accept entries to review**', '', ...notes.map((state) => `- ${markdownCell(acceptNote(state))}`));
+  return `${lines.join('\n')}\n`;
+}
+
+/** GitHub's workflow-command escaping: data (%, CR, LF) and properties (also : and ,). */
+function escapeData(value: string): string {
+  return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+function escapeProperty(value: string): string {
+  return escapeData(value).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+export function renderGithub(assessment: Assessment, context: GapsContext, files: { trade: string; policy: string | null }): string {
+  const lines: string[] = [];
+  for (const gap of assessment.gaps) {
+    const level = gap.accepted ? 'notice' : 'error';
+    const title = `${gap.material} ${gap.stage}: ${BASIS_LABEL[gap.basis]} ${gap.country} ${breachText(gap)}`;
+    const suffix = gap.accepted ? ` Accepted: ${gap.acceptReason ?? ''}` : '';
+    lines.push(`::${level} file=${escapeProperty(files.trade)},title=${escapeProperty(title)}::${escapeData(gapSentence(gap, context) + suffix)}`);
+  }
+  for (const state of assessment.accepts.filter((entry) => entry.status !== 'active')) {
+    const where = files.policy ? `file=${escapeProperty(files.policy)},` : '';
+    lines.push(`::warning ${where}title=${escapeProperty(`accept entry ${state.status}`)}::${escapeData(acceptNote(state))}`);
+  }
+  const failing = assessment.gaps.filter((gap) => !gap.accepted).length;
+  lines.push(`supply-risk check: ${failing === 0 ? 'passed' : 'failed'}, ${failing} open gap${failing === 1 ? '' : 's'}, ${assessment.gaps.length - failing} accepted`);
+  return `${lines.join('\n')}\n`;
+}
