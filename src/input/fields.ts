@@ -24,8 +24,8 @@ export function parseMaterial(raw: string): string {
   const value = raw.trim();
   if (value === '') throw new FieldError('material is empty');
   if (!MATERIAL_ID.test(value)) {
-    const hint = MATERIAL_ID.test(value.toLowerCase().replace(/[\s_]+/g, '-'))
-      ? ` (write "${value.toLowerCase().replace(/[\s_]+/g, '-')}")`
+    const hint = MATERIAL_ID.test(value.toLowerCase().replace(/[ _]+/g, '-'))
+      ? ` (write "${value.toLowerCase().replace(/[ _]+/g, '-')}")`
       : '';
     throw new FieldError(`material "${value}" is not a lower-case id such as cobalt or rare-earths${hint}`);
   }

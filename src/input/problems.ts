@@ -12,11 +12,23 @@ export interface Problem {
   message: string;
 }
 
+/**
+ * One line of text: messages quote values from data files, and a value may hold a line break (a
+ * quoted multi-line field) or a terminal escape sequence. Control characters are written as escapes
+ * (`\n`, `\u001b`) so that one problem stays one line and nothing from a file reaches the terminal raw.
+ */
 export function formatProblem(problem: Problem): string {
   let where = problem.file;
   if (problem.line !== undefined) where += `:${problem.line}`;
   if (problem.line !== undefined && problem.column !== undefined) where += `:${problem.column}`;
-  return `${where}: ${problem.message}`;
+  return escapeControls(`${where}: ${problem.message}`);
+}
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+export function escapeControls(text: string): string {
+  return text.replace(CONTROL, (char) => NAMED[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Bad data or a bad policy file: exit code 2, each problem printed on its own line. */
