@@ -12,6 +12,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { loadDataset, type Dataset, type LoadFilter } from '../input/dataset.js';
 import { UsageError } from '../input/problems.js';
 import { buildSupplyGraph, type SupplyGraph } from '../graph/supply-graph.js';
+import { tradeSlicesForLatestYears } from '../metrics/years.js';
 import type { ToolInfo } from '../report/json.js';
 import type { CliIo } from './io.js';
 import { progressReporter } from './progress.js';
@@ -83,8 +84,17 @@ export interface LoadedData {
   dataDir: string;
 }
 
-/** Loads the data folder, checks the importer against it and prints the data's warnings. */
-export async function loadGraph(options: CommonOptions, io: CliIo, filter: LoadFilter = {}): Promise<LoadedData> {
+/**
+ * Loads the data folder, checks the importer against it and prints the data's warnings. With
+ * `latestOnly`, for commands that analyse one year per block, trade of years no block reads is left
+ * out of the graph (see tradeSlicesForLatestYears); every row is still read and checked.
+ */
+export async function loadGraph(
+  options: CommonOptions,
+  io: CliIo,
+  filter: LoadFilter = {},
+  { latestOnly = false }: { latestOnly?: boolean } = {},
+): Promise<LoadedData> {
   const dataDir = options.data ? resolve(io.cwd, options.data) : defaultDataDir();
   const progress = progressReporter(io, options);
   let dataset: Dataset;
@@ -97,7 +107,9 @@ export async function loadGraph(options: CommonOptions, io: CliIo, filter: LoadF
     throw new UsageError(`--importer ${options.importer} is not an ISO 3166-1 alpha-3 code or a country of countries.csv`);
   }
   warn(io, options, dataset.warnings);
-  return { dataset, graph: buildSupplyGraph(dataset), dataDir };
+  const prune = latestOnly && options.year === undefined;
+  const graph = buildSupplyGraph(dataset, prune ? { tradeSlices: tradeSlicesForLatestYears(dataset, options.importer) } : {});
+  return { dataset, graph, dataDir };
 }
 
 export function warn(io: CliIo, options: { quiet?: boolean }, warnings: readonly string[]): void {

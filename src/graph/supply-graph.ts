@@ -39,7 +39,12 @@ export function productionKey(material: string, stage: Stage, year: number): str
   return `${material}|${stage}|${year}`;
 }
 
-export function buildSupplyGraph(dataset: Dataset): SupplyGraph {
+export interface GraphOptions {
+  /** Only trade of these `material|stage|year` slices becomes edges (all production is kept). */
+  tradeSlices?: ReadonlySet<string>;
+}
+
+export function buildSupplyGraph(dataset: Dataset, options: GraphOptions = {}): SupplyGraph {
   const graph: SupplyGraph = new MultiDirectedGraph<CountryNode, FlowEdge, GraphMeta>({ allowSelfLoops: false });
   graph.replaceAttributes({ units: Object.fromEntries(dataset.units) });
   const ensureNode = (code: string): CountryNode => {
@@ -60,7 +65,9 @@ export function buildSupplyGraph(dataset: Dataset): SupplyGraph {
     const key = productionKey(fact.material, fact.stage, fact.year);
     node.production[key] = (node.production[key] ?? 0) + fact.quantity;
   }
+  const { tradeSlices } = options;
   for (const fact of dataset.trade) {
+    if (tradeSlices && !tradeSlices.has(`${fact.material}|${fact.stage}|${fact.year}`)) continue;
     ensureNode(fact.exporter);
     ensureNode(fact.importer);
     graph.addDirectedEdgeWithKey(

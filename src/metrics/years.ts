@@ -5,6 +5,7 @@
  */
 import type { Stage } from '../input/fields.js';
 import type { SliceIndex } from '../graph/slices.js';
+import type { Dataset } from '../input/dataset.js';
 
 export function worldYear(index: SliceIndex, material: string, stage: Stage, fixedYear?: number): number | null {
   const years = index.productionYears(material, stage);
@@ -21,12 +22,44 @@ export function importerYear(
   fixedYear?: number,
 ): number | null {
   if (fixedYear !== undefined) return fixedYear;
-  const imports = index.importYears(material, stage, importer);
-  if (imports.length > 0) return imports.at(-1) ?? null;
-  const own = index
-    .productionYears(material, stage)
-    .filter((year) => (index.slice(material, stage, year)?.production.get(importer) ?? 0) > 0);
-  return own.at(-1) ?? null;
+  const own = () =>
+    index.productionYears(material, stage).filter((year) => (index.slice(material, stage, year)?.production.get(importer) ?? 0) > 0);
+  return latestImporterYear(index.importYears(material, stage, importer), own);
+}
+
+function latestImporterYear(importYears: readonly number[], ownProductionYears: () => readonly number[]): number | null {
+  if (importYears.length > 0) return Math.max(...importYears);
+  const own = ownProductionYears();
+  return own.length > 0 ? Math.max(...own) : null;
+}
+
+/**
+ * The trade slices (`material|stage|year`) that an analysis without a fixed year reads: the importer
+ * block's year of each material and stage and, at the refining stage, the mining trade of that year
+ * (the refiners' feed). Found from the facts before the graph is built, so that a multi-year trade
+ * history does not become a graph of millions of edges when only the latest year is reported.
+ */
+export function tradeSlicesForLatestYears(dataset: Pick<Dataset, 'production' | 'trade'>, importer: string): Set<string> {
+  const imports = new Map<string, number[]>();
+  const own = new Map<string, number[]>();
+  const push = (map: Map<string, number[]>, key: string, year: number): void => {
+    const years = map.get(key);
+    if (years) years.push(year);
+    else map.set(key, [year]);
+  };
+  for (const fact of dataset.trade) if (fact.importer === importer) push(imports, `${fact.material}|${fact.stage}`, fact.year);
+  for (const fact of dataset.production) {
+    if (fact.country === importer && fact.quantity > 0) push(own, `${fact.material}|${fact.stage}`, fact.year);
+  }
+  const slices = new Set<string>();
+  for (const key of new Set([...imports.keys(), ...own.keys()])) {
+    const year = latestImporterYear(imports.get(key) ?? [], () => own.get(key) ?? []);
+    if (year === null) continue;
+    const [material = '', stage = ''] = key.split('|');
+    slices.add(`${material}|${stage}|${year}`);
+    if (stage === 'refining') slices.add(`${material}|mining|${year}`);
+  }
+  return slices;
 }
 
 /**
