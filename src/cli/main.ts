@@ -3,10 +3,12 @@
  * single place that maps errors to exit codes (0 ok, 1 policy breach, 2 usage, input or internal
  * error). It never calls process.exit(): the exit code is returned so piped output is never cut.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { formatProblem, InputError, UsageError } from '../input/problems.js';
-import { addDataOptions, choice, toolInfo, type CommonOptions } from './common.js';
+import { addDataOptions, choice, parseCountryOption, parseYearOption, toolInfo, type CommonOptions } from './common.js';
 import { processIo, type CliIo } from './io.js';
+import { declareImportCommand } from './commands/import.js';
+import { addPolicyOptions, explicit, parsePoints, type PolicyOptions } from './policy-options.js';
 
 export const EXIT = { ok: 0, breach: 1, error: 2 } as const;
 
@@ -38,9 +40,76 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .description('concentration of world production and the importer\'s exposure, per material and stage')
     .addOption(new Option('--format <format>', 'table, json, csv or markdown').argParser(choice(['table', 'json', 'csv', 'markdown'])))
     .option('--json', 'same as --format json')
-    .action(async (options: CommonOptions) => {
+    .option('--policy <file>', 'policy file (JSON) for the gaps and risk levels in the JSON report')
+    .action(async (options: CommonOptions & { policy?: string }, command: Command) => {
       const { runReport } = await import('./commands/report.js');
-      setExitCode(await runReport(options, io));
+      setExitCode(await runReport({ ...options, importerExplicit: explicit(command, 'importer') }, io));
+    });
+
+  addPolicyOptions(addDataOptions(program.command('gaps')))
+    .description('diversification gaps against the policy, most severe first: volume to move, proposed suppliers, what stays unfilled')
+    .addOption(new Option('--format <format>', 'table, json or markdown').argParser(choice(['table', 'json', 'markdown'])))
+    .option('--json', 'same as --format json')
+    .action(async (options: PolicyOptions, command: Command) => {
+      const { runGaps } = await import('./commands/gaps.js');
+      setExitCode(await runGaps({ ...options, importerExplicit: explicit(command, 'importer') }, io));
+    });
+
+  addPolicyOptions(addDataOptions(program.command('check')))
+    .description('CI gate: exit 1 when any gap is not accepted by the policy, 0 otherwise, 2 on invalid data or policy')
+    .addOption(new Option('--format <format>', 'table, json, markdown or github').argParser(choice(['table', 'json', 'markdown', 'github'])))
+    .option('--json', 'same as --format json')
+    .option('--no-exit-code', 'report open gaps but exit 0')
+    .action(async (options: PolicyOptions & { exitCode: boolean }, command: Command) => {
+      const { runCheck } = await import('./commands/check.js');
+      setExitCode(await runCheck({ ...options, importerExplicit: explicit(command, 'importer') }, io));
+    });
+
+  addPolicyOptions(addDataOptions(program.command('diff')))
+    .description('changes between the report on --base DIR and on --data: concentration, reliance, shares, gaps')
+    .requiredOption('--base <dir>', 'the data folder to compare with (e.g. the previous version of data/)')
+    .option('--fail-on-increase <points>', 'exit 1 when any supplier HHI rose by more than POINTS', parsePoints)
+    .addOption(new Option('--format <format>', 'table, json or markdown').argParser(choice(['table', 'json', 'markdown'])))
+    .option('--json', 'same as --format json')
+    .action(async (options: PolicyOptions & { base: string; failOnIncrease?: number }, command: Command) => {
+      const { runDiff } = await import('./commands/diff.js');
+      setExitCode(await runDiff({ ...options, importerExplicit: explicit(command, 'importer') }, io));
+    });
+
+  addPolicyOptions(addDataOptions(program.command('shock')))
+    .description("what-if: a country's supply falls by --fraction; the importer's lost share (direct, via third countries), what candidates could replace, the shortfall")
+    .requiredOption('--country <iso3>', 'the country whose supply falls, ISO 3166-1 alpha-3', parseCountryOption)
+    .option('--fraction <f>', 'share of its supply that stops, 0..1', parseFraction, 1)
+    .addOption(new Option('--stage <stage>', 'mining, refining or all').argParser(choice(['mining', 'refining', 'all'])).default('all'))
+    .addOption(new Option('--format <format>', 'table, json or markdown').argParser(choice(['table', 'json', 'markdown'])))
+    .option('--json', 'same as --format json')
+    .action(async (options: PolicyOptions & { country: string; fraction: number; stage: 'mining' | 'refining' | 'all' }, command: Command) => {
+      const { runShock } = await import('./commands/shock.js');
+      setExitCode(await runShock({ ...options, importerExplicit: explicit(command, 'importer') }, io));
+    });
+
+  addDataOptions(program.command('trace'))
+    .description('the chain behind the importer\'s supply of one material: mine origins -> refiners (or shippers) -> importer')
+    .argument('<material>', 'material id, e.g. cobalt')
+    .addOption(new Option('--stage <stage>', 'mining or refining (default: refining when the importer has refining data)').argParser(choice(['mining', 'refining'])))
+    .option('--min-share <fraction>', 'fold links below this share of supply into "other"', parseFraction, 0.01)
+    .addOption(new Option('--format <format>', 'table, json, dot or mermaid').argParser(choice(['table', 'json', 'dot', 'mermaid'])))
+    .option('--json', 'same as --format json')
+    .action(async (material: string, options: CommonOptions & { stage?: 'mining' | 'refining'; minShare: number }) => {
+      const { runTrace } = await import('./commands/trace.js');
+      setExitCode(await runTrace(material, options, io));
+    });
+
+  addDataOptions(program.command('trend'))
+    .description('per year: world HHI, top producer, import reliance, top supplier and top origin shares, with sparklines')
+    .option('--from <yyyy>', 'first year', parseYearOption)
+    .option('--to <yyyy>', 'last year', parseYearOption)
+    .option('--average <n>', 'N-year rolling means (the EU criticality method uses 5)', parseWindow, 1)
+    .addOption(new Option('--format <format>', 'table, json or csv').argParser(choice(['table', 'json', 'csv'])))
+    .option('--json', 'same as --format json')
+    .action(async (options: CommonOptions & { from?: number; to?: number; average: number }) => {
+      const { runTrend } = await import('./commands/trend.js');
+      setExitCode(await runTrend(options, io));
     });
 
   program
@@ -63,6 +132,8 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
       const { runSchema } = await import('./commands/schema.js');
       setExitCode(await runSchema(options, io));
     });
+
+  declareImportCommand(program, io, setExitCode);
 
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
   return program;
@@ -90,4 +161,17 @@ function reportError(error: unknown, io: CliIo): number {
   if (io.env.SUPPLY_RISK_DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
   else io.stderr.write('This is a bug in supply-risk; set SUPPLY_RISK_DEBUG=1 for details.\n');
   return EXIT.error;
+}
+
+/** A fraction 0..1 (shock --fraction, trace --min-share). */
+function parseFraction(value: string): number {
+  const number = Number(value.trim());
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0 || number > 1) throw new InvalidArgumentError('expected a fraction from 0 to 1, such as 0.5.');
+  return number;
+}
+
+/** A rolling-mean window in years (trend --average). */
+function parseWindow(value: string): number {
+  if (!/^\d{1,2}$/.test(value.trim()) || Number(value) < 1) throw new InvalidArgumentError('expected a whole number of years from 1 to 99.');
+  return Number(value);
 }

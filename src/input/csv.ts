@@ -176,7 +176,10 @@ class RecordReader {
       }
       await this.parser.end();
     } else if (this.carry.length > 0) {
-      if (!isUtf8(this.carry)) throw this.bytes.invalidUtf8(this.lines, this.carry);
+      if (!isUtf8(this.carry)) {
+        if (firstInvalidUtf8(this.carry) < this.carry.length) throw this.bytes.invalidUtf8(this.lines, this.carry);
+        throw new FileProblem({ file: this.spec.label, message: 'file ends inside a UTF-8 character; save it as UTF-8' });
+      }
       const text = this.carry;
       this.carry = Buffer.alloc(0);
       this.lines += 1;
@@ -261,16 +264,20 @@ class QuotedParser {
   private readonly parser: Parser;
   private failure: Error | undefined;
   private readonly finished: Promise<void>;
+  /** The line the last complete record ended on: a record that never ends starts after it. */
+  private lastRecordLine: number;
 
   constructor(
     private readonly reader: RecordReader,
     private readonly lineBase: number,
   ) {
+    this.lastRecordLine = lineBase;
     this.parser = parse({ info: true, skip_empty_lines: true, relax_column_count: true, max_record_size: MAX_RECORD_BYTES });
     this.parser.on('data', (chunk: { record: string[]; info: { lines: number } }) => {
       if (this.failure) return;
       try {
-        reader.record(chunk.record, lineBase + chunk.info.lines);
+        this.lastRecordLine = lineBase + chunk.info.lines;
+        reader.record(chunk.record, this.lastRecordLine);
       } catch (error) {
         this.failure = error as Error;
       }
@@ -302,7 +309,9 @@ class QuotedParser {
     if (error instanceof CsvError) {
       const lines = (error as unknown as { lines?: number }).lines;
       const text = CSV_ERROR_TEXT[error.code] ?? error.message;
-      return new FileProblem({ file: this.reader.label, ...(lines ? { line: this.lineBase + lines } : {}), message: text });
+      // A record that never ends is reported where it starts, not where the reading gave up.
+      const line = RECORD_NEVER_ENDS.has(error.code) ? this.lastRecordLine + 1 : lines ? this.lineBase + lines : undefined;
+      return new FileProblem({ file: this.reader.label, ...(line ? { line } : {}), message: text });
     }
     return error instanceof Error ? error : new Error(String(error));
   }
@@ -327,6 +336,9 @@ class ByteChecker {
       }
     }
     const nul = chunk.indexOf(0);
+    if (nul >= 0 && this.linesBefore === 0 && looksLikeUtf16(chunk)) {
+      throw new FileProblem({ file: this.label, message: 'file looks UTF-16 encoded (no byte-order mark); save it as UTF-8 CSV' });
+    }
     if (nul >= 0) {
       throw new FileProblem({
         file: this.label,
@@ -347,6 +359,15 @@ class ByteChecker {
       : linesDone + countNewlines(bytes, firstInvalidUtf8(bytes)) + 1;
     return new FileProblem({ file: this.label, line, message: 'invalid UTF-8 byte (is the file Latin-1 or Windows-1252?); save it as UTF-8' });
   }
+}
+
+/** Text in UTF-16 has a NUL in every other byte of its ASCII characters. */
+function looksLikeUtf16(chunk: Buffer): boolean {
+  const sample = chunk.subarray(0, 4096);
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < sample.length; i += 1) if (sample[i] === 0) (i % 2 === 0 ? (even += 1) : (odd += 1));
+  return Math.max(even, odd) > sample.length * 0.3;
 }
 
 function countNewlines(buffer: Buffer, end: number): number {
@@ -403,22 +424,29 @@ function checkHeader(record: string[], spec: CsvSpec, line: number): CsvColumns 
   });
   const missing = spec.required.filter((name) => !index.has(name));
   if (missing.length > 0) {
-    throw new FileProblem({ file: spec.label, line, message: missingColumnsMessage(missing, record) });
+    throw new FileProblem({ file: spec.label, line, message: missingColumnsMessage(missing, record, spec) });
   }
   return { names, index };
 }
 
-function missingColumnsMessage(missing: string[], header: string[]): string {
+function missingColumnsMessage(missing: string[], header: string[], spec: CsvSpec): string {
   const plural = missing.length > 1 ? 's' : '';
   let message = `missing required column${plural} ${missing.join(', ')}`;
   const only = header.length === 1 ? (header[0] ?? '') : '';
   if (only.includes(';')) message += ' (the header looks semicolon-separated; supply-risk reads comma-separated files)';
   else if (only.includes('\t')) message += ' (the header looks tab-separated; supply-risk reads comma-separated files)';
-  else if (header.length === 1 || header.every((name) => name.trim() === '')) {
+  else if (!header.some((name) => knownColumn(spec, name))) {
     message += ' (the first line does not look like a header)';
   }
   return message;
 }
+
+function knownColumn(spec: CsvSpec, name: string): boolean {
+  const column = name.trim().toLowerCase();
+  return spec.required.includes(column) || (spec.optional ?? []).includes(column);
+}
+
+const RECORD_NEVER_ENDS = new Set(['CSV_QUOTE_NOT_CLOSED', 'CSV_MAX_RECORD_SIZE']);
 
 const CSV_ERROR_TEXT: Record<string, string> = {
   CSV_QUOTE_NOT_CLOSED: 'a quoted field is never closed (unterminated quote)',

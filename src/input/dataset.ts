@@ -149,6 +149,7 @@ async function readFile(
   const stats = emptyStats(spec.label, true);
   const problems = new ProblemList();
   const counts: CsvReadResult = { rowsRead: 0, rowsBlank: 0, rowsPrefiltered: 0 };
+  let fatal = false;
   try {
     await readCsv(
       path,
@@ -185,13 +186,15 @@ async function readFile(
   } catch (error) {
     if (!(error instanceof FileProblem)) throw error;
     problems.add(error.problem);
+    fatal = true;
   }
   stats.rowsRead = counts.rowsRead;
   stats.rowsBlank = counts.rowsBlank;
   stats.rowsSkipped += counts.rowsPrefiltered;
-  // After a fatal problem the rows already read are not trusted either: nothing of the file is used.
-  if (problems.count > 0 && stats.rowsRead !== stats.rowsUsed + stats.rowsRejected + stats.rowsBlank + stats.rowsSkipped) {
-    stats.rowsRejected = stats.rowsRead - stats.rowsUsed - stats.rowsBlank - stats.rowsSkipped;
+  // After a problem that stops the reading, the rows already read are not trusted either.
+  if (fatal) {
+    stats.rowsUsed = 0;
+    stats.rowsRejected = stats.rowsRead - stats.rowsBlank - stats.rowsSkipped;
   }
   stats.problems = problems.kept;
   stats.problemsOmitted = problems.omitted;

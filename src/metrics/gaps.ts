@@ -219,28 +219,34 @@ export function eligible(code: string, limits: Limits, country: (code: string) =
   return limits.partnerGroups.some((group) => info?.groups.includes(group) ?? false);
 }
 
-interface Candidate {
+export interface Candidate {
   country: string;
   production: number;
   existing: number;
 }
 
-function candidatesFrom(
+/**
+ * Credible alternative suppliers: every country with production in the world block, except the
+ * excluded ones (the dominant country, the importer, a shocked country) and the unattributed
+ * remainder, that passes the governance and partner-group rules. Shared by `gaps` and `shock`.
+ */
+export function candidatesFrom(
   world: WorldBlock | undefined,
   existing: ReadonlyMap<string, number>,
   exclude: ReadonlySet<string>,
-  input: StageInput,
+  limits: Limits,
+  country: (code: string) => CountryInfo | undefined,
   scale = 1,
 ): Candidate[] {
   if (!world) return [];
   return world.countries
     .filter((entry) => entry.quantity > 0 && entry.country !== UNATTRIBUTED && !exclude.has(entry.country))
-    .filter((entry) => eligible(entry.country, input.limits, input.country))
+    .filter((entry) => eligible(entry.country, limits, country))
     .map((entry) => ({ country: entry.country, production: entry.quantity * scale, existing: existing.get(entry.country) ?? 0 }));
 }
 
-/** Resulting quantity of c in [existing, max(existing, min(redirect x production, cap))]. */
-function bins(candidates: readonly Candidate[], redirect: number, cap: number): Bin[] {
+/** Water-filling bins: resulting quantity of c in [existing, max(existing, min(redirect x production, cap))]. */
+export function bins(candidates: readonly Candidate[], redirect: number, cap: number): Bin[] {
   return candidates.map((c) => ({ country: c.country, base: c.existing, upper: Math.max(c.existing, Math.min(redirect * c.production, cap)) }));
 }
 
@@ -285,7 +291,7 @@ function supplierGap(input: StageInput, block: ImporterBlock): Gap | undefined {
   const S = block.supply;
   const excess = top.quantity - limit * S;
   const supply = supplyMap(block);
-  const candidates = candidatesFrom(input.analysis.world, supply, new Set([top.country, input.importer]), input);
+  const candidates = candidatesFrom(input.analysis.world, supply, new Set([top.country, input.importer]), input.limits, input.country);
   const fill = waterFill(bins(candidates, input.limits.maxRedirectShare, limit * S), excess);
   const after = new Map(supply);
   after.set(top.country, top.quantity - fill.placed);
@@ -327,7 +333,7 @@ function hhiGap(input: StageInput, block: ImporterBlock): Gap | undefined {
   // The importer's own production counts in supplierHhi but is no dependency to diversify: when the
   // foreign sources alone stay within the limit, the concentration is domestic and not a gap.
   if (hhiOf(donors, S) <= limit) return undefined;
-  const candidates = candidatesFrom(input.analysis.world, supply, new Set([input.importer]), input);
+  const candidates = candidatesFrom(input.analysis.world, supply, new Set([input.importer]), input.limits, input.country);
   const shareCap = input.limits.maxSingleCountryShare * S;
 
   const cutOnly = (ceiling: number): number => {
@@ -442,7 +448,7 @@ function originGap(input: StageInput, block: ImporterBlock): Gap | undefined {
   const excess = q - limit * S;
   const world = input.stage === 'mining' ? input.analysis.world : input.miningWorld;
   const scale = originScale(input, world);
-  const candidates = scale === null ? [] : candidatesFrom(world, origins, new Set([top.country, input.importer]), input, scale);
+  const candidates = scale === null ? [] : candidatesFrom(world, origins, new Set([top.country, input.importer]), input.limits, input.country, scale);
   const fill = waterFill(bins(candidates, input.limits.maxRedirectShare, limit * S), excess);
   const after = new Map(origins);
   after.set(top.country, q - fill.placed);

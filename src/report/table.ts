@@ -43,7 +43,7 @@ function materialBlock(material: MaterialAnalysis, importer: string, context: Ta
   const stages = STAGES.map((stage) => material.stages[stage]);
   const worlds = stages.map((s) => s?.world);
   const blocks = stages.map((s) => s?.importer);
-  const rows: Row[] = [{ label: 'unit', cells: stages.map((s) => text(s?.world?.unit ?? s?.importer?.unit ?? '')) }];
+  const rows: Row[] = [{ label: 'unit', cells: stages.map((s) => text(safeText(s?.world?.unit ?? s?.importer?.unit ?? ''))) }];
   rows.push(...section('World', worlds, [
     ['year', (w) => text(String(w.year))],
     ['production', (w) => text(formatQuantity(w.total))],

@@ -181,7 +181,7 @@ describe('policy cases, checked directly against loadPolicy', () => {
 describe('row accounting when a file stops on a fatal problem', () => {
   // dataset.ts says "after a fatal problem ... nothing of the file is used", but validate still counts
   // the rows read before the unterminated quote as used (rowsRead 1, rowsUsed 1, rowsRejected 0).
-  it.fails('validate --format json: no row of a file with a fatal problem counts as used [known issue: src/input/dataset.ts readFile]', async () => {
+  it('validate --format json: no row of a file with a fatal problem counts as used', async () => {
     const result = await runCli(['validate', '--data', join(CORPUS, 'unterminated-quote'), '--format', 'json']);
     expect(result.code).toBe(2);
     const production = (JSON.parse(result.stdout) as { files: { file: string; rowsRead: number; rowsUsed: number; rowsRejected: number }[] }).files[0];

@@ -120,7 +120,7 @@ describe('through the CLI', () => {
   });
 
   // table.ts prints the unit cell without safeText (the country names and the title are protected).
-  it.fails('a unit with an escape sequence never reaches the terminal raw in the table [known issue: src/report/table.ts unit row]', async () => {
+  it('a unit with an escape sequence never reaches the terminal raw in the table', async () => {
     const dir = dataFolder({ 'production.csv': production(`cobalt,mining,COD,2023,10,"t${ESC}[31m"`) });
     const result = await runCli(['report', '--data', dir]);
     expect(result.code).toBe(0);

@@ -1,0 +1,47 @@
+/** `supply-risk shock --country ISO3`: what the importer loses if one country's supply falls, and what could replace it. */
+import { UsageError } from '../../input/problems.js';
+import { sliceIndex } from '../../graph/slices.js';
+import { analyse } from '../../metrics/analysis.js';
+import { shock, type ShockStage } from '../../metrics/shock.js';
+import { renderJson } from '../../report/json.js';
+import { shockEnvelope } from '../../report/shock-json.js';
+import { renderShockMarkdown, renderShockTable } from '../../report/shock-render.js';
+import { chalkFor, countryNamer, emit, loadGraph, resolveFormat, toolInfo } from '../common.js';
+import { resolvePolicy } from '../evaluate.js';
+import type { CliIo } from '../io.js';
+import type { PolicyOptions } from '../policy-options.js';
+
+export const SHOCK_FORMATS = ['table', 'json', 'markdown'] as const;
+
+export interface ShockOptions extends PolicyOptions {
+  country: string;
+  fraction: number;
+  stage: ShockStage;
+}
+
+export async function runShock(options: ShockOptions, io: CliIo): Promise<number> {
+  const format = resolveFormat(options);
+  const policy = await resolvePolicy(options, io);
+  const importer = policy.importer;
+  const { dataset, graph } = await loadGraph({ ...options, importer }, io, options.year !== undefined ? { years: new Set([options.year]) } : {}, { latestOnly: true });
+  if (!dataset.countries.has(options.country)) {
+    throw new UsageError(`--country ${options.country} is not an ISO 3166-1 alpha-3 code or a country of countries.csv`);
+  }
+  if (options.country === importer) {
+    throw new UsageError(`--country ${options.country} is the importer; a shock applies to a supplier country`);
+  }
+  const analysis = analyse(graph, {
+    importer,
+    ...(options.year !== undefined ? { year: options.year } : {}),
+    ...(options.material ? { materials: options.material } : {}),
+  });
+  const index = sliceIndex(graph);
+  const result = shock(analysis, { country: options.country, fraction: options.fraction, stage: options.stage }, { index, policy, country: (code) => index.country(code) });
+  const context = { chalk: chalkFor(io, options, format !== 'table'), countryName: countryNamer(dataset), policy };
+  let text: string;
+  if (format === 'json') text = renderJson(shockEnvelope(result, analysis, policy, toolInfo(), dataset.warnings));
+  else if (format === 'markdown') text = renderShockMarkdown(result, context);
+  else text = renderShockTable(result, context);
+  await emit(io, options, text);
+  return 0;
+}

@@ -1,0 +1,176 @@
+/**
+ * Views of the yearly series (`trend`): a terminal table with a sparkline per series (a gap year is
+ * "·", never drawn as a zero), CSV and JSON with the full series (gaps as empty cells / null).
+ */
+import type { ChalkInstance } from 'chalk';
+import type { Stage } from '../input/fields.js';
+import { SERIES, type SeriesName, type StageTrend, type TrendPoint, type TrendResult } from '../metrics/trend.js';
+import { SCHEMA_VERSION, type ToolInfo } from './json.js';
+import { clean, formatHhi, formatShare } from './numbers.js';
+import { alignColumns } from './shock-render.js';
+import { csvCell, csvNumber, safeText } from './text.js';
+
+export interface TrendContext {
+  chalk: ChalkInstance;
+  countryName: (code: string) => string;
+}
+
+const BARS = '▁▂▃▄▅▆▇█';
+export const GAP = '·';
+
+/** One character per value, scaled between the series' own minimum and maximum; null is a gap. */
+export function sparkline(values: readonly (number | null)[]): string {
+  const present = values.filter((value): value is number => value !== null);
+  if (present.length === 0) return values.map(() => GAP).join('');
+  const low = Math.min(...present);
+  const high = Math.max(...present);
+  const span = high - low;
+  return values
+    .map((value) => {
+      if (value === null) return GAP;
+      if (span <= 1e-12 * Math.max(1, Math.abs(high))) return BARS[3];
+      return BARS[Math.min(BARS.length - 1, Math.floor(((value - low) / span) * BARS.length))];
+    })
+    .join('');
+}
+
+const COUNTRY: Partial<Record<SeriesName, keyof TrendPoint>> = {
+  topProducerShare: 'topProducer',
+  topSupplierShare: 'topSupplier',
+  topOriginShare: 'topOrigin',
+};
+
+function seriesLabel(name: SeriesName, importer: string): string {
+  switch (name) {
+    case 'worldHhi':
+      return 'world HHI';
+    case 'topProducerShare':
+      return 'top producer';
+    case 'importReliance':
+      return `${importer} import reliance`;
+    case 'topSupplierShare':
+      return 'top supplier';
+    case 'topOriginShare':
+      return 'top mine origin';
+  }
+}
+
+function valueText(name: SeriesName, point: TrendPoint): string {
+  const value = point[name];
+  if (value === null) return '';
+  const number = name === 'worldHhi' ? formatHhi(value) : formatShare(value);
+  const key = COUNTRY[name];
+  const country = key ? point[key] : null;
+  return typeof country === 'string' ? `${country} ${number}` : number;
+}
+
+function changeText(name: SeriesName, change: number | null): string {
+  if (change === null) return '';
+  const sign = change > 0 ? '+' : change < 0 ? '-' : '±';
+  if (name === 'worldHhi') return `${sign}${formatHhi(Math.abs(change))}`;
+  return `${sign}${(Math.abs(change) * 100).toFixed(1)} pp`;
+}
+
+function present(points: readonly TrendPoint[], name: SeriesName): TrendPoint[] {
+  return points.filter((point) => point[name] !== null);
+}
+
+function stageRows(trend: StageTrend, importer: string): string[][] {
+  const first = trend.points[0]?.year;
+  const last = trend.points.at(-1)?.year;
+  return SERIES.map((name) => {
+    const points = present(trend.points, name);
+    const start = points[0];
+    const end = points.at(-1);
+    const at = (point: TrendPoint | undefined, edge: number | undefined): string =>
+      point ? `${valueText(name, point)}${point.year !== edge ? ` (${point.year})` : ''}` : 'no data';
+    return [`  ${seriesLabel(name, importer)}`, at(start, first), sparkline(trend.points.map((point) => point[name])), at(end, last), changeText(name, trend.change[name])];
+  });
+}
+
+export function renderTrendTable(result: TrendResult, context: TrendContext): string {
+  const { chalk } = context;
+  const period = result.from !== null && result.to !== null ? `${result.from}–${result.to}` : 'no data';
+  const averaged = result.average > 1 ? ` · ${result.average}-year rolling means` : ' · yearly values';
+  const lines = [chalk.bold(`Trends for ${safeText(context.countryName(result.importer))} (${result.importer}) · ${period}${averaged}`), ''];
+  if (result.materials.length === 0) lines.push('No data in the chosen years.');
+  for (const material of result.materials) {
+    for (const stage of ['mining', 'refining'] as const) {
+      const trend = material.stages[stage];
+      if (!trend) continue;
+      const first = trend.points[0]?.year ?? '';
+      const last = trend.points.at(-1)?.year ?? '';
+      const title = `${material.material} ${stage}${trend.unit ? ` (${safeText(trend.unit)})` : ''}`;
+      const table = alignColumns([title, String(first), `${first}–${last}`, String(last), 'change'], stageRows(trend, result.importer), new Set([1, 3, 4]));
+      lines.push(chalk.bold(table[0] ?? ''), ...table.slice(2), '');
+    }
+  }
+  const window = result.average > 1
+    ? ` Rolling means: mean of the values present in the ${result.average} years ending at each year, shown where that year has a value and at least ${Math.ceil(result.average / 2)} of the ${result.average} do.`
+    : '';
+  lines.push(chalk.dim(`Sparklines scaled from each series' minimum to maximum; "${GAP}" = no data that year (a gap, not a zero). Change: last minus first value shown, pp = percentage points.${window}`));
+  return `${lines.join('\n')}\n`;
+}
+
+const CSV_HEADER = [
+  'material', 'stage', 'unit', 'year', 'world_hhi', 'top_producer', 'top_producer_share', 'import_reliance',
+  'top_supplier', 'top_supplier_share', 'top_origin', 'top_origin_share',
+];
+
+export function renderTrendCsv(result: TrendResult): string {
+  const lines = [CSV_HEADER.join(',')];
+  const number = (value: number | null): string => csvNumber(value === null ? null : clean(value));
+  const text = (value: string | null): string => (value === null ? '' : csvCell(value));
+  for (const material of result.materials) {
+    for (const stage of ['mining', 'refining'] as const) {
+      const trend = material.stages[stage];
+      if (!trend) continue;
+      for (const p of trend.points) {
+        lines.push(
+          [
+            csvCell(material.material), stage, csvCell(trend.unit), String(p.year), number(p.worldHhi), text(p.topProducer), number(p.topProducerShare),
+            number(p.importReliance), text(p.topSupplier), number(p.topSupplierShare), text(p.topOrigin), number(p.topOriginShare),
+          ].join(','),
+        );
+      }
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function pointJson(p: TrendPoint): Record<string, unknown> {
+  const n = (value: number | null): number | null => (value === null ? null : clean(value));
+  return {
+    year: p.year,
+    worldHhi: n(p.worldHhi),
+    topProducer: p.topProducer,
+    topProducerShare: n(p.topProducerShare),
+    importReliance: n(p.importReliance),
+    topSupplier: p.topSupplier,
+    topSupplierShare: n(p.topSupplierShare),
+    topOrigin: p.topOrigin,
+    topOriginShare: n(p.topOriginShare),
+  };
+}
+
+export function trendEnvelope(result: TrendResult, tool: ToolInfo, warnings: readonly string[]): Record<string, unknown> {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: tool.name, version: tool.version },
+    importer: result.importer,
+    from: result.from,
+    to: result.to,
+    average: result.average,
+    materials: result.materials.map((material) => {
+      const stages: Partial<Record<Stage, unknown>> = {};
+      for (const stage of ['mining', 'refining'] as const) {
+        const trend = material.stages[stage];
+        if (!trend) continue;
+        const change = Object.fromEntries(SERIES.map((name) => [name, trend.change[name] === null ? null : clean(trend.change[name] ?? 0)]));
+        stages[stage] = { unit: trend.unit, change, years: trend.points.map(pointJson) };
+      }
+      return { material: material.material, stages };
+    }),
+    warnings: [...warnings],
+  };
+}
