@@ -30,6 +30,8 @@ export interface Analysis {
   importer: string;
   year: number | null;
   materials: MaterialAnalysis[];
+  /** Caveats a reader of the figures needs (printed as warnings). */
+  notes: string[];
 }
 
 export function analyse(graph: SupplyGraph, options: AnalysisOptions): Analysis {
@@ -49,7 +51,19 @@ export function analyse(graph: SupplyGraph, options: AnalysisOptions): Analysis 
     }
     if (Object.keys(stages).length > 0) materials.push({ material, stages });
   }
-  return { importer: options.importer, year: options.year ?? null, materials };
+  return { importer: options.importer, year: options.year ?? null, materials, notes: caveats(materials) };
+}
+
+/** Refining origins traced without any ore trade behind them are an estimate; say where, in one line. */
+function caveats(materials: readonly MaterialAnalysis[]): string[] {
+  const affected = materials
+    .filter((material) => material.stages.refining?.importer?.feedWithoutOreTrade)
+    .map(({ material, stages }) => `${material} (${stages.refining?.importer?.year})`);
+  if (affected.length === 0) return [];
+  return [
+    `refining origins of ${affected.join(', ')} have no mining-stage trade behind them in the data: ` +
+      "each refiner's ore is taken to be its own mine output, so mine origins lean towards the refining countries",
+  ];
 }
 
 export function analyseStage(graph: SupplyGraph, material: string, stage: Stage, options: AnalysisOptions): StageAnalysis {

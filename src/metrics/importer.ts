@@ -53,6 +53,11 @@ export interface ImporterBlock {
   /** Null when the world block for this stage is missing. */
   geopolRisk: number | null;
   paths: OriginPath[];
+  /**
+   * Refining only: true when the data has no mining-stage trade in the block's year, so each
+   * refiner's feed could only be its own mine output (origins then lean towards refining countries).
+   */
+  feedWithoutOreTrade: boolean;
 }
 
 export interface ImporterContext {
@@ -84,6 +89,7 @@ export function importerBlock(context: ImporterContext): ImporterBlock | undefin
 
   const suppliers = supplierShares(importer, own, importsBy, supply);
   const paths = originPaths(context, productionYear);
+  const feedWithoutOreTrade = stage === 'refining' && (index.slice(material, 'mining', year)?.flows.length ?? 0) === 0;
   const { origins, untracedShare } = summariseOrigins(paths);
   return {
     year,
@@ -102,6 +108,7 @@ export function importerBlock(context: ImporterContext): ImporterBlock | undefin
     untracedShare,
     geopolRisk: context.worldHhi === null ? null : geopolRisk(context.worldHhi, importsBy, supply, (code) => index.country(code)?.governance ?? null),
     paths,
+    feedWithoutOreTrade,
   };
 }
 

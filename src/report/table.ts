@@ -8,6 +8,7 @@ import type { Analysis, MaterialAnalysis } from '../metrics/analysis.js';
 import type { CountryShare } from '../metrics/concentration.js';
 import type { ImporterBlock, OriginShare } from '../metrics/importer.js';
 import { formatHhi, formatQuantity, formatShare } from './numbers.js';
+import { displayName } from './short-names.js';
 import { safeText } from './text.js';
 
 /** Thresholds used only to colour the table; the policy limits of `gaps` and `check` are separate. */
@@ -102,12 +103,8 @@ function hhiCell(hhi: number): Cell {
   return text(formatHhi(hhi));
 }
 
-const MAX_NAME = 16;
-
 function shortCountry(code: string, context: TableContext): string {
-  const name = safeText(context.countryName(code));
-  const short = name.length > MAX_NAME ? `${name.slice(0, MAX_NAME - 1)}…` : name;
-  return `${code} ${short}`;
+  return `${code} ${displayName(code, safeText(context.countryName(code)))}`;
 }
 
 function layout(title: string, rows: Row[], chalk: ChalkInstance): string[] {

@@ -3,7 +3,7 @@ import { renderCsv } from '../../report/csv.js';
 import { renderJson, reportEnvelope } from '../../report/json.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import { renderTable } from '../../report/table.js';
-import { chalkFor, countryNamer, emit, resolveFormat, toolInfo, type CommonOptions } from '../common.js';
+import { chalkFor, countryNamer, emit, resolveFormat, toolInfo, warn, type CommonOptions } from '../common.js';
 import { evaluate } from '../evaluate.js';
 import type { CliIo } from '../io.js';
 import type { PolicyOptions } from '../policy-options.js';
@@ -15,8 +15,9 @@ export async function runReport(options: CommonOptions & Pick<PolicyOptions, 'po
   // The JSON report carries each stage's gaps and risk level, against the default policy or --policy.
   const { dataset, analysis, policy, assessment } = await evaluate(options, io);
   const names = countryNamer(dataset);
+  warn(io, options, analysis.notes);
   let text: string;
-  if (format === 'json') text = renderJson(reportEnvelope(analysis, toolInfo(), dataset.warnings, { policy, assessment }));
+  if (format === 'json') text = renderJson(reportEnvelope(analysis, toolInfo(), [...dataset.warnings, ...analysis.notes], { policy, assessment }));
   else if (format === 'csv') text = renderCsv(analysis);
   else if (format === 'markdown') text = renderMarkdown(analysis, names);
   else text = renderTable(analysis, { chalk: chalkFor(io, options, false), countryName: names });
