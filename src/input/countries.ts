@@ -32,15 +32,18 @@ let builtIn: ReadonlyMap<string, Country> | undefined;
 export function builtInCountries(): ReadonlyMap<string, Country> {
   if (builtIn) return builtIn;
   const require = createRequire(import.meta.url);
-  const iso = require('i18n-iso-countries') as IsoCountries;
+  // The package's index without its ~80 locale files (its default entry registers every one).
+  const iso = require('i18n-iso-countries/index.js') as IsoCountries;
   iso.registerLocale(require('i18n-iso-countries/langs/en.json'));
   const namesByCode = new Map<string, string[]>();
   for (const code of Object.keys(iso.getAlpha3Codes())) {
     namesByCode.set(code, iso.getName(code, 'en', { select: 'all' }) ?? [code]);
   }
+  const aliasCount = new Map<string, number>();
+  for (const names of namesByCode.values()) for (const name of names) aliasCount.set(name, (aliasCount.get(name) ?? 0) + 1);
   const table = new Map<string, Country>();
   for (const [code, names] of namesByCode) {
-    table.set(code, { code, name: shortName(names, namesByCode), governance: null, groups: [] });
+    table.set(code, { code, name: shortName(names, (alias) => (aliasCount.get(alias) ?? 0) > 1), governance: null, groups: [] });
   }
   table.set(UNATTRIBUTED, { code: UNATTRIBUTED, name: 'Unattributed (other countries)', governance: null, groups: [] });
   builtIn = table;
@@ -50,11 +53,9 @@ export function builtInCountries(): ReadonlyMap<string, Country> {
 const MAX_NAME_LENGTH = 24;
 
 /** The official English name when it is short, else the shortest alias no other country shares. */
-function shortName(names: string[], all: Map<string, string[]>): string {
+function shortName(names: string[], shared: (alias: string) => boolean): string {
   const official = names[0] ?? '';
   if (official.length <= MAX_NAME_LENGTH) return official;
-  const shared = (alias: string): boolean =>
-    [...all.values()].filter((other) => other.includes(alias)).length > 1;
   const usable = names.filter((alias) => /[a-z]/.test(alias) && !shared(alias));
   usable.sort((a, b) => a.length - b.length);
   return usable[0] ?? official;

@@ -14,7 +14,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { parse, CsvError, type Parser } from 'csv-parse';
+import type { Parser } from 'csv-parse';
 import { type Problem } from './problems.js';
 
 export interface CsvColumns {
@@ -79,6 +79,7 @@ const CHUNK_BYTES = 1 << 20;
 const NEWLINE = 10;
 const CARRIAGE_RETURN = 13;
 const QUOTE = 34;
+const COMMA = 44;
 
 /** A problem that stops the reading of a file (as opposed to a problem in one row). */
 export class FileProblem extends Error {
@@ -133,7 +134,7 @@ class RecordReader {
     if (!this.started) {
       this.started = true;
       if (data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) data = data.subarray(3);
-      if (hasLoneCarriageReturn(data)) this.parser = new QuotedParser(this, 0);
+      if (hasLoneCarriageReturn(data)) this.parser = await QuotedParser.create(this, 0);
     }
     if (this.parser) return this.parser.write(this.decode(data, chunk));
     if (this.carry.length > 0) {
@@ -146,23 +147,23 @@ class RecordReader {
       }
       const head = Buffer.concat([this.carry, data.subarray(0, newline + 1)]);
       this.carry = Buffer.alloc(0);
-      if (head.indexOf(QUOTE) !== -1) return this.switchToParser(Buffer.concat([head, data.subarray(newline + 1)]), chunk);
       if (!isUtf8(head)) throw this.bytes.invalidUtf8(this.lines, head);
-      this.splitLines(head);
+      const stop = this.splitLines(head);
+      if (stop !== -1) return this.switchToParser(Buffer.concat([head.subarray(stop), data.subarray(newline + 1)]), chunk);
       data = data.subarray(newline + 1);
     }
-    if (data.indexOf(QUOTE) !== -1) return this.switchToParser(data, chunk);
     const lastNewline = data.lastIndexOf(NEWLINE);
     const complete = data.subarray(0, lastNewline + 1);
     if (!isUtf8(complete)) throw this.bytes.invalidUtf8(this.lines, complete);
-    this.splitLines(complete);
+    const stop = this.splitLines(complete);
+    if (stop !== -1) return this.switchToParser(data.subarray(stop), chunk);
     this.carry = Buffer.from(data.subarray(lastNewline + 1));
     if (this.carry.length > MAX_RECORD_BYTES) throw this.tooLong(this.lines + 1);
   }
 
   /** From here on csv-parse reads the text; `data` starts at the beginning of a line. */
-  private switchToParser(data: Buffer, chunk: Buffer): Promise<void> {
-    this.parser = new QuotedParser(this, this.lines);
+  private async switchToParser(data: Buffer, chunk: Buffer): Promise<void> {
+    this.parser = await QuotedParser.create(this, this.lines);
     return this.parser.write(this.decode(data, chunk));
   }
 
@@ -201,25 +202,40 @@ class RecordReader {
     }
   }
 
-  private splitLines(bytes: Buffer): void {
+  /**
+   * Reads the complete lines of `bytes`; returns -1, or the offset of the first line the hand
+   * splitter cannot take (a quoted field that goes on to the next line, or a malformed quote), from
+   * which csv-parse takes over.
+   */
+  private splitLines(bytes: Buffer): number {
     let start = 0;
     for (let end = bytes.indexOf(NEWLINE, start); end !== -1; end = bytes.indexOf(NEWLINE, start)) {
+      if (!this.line(bytes, start, end > start && bytes[end - 1] === CARRIAGE_RETURN ? end - 1 : end, this.lines + 1)) return start;
       this.lines += 1;
-      this.line(bytes, start, end > start && bytes[end - 1] === CARRIAGE_RETURN ? end - 1 : end, this.lines);
       start = end + 1;
     }
+    return -1;
   }
 
-  /** One quote-free physical line, bytes[start, end). Empty lines are skipped, as csv-parse's skip_empty_lines does. */
-  private line(bytes: Buffer, start: number, end: number, line: number): void {
-    if (end === start) return;
+  /**
+   * One physical line, bytes[start, end); false when it must go to csv-parse. Empty lines are
+   * skipped, as csv-parse's skip_empty_lines does.
+   */
+  private line(bytes: Buffer, start: number, end: number, line: number): boolean {
+    if (end === start) return true;
     if (end - start > MAX_RECORD_BYTES) throw this.tooLong(line);
-    if (this.columns && this.keep && !this.keep(bytes, start, end)) {
+    const quote = bytes.indexOf(QUOTE, start);
+    const quoted = quote !== -1 && quote < end;
+    if (!quoted && this.columns && this.keep && !this.keep(bytes, start, end)) {
       this.result.rowsRead += 1;
       this.result.rowsPrefiltered += 1;
-      return;
+      return true;
     }
-    this.record(bytes.toString('utf8', start, end).split(','), line);
+    const text = bytes.toString('utf8', start, end);
+    const fields = quoted ? splitQuotedLine(text) : text.split(',');
+    if (!fields) return false;
+    this.record(fields, line);
+    return true;
   }
 
   /** One record from either path, with the physical line it ends on. */
@@ -251,6 +267,44 @@ class RecordReader {
   }
 }
 
+/**
+ * Splits one line whose quoted fields are well formed and end on the same line (`"a ""b""",c`);
+ * null for anything else (an unclosed quote, text after a closing quote, a quote inside an unquoted
+ * field), which csv-parse then reads or reports. For the lines it accepts it gives what csv-parse gives.
+ */
+export function splitQuotedLine(text: string): string[] | null {
+  const fields: string[] = [];
+  let i = 0;
+  for (;;) {
+    if (text.charCodeAt(i) === QUOTE) {
+      let value = '';
+      let from = i + 1;
+      for (;;) {
+        const quote = text.indexOf('"', from);
+        if (quote === -1) return null;
+        value += text.slice(from, quote);
+        if (text.charCodeAt(quote + 1) !== QUOTE) {
+          i = quote + 1;
+          break;
+        }
+        value += '"';
+        from = quote + 2;
+      }
+      fields.push(value);
+      if (i === text.length) return fields;
+      if (text.charCodeAt(i) !== COMMA) return null;
+      i += 1;
+    } else {
+      const comma = text.indexOf(',', i);
+      const value = text.slice(i, comma === -1 ? text.length : comma);
+      if (value.includes('"')) return null;
+      fields.push(value);
+      if (comma === -1) return fields;
+      i = comma + 1;
+    }
+  }
+}
+
 /** A carriage return not followed by a line feed (and not cut at the chunk's end): old Mac line ends. */
 function hasLoneCarriageReturn(bytes: Buffer): boolean {
   for (let i = bytes.indexOf(CARRIAGE_RETURN); i !== -1 && i < bytes.length - 1; i = bytes.indexOf(CARRIAGE_RETURN, i + 1)) {
@@ -259,20 +313,30 @@ function hasLoneCarriageReturn(bytes: Buffer): boolean {
   return false;
 }
 
+type CsvParseModule = typeof import('csv-parse');
+let csvParse: CsvParseModule | undefined;
+
 /** csv-parse for the part of a file from its first quote character on, with line numbers made absolute. */
 class QuotedParser {
+  /** csv-parse is loaded only for files that need it: quote-free files never pay for it. */
+  static async create(reader: RecordReader, lineBase: number): Promise<QuotedParser> {
+    csvParse ??= await import('csv-parse');
+    return new QuotedParser(reader, lineBase, csvParse);
+  }
+
   private readonly parser: Parser;
   private failure: Error | undefined;
   private readonly finished: Promise<void>;
   /** The line the last complete record ended on: a record that never ends starts after it. */
   private lastRecordLine: number;
 
-  constructor(
+  private constructor(
     private readonly reader: RecordReader,
     private readonly lineBase: number,
+    private readonly csv: CsvParseModule,
   ) {
     this.lastRecordLine = lineBase;
-    this.parser = parse({ info: true, skip_empty_lines: true, relax_column_count: true, max_record_size: MAX_RECORD_BYTES });
+    this.parser = csv.parse({ info: true, skip_empty_lines: true, relax_column_count: true, max_record_size: MAX_RECORD_BYTES });
     this.parser.on('data', (chunk: { record: string[]; info: { lines: number } }) => {
       if (this.failure) return;
       try {
@@ -306,7 +370,7 @@ class QuotedParser {
   }
 
   private translate(error: unknown): Error {
-    if (error instanceof CsvError) {
+    if (error instanceof this.csv.CsvError) {
       const lines = (error as unknown as { lines?: number }).lines;
       const text = CSV_ERROR_TEXT[error.code] ?? error.message;
       // A record that never ends is reported where it starts, not where the reading gave up.

@@ -9,13 +9,16 @@ export function clean(value: number): number {
   return Number(value.toPrecision(12));
 }
 
-const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const small = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 });
+// Made on first use: creating a formatter loads locale data, which machine formats never need.
+let grouped: Intl.NumberFormat | undefined;
+let small: Intl.NumberFormat | undefined;
+const groupedFormat = (): Intl.NumberFormat => (grouped ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }));
+const smallFormat = (): Intl.NumberFormat => (small ??= new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 }));
 
 /** A quantity for people: thousands separators, no false precision. */
 export function formatQuantity(value: number): string {
-  if (Math.abs(value) >= 100) return grouped.format(value);
-  return small.format(value);
+  if (Math.abs(value) >= 100) return groupedFormat().format(value);
+  return smallFormat().format(value);
 }
 
 export function formatShare(share: number): string {
@@ -23,5 +26,5 @@ export function formatShare(share: number): string {
 }
 
 export function formatHhi(hhi: number): string {
-  return grouped.format(hhi);
+  return groupedFormat().format(hhi);
 }

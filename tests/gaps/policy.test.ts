@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY, limitsFor, mergePolicy, parsePolicy } from '../../src/input/policy.js';
+import { DEFAULT_POLICY, limitsFor, mergePolicy } from '../../src/input/policy.js';
+import { parsePolicy } from '../../src/input/policy-file.js';
 import { InputError } from '../../src/input/problems.js';
 
 function problems(text: string): string[] {

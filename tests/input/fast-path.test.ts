@@ -1,10 +1,13 @@
 /**
- * The quote-free fast path (lines split from bytes, other years skipped before parsing) must give
- * exactly what csv-parse gives. A file whose header is quoted goes through csv-parse from its first
- * line, so each variant below is compared with that plain path, on files larger than one read chunk
+ * The fast path (lines split by hand from bytes, other years skipped before parsing) must give
+ * exactly what csv-parse gives. A file with lone carriage returns as line ends goes through csv-parse
+ * from its first line, so each variant below is compared with that plain path, on files larger than one read chunk
  * (1 MiB) so that lines cut between chunks are covered too.
  */
+import { parse as parseSync } from 'csv-parse/sync';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { splitQuotedLine } from '../../src/input/csv.js';
 import { inspectDataset, loadDataset, type Dataset } from '../../src/input/dataset.js';
 import { dataFolder, PRODUCTION_HEADER, TRADE_HEADER } from '../helpers/data.js';
 import { runCli } from '../helpers/cli.js';
@@ -47,13 +50,19 @@ function variant(header: string, rows: string[], eol: string, bom = ''): string 
   return `${bom}${[header, ...rows].join(eol)}${eol}`;
 }
 
-const plain = dataFolder({ 'production.csv': PRODUCTION, 'trade.csv': variant(`"material",${TRADE_HEADER.slice('material,'.length)}`, ROWS, '\n') });
+const plain = dataFolder({ 'production.csv': PRODUCTION, 'trade.csv': variant(TRADE_HEADER, ROWS, '\r') });
+const NOTE_HEADER = `${TRADE_HEADER},note`;
+const withNotes = (rows: string[]): string[] => rows.map((row) => `${row},`);
 const variants: Record<string, string> = {
   'LF, no quotes': dataFolder({ 'production.csv': PRODUCTION, 'trade.csv': variant(TRADE_HEADER, ROWS, '\n') }),
   'CRLF with a BOM': dataFolder({ 'production.csv': PRODUCTION, 'trade.csv': variant(TRADE_HEADER, ROWS, '\r\n', '\ufeff') }),
-  'a quoted field in the middle (switch to csv-parse mid-file)': dataFolder({
+  'quoted fields on one line (still split by hand)': dataFolder({
     'production.csv': PRODUCTION,
-    'trade.csv': variant(TRADE_HEADER, [...ROWS.slice(0, 20_000), ROWS[20_000]?.replace(',t', ',"t"') ?? '', ...ROWS.slice(20_001)], '\n'),
+    'trade.csv': variant(`"material",${TRADE_HEADER.slice('material,'.length)}`, ROWS.map((row, i) => (i % 3 === 0 ? row.replace(',t', ',"t"') : row)), '\n'),
+  }),
+  'a field with a line break (switch to csv-parse mid-file)': dataFolder({
+    'production.csv': PRODUCTION,
+    'trade.csv': variant(NOTE_HEADER, [...withNotes(ROWS.slice(0, 20_000)), `${ROWS[20_000] ?? ''},"two\nlines, ""quoted"""`, ...withNotes(ROWS.slice(20_001))], '\n'),
   }),
   'no newline at the end': dataFolder({ 'production.csv': PRODUCTION, 'trade.csv': variant(TRADE_HEADER, ROWS, '\n').slice(0, -1) }),
 };
@@ -71,7 +80,7 @@ describe('fast CSV path gives the same results as csv-parse', () => {
   });
 
   it('same report JSON byte for byte, with and without --year', async () => {
-    for (const dir of [variants['CRLF with a BOM'] ?? '', variants['a quoted field in the middle (switch to csv-parse mid-file)'] ?? '']) {
+    for (const dir of [variants['CRLF with a BOM'] ?? '', variants['a field with a line break (switch to csv-parse mid-file)'] ?? '']) {
       for (const extra of [[], ['--year', '2019']]) {
         const fast = await runCli(['report', '--data', dir, '--json', '--quiet', ...extra]);
         const slow = await runCli(['report', '--data', plain, '--json', '--quiet', ...extra]);
@@ -89,5 +98,39 @@ describe('fast CSV path gives the same results as csv-parse', () => {
     const in2019 = ROWS.slice(0, 100).filter((row) => row.includes(',2019,')).length;
     expect(stats).toMatchObject({ rowsRead: 102, rowsUsed: in2019, rowsRejected: 1, rowsSkipped: 101 - in2019 });
     expect(stats?.problems[0]).toMatchObject({ line: 102, column: 6 });
+  });
+});
+
+describe('splitQuotedLine agrees with csv-parse', () => {
+  const parseLine = (line: string): string[] | 'error' => {
+    try {
+      const records = parseSync(line, { relax_column_count: true }) as string[][];
+      return records.length === 1 ? (records[0] ?? []) : 'error';
+    } catch {
+      return 'error';
+    }
+  };
+
+  it('on fields written with quoting (commas, doubled quotes)', () => {
+    const field = fc.string({ unit: fc.constantFrom('a', 'b', ',', '"', ' ', '1', '.') });
+    fc.assert(
+      fc.property(fc.array(field, { minLength: 1, maxLength: 6 }), fc.boolean(), (fields, quoteAll) => {
+        const line = fields.map((f) => (quoteAll || /[",]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(',');
+        fc.pre(line !== ''); // empty lines are skipped before any splitting
+        expect(splitQuotedLine(line)).toEqual(parseLine(line));
+      }),
+      { numRuns: 500, seed: 7 },
+    );
+  });
+
+  it('on arbitrary lines: whatever it accepts, csv-parse reads the same way', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('a', ',', '"', ' ', 'x'), maxLength: 12 }), (line) => {
+        fc.pre(line !== '');
+        const fields = splitQuotedLine(line);
+        if (fields !== null) expect(fields).toEqual(parseLine(line));
+      }),
+      { numRuns: 2000, seed: 11 },
+    );
   });
 });
