@@ -183,8 +183,14 @@ class RecordReader {
       }
       const text = this.carry;
       this.carry = Buffer.alloc(0);
-      this.lines += 1;
-      this.line(text, 0, text[text.length - 1] === CARRIAGE_RETURN ? text.length - 1 : text.length, this.lines);
+      const end = text[text.length - 1] === CARRIAGE_RETURN ? text.length - 1 : text.length;
+      if (this.line(text, 0, end, this.lines + 1, text.includes(QUOTE))) this.lines += 1;
+      else {
+        // A last line with a malformed quote: csv-parse reads it and names the problem.
+        this.parser = await QuotedParser.create(this, this.lines);
+        await this.parser.write(this.decoder.decode(text));
+        await this.parser.end();
+      }
     }
     if (!this.columns) {
       throw new FileProblem({
@@ -209,8 +215,12 @@ class RecordReader {
    */
   private splitLines(bytes: Buffer): number {
     let start = 0;
+    // The next quote character at or after `start` (-1: none left), found once per quote, not per line.
+    let quoteAt = bytes.indexOf(QUOTE);
     for (let end = bytes.indexOf(NEWLINE, start); end !== -1; end = bytes.indexOf(NEWLINE, start)) {
-      if (!this.line(bytes, start, end > start && bytes[end - 1] === CARRIAGE_RETURN ? end - 1 : end, this.lines + 1)) return start;
+      if (quoteAt !== -1 && quoteAt < start) quoteAt = bytes.indexOf(QUOTE, start);
+      const quoted = quoteAt !== -1 && quoteAt < end;
+      if (!this.line(bytes, start, end > start && bytes[end - 1] === CARRIAGE_RETURN ? end - 1 : end, this.lines + 1, quoted)) return start;
       this.lines += 1;
       start = end + 1;
     }
@@ -221,11 +231,9 @@ class RecordReader {
    * One physical line, bytes[start, end); false when it must go to csv-parse. Empty lines are
    * skipped, as csv-parse's skip_empty_lines does.
    */
-  private line(bytes: Buffer, start: number, end: number, line: number): boolean {
+  private line(bytes: Buffer, start: number, end: number, line: number, quoted: boolean): boolean {
     if (end === start) return true;
     if (end - start > MAX_RECORD_BYTES) throw this.tooLong(line);
-    const quote = bytes.indexOf(QUOTE, start);
-    const quoted = quote !== -1 && quote < end;
     if (!quoted && this.columns && this.keep && !this.keep(bytes, start, end)) {
       this.result.rowsRead += 1;
       this.result.rowsPrefiltered += 1;

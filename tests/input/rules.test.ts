@@ -135,6 +135,11 @@ describe('data contract rules, one problem each with file:line[:column]', () => 
     expect(problems[0]).toMatch(/^production\.csv:\d+: a quoted field is never closed \(unterminated quote\)$/);
   });
 
+  it('unterminated quote on a last line without a line end', async () => {
+    const text = `${production(OK_ROW)}cobalt,mining,"CHN,2023,1,t`;
+    expect(await problemsOf({ 'production.csv': text })).toEqual(['production.csv:3: a quoted field is never closed (unterminated quote)']);
+  });
+
   it('empty file and missing files', async () => {
     expect(await problemsOf({ 'production.csv': '' })).toEqual([
       'production.csv: file is empty: expected a header line with the columns material,stage,country,year,quantity,unit',
