@@ -3,12 +3,12 @@
  * and check them, load the data folder into the supplier graph, decide on colour, and write the
  * report to stdout or atomically to a file.
  */
-import { rename, writeFile, unlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Chalk, type ChalkInstance } from 'chalk';
 import { InvalidArgumentError, type Command } from 'commander';
+import { writeFailure, writeFileAtomically } from '../input/atomic-write.js';
 import { loadDataset, type Dataset, type LoadFilter } from '../input/dataset.js';
 import { UsageError } from '../input/problems.js';
 import { buildSupplyGraph, type SupplyGraph } from '../graph/supply-graph.js';
@@ -131,15 +131,10 @@ export async function emit(io: CliIo, options: { output?: string }, text: string
     io.stdout.write(text);
     return;
   }
-  const target = resolve(io.cwd, options.output);
-  const temporary = `${target}.${process.pid}.tmp`;
   try {
-    await writeFile(temporary, text, 'utf8');
-    await rename(temporary, target);
+    await writeFileAtomically(resolve(io.cwd, options.output), text);
   } catch (error) {
-    await unlink(temporary).catch(() => undefined);
-    const reason = error instanceof Error && 'code' in error ? String((error as NodeJS.ErrnoException).code) : String(error);
-    throw new UsageError(`cannot write --output ${options.output} (${reason})`);
+    throw new UsageError(`cannot write --output ${options.output} (${writeFailure(error)})`);
   }
 }
 

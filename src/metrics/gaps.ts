@@ -284,34 +284,53 @@ function baseGap(
   };
 }
 
-function supplierGap(input: StageInput, block: ImporterBlock): Gap | undefined {
-  const top = block.topSupplier;
+/**
+ * The gap of one dominant country holding `holdings` of the importer's supply S above the share
+ * limit: its excess (holding - limit x S) is water-filled over the candidates, and what they cannot
+ * take stays unfilled. Shared by the `supplier` basis (holdings by supplier) and the `origin` basis
+ * (holdings by mine origin).
+ */
+function dominantGap(
+  input: StageInput,
+  block: ImporterBlock,
+  basis: 'supplier' | 'origin',
+  dominant: { country: string; share: number },
+  holdings: ReadonlyMap<string, number>,
+  world: WorldBlock | undefined,
+  candidates: readonly Candidate[],
+): Gap {
   const limit = input.limits.maxSingleCountryShare;
-  if (!top || top.share <= limit) return undefined;
   const S = block.supply;
-  const excess = top.quantity - limit * S;
-  const supply = supplyMap(block);
-  const candidates = candidatesFrom(input.analysis.world, supply, new Set([top.country, input.importer]), input.limits, input.country);
+  const held = dominant.share * S;
+  const excess = held - limit * S;
   const fill = waterFill(bins(candidates, input.limits.maxRedirectShare, limit * S), excess);
-  const after = new Map(supply);
-  after.set(top.country, top.quantity - fill.placed);
+  const after = new Map(holdings);
+  after.set(dominant.country, held - fill.placed);
   for (const [country, quantity] of fill.result) after.set(country, quantity);
   const epsilon = 1e-9 * S;
   return {
-    ...baseGap(input, block, 'supplier', input.analysis.world),
-    country: top.country,
-    share: top.share,
+    ...baseGap(input, block, basis, world),
+    country: dominant.country,
+    share: dominant.share,
     limit,
-    value: top.share,
+    value: dominant.share,
     excess,
     plan: quantities(fill.added, epsilon),
     unfilled: fill.unfilled > epsilon ? fill.unfilled : 0,
-    cuts: quantities(new Map([[top.country, fill.placed]]), epsilon),
-    shareAfter: (top.quantity - fill.placed) / S,
+    cuts: quantities(new Map([[dominant.country, fill.placed]]), epsilon),
+    shareAfter: (held - fill.placed) / S,
     hhiAfter: hhiOf(after, S),
     candidates: candidates.length,
     severity: excess / S,
   };
+}
+
+function supplierGap(input: StageInput, block: ImporterBlock): Gap | undefined {
+  const top = block.topSupplier;
+  if (!top || top.share <= input.limits.maxSingleCountryShare) return undefined;
+  const supply = supplyMap(block);
+  const candidates = candidatesFrom(input.analysis.world, supply, new Set([top.country, input.importer]), input.limits, input.country);
+  return dominantGap(input, block, 'supplier', top, supply, input.analysis.world, candidates);
 }
 
 interface CeilingPlan {
@@ -440,35 +459,12 @@ function lowestPlan(planAt: (ceiling: number) => CeilingPlan, high: number): Cei
 
 function originGap(input: StageInput, block: ImporterBlock): Gap | undefined {
   const top = block.topOrigin;
-  const limit = input.limits.maxSingleCountryShare;
-  if (!top || top.share <= limit) return undefined;
-  const S = block.supply;
-  const origins = new Map(block.origins.map((entry) => [entry.country, entry.share * S]));
-  const q = top.share * S;
-  const excess = q - limit * S;
+  if (!top || top.share <= input.limits.maxSingleCountryShare) return undefined;
+  const origins = new Map(block.origins.map((entry) => [entry.country, entry.share * block.supply]));
   const world = input.stage === 'mining' ? input.analysis.world : input.miningWorld;
   const scale = originScale(input, world);
   const candidates = scale === null ? [] : candidatesFrom(world, origins, new Set([top.country, input.importer]), input.limits, input.country, scale);
-  const fill = waterFill(bins(candidates, input.limits.maxRedirectShare, limit * S), excess);
-  const after = new Map(origins);
-  after.set(top.country, q - fill.placed);
-  for (const [country, quantity] of fill.result) after.set(country, quantity);
-  const epsilon = 1e-9 * S;
-  return {
-    ...baseGap(input, block, 'origin', world),
-    country: top.country,
-    share: top.share,
-    limit,
-    value: top.share,
-    excess,
-    plan: quantities(fill.added, epsilon),
-    unfilled: fill.unfilled > epsilon ? fill.unfilled : 0,
-    cuts: quantities(new Map([[top.country, fill.placed]]), epsilon),
-    shareAfter: (q - fill.placed) / S,
-    hhiAfter: hhiOf(after, S),
-    candidates: candidates.length,
-    severity: excess / S,
-  };
+  return dominantGap(input, block, 'origin', top, origins, world, candidates);
 }
 
 /**

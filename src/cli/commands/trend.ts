@@ -21,7 +21,7 @@ export async function runTrend(options: TrendOptions, io: CliIo): Promise<number
   if (options.from !== undefined && options.to !== undefined && options.from > options.to) {
     throw new UsageError(`--from ${options.from} is after --to ${options.to}`);
   }
-  const { dataset, graph } = await loadGraph(options, io);
+  const { dataset, graph } = await loadGraph(options, io, yearRange(options));
   if (options.material) {
     const available = sliceIndex(graph).materials();
     const unknown = options.material.filter((material) => !available.includes(material));
@@ -40,4 +40,12 @@ export async function runTrend(options: TrendOptions, io: CliIo): Promise<number
   else text = renderTrendTable(result, { chalk: chalkFor(io, options, false), countryName: countryNamer(dataset) });
   await emit(io, options, text);
   return 0;
+}
+
+/** With --from and --to, rows of other years are skipped before they are parsed. */
+function yearRange(options: TrendOptions): { years?: Set<number> } {
+  if (options.from === undefined || options.to === undefined) return {};
+  const years = new Set<number>();
+  for (let year = options.from; year <= options.to; year++) years.add(year);
+  return { years };
 }

@@ -2,28 +2,15 @@
  * What every importer produces: rows of the data contract (production.csv, trade.csv, countries.csv)
  * and a tally of what it read, kept and skipped, with the reason for every skipped row.
  */
-import type { Stage } from '../fields.js';
+import type { ProductionFact, TradeFact } from '../dataset.js';
 
-export interface ProductionRow {
-  material: string;
-  stage: Stage;
-  country: string;
-  year: number;
-  quantity: number;
-  unit: string;
+/** A production.csv row: the fact plus the publisher and table it came from. */
+export interface ProductionRow extends ProductionFact {
   source: string;
 }
 
-export interface TradeRow {
-  material: string;
-  stage: Stage;
-  exporter: string;
-  importer: string;
-  year: number;
-  quantity: number;
-  unit: string;
-  /** Null when the source gives no value. */
-  valueUsd: number | null;
+/** A trade.csv row; `valueUsd` is null when the source gives no value. */
+export interface TradeRow extends TradeFact {
   source: string;
 }
 

@@ -8,9 +8,10 @@
  * sources that give the same fact (e.g. USGS and IEA copper refining 2023) would be added up by the
  * loader, so that is refused and the user is asked to narrow one import.
  */
-import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { writeFailure, writeFileAtomically } from '../atomic-write.js';
 import { COUNTRIES_SPEC, PRODUCTION_SPEC, TRADE_SPEC } from '../dataset.js';
 import { InputError, type Problem } from '../problems.js';
 import type { CountryRow, ImportResult, ProductionRow, TradeRow } from './types.js';
@@ -214,13 +215,9 @@ function assertNoOverlap(file: string, kept: readonly string[][], fresh: readonl
 
 /** Writes through a temporary file in the same folder and renames it over the target. */
 export async function writeAtomically(path: string, text: string): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
   try {
-    await writeFile(temporary, text, 'utf8');
-    await rename(temporary, path);
+    await writeFileAtomically(path, text);
   } catch (error) {
-    await unlink(temporary).catch(() => undefined);
-    const reason = error instanceof Error && 'code' in error ? String((error as NodeJS.ErrnoException).code) : String(error);
-    throw new InputError([{ file: path, message: `cannot be written (${reason})` }]);
+    throw new InputError([{ file: path, message: `cannot be written (${writeFailure(error)})` }]);
   }
 }
