@@ -150,13 +150,14 @@ async function readFile(
   const problems = new ProblemList();
   const counts: CsvReadResult = { rowsRead: 0, rowsBlank: 0, rowsPrefiltered: 0 };
   let fatal = false;
+  const reader = new RowReader();
   try {
     await readCsv(
       path,
       spec,
       {
         row(fields, line, columns) {
-          const reader = new RowReader(fields, columns);
+          reader.reset(fields, columns);
           let outcome: 'used' | 'skipped' | undefined;
           try {
             outcome = handleRow(reader, line);
@@ -298,11 +299,15 @@ type FieldReader = <T>(name: string, parse: (raw: string) => T) => T;
 
 class RowReader {
   readonly problems: { column?: number; message: string }[] = [];
+  private fields: readonly string[] = [];
+  private columns: CsvColumns = { names: [], index: new Map() };
 
-  constructor(
-    private readonly fields: string[],
-    private readonly columns: CsvColumns,
-  ) {}
+  /** One reader serves every row of a file: no allocation per row. */
+  reset(fields: readonly string[], columns: CsvColumns): void {
+    this.fields = fields;
+    this.columns = columns;
+    this.problems.length = 0;
+  }
 
   readonly get: FieldReader = <T>(name: string, parse: (raw: string) => T): T => {
     const position = this.columns.index.get(name);
@@ -383,6 +388,7 @@ async function readTrade(
   filter: LoadFilter,
 ): Promise<{ facts: TradeFact[]; stats: FileStats }> {
   const merged = new Map<string, TradeFact>();
+  const intern = interner();
   const parseExporter = (raw: string): string => parseCountry(raw, isKnown, 'exporter');
   const parseImporter = (raw: string): string => parseCountry(raw, isKnown, 'importer');
   const stats = await readFile(join(dir, TRADE_SPEC.label), TRADE_SPEC, filter, (row, line) => {
@@ -407,10 +413,27 @@ async function readTrade(
     if (existing) {
       existing.quantity += quantity;
       if (valueUsd !== null) existing.valueUsd = (existing.valueUsd ?? 0) + valueUsd;
-    } else merged.set(key, { material, stage, exporter, importer, year, quantity, unit, valueUsd });
+    } else {
+      const fact = { material: intern(material), stage, exporter: intern(exporter), importer: intern(importer), year, quantity, unit: intern(unit), valueUsd };
+      merged.set(key, fact);
+    }
     return 'used';
   });
   return { facts: [...merged.values()], stats };
+}
+
+/**
+ * One shared string per distinct value: a million facts then hold a few hundred strings instead of
+ * five copies each, which keeps the heap small and the garbage collector quiet on large files.
+ */
+function interner(): (value: string) => string {
+  const known = new Map<string, string>();
+  return (value) => {
+    const shared = known.get(value);
+    if (shared !== undefined) return shared;
+    known.set(value, value);
+    return value;
+  };
 }
 
 function parseValueUsd(raw: string): number | null {

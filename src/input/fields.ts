@@ -34,7 +34,8 @@ export function parseMaterial(raw: string): string {
 
 export function parseStage(raw: string): Stage {
   const value = raw.trim();
-  if ((STAGES as readonly string[]).includes(value)) return value as Stage;
+  const stage = STAGES.find((known) => known === value);
+  if (stage) return stage;
   if ((STAGES as readonly string[]).includes(value.toLowerCase())) {
     throw new FieldError(`stage "${value}" must be lower-case: ${value.toLowerCase()}`);
   }
