@@ -4,12 +4,13 @@
  * report to stdout or atomically to a file.
  */
 import { createRequire } from 'node:module';
-import { resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Chalk, type ChalkInstance } from 'chalk';
 import { InvalidArgumentError, type Command } from 'commander';
 import { writeFailure, writeFileAtomically } from '../input/atomic-write.js';
-import { loadDataset, type Dataset, type LoadFilter } from '../input/dataset.js';
+import { loadDataset, TRADE_SPEC, type Dataset, type LoadFilter } from '../input/dataset.js';
 import { UsageError } from '../input/problems.js';
 import { buildSupplyGraph, type SupplyGraph } from '../graph/supply-graph.js';
 import { tradeSlicesForLatestYears } from '../metrics/years.js';
@@ -96,20 +97,55 @@ export async function loadGraph(
   { latestOnly = false }: { latestOnly?: boolean } = {},
 ): Promise<LoadedData> {
   const dataDir = options.data ? resolve(io.cwd, options.data) : defaultDataDir();
+  const latest = latestOnly && options.year === undefined;
   const progress = progressReporter(io, options);
-  let dataset: Dataset;
+  let loaded: { dataset: Dataset; tradeSlices?: Set<string> };
   try {
-    dataset = await loadDataset(dataDir, { ...filter, ...(progress.listener ? { progress: progress.listener } : {}) });
+    const withProgress = { ...filter, ...(progress.listener ? { progress: progress.listener } : {}) };
+    if (!latest) loaded = { dataset: await loadDataset(dataDir, withProgress) };
+    else loaded = await loadLatestYears(dataDir, withProgress, options.importer, await isLarge(join(dataDir, TRADE_SPEC.label)));
   } finally {
     progress.done();
   }
+  const { dataset, tradeSlices } = loaded;
   if (!dataset.countries.has(options.importer)) {
     throw new UsageError(`--importer ${options.importer} is not an ISO 3166-1 alpha-3 code or a country of countries.csv`);
   }
   warn(io, options, dataset.warnings);
-  const prune = latestOnly && options.year === undefined;
-  const graph = buildSupplyGraph(dataset, prune ? { tradeSlices: tradeSlicesForLatestYears(dataset, options.importer) } : {});
+  const graph = buildSupplyGraph(dataset, tradeSlices ? { tradeSlices } : {});
   return { dataset, graph, dataDir };
+}
+
+/**
+ * The data an analysis of the latest years reads, and the trade slices it needs. With `twoPass` (a
+ * large trade history) a first pass checks every row and finds those years; the second keeps only
+ * them, so memory follows the result, not the file. Both ways give the same dataset for the graph.
+ */
+export async function loadLatestYears(
+  dataDir: string,
+  filter: LoadFilter,
+  importer: string,
+  twoPass: boolean,
+): Promise<{ dataset: Dataset; tradeSlices: Set<string> }> {
+  if (!twoPass) {
+    const dataset = await loadDataset(dataDir, filter);
+    return { dataset, tradeSlices: tradeSlicesForLatestYears(dataset, importer) };
+  }
+  const survey = await loadDataset(dataDir, { ...filter, tradeSummaryOnly: true });
+  const tradeSlices = tradeSlicesForLatestYears(survey, importer);
+  const tradeYears = new Set([...tradeSlices].map((key) => Number(key.split('|')[2])));
+  return { dataset: { ...(await loadDataset(dataDir, { ...filter, tradeYears })), warnings: survey.warnings }, tradeSlices };
+}
+
+/** Above this size a trade file is read in two passes (see loadGraph); below, one pass is quicker. */
+const TWO_PASS_BYTES = 16 << 20;
+
+async function isLarge(path: string): Promise<boolean> {
+  const size = await stat(path).then(
+    (info) => info.size,
+    () => 0,
+  );
+  return size > TWO_PASS_BYTES;
 }
 
 export function warn(io: CliIo, options: { quiet?: boolean }, warnings: readonly string[]): void {

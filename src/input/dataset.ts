@@ -60,7 +60,10 @@ export interface FileStats {
 
 export interface Dataset {
   production: ProductionFact[];
+  /** Empty when the folder was read with `tradeSummaryOnly`. */
   trade: TradeFact[];
+  /** Years with trade into each importer, keyed `material|stage|importer` (filled in either mode). */
+  importYears: ReadonlyMap<string, ReadonlySet<number>>;
   countries: ReadonlyMap<string, Country>;
   /** Unit of each material and stage, keyed `material|stage`. */
   units: ReadonlyMap<string, string>;
@@ -73,6 +76,13 @@ export interface LoadFilter {
   materials?: ReadonlySet<string>;
   /** Told how far the reading of each file has got (for a progress line on a terminal). */
   progress?: ProgressListener;
+  /** Years of trade.csv to read (production.csv is read in full): the second pass over a large file. */
+  tradeYears?: ReadonlySet<number>;
+  /**
+   * Check and count every trade row but keep only which years hold trade into which importer: the
+   * first pass over a large file, and `validate`, whose memory then does not grow with the file.
+   */
+  tradeSummaryOnly?: boolean;
 }
 
 export const PRODUCTION_SPEC = {
@@ -113,11 +123,13 @@ export async function inspectDataset(dir: string, filter: LoadFilter = {}): Prom
 
   const units = new UnitRegistry();
   const production = await readProduction(dir, isKnown, units, filter);
-  const trade = await readTrade(dir, isKnown, units, filter);
-  const warnings = governanceWarnings(countries, production.facts, trade.facts);
+  const trade = await readTrade(dir, isKnown, units, { ...filter, ...(filter.tradeYears ? { years: filter.tradeYears } : {}) });
+  const used = new Set([...production.facts.map((fact) => fact.country), ...trade.countries]);
+  const warnings = governanceWarnings(countries, used);
   return {
     production: production.facts,
     trade: trade.facts,
+    importYears: trade.importYears,
     countries,
     units: units.units,
     stats: [production.stats, trade.stats, countriesFile.stats],
@@ -386,8 +398,10 @@ async function readTrade(
   isKnown: (code: string) => boolean,
   units: UnitRegistry,
   filter: LoadFilter,
-): Promise<{ facts: TradeFact[]; stats: FileStats }> {
+): Promise<{ facts: TradeFact[]; stats: FileStats; importYears: Map<string, Set<number>>; countries: Set<string> }> {
   const merged = new Map<string, TradeFact>();
+  const importYears = new Map<string, Set<number>>();
+  const countries = new Set<string>();
   const intern = interner();
   const parseExporter = (raw: string): string => parseCountry(raw, isKnown, 'exporter');
   const parseImporter = (raw: string): string => parseCountry(raw, isKnown, 'importer');
@@ -408,6 +422,10 @@ async function readTrade(
     if (!passesFilter(filter, material, year)) return 'skipped';
     get('unit', () => units.check(material, stage, unit, TRADE_SPEC.label, line));
     row.assertClean();
+    if (filter.tradeSummaryOnly) {
+      noteImport(importYears, countries, material, stage, exporter, importer, year);
+      return 'used';
+    }
     const key = `${material}|${stage}|${exporter}|${importer}|${year}`;
     const existing = merged.get(key);
     if (existing) {
@@ -419,7 +437,26 @@ async function readTrade(
     }
     return 'used';
   });
-  return { facts: [...merged.values()], stats };
+  const facts = [...merged.values()];
+  for (const fact of facts) noteImport(importYears, countries, fact.material, fact.stage, fact.exporter, fact.importer, fact.year);
+  return { facts, stats, importYears, countries };
+}
+
+function noteImport(
+  importYears: Map<string, Set<number>>,
+  countries: Set<string>,
+  material: string,
+  stage: Stage,
+  exporter: string,
+  importer: string,
+  year: number,
+): void {
+  const key = `${material}|${stage}|${importer}`;
+  let years = importYears.get(key);
+  if (!years) importYears.set(key, (years = new Set()));
+  years.add(year);
+  countries.add(exporter);
+  countries.add(importer);
 }
 
 /**
@@ -470,15 +507,8 @@ async function readCountries(dir: string): Promise<{ countries: Map<string, Coun
   return { countries, stats };
 }
 
-function governanceWarnings(countries: ReadonlyMap<string, Country>, production: ProductionFact[], trade: TradeFact[]): string[] {
-  const used = new Set<string>();
-  for (const fact of production) used.add(fact.country);
-  for (const fact of trade) {
-    used.add(fact.exporter);
-    used.add(fact.importer);
-  }
-  used.delete(UNATTRIBUTED);
-  const missing = [...used].filter((code) => countries.get(code)?.governance == null).sort();
+function governanceWarnings(countries: ReadonlyMap<string, Country>, used: ReadonlySet<string>): string[] {
+  const missing = [...used].filter((code) => code !== UNATTRIBUTED && countries.get(code)?.governance == null).sort();
   if (missing.length === 0) return [];
   const list = missing.length > 12 ? `${missing.slice(0, 12).join(', ')} and ${missing.length - 12} more` : missing.join(', ');
   return [

@@ -39,17 +39,17 @@ function latestImporterYear(importYears: readonly number[], ownProductionYears: 
  * (the refiners' feed). Found from the facts before the graph is built, so that a multi-year trade
  * history does not become a graph of millions of edges when only the latest year is reported.
  */
-export function tradeSlicesForLatestYears(dataset: Pick<Dataset, 'production' | 'trade'>, importer: string): Set<string> {
+export function tradeSlicesForLatestYears(dataset: Pick<Dataset, 'production' | 'importYears'>, importer: string): Set<string> {
   const imports = new Map<string, number[]>();
+  for (const [key, years] of dataset.importYears) {
+    const [material = '', stage = '', into = ''] = key.split('|');
+    if (into === importer) imports.set(`${material}|${stage}`, [...years]);
+  }
   const own = new Map<string, number[]>();
-  const push = (map: Map<string, number[]>, key: string, year: number): void => {
-    const years = map.get(key);
-    if (years) years.push(year);
-    else map.set(key, [year]);
-  };
-  for (const fact of dataset.trade) if (fact.importer === importer) push(imports, `${fact.material}|${fact.stage}`, fact.year);
   for (const fact of dataset.production) {
-    if (fact.country === importer && fact.quantity > 0) push(own, `${fact.material}|${fact.stage}`, fact.year);
+    if (fact.country !== importer || fact.quantity <= 0) continue;
+    const key = `${fact.material}|${fact.stage}`;
+    own.set(key, [...(own.get(key) ?? []), fact.year]);
   }
   const slices = new Set<string>();
   for (const key of new Set([...imports.keys(), ...own.keys()])) {
