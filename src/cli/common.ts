@@ -10,11 +10,13 @@ import { fileURLToPath } from 'node:url';
 import { Chalk, type ChalkInstance } from 'chalk';
 import { InvalidArgumentError, type Command } from 'commander';
 import { writeFailure, writeFileAtomically } from '../input/atomic-write.js';
+import { builtInCountries } from '../input/countries.js';
 import { loadDataset, TRADE_SPEC, type Dataset, type LoadFilter } from '../input/dataset.js';
 import { UsageError } from '../input/problems.js';
 import { buildSupplyGraph, type SupplyGraph } from '../graph/supply-graph.js';
 import { tradeSlicesForLatestYears } from '../metrics/years.js';
 import type { ToolInfo } from '../report/json.js';
+import { conventionalName } from '../report/short-names.js';
 import type { CliIo } from './io.js';
 import { progressReporter } from './progress.js';
 
@@ -181,6 +183,14 @@ export function resolveFormat(options: { format?: string; json?: boolean }, fall
   return options.json ? 'json' : (options.format ?? fallback);
 }
 
+/**
+ * Country names for people (tables, markdown): the conventional short form of a long official name
+ * ("Russian Federation" -> "Russia"); a name the data's countries.csv chose itself is kept as it is.
+ */
 export function countryNamer(dataset: Dataset): (code: string) => string {
-  return (code) => dataset.countries.get(code)?.name ?? code;
+  const official = builtInCountries();
+  return (code) => {
+    const name = dataset.countries.get(code)?.name ?? code;
+    return name === official.get(code)?.name ? conventionalName(code, name) : name;
+  };
 }

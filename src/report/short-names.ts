@@ -1,5 +1,5 @@
 /**
- * Conventional short English names for the table, where the official name is too long for a column
+ * Conventional short English names for people, where the official name is long or formal
  * ("Democratic Republic of the Congo" -> "DR Congo"). Display only: JSON and CSV carry codes.
  */
 const SHORT_NAMES: Readonly<Record<string, string>> = {
@@ -30,8 +30,12 @@ const SHORT_NAMES: Readonly<Record<string, string>> = {
 
 const MAX_NAME = 18;
 
-/** The name to show in a table column: the short form where one exists, else the name, cut to fit. */
-export function displayName(code: string, name: string): string {
-  const short = name.length > MAX_NAME ? (SHORT_NAMES[code] ?? name) : name;
-  return short.length > MAX_NAME ? `${short.slice(0, MAX_NAME - 1)}…` : short;
+/** The conventional short form of an official name ("Russian Federation" -> "Russia"). */
+export function conventionalName(code: string, name: string): string {
+  return SHORT_NAMES[code] ?? name;
+}
+
+/** A name cut to fit a table column. */
+export function displayName(name: string): string {
+  return name.length > MAX_NAME ? `${name.slice(0, MAX_NAME - 1)}…` : name;
 }

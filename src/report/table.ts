@@ -104,7 +104,7 @@ function hhiCell(hhi: number): Cell {
 }
 
 function shortCountry(code: string, context: TableContext): string {
-  return `${code} ${displayName(code, safeText(context.countryName(code)))}`;
+  return `${code} ${displayName(safeText(context.countryName(code)))}`;
 }
 
 function layout(title: string, rows: Row[], chalk: ChalkInstance): string[] {
