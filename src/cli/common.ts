@@ -5,6 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Chalk, type ChalkInstance } from 'chalk';
@@ -103,7 +104,7 @@ export async function loadGraph(
   const progress = progressReporter(io, options);
   let loaded: { dataset: Dataset; tradeSlices?: Set<string> };
   try {
-    const withProgress = { ...filter, ...(progress.listener ? { progress: progress.listener } : {}) };
+    const withProgress = { ...filter, threads: readerThreads(io), ...(progress.listener ? { progress: progress.listener } : {}) };
     if (!latest) loaded = { dataset: await loadDataset(dataDir, withProgress) };
     else loaded = await loadLatestYears(dataDir, withProgress, options.importer, await isLarge(join(dataDir, TRADE_SPEC.label)));
   } finally {
@@ -137,6 +138,13 @@ export async function loadLatestYears(
   const tradeSlices = tradeSlicesForLatestYears(survey, importer);
   const tradeYears = new Set([...tradeSlices].map((key) => Number(key.split('|')[2])));
   return { dataset: { ...(await loadDataset(dataDir, { ...filter, tradeYears })), warnings: survey.warnings }, tradeSlices };
+}
+
+/** Threads for reading a large trade file: SUPPLY_RISK_THREADS, else one per core (at most 4). */
+export function readerThreads(io: CliIo): number {
+  const asked = Number(io.env.SUPPLY_RISK_THREADS);
+  if (Number.isInteger(asked) && asked >= 1) return asked;
+  return Math.min(4, availableParallelism());
 }
 
 /** Above this size a trade file is read in two passes (see loadGraph); below, one pass is quicker. */

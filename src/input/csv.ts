@@ -62,6 +62,11 @@ export interface CsvReadOptions {
   counts?: CsvReadResult;
   /** Called after each chunk read (about every MiB). */
   progress?: ProgressListener;
+  /**
+   * Read only bytes [start, end) of the file, as if `header` (the file's first line, with its line
+   * end) came before them: one worker's share of a large file. Line numbers count from the header.
+   */
+  range?: { start: number; end: number; header: Buffer };
 }
 
 export interface Progress {
@@ -93,7 +98,10 @@ export async function readCsv(path: string, spec: CsvSpec, sink: RowSink, option
   const counts = options.counts ?? { rowsRead: 0, rowsBlank: 0, rowsPrefiltered: 0 };
   const reader = new RecordReader(spec, sink, options, counts);
   let bytesRead = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>) {
+  const { range } = options;
+  if (range) await reader.push(range.header);
+  const stream = createReadStream(path, { highWaterMark: CHUNK_BYTES, ...(range ? { start: range.start, end: range.end - 1 } : {}) });
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
     await reader.push(chunk);
     bytesRead += chunk.length;
     options.progress?.({ file: spec.label, bytesRead, bytesTotal, rowsRead: counts.rowsRead });

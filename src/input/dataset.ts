@@ -8,6 +8,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { builtInCountries, UNATTRIBUTED, type Country } from './countries.js';
 import { FileProblem, readCsv, type CsvColumns, type CsvReadResult, type CsvSpec, type ProgressListener } from './csv.js';
+import { readTradeInParallel, type ByteRange } from './parallel.js';
 import {
   FieldError,
   parseCountry,
@@ -83,6 +84,8 @@ export interface LoadFilter {
    * first pass over a large file, and `validate`, whose memory then does not grow with the file.
    */
   tradeSummaryOnly?: boolean;
+  /** Threads that may share the reading of a large, quote-free trade.csv (default 1). */
+  threads?: number;
 }
 
 export const PRODUCTION_SPEC = {
@@ -123,7 +126,11 @@ export async function inspectDataset(dir: string, filter: LoadFilter = {}): Prom
 
   const units = new UnitRegistry();
   const production = await readProduction(dir, isKnown, units, filter);
-  const trade = await readTrade(dir, isKnown, units, { ...filter, ...(filter.tradeYears ? { years: filter.tradeYears } : {}) });
+  const tradeFilter = { ...filter, ...(filter.tradeYears ? { years: filter.tradeYears } : {}) };
+  const tradePath = join(dir, TRADE_SPEC.label);
+  const trade =
+    (await readTradeInParallel(tradePath, countriesFile.countries, units, tradeFilter, filter.threads ?? 1)) ??
+    (await readTrade(tradePath, isKnown, units, tradeFilter));
   const used = new Set([...production.facts.map((fact) => fact.country), ...trade.countries]);
   const warnings = governanceWarnings(countries, used);
   return {
@@ -157,6 +164,7 @@ async function readFile(
   spec: CsvSpec,
   filter: LoadFilter,
   handleRow: (row: RowReader, line: number) => 'used' | 'skipped',
+  range?: ByteRange,
 ): Promise<FileStats> {
   const stats = emptyStats(spec.label, true);
   const problems = new ProblemList();
@@ -190,6 +198,7 @@ async function readFile(
       },
       {
         counts,
+        ...(range ? { range } : {}),
         ...(filter.progress ? { progress: filter.progress } : {}),
         ...(filter.years || filter.materials
           ? { prefilter: (columns) => linePrefilter(filter, columns), recordFilter: (columns) => rawFilter(filter, columns) }
@@ -345,9 +354,9 @@ function passesFilter(filter: LoadFilter, material: string, year: number): boole
 }
 
 /** One unit per material and stage, across both files; the first row seen sets it. */
-class UnitRegistry {
+export class UnitRegistry {
   readonly units = new Map<string, string>();
-  private readonly firstSeen = new Map<string, string>();
+  readonly firstSeen = new Map<string, string>();
 
   check(material: string, stage: Stage, unit: string, file: string, line: number): void {
     const key = `${material}|${stage}`;
@@ -393,19 +402,27 @@ async function readProduction(
   return { facts: [...merged.values()], stats };
 }
 
-async function readTrade(
-  dir: string,
+export interface TradeRead {
+  facts: TradeFact[];
+  stats: FileStats;
+  importYears: Map<string, Set<number>>;
+  countries: Set<string>;
+}
+
+export async function readTrade(
+  path: string,
   isKnown: (code: string) => boolean,
   units: UnitRegistry,
   filter: LoadFilter,
-): Promise<{ facts: TradeFact[]; stats: FileStats; importYears: Map<string, Set<number>>; countries: Set<string> }> {
+  range?: ByteRange,
+): Promise<TradeRead> {
   const merged = new Map<string, TradeFact>();
   const importYears = new Map<string, Set<number>>();
   const countries = new Set<string>();
   const intern = interner();
   const parseExporter = (raw: string): string => parseCountry(raw, isKnown, 'exporter');
   const parseImporter = (raw: string): string => parseCountry(raw, isKnown, 'importer');
-  const stats = await readFile(join(dir, TRADE_SPEC.label), TRADE_SPEC, filter, (row, line) => {
+  const stats = await readFile(path, TRADE_SPEC, filter, (row, line) => {
     const get = row.get;
     const material = get('material', parseMaterial);
     const stage = get('stage', parseStage);
@@ -436,7 +453,7 @@ async function readTrade(
       merged.set(key, fact);
     }
     return 'used';
-  });
+  }, range);
   const facts = [...merged.values()];
   for (const fact of facts) noteImport(importYears, countries, fact.material, fact.stage, fact.exporter, fact.importer, fact.year);
   return { facts, stats, importYears, countries };

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { inspectDataset, type FileStats } from '../../input/dataset.js';
 import { formatProblem } from '../../input/problems.js';
 import { renderJson } from '../../report/json.js';
-import { defaultDataDir, emit, warn } from '../common.js';
+import { defaultDataDir, emit, readerThreads, warn } from '../common.js';
 import type { CliIo } from '../io.js';
 
 export interface ValidateOptions {
@@ -16,7 +16,7 @@ export interface ValidateOptions {
 export async function runValidate(options: ValidateOptions, io: CliIo): Promise<number> {
   const dataDir = options.data ? resolve(io.cwd, options.data) : defaultDataDir();
   // Every row is checked and counted; the facts themselves are not needed, so they are not kept.
-  const dataset = await inspectDataset(dataDir, { tradeSummaryOnly: true });
+  const dataset = await inspectDataset(dataDir, { tradeSummaryOnly: true, threads: readerThreads(io) });
   const problems = dataset.stats.flatMap((file) => file.problems);
   const omitted = dataset.stats.reduce((total, file) => total + file.problemsOmitted, 0);
   for (const problem of problems) io.stderr.write(`error: ${formatProblem(problem)}\n`);
