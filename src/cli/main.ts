@@ -149,7 +149,9 @@ function reportError(error: unknown, io: CliIo): number {
     for (const problem of error.problems) io.stderr.write(`error: ${formatProblem(problem)}\n`);
     if (error.omitted > 0) io.stderr.write(`error: ... and ${error.omitted} more problems (only the first 50 of each file are listed)\n`);
     const count = error.problems.length + error.omitted;
-    if (count > 1) io.stderr.write(`${count} problems found; nothing was reported. Run \`supply-risk validate\` for a per-file summary.\n`);
+    const inData = error.problems.some((problem) => problem.file.endsWith('.csv'));
+    const hint = inData ? ' Run `supply-risk validate` for a per-file summary.' : '';
+    if (count > 1) io.stderr.write(`${count} problems found; nothing was reported.${hint}\n`);
     return EXIT.error;
   }
   if (error instanceof UsageError) {
