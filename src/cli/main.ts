@@ -1,7 +1,7 @@
 /**
  * Command-line wiring: declares the commands, loads each one's module only when it runs, and is the
  * single place that maps errors to exit codes (0 ok, 1 policy breach, 2 usage, input or internal
- * error). It never calls process.exit(): the exit code is returned so piped output is never cut.
+ * error). It never ends the process itself: the exit code is returned so piped output is never cut.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { formatProblem, InputError, UsageError } from '../input/problems.js';

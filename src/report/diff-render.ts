@@ -1,7 +1,7 @@
 /** Views of `supply-risk diff`: a terminal table, markdown and JSON of the changes between two datasets. */
 import type { ChalkInstance } from 'chalk';
 import { isChanged, type Change, type CountryChange, type Diff, type GapKey, type StageDiff } from '../metrics/diff.js';
-import { SCHEMA_VERSION, type ToolInfo } from './json.js';
+import { envelopeHead, type ToolInfo } from './json.js';
 import { clean, formatHhi, formatShare } from './numbers.js';
 import { markdownCell } from './text.js';
 
@@ -19,8 +19,7 @@ function countryJson(value: CountryChange): Record<string, unknown> {
 
 export function diffEnvelope(diff: Diff, context: { importer: string; base: string; data: string; tool: ToolInfo; warnings: readonly string[] }): Record<string, unknown> {
   return {
-    schemaVersion: SCHEMA_VERSION,
-    tool: { name: context.tool.name, version: context.tool.version },
+    ...envelopeHead(context.tool),
     importer: context.importer,
     base: context.base,
     data: context.data,

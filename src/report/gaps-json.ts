@@ -4,7 +4,7 @@
  */
 import type { Policy } from '../input/policy.js';
 import type { AcceptState, Assessment, Gap, Quantity } from '../metrics/gaps.js';
-import { SCHEMA_VERSION, type ToolInfo } from './json.js';
+import { envelopeHead, type ToolInfo } from './json.js';
 import { clean } from './numbers.js';
 
 function quantities(entries: readonly Quantity[]): Record<string, unknown>[] {
@@ -57,8 +57,7 @@ export function acceptJson(state: AcceptState): Record<string, unknown> {
 /** The `gaps` command's JSON: the gaps, most severe first, and the policy they were measured against. */
 export function gapsEnvelope(importer: string, year: number | null, policy: Policy, assessment: Assessment, tool: ToolInfo, warnings: readonly string[]): Record<string, unknown> {
   return {
-    schemaVersion: SCHEMA_VERSION,
-    tool: { name: tool.name, version: tool.version },
+    ...envelopeHead(tool),
     importer,
     year,
     policy: policyJson(policy),

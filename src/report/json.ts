@@ -25,10 +25,14 @@ export interface ReportGaps {
   assessment: Assessment;
 }
 
+/** The head every JSON output starts with: the contract version and the tool that wrote it. */
+export function envelopeHead(tool: ToolInfo): { schemaVersion: number; tool: ToolInfo } {
+  return { schemaVersion: SCHEMA_VERSION, tool: { name: tool.name, version: tool.version } };
+}
+
 export function reportEnvelope(analysis: Analysis, tool: ToolInfo, warnings: readonly string[], gaps?: ReportGaps): Record<string, unknown> {
   return {
-    schemaVersion: SCHEMA_VERSION,
-    tool: { name: tool.name, version: tool.version },
+    ...envelopeHead(tool),
     importer: analysis.importer,
     year: analysis.year,
     ...(gaps ? { policy: policyJson(gaps.policy) } : {}),

@@ -7,7 +7,7 @@ import type { Policy } from '../input/policy.js';
 import type { Analysis } from '../metrics/analysis.js';
 import type { ShockResult, StageShock } from '../metrics/shock.js';
 import { policyJson } from './gaps-json.js';
-import { materialJson, SCHEMA_VERSION, type ToolInfo } from './json.js';
+import { envelopeHead, materialJson, type ToolInfo } from './json.js';
 import { clean } from './numbers.js';
 
 export function stageShockJson(entry: StageShock): Record<string, unknown> {
@@ -48,8 +48,7 @@ export function shockEnvelope(
     return { material: shocked.material, shortfallShare: clean(shocked.shortfallShare), stages };
   });
   return {
-    schemaVersion: SCHEMA_VERSION,
-    tool: { name: tool.name, version: tool.version },
+    ...envelopeHead(tool),
     importer: analysis.importer,
     year: analysis.year,
     scenario: { country: result.scenario.country, fraction: result.scenario.fraction, stage: result.scenario.stage },

@@ -1,12 +1,11 @@
 /** The `trace` command's JSON: nodes per tier and links with quantities (stage unit) and shares of the importer's supply. */
 import type { Trace } from '../metrics/trace.js';
-import { SCHEMA_VERSION, type ToolInfo } from './json.js';
+import { envelopeHead, type ToolInfo } from './json.js';
 import { clean } from './numbers.js';
 
 export function traceEnvelope(trace: Trace, tool: ToolInfo, warnings: readonly string[]): Record<string, unknown> {
   return {
-    schemaVersion: SCHEMA_VERSION,
-    tool: { name: tool.name, version: tool.version },
+    ...envelopeHead(tool),
     importer: trace.importer,
     material: trace.material,
     stage: trace.stage,

@@ -5,7 +5,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { Stage } from '../input/fields.js';
 import { SERIES, type SeriesName, type StageTrend, type TrendPoint, type TrendResult } from '../metrics/trend.js';
-import { SCHEMA_VERSION, type ToolInfo } from './json.js';
+import { envelopeHead, type ToolInfo } from './json.js';
 import { clean, formatHhi, formatShare } from './numbers.js';
 import { alignColumns } from './shock-render.js';
 import { csvCell, csvNumber, safeText } from './text.js';
@@ -155,8 +155,7 @@ function pointJson(p: TrendPoint): Record<string, unknown> {
 
 export function trendEnvelope(result: TrendResult, tool: ToolInfo, warnings: readonly string[]): Record<string, unknown> {
   return {
-    schemaVersion: SCHEMA_VERSION,
-    tool: { name: tool.name, version: tool.version },
+    ...envelopeHead(tool),
     importer: result.importer,
     from: result.from,
     to: result.to,
