@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Chalk, type ChalkInstance } from 'chalk';
+import type { ChalkInstance } from 'chalk';
 import { InvalidArgumentError, type Command } from 'commander';
 import { writeFailure, writeFileAtomically } from '../input/atomic-write.js';
 import { builtInCountries } from '../input/countries.js';
@@ -164,7 +164,9 @@ export function warn(io: CliIo, options: { quiet?: boolean }, warnings: readonly
 }
 
 /** Colour only for people: not with NO_COLOR, --no-color, TERM=dumb, a non-terminal stdout or a machine format. */
-export function chalkFor(io: CliIo, options: { color: boolean; output?: string }, machineFormat: boolean): ChalkInstance {
+export async function chalkFor(io: CliIo, options: { color: boolean; output?: string }, machineFormat: boolean): Promise<ChalkInstance> {
+  // Loaded here, not at start-up: machine formats never colour anything.
+  const { Chalk } = await import('chalk');
   const noColor = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
   const toTerminal = io.stdoutIsTTY && !options.output;
   const enabled = !noColor && options.color && io.env.TERM !== 'dumb' && toTerminal && !machineFormat;

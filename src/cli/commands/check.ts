@@ -21,7 +21,7 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
   const format = resolveFormat(options);
   const { dataset, dataDir, policy, analysis, assessment, today } = await evaluate(options, io);
   warn(io, options, [...assessment.warnings, ...acceptWarnings(assessment)]);
-  const context = { chalk: chalkFor(io, options, format !== 'table'), countryName: countryNamer(dataset), importer: policy.importer, policy };
+  const context = { chalk: await chalkFor(io, options, format !== 'table'), countryName: countryNamer(dataset), importer: policy.importer, policy };
   let text: string;
   if (format === 'json') text = renderJson(checkEnvelope(policy.importer, analysis.year, policy, assessment, toolInfo(), dataset.warnings, today));
   else if (format === 'markdown') text = renderGapsMarkdown(assessment, context, true);

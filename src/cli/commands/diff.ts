@@ -35,7 +35,7 @@ export async function runDiff(options: DiffOptions, io: CliIo): Promise<number> 
   if (format === 'json') {
     text = renderJson(diffEnvelope(diff, { importer: policy.importer, ...labels, tool: toolInfo(), warnings: current.dataset.warnings }));
   } else if (format === 'markdown') text = renderDiffMarkdown(diff, labels);
-  else text = renderDiffTable(diff, { chalk: chalkFor(io, options, false), ...labels });
+  else text = renderDiffTable(diff, { chalk: await chalkFor(io, options, false), ...labels });
   await emit(io, options, text);
   return diff.exceeded > 0 ? 1 : 0;
 }

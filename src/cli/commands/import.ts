@@ -11,7 +11,6 @@ import { STAGES, type Stage } from '../../input/fields.js';
 import type { ImportOptions } from '../../input/importers/index.js';
 import { summaryLines } from '../../input/importers/types.js';
 import type { YearRange } from '../../input/importers/values.js';
-import { resultCsvs, writeResult } from '../../input/importers/writer.js';
 import { UsageError } from '../../input/problems.js';
 import { defaultDataDir, parseCountryOption, parseListOption } from '../common.js';
 import type { CliIo } from '../io.js';
@@ -59,7 +58,9 @@ export function parseYearRange(value: string): YearRange {
 
 export async function runImport(source: string, files: string[], options: ImportCommandOptions, io: CliIo): Promise<number> {
   // The importers (and their xlsx and Parquet readers) are loaded only when an import runs.
+  // The importers (and the CSV writer) load only when `import` runs: main.ts declares this command eagerly.
   const { isImportSource, runImporter } = await import('../../input/importers/index.js');
+  const { resultCsvs, writeResult } = await import('../../input/importers/writer.js');
   if (!isImportSource(source)) throw new UsageError(`unknown source "${source}"; expected ${SOURCES_TEXT}`);
   const stages = options.stages?.map(checkStage);
   const importOptions: ImportOptions = {

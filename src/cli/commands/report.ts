@@ -20,7 +20,7 @@ export async function runReport(options: CommonOptions & Pick<PolicyOptions, 'po
   if (format === 'json') text = renderJson(reportEnvelope(analysis, toolInfo(), [...dataset.warnings, ...analysis.notes], { policy, assessment }));
   else if (format === 'csv') text = renderCsv(analysis);
   else if (format === 'markdown') text = renderMarkdown(analysis, names);
-  else text = renderTable(analysis, { chalk: chalkFor(io, options, false), countryName: names });
+  else text = renderTable(analysis, { chalk: await chalkFor(io, options, false), countryName: names });
   await emit(io, options, text);
   return 0;
 }

@@ -37,7 +37,7 @@ export async function runShock(options: ShockOptions, io: CliIo): Promise<number
   });
   const index = sliceIndex(graph);
   const result = shock(analysis, { country: options.country, fraction: options.fraction, stage: options.stage }, { index, policy, country: (code) => index.country(code) });
-  const context = { chalk: chalkFor(io, options, format !== 'table'), countryName: countryNamer(dataset), policy };
+  const context = { chalk: await chalkFor(io, options, format !== 'table'), countryName: countryNamer(dataset), policy };
   let text: string;
   if (format === 'json') text = renderJson(shockEnvelope(result, analysis, policy, toolInfo(), dataset.warnings));
   else if (format === 'markdown') text = renderShockMarkdown(result, context);

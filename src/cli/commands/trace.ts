@@ -36,7 +36,7 @@ export async function runTrace(material: string, options: TraceOptions, io: CliI
   if (format === 'json') text = renderJson(traceEnvelope(result, toolInfo(), dataset.warnings));
   else if (format === 'dot') text = renderTraceDot(result, names);
   else if (format === 'mermaid') text = renderTraceMermaid(result, names);
-  else text = renderTraceTable(result, { chalk: chalkFor(io, options, format !== 'table'), countryName: names });
+  else text = renderTraceTable(result, { chalk: await chalkFor(io, options, format !== 'table'), countryName: names });
   await emit(io, options, text);
   return 0;
 }

@@ -37,7 +37,7 @@ export async function runTrend(options: TrendOptions, io: CliIo): Promise<number
   let text: string;
   if (format === 'json') text = renderJson(trendEnvelope(result, toolInfo(), dataset.warnings));
   else if (format === 'csv') text = renderTrendCsv(result);
-  else text = renderTrendTable(result, { chalk: chalkFor(io, options, false), countryName: countryNamer(dataset) });
+  else text = renderTrendTable(result, { chalk: await chalkFor(io, options, false), countryName: countryNamer(dataset) });
   await emit(io, options, text);
   return 0;
 }
