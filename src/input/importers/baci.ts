@@ -19,7 +19,7 @@ import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'h
 import { compressors } from 'hyparquet-compressors';
 import { InputError } from '../problems.js';
 import { resolveAlpha3Code, resolveNumericCode } from './numeric-codes.js';
-import { aggregateTrade, flowToRow, type Flow, type TradeOptions } from './trade-filter.js';
+import { flowToRow, TradeSum, type Flow, type TradeOptions } from './trade-filter.js';
 import { emptyResult, type ImportResult } from './types.js';
 
 const CSV_COLUMNS = ['t', 'i', 'j', 'k', 'v', 'q'] as const;
@@ -28,17 +28,18 @@ const USD_PER_KUSD = 1000;
 
 export async function importBaci(paths: readonly string[], options: TradeOptions): Promise<ImportResult> {
   const result = emptyResult();
+  const sum = new TradeSum();
   for (const path of paths) {
     const info = await stat(path).catch(() => null);
     if (!info?.isFile()) throw new InputError([{ file: path, message: 'file not found' }]);
-    if (path.endsWith('.parquet')) await importParquet(path, options, result);
-    else await importCsv(path, options, result);
+    if (path.endsWith('.parquet')) await importParquet(path, options, result, sum);
+    else await importCsv(path, options, result, sum);
   }
-  result.trade = aggregateTrade(result.trade);
+  result.trade = sum.rows();
   return result;
 }
 
-async function importCsv(path: string, options: TradeOptions, result: ImportResult): Promise<void> {
+async function importCsv(path: string, options: TradeOptions, result: ImportResult, sum: TradeSum): Promise<void> {
   const label = basename(path);
   const source = `CEPII BACI, ${label}`;
   const bytes = createReadStream(path);
@@ -49,17 +50,18 @@ async function importCsv(path: string, options: TradeOptions, result: ImportResu
   for await (const raw of lines) {
     lineNumber += 1;
     if (raw.trim() === '') continue;
-    const fields = raw.replace(/^\uFEFF/, '').split(',');
     if (!at) {
-      at = csvHeader(fields, label);
+      at = csvHeader(raw.replace(/^\uFEFF/, '').split(','), label);
       continue;
     }
+    // Most rows of a BACI year are other products: look at the product code before splitting.
     // BACI writes product codes as numbers: HS chapters 01-09 lose their leading zero.
-    const hs6 = (fields[at.k] ?? '').trim().replace(/"/g, '').padStart(6, '0');
+    const hs6 = (fieldAt(raw, at.k) ?? '').trim().replace(/"/g, '').padStart(6, '0');
     if (!options.hsMap.has(hs6)) {
       result.tally.skip('HS code not in the HS map');
       continue;
     }
+    const fields = raw.split(',');
     const flow: Flow = {
       hs6,
       exporter: resolveNumericCode(fields[at.i] ?? ''),
@@ -68,10 +70,23 @@ async function importCsv(path: string, options: TradeOptions, result: ImportResu
       tonnes: numberOrNull(fields[at.q]),
       valueUsd: scaled(numberOrNull(fields[at.v]), USD_PER_KUSD),
     };
-    const row = flowToRow(flow, options, result.tally, source, `${label}:${lineNumber} i=${fields[at.i]} j=${fields[at.j]}`);
-    if (row) result.trade.push(row);
+    const line = lineNumber;
+    const row = flowToRow(flow, options, result.tally, source, () => `${label}:${line} i=${fields[at?.i ?? 0]} j=${fields[at?.j ?? 0]}`);
+    if (row) sum.add(row);
   }
   if (!at) throw new InputError([{ file: label, message: 'file is empty' }]);
+}
+
+/** The field at `index` of a comma-separated line, found without splitting the line. */
+function fieldAt(line: string, index: number): string | undefined {
+  let start = 0;
+  for (let field = 0; field < index; field++) {
+    const comma = line.indexOf(',', start);
+    if (comma === -1) return undefined;
+    start = comma + 1;
+  }
+  const end = line.indexOf(',', start);
+  return line.slice(start, end === -1 ? line.length : end);
 }
 
 function csvHeader(fields: readonly string[], label: string): Record<(typeof CSV_COLUMNS)[number], number> {
@@ -82,7 +97,7 @@ function csvHeader(fields: readonly string[], label: string): Record<(typeof CSV
   return at;
 }
 
-async function importParquet(path: string, options: TradeOptions, result: ImportResult): Promise<void> {
+async function importParquet(path: string, options: TradeOptions, result: ImportResult, sum: TradeSum): Promise<void> {
   const label = basename(path);
   const source = `CEPII BACI, ${label}`;
   let file;
@@ -102,8 +117,8 @@ async function importParquet(path: string, options: TradeOptions, result: Import
     const rowEnd = rowStart + Number(group.num_rows);
     const rows = await parquetReadObjects({ file, metadata, compressors, columns: [...PARQUET_COLUMNS], rowStart, rowEnd });
     rows.forEach((record, i) => {
-      const row = flowToRow(parquetFlow(record), options, result.tally, source, `${label} row ${rowStart + i + 1}`);
-      if (row) result.trade.push(row);
+      const row = flowToRow(parquetFlow(record), options, result.tally, source, () => `${label} row ${rowStart + i + 1}`);
+      if (row) sum.add(row);
     });
     rowStart = rowEnd;
   }

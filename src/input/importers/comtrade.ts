@@ -159,7 +159,7 @@ function readLine(line: string, columns: Columns, fixedYear: number | null, cont
     options,
     tally,
     context.source,
-    `${context.where} reporter ${get('reporter')} partner ${get('partner')}`,
+    () => `${context.where} reporter ${get('reporter')} partner ${get('partner')}`,
   );
   if (row && weight.fromQty) context.counts.qtyFallback += 1;
   return row;

@@ -26,8 +26,11 @@ export interface Flow {
   valueUsd: number | null;
 }
 
-/** Checks one flow in order of cost and either returns its row or counts why it was skipped. */
-export function flowToRow(flow: Flow, options: TradeOptions, tally: Tally, source: string, where: string): TradeRow | null {
+/**
+ * Checks one flow in order of cost and either returns its row or counts why it was skipped. `where`
+ * names the record for the skip examples; it is a function so that kept rows never build it.
+ */
+export function flowToRow(flow: Flow, options: TradeOptions, tally: Tally, source: string, where: () => string): TradeRow | null {
   const entry: HsEntry | undefined = options.hsMap.get(flow.hs6);
   if (!entry) return skip(tally, 'HS code not in the HS map');
   const unwanted = options.select?.(entry.material, entry.stage);
@@ -56,8 +59,8 @@ export function flowToRow(flow: Flow, options: TradeOptions, tally: Tally, sourc
   };
 }
 
-function skip(tally: Tally, reason: string, example?: string): null {
-  tally.skip(reason, example);
+function skip(tally: Tally, reason: string, example?: () => string): null {
+  tally.skip(reason, example?.());
   return null;
 }
 
@@ -66,15 +69,33 @@ function skip(tally: Tally, reason: string, example?: string): null {
  * customs procedure); rows of different sources stay apart so each can be traced.
  */
 export function aggregateTrade(rows: readonly TradeRow[]): TradeRow[] {
-  const merged = new Map<string, TradeRow>();
-  for (const row of rows) {
-    const key = [row.material, row.stage, row.exporter, row.importer, row.year, row.source].join('|');
+  const sum = new TradeSum();
+  for (const row of rows) sum.add(row);
+  return sum.rows();
+}
+
+/** The same sums kept as rows arrive, so a large file's memory follows its distinct flows, not its rows. */
+export class TradeSum {
+  /** Source -> flow key -> row: the source (one per file) stays out of the per-row key. */
+  private readonly bySource = new Map<string, Map<string, TradeRow>>();
+
+  add(row: TradeRow): void {
+    let merged = this.bySource.get(row.source);
+    if (!merged) this.bySource.set(row.source, (merged = new Map()));
+    const key = `${row.material}|${row.stage}|${row.exporter}|${row.importer}|${row.year}`;
     const existing = merged.get(key);
-    if (!existing) merged.set(key, { ...row });
+    if (!existing) merged.set(key, row);
     else {
       existing.quantity = roundQuantity(existing.quantity + row.quantity);
       if (row.valueUsd !== null) existing.valueUsd = (existing.valueUsd ?? 0) + row.valueUsd;
     }
   }
-  return [...merged.values()];
+
+  /** The summed rows, in the order their flows first appeared. */
+  rows(): TradeRow[] {
+    const rows: TradeRow[] = [];
+    // A loop, not push(...values): a spread of a million arguments overflows the call stack.
+    for (const merged of this.bySource.values()) for (const row of merged.values()) rows.push(row);
+    return rows;
+  }
 }
