@@ -17,6 +17,8 @@ export const HIGHLIGHT = { hhiHigh: 2500, hhiModerate: 1500, shareHigh: 0.65, sh
 export interface TableContext {
   chalk: ChalkInstance;
   countryName: (code: string) => string;
+  /** The policy's risk level of a stage (`gaps` bands), when the caller has assessed it. */
+  risk?: (material: string, stage: 'mining' | 'refining') => { level: string; gaps: number } | undefined;
 }
 
 type Cell = { text: string; tone?: 'high' | 'moderate' | 'dim' };
@@ -45,6 +47,10 @@ function materialBlock(material: MaterialAnalysis, importer: string, context: Ta
   const worlds = stages.map((s) => s?.world);
   const blocks = stages.map((s) => s?.importer);
   const rows: Row[] = [{ label: 'unit', cells: stages.map((s) => text(safeText(s?.world?.unit ?? s?.importer?.unit ?? ''))) }];
+  if (context.risk) {
+    const risks = STAGES.map((stage) => (material.stages[stage] ? context.risk?.(material.material, stage) : undefined));
+    rows.push({ label: 'risk (policy)', cells: risks.map(riskCell) });
+  }
   rows.push(...section('World', worlds, [
     ['year', (w) => text(String(w.year))],
     ['production', (w) => text(formatQuantity(w.total))],
@@ -74,6 +80,13 @@ function section<T>(title: string, blocks: (T | undefined)[], fields: [string, (
     { label: title, cells: blocks.map(() => text('')) },
     ...fields.map(([label, render]) => ({ label: `  ${label}`, cells: blocks.map((block) => (block ? render(block) : NO_DATA)) })),
   ];
+}
+
+function riskCell(risk: { level: string; gaps: number } | undefined): Cell {
+  if (!risk) return text('');
+  const gaps = risk.gaps > 0 ? ` · ${risk.gaps} gap${risk.gaps > 1 ? 's' : ''}` : '';
+  const tone = risk.level === 'high' ? 'high' : risk.level === 'medium' ? 'moderate' : undefined;
+  return { text: `${risk.level}${gaps}`, ...(tone ? { tone } : {}) };
 }
 
 function yearCell(block: ImporterBlock): Cell {

@@ -15,6 +15,8 @@ describe('supply-risk report (built binary)', () => {
     expect(result.stdout).toContain('Supply risk for Japan (JPN)');
     expect(result.stdout).toMatch(/top supplier\s+CHN China 57\.1%/);
     expect(result.stdout).toMatch(/top origin \(mine\)\s+CHN China 61\.1%/);
+    // Supplier HHI 10000 x (8^2 + 4^2 + 2^2) / 14^2 = 4286 > 2500: an hhi gap, so the stage is high.
+    expect(result.stdout).toMatch(/risk \(policy\)\s+high · 1 gap/);
     expect(result.stdout).not.toContain('warning');
     expect(result.stderr).toContain('warning: no governance score for 5 countries');
   });

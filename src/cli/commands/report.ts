@@ -20,7 +20,13 @@ export async function runReport(options: CommonOptions & Pick<PolicyOptions, 'po
   if (format === 'json') text = renderJson(reportEnvelope(analysis, toolInfo(), [...dataset.warnings, ...analysis.notes], { policy, assessment }));
   else if (format === 'csv') text = renderCsv(analysis);
   else if (format === 'markdown') text = renderMarkdown(analysis, names);
-  else text = renderTable(analysis, { chalk: await chalkFor(io, options, false), countryName: names });
+  else {
+    const risk = (material: string, stage: string) => {
+      const assessed = assessment.stages.find((entry) => entry.material === material && entry.stage === stage);
+      return assessed ? { level: assessed.risk, gaps: assessed.gaps.length } : undefined;
+    };
+    text = renderTable(analysis, { chalk: await chalkFor(io, options, false), countryName: names, risk });
+  }
   await emit(io, options, text);
   return 0;
 }
