@@ -416,7 +416,7 @@ export async function readTrade(
   filter: LoadFilter,
   range?: ByteRange,
 ): Promise<TradeRead> {
-  const merged = new Map<string, TradeFact>();
+  const flows = new FlowIndex();
   const importYears = new Map<string, Set<number>>();
   const countries = new Set<string>();
   const intern = interner();
@@ -443,20 +443,55 @@ export async function readTrade(
       noteImport(importYears, countries, material, stage, exporter, importer, year);
       return 'used';
     }
-    const key = `${material}|${stage}|${exporter}|${importer}|${year}`;
-    const existing = merged.get(key);
+    const existing = flows.find(material, stage, year, exporter, importer);
     if (existing) {
       existing.quantity += quantity;
       if (valueUsd !== null) existing.valueUsd = (existing.valueUsd ?? 0) + valueUsd;
     } else {
       const fact = { material: intern(material), stage, exporter: intern(exporter), importer: intern(importer), year, quantity, unit: intern(unit), valueUsd };
-      merged.set(key, fact);
+      flows.add(fact);
     }
     return 'used';
   }, range);
-  const facts = [...merged.values()];
+  const facts = flows.facts;
   for (const fact of facts) noteImport(importYears, countries, fact.material, fact.stage, fact.exporter, fact.importer, fact.year);
   return { facts, stats, importYears, countries };
+}
+
+/**
+ * Trade facts by key, found through small integer ids: a map per slice (material, stage, year) keyed
+ * by exporter and importer ids. Much cheaper per row than one map of a million joined string keys.
+ */
+class FlowIndex {
+  readonly facts: TradeFact[] = [];
+  private readonly ids = new Map<string, number>();
+  private readonly slices = new Map<string, Map<number, TradeFact>>();
+
+  find(material: string, stage: Stage, year: number, exporter: string, importer: string): TradeFact | undefined {
+    return this.slices.get(this.sliceKey(material, stage, year))?.get(this.pair(exporter, importer));
+  }
+
+  add(fact: TradeFact): void {
+    const key = this.sliceKey(fact.material, fact.stage, fact.year);
+    let slice = this.slices.get(key);
+    if (!slice) this.slices.set(key, (slice = new Map()));
+    slice.set(this.pair(fact.exporter, fact.importer), fact);
+    this.facts.push(fact);
+  }
+
+  private sliceKey(material: string, stage: Stage, year: number): string {
+    return `${material}|${stage}|${year}`;
+  }
+
+  private pair(exporter: string, importer: string): number {
+    return this.id(exporter) * 65536 + this.id(importer);
+  }
+
+  private id(code: string): number {
+    let id = this.ids.get(code);
+    if (id === undefined) this.ids.set(code, (id = this.ids.size));
+    return id;
+  }
 }
 
 function noteImport(
