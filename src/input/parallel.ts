@@ -15,6 +15,7 @@ import { open, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Country } from './countries.js';
+import type { Progress } from './csv.js';
 import type { FileStats, LoadFilter, TradeRead, UnitRegistry } from './dataset.js';
 
 export interface ByteRange {
@@ -58,7 +59,7 @@ export async function readTradeInParallel(
   // Only the checking pass is shared out: it sends back counts and year lists, which merge exactly.
   // Moving a million facts between threads costs more than it saves, and sums of floating-point
   // quantities added in another order could differ in their last digit from the one-thread result.
-  if (threads < 2 || filter.progress || !filter.tradeSummaryOnly) return null;
+  if (threads < 2 || !filter.tradeSummaryOnly) return null;
   const worker = new URL('./trade-worker.js', import.meta.url);
   // Under a TypeScript test runner there is no compiled worker: read on one thread.
   if (!existsSync(fileURLToPath(worker))) return null;
@@ -76,19 +77,35 @@ export async function readTradeInParallel(
     customCountries: [...customCountries],
     units: [...units.units].map(([key, unit]) => [key, unit, units.firstSeen.get(key) ?? '']),
   };
+  // The progress line follows the sum of what the workers have read.
+  const done = plan.ranges.map(() => ({ bytes: 0, rows: 0 }));
+  const report = (part: number, progress: Progress): void => {
+    done[part] = { bytes: progress.bytesRead, rows: progress.rowsRead };
+    filter.progress?.({
+      file: progress.file,
+      bytesRead: done.reduce((sum, entry) => sum + entry.bytes, 0),
+      bytesTotal: size,
+      rowsRead: done.reduce((sum, entry) => sum + entry.rows, 0),
+    });
+  };
   let results: TradeJobResult[];
   try {
-    results = await Promise.all(plan.ranges.map(([start, end]) => runWorker(worker, { ...base, range: { start, end, header: plan.header } })));
+    results = await Promise.all(
+      plan.ranges.map(([start, end], part) => runWorker(worker, { ...base, range: { start, end, header: plan.header } }, (progress) => report(part, progress))),
+    );
   } catch {
     return null;
   }
   return mergeResults(results, units);
 }
 
-function runWorker(url: URL, job: TradeJob): Promise<TradeJobResult> {
+function runWorker(url: URL, job: TradeJob, onProgress: (progress: Progress) => void): Promise<TradeJobResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(url, { workerData: job });
-    worker.once('message', (result: TradeJobResult) => resolve(result));
+    worker.on('message', (message: { progress: Progress } | { result: TradeJobResult }) => {
+      if ('progress' in message) onProgress(message.progress);
+      else resolve(message.result);
+    });
     worker.once('error', reject);
     worker.once('exit', (code) => {
       if (code !== 0) reject(new Error(`trade worker exited with ${code}`));

@@ -23,6 +23,7 @@ const read = await readTrade(
     ...(job.years ? { years: new Set(job.years) } : {}),
     ...(job.materials ? { materials: new Set(job.materials) } : {}),
     tradeSummaryOnly: true,
+    progress: (progress) => parentPort?.postMessage({ progress }),
   },
   { start: job.range.start, end: job.range.end, header: Buffer.from(job.range.header) },
 );
@@ -32,4 +33,4 @@ const result: TradeJobResult = {
   countries: [...read.countries],
   units: [...units.units].filter(([key]) => !seeded.has(key)).map(([key, unit]) => [key, unit, units.firstSeen.get(key) ?? '']),
 };
-parentPort?.postMessage(result);
+parentPort?.postMessage({ result });

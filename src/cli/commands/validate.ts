@@ -5,6 +5,7 @@ import { formatProblem } from '../../input/problems.js';
 import { renderJson } from '../../report/json.js';
 import { defaultDataDir, emit, readerThreads, warn } from '../common.js';
 import type { CliIo } from '../io.js';
+import { progressReporter } from '../progress.js';
 
 export interface ValidateOptions {
   data?: string;
@@ -16,7 +17,17 @@ export interface ValidateOptions {
 export async function runValidate(options: ValidateOptions, io: CliIo): Promise<number> {
   const dataDir = options.data ? resolve(io.cwd, options.data) : defaultDataDir();
   // Every row is checked and counted; the facts themselves are not needed, so they are not kept.
-  const dataset = await inspectDataset(dataDir, { tradeSummaryOnly: true, threads: readerThreads(io) });
+  const progress = progressReporter(io, options);
+  let dataset;
+  try {
+    dataset = await inspectDataset(dataDir, {
+      tradeSummaryOnly: true,
+      threads: readerThreads(io),
+      ...(progress.listener ? { progress: progress.listener } : {}),
+    });
+  } finally {
+    progress.done();
+  }
   const problems = dataset.stats.flatMap((file) => file.problems);
   const omitted = dataset.stats.reduce((total, file) => total + file.problemsOmitted, 0);
   for (const problem of problems) io.stderr.write(`error: ${formatProblem(problem)}\n`);
