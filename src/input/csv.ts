@@ -4,12 +4,13 @@
  * the required columns once each, and each record has as many fields as the header.
  * Rows are handed to a callback one at a time so memory does not grow with the file.
  *
- * Speed: most data files have no quote characters at all, and for those a record is exactly one
- * line split at commas. Such text is split by hand (an order of magnitude faster than a general
- * parser), and a caller-supplied prefilter may skip a line before it is split (e.g. every line whose
- * year field is not the requested year). As soon as a quote character appears, the rest of the file
- * goes through csv-parse, which handles quoted commas, doubled quotes and line breaks in fields.
- * Both paths give the same records, line numbers and problems.
+ * Speed: in most data files a record is exactly one line, so lines are split by hand straight from
+ * the bytes (an order of magnitude faster than a general parser): at commas, or by splitQuotedLine
+ * when a line has well-formed quoted fields. A caller-supplied prefilter may skip a quote-free line
+ * before it is split (e.g. every line whose year field is not the requested year). From the first
+ * line the hand splitter cannot take (a quoted field running on to the next line, a malformed
+ * quote, lone carriage returns as line ends) the rest of the file goes through csv-parse. Both paths
+ * give the same records, line numbers and problems.
  */
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
