@@ -1,9 +1,13 @@
 /**
  * A read-only index of the supplier graph by material, stage and year, built in one pass over the
  * graph so that metrics can ask for "cobalt refining in 2023" without scanning every edge again.
+ *
+ * A slice's flows are made into objects only when asked for, and only the most recently used are
+ * kept: an analysis of every year (trend) then never holds millions of flow objects at once.
  */
 import type { Stage } from '../input/fields.js';
 import { STAGES } from '../input/fields.js';
+import type { TradeTable } from '../input/trade-table.js';
 import type { SupplyGraph } from './supply-graph.js';
 
 export interface Flow {
@@ -17,9 +21,10 @@ export interface Slice {
   material: string;
   stage: Stage;
   year: number;
-  /** Production by country (only countries with a production figure). */
+  /** Production by country (only countries with a production figure), in code order. */
   production: Map<string, number>;
-  flows: Flow[];
+  /** Trade flows, ordered by exporter then importer code. */
+  readonly flows: Flow[];
 }
 
 export interface SliceIndex {
@@ -44,42 +49,72 @@ export function sliceIndex(graph: SupplyGraph): SliceIndex {
   return index;
 }
 
+/** How many slices keep their flow objects between calls (the rest are rebuilt when asked for). */
+const FLOW_CACHE_SLICES = 256;
+
+/** A slice as the index holds it: production, and its flows as rows of the trade table. */
+class IndexedSlice implements Slice {
+  readonly production = new Map<string, number>();
+  readonly rows: number[] = [];
+
+  constructor(
+    readonly material: string,
+    readonly stage: Stage,
+    readonly year: number,
+    private readonly flowsOf: (slice: IndexedSlice) => Flow[],
+  ) {}
+
+  get flows(): Flow[] {
+    return this.flowsOf(this);
+  }
+}
+
 function buildIndex(graph: SupplyGraph): SliceIndex {
-  // material -> stage -> year -> slice; nested maps so that no key string is built per edge.
-  const tree = new Map<string, Map<Stage, Map<number, Slice>>>();
-  const sliceFor = (material: string, stage: Stage, year: number): Slice => {
+  const table = graph.getAttribute('trade');
+  const flows = flowMaker(table);
+  // material -> stage -> year -> slice; nested maps so that no key string is built per flow.
+  const tree = new Map<string, Map<Stage, Map<number, IndexedSlice>>>();
+  const sliceFor = (material: string, stage: Stage, year: number): IndexedSlice => {
     let stages = tree.get(material);
     if (!stages) tree.set(material, (stages = new Map()));
     let years = stages.get(stage);
     if (!years) stages.set(stage, (years = new Map()));
     let slice = years.get(year);
-    if (!slice) years.set(year, (slice = { material, stage, year, production: new Map(), flows: [] }));
+    if (!slice) years.set(year, (slice = new IndexedSlice(material, stage, year, flows)));
     return slice;
   };
 
+  const production: [IndexedSlice, string, number][] = [];
   graph.forEachNode((code, node) => {
     for (const [key, quantity] of Object.entries(node.production)) {
       const [material = '', stage = 'mining', year = '0'] = key.split('|');
-      sliceFor(material, stage as Stage, Number(year)).production.set(code, quantity);
+      production.push([sliceFor(material, stage as Stage, Number(year)), code, quantity]);
     }
   });
-  graph.forEachEdge((_edge, flow, from, to) => {
-    sliceFor(flow.material, flow.stage, flow.year).flows.push({ from, to, quantity: flow.quantity });
-  });
-
   // Deterministic order whatever order the rows came in.
-  const all: Slice[] = [];
-  for (const stages of tree.values()) for (const years of stages.values()) all.push(...years.values());
-  for (const slice of all) {
-    slice.flows.sort((a, b) => (a.from === b.from ? compare(a.to, b.to) : compare(a.from, b.from)));
-    slice.production = new Map([...slice.production].sort(([a], [b]) => compare(a, b)));
+  production.sort(([, a], [, b]) => compare(a, b));
+  for (const [slice, code, quantity] of production) slice.production.set(code, quantity);
+
+  const ofTableSlice = table.slices.map((info) => sliceFor(info.material, info.stage, info.year));
+  graph.forEachEdge((_edge, link) => {
+    for (const row of link.rows) ofTableSlice[table.sliceOf[row] ?? 0]?.rows.push(row);
+  });
+  // Slices made only for the table (trade of a year the graph left out) hold no data: drop them.
+  for (const [material, stages] of tree) {
+    for (const [stage, years] of stages) {
+      for (const [year, slice] of years) if (slice.rows.length === 0 && slice.production.size === 0) years.delete(year);
+      if (years.size === 0) stages.delete(stage);
+    }
+    if (stages.size === 0) tree.delete(material);
   }
-  const slicesOf = (material: string, stage: Stage): Slice[] => [...(tree.get(material)?.get(stage)?.values() ?? [])];
-  const yearsWhere = (material: string, stage: Stage, test: (slice: Slice) => boolean): number[] =>
+
+  const slicesOf = (material: string, stage: Stage): IndexedSlice[] => [...(tree.get(material)?.get(stage)?.values() ?? [])];
+  const yearsWhere = (material: string, stage: Stage, test: (slice: IndexedSlice) => boolean): number[] =>
     slicesOf(material, stage)
       .filter(test)
       .map((slice) => slice.year)
       .sort((a, b) => a - b);
+  const importYears = new Map<string, number[]>();
   const units = graph.getAttribute('units');
   const materials = [...tree.keys()].sort(compare);
 
@@ -88,12 +123,61 @@ function buildIndex(graph: SupplyGraph): SliceIndex {
     materials: () => materials,
     stages: (material) => STAGES.filter((stage) => tree.get(material)?.has(stage) ?? false),
     productionYears: (material, stage) => yearsWhere(material, stage, (slice) => slice.production.size > 0),
-    tradeYears: (material, stage) => yearsWhere(material, stage, (slice) => slice.flows.length > 0),
-    importYears: (material, stage, importer) =>
-      yearsWhere(material, stage, (slice) => slice.flows.some((flow) => flow.to === importer)),
+    tradeYears: (material, stage) => yearsWhere(material, stage, (slice) => slice.rows.length > 0),
+    importYears: (material, stage, importer) => {
+      const key = `${material}|${stage}|${importer}`;
+      let years = importYears.get(key);
+      if (!years) {
+        const id = table.countries.find(importer);
+        years = id === undefined ? [] : yearsWhere(material, stage, (slice) => slice.rows.some((row) => table.importerOf[row] === id));
+        importYears.set(key, years);
+      }
+      return years;
+    },
     unit: (material, stage) => units[`${material}|${stage}`],
     country: (code) => (graph.hasNode(code) ? graph.getNodeAttributes(code) : undefined),
   };
+}
+
+/**
+ * Makes a slice's flow objects from its table rows, ordered by exporter then importer code, and
+ * keeps those of the last FLOW_CACHE_SLICES slices asked for.
+ */
+function flowMaker(table: TradeTable): (slice: IndexedSlice) => Flow[] {
+  const codes = table.countries.values;
+  // Rank of each country id in code order, so that rows sort by numbers rather than strings.
+  const rank = new Int32Array(codes.length);
+  [...codes.keys()].sort((a, b) => compare(codes[a] ?? '', codes[b] ?? '')).forEach((id, position) => (rank[id] = position));
+  const recent = new Map<IndexedSlice, Flow[]>();
+  return (slice) => {
+    const known = recent.get(slice);
+    if (known) {
+      recent.delete(slice);
+      recent.set(slice, known);
+      return known;
+    }
+    const flows = sortedRows(slice.rows, table, rank, codes.length).map((row) => ({
+      from: codes[table.exporterOf[row] ?? 0] ?? '',
+      to: codes[table.importerOf[row] ?? 0] ?? '',
+      quantity: table.quantityOf[row] ?? 0,
+    }));
+    recent.set(slice, flows);
+    if (recent.size > FLOW_CACHE_SLICES) recent.delete(recent.keys().next().value as IndexedSlice);
+    return flows;
+  };
+}
+
+/** Rows ordered by (exporter rank, importer rank); each pair occurs once in a slice. */
+function sortedRows(rows: readonly number[], table: TradeTable, rank: Int32Array, countries: number): number[] {
+  const key = (row: number): number => (rank[table.exporterOf[row] ?? 0] ?? 0) * countries + (rank[table.importerOf[row] ?? 0] ?? 0);
+  // Packed into one double (key * 2^21 + position): a numeric typed-array sort, no comparator calls.
+  if (rows.length < 1 << 21) {
+    const packed = new Float64Array(rows.length);
+    rows.forEach((row, position) => (packed[position] = key(row) * 2097152 + position));
+    packed.sort();
+    return Array.from(packed, (value) => rows[value % 2097152] ?? 0);
+  }
+  return [...rows].sort((a, b) => key(a) - key(b));
 }
 
 export function compare(a: string, b: string): number {

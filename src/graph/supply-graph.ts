@@ -1,11 +1,17 @@
 /**
  * The supplier graph: one node per country (name, governance, groups and its production by
- * material, stage and year) and one directed edge per trade flow (material, stage, year, quantity).
+ * material, stage and year) and one directed edge per exporter -> importer relation. An edge's
+ * flows (each material, stage and year the pair traded, with its quantity) are rows of the columnar
+ * trade table the graph carries; the edge lists which rows are its own.
+ *
+ * Why one edge per country pair rather than per flow: a multi-year trade history has millions of
+ * flows but only thousands of trading pairs, and a graph edge costs far more than a table row.
  * Metrics read this graph, never the CSV rows.
  */
-import { MultiDirectedGraph } from 'graphology';
-import type { Dataset, TradeFact } from '../input/dataset.js';
+import { DirectedGraph } from 'graphology';
+import type { Dataset } from '../input/dataset.js';
 import type { Stage } from '../input/fields.js';
+import type { TradeTable } from '../input/trade-table.js';
 
 export interface CountryNode {
   [key: string]: unknown;
@@ -17,67 +23,74 @@ export interface CountryNode {
   production: Record<string, number>;
 }
 
-export interface FlowEdge {
+export interface TradeLink {
   [key: string]: unknown;
-  material: string;
-  stage: Stage;
-  year: number;
-  quantity: number;
-  unit: string;
-  valueUsd: number | null;
+  /** Rows of the graph's trade table holding this pair's flows, in the table's order. */
+  rows: Int32Array;
 }
 
 export interface GraphMeta {
   [key: string]: unknown;
   /** Unit of each material and stage, keyed `material|stage`. */
   units: Record<string, string>;
+  /** The flows of every edge, in columns (material, stage, year, quantity, value). */
+  trade: TradeTable;
 }
 
-export type SupplyGraph = MultiDirectedGraph<CountryNode, FlowEdge, GraphMeta>;
+export type SupplyGraph = DirectedGraph<CountryNode, TradeLink, GraphMeta>;
 
 export function productionKey(material: string, stage: Stage, year: number): string {
   return `${material}|${stage}|${year}`;
 }
 
 export interface GraphOptions {
-  /** Only trade of these `material|stage|year` slices becomes edges (all production is kept). */
+  /** Only trade of these `material|stage|year` slices becomes part of the graph (all production is kept). */
   tradeSlices?: ReadonlySet<string>;
 }
 
 export function buildSupplyGraph(dataset: Dataset, options: GraphOptions = {}): SupplyGraph {
-  const graph: SupplyGraph = new MultiDirectedGraph<CountryNode, FlowEdge, GraphMeta>({ allowSelfLoops: false });
-  graph.replaceAttributes({ units: Object.fromEntries(dataset.units) });
-  const ensureNode = (code: string): CountryNode => {
-    if (!graph.hasNode(code)) {
-      const country = dataset.countries.get(code);
-      graph.addNode(code, {
-        code,
-        name: country?.name ?? code,
-        governance: country?.governance ?? null,
-        groups: country?.groups ?? [],
-        production: {},
-      });
-    }
-    return graph.getNodeAttributes(code);
+  const graph: SupplyGraph = new DirectedGraph<CountryNode, TradeLink, GraphMeta>({ allowSelfLoops: false });
+  const table = dataset.trade;
+  graph.replaceAttributes({ units: Object.fromEntries(dataset.units), trade: table });
+  const ensureNode = (code: string): void => {
+    if (graph.hasNode(code)) return;
+    const country = dataset.countries.get(code);
+    graph.addNode(code, {
+      code,
+      name: country?.name ?? code,
+      governance: country?.governance ?? null,
+      groups: country?.groups ?? [],
+      production: {},
+    });
   };
   for (const fact of dataset.production) {
-    const node = ensureNode(fact.country);
+    ensureNode(fact.country);
+    const node = graph.getNodeAttributes(fact.country);
     const key = productionKey(fact.material, fact.stage, fact.year);
     node.production[key] = (node.production[key] ?? 0) + fact.quantity;
   }
-  const { tradeSlices } = options;
-  for (const fact of dataset.trade) {
-    if (tradeSlices && !tradeSlices.has(`${fact.material}|${fact.stage}|${fact.year}`)) continue;
-    ensureNode(fact.exporter);
-    ensureNode(fact.importer);
-    // The fact itself becomes the edge's attributes (graphology keeps the object it is given): a
-    // million flows are then held once, not twice. Nothing changes an edge's attributes afterwards.
-    graph.addDirectedEdgeWithKey(
-      `${fact.material}|${fact.stage}|${fact.year}|${fact.exporter}>${fact.importer}`,
-      fact.exporter,
-      fact.importer,
-      fact as TradeFact & FlowEdge,
-    );
+  const codes = table.countries.values;
+  for (const [pair, rows] of rowsByPair(table, options.tradeSlices)) {
+    const exporter = codes[Math.floor(pair / codes.length)] ?? '';
+    const importer = codes[pair % codes.length] ?? '';
+    ensureNode(exporter);
+    ensureNode(importer);
+    graph.addDirectedEdgeWithKey(`${exporter}>${importer}`, exporter, importer, { rows: Int32Array.from(rows) });
   }
   return graph;
+}
+
+/** The table's rows grouped by exporter and importer (keyed exporter id * countries + importer id). */
+function rowsByPair(table: TradeTable, tradeSlices: ReadonlySet<string> | undefined): Map<number, number[]> {
+  const kept = tradeSlices ? table.slices.map((slice) => tradeSlices.has(`${slice.material}|${slice.stage}|${slice.year}`)) : undefined;
+  const countries = table.countries.size;
+  const pairs = new Map<number, number[]>();
+  for (let row = 0; row < table.length; row += 1) {
+    if (kept && !kept[table.sliceOf[row] ?? 0]) continue;
+    const pair = (table.exporterOf[row] ?? 0) * countries + (table.importerOf[row] ?? 0);
+    let rows = pairs.get(pair);
+    if (!rows) pairs.set(pair, (rows = []));
+    rows.push(row);
+  }
+  return pairs;
 }

@@ -57,6 +57,11 @@ export type LinePrefilter = (columns: CsvColumns) => ((bytes: Uint8Array, start:
 export interface CsvReadOptions {
   /** Skips quote-free lines from their bytes; must agree with recordFilter. */
   prefilter?: LinePrefilter;
+  /**
+   * Given the header, a reader that takes a quote-free line (after the prefilter) straight from its
+   * bytes; true means it handled the row, false sends it on to be split and given to the sink.
+   */
+  fastLine?: (columns: CsvColumns) => ((bytes: Uint8Array, start: number, end: number, line: number) => boolean) | undefined;
   /** Skips parsed records (counted as prefiltered) before their field count is checked. */
   recordFilter?: (columns: CsvColumns) => ((fields: readonly string[]) => boolean) | undefined;
   /** Filled in as the file is read, so the counts are known even when reading stops on a problem. */
@@ -120,6 +125,7 @@ class RecordReader {
   private columns: CsvColumns | undefined;
   private keep: ((bytes: Uint8Array, start: number, end: number) => boolean) | undefined;
   private keepRecord: ((fields: readonly string[]) => boolean) | undefined;
+  private fast: ((bytes: Uint8Array, start: number, end: number, line: number) => boolean) | undefined;
   private carry: Buffer = Buffer.alloc(0);
   /** Physical lines fully consumed by the hand splitter. */
   private lines = 0;
@@ -131,7 +137,7 @@ class RecordReader {
   constructor(
     private readonly spec: CsvSpec,
     private readonly sink: RowSink,
-    private readonly filters: Pick<CsvReadOptions, 'prefilter' | 'recordFilter'>,
+    private readonly filters: Pick<CsvReadOptions, 'prefilter' | 'recordFilter' | 'fastLine'>,
     readonly result: CsvReadResult,
   ) {
     this.bytes = new ByteChecker(spec.label);
@@ -243,10 +249,16 @@ class RecordReader {
   private line(bytes: Buffer, start: number, end: number, line: number, quoted: boolean): boolean {
     if (end === start) return true;
     if (end - start > MAX_RECORD_BYTES) throw this.tooLong(line);
-    if (!quoted && this.columns && this.keep && !this.keep(bytes, start, end)) {
-      this.result.rowsRead += 1;
-      this.result.rowsPrefiltered += 1;
-      return true;
+    if (!quoted && this.columns) {
+      if (this.keep && !this.keep(bytes, start, end)) {
+        this.result.rowsRead += 1;
+        this.result.rowsPrefiltered += 1;
+        return true;
+      }
+      if (this.fast?.(bytes, start, end, line)) {
+        this.result.rowsRead += 1;
+        return true;
+      }
     }
     const text = bytes.toString('utf8', start, end);
     const fields = quoted ? splitQuotedLine(text) : text.split(',');
@@ -261,6 +273,7 @@ class RecordReader {
       this.columns = checkHeader(fields, this.spec, line);
       this.keep = this.filters.prefilter?.(this.columns);
       this.keepRecord = this.filters.recordFilter?.(this.columns);
+      this.fast = this.filters.fastLine?.(this.columns);
       return;
     }
     this.result.rowsRead += 1;

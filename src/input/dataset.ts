@@ -20,9 +20,14 @@ import {
   parseStage,
   parseUnit,
   parseYear,
+  STAGES,
   type Stage,
 } from './fields.js';
 import { InputError, ProblemList, type Problem } from './problems.js';
+import { ImportSummary, tradeLineReader, type LineOutcome } from './trade-lines.js';
+import { TradeTable, type TradeFact } from './trade-table.js';
+
+export type { TradeFact } from './trade-table.js';
 
 export interface ProductionFact {
   material: string;
@@ -31,18 +36,6 @@ export interface ProductionFact {
   year: number;
   quantity: number;
   unit: string;
-}
-
-export interface TradeFact {
-  material: string;
-  stage: Stage;
-  exporter: string;
-  importer: string;
-  year: number;
-  quantity: number;
-  unit: string;
-  /** Sum of the value_usd cells of the merged rows; null when none had one. */
-  valueUsd: number | null;
 }
 
 export interface FileStats {
@@ -61,8 +54,8 @@ export interface FileStats {
 
 export interface Dataset {
   production: ProductionFact[];
-  /** Empty when the folder was read with `tradeSummaryOnly`. */
-  trade: TradeFact[];
+  /** The distinct trade facts, in columns; empty when the folder was read with `tradeSummaryOnly`. */
+  trade: TradeTable;
   /** Years with trade into each importer, keyed `material|stage|importer` (filled in either mode). */
   importYears: ReadonlyMap<string, ReadonlySet<number>>;
   countries: ReadonlyMap<string, Country>;
@@ -158,13 +151,17 @@ function emptyStats(file: string, present: boolean): FileStats {
   return { file, present, rowsRead: 0, rowsUsed: 0, rowsRejected: 0, rowsBlank: 0, rowsSkipped: 0, problems: [], problemsOmitted: 0 };
 }
 
-/** Reads one file, sending each row to `handleRow`, and fills in its stats. */
+/**
+ * Reads one file, sending each row to `handleRow`, and fills in its stats. With `fastLine`, quote-free
+ * lines are first offered to it as bytes; a line it declines (null) takes the plain path.
+ */
 async function readFile(
   path: string,
   spec: CsvSpec,
   filter: LoadFilter,
   handleRow: (row: RowReader, line: number) => 'used' | 'skipped',
   range?: ByteRange,
+  fastLine?: (columns: CsvColumns) => ((bytes: Uint8Array, start: number, end: number, line: number) => LineOutcome) | undefined,
 ): Promise<FileStats> {
   const stats = emptyStats(spec.label, true);
   const problems = new ProblemList();
@@ -200,6 +197,7 @@ async function readFile(
         counts,
         ...(range ? { range } : {}),
         ...(filter.progress ? { progress: filter.progress } : {}),
+        ...(fastLine ? { fastLine: (columns: CsvColumns) => countedFastLine(fastLine(columns), stats) } : {}),
         ...(filter.years || filter.materials
           ? { prefilter: (columns) => linePrefilter(filter, columns), recordFilter: (columns) => rawFilter(filter, columns) }
           : {}),
@@ -221,6 +219,20 @@ async function readFile(
   stats.problems = problems.kept;
   stats.problemsOmitted = problems.omitted;
   return stats;
+}
+
+/** A fast line reader that counts the rows it takes as used or skipped (the plain path's counts). */
+function countedFastLine(
+  read: ((bytes: Uint8Array, start: number, end: number, line: number) => LineOutcome) | undefined,
+  stats: FileStats,
+): ((bytes: Uint8Array, start: number, end: number, line: number) => boolean) | undefined {
+  if (!read) return undefined;
+  return (bytes, start, end, line) => {
+    const outcome = read(bytes, start, end, line);
+    if (outcome === 'used') stats.rowsUsed += 1;
+    else if (outcome === 'skipped') stats.rowsSkipped += 1;
+    return outcome !== null;
+  };
 }
 
 /**
@@ -403,7 +415,7 @@ async function readProduction(
 }
 
 export interface TradeRead {
-  facts: TradeFact[];
+  facts: TradeTable;
   stats: FileStats;
   importYears: Map<string, Set<number>>;
   countries: Set<string>;
@@ -416,13 +428,12 @@ export async function readTrade(
   filter: LoadFilter,
   range?: ByteRange,
 ): Promise<TradeRead> {
-  const flows = new FlowIndex();
-  const importYears = new Map<string, Set<number>>();
-  const countries = new Set<string>();
-  const intern = interner();
+  const table = new TradeTable();
+  const summary = filter.tradeSummaryOnly ? new ImportSummary() : undefined;
   const parseExporter = (raw: string): string => parseCountry(raw, isKnown, 'exporter');
   const parseImporter = (raw: string): string => parseCountry(raw, isKnown, 'importer');
-  const stats = await readFile(path, TRADE_SPEC, filter, (row, line) => {
+  const checkUnit = (material: string, stage: Stage, unit: string, line: number): void => units.check(material, stage, unit, TRADE_SPEC.label, line);
+  const handleRow = (row: RowReader, line: number): 'used' | 'skipped' => {
     const get = row.get;
     const material = get('material', parseMaterial);
     const stage = get('stage', parseStage);
@@ -437,92 +448,25 @@ export async function readTrade(
       throw new FieldError(`exporter and importer are both ${exporter}; a country does not trade with itself`);
     }
     if (!passesFilter(filter, material, year)) return 'skipped';
-    get('unit', () => units.check(material, stage, unit, TRADE_SPEC.label, line));
+    get('unit', () => checkUnit(material, stage, unit, line));
     row.assertClean();
-    if (filter.tradeSummaryOnly) {
-      noteImport(importYears, countries, material, stage, exporter, importer, year);
-      return 'used';
-    }
-    const existing = flows.find(material, stage, year, exporter, importer);
-    if (existing) {
-      existing.quantity += quantity;
-      if (valueUsd !== null) existing.valueUsd = (existing.valueUsd ?? 0) + valueUsd;
-    } else {
-      const fact = { material: intern(material), stage, exporter: intern(exporter), importer: intern(importer), year, quantity, unit: intern(unit), valueUsd };
-      flows.add(fact);
-    }
+    if (summary) {
+      summary.note(table.materials.id(material), STAGES.indexOf(stage), table.countries.id(exporter), table.countries.id(importer), year);
+    } else table.addFact({ material, stage, exporter, importer, year, quantity, unit, valueUsd });
     return 'used';
-  }, range);
-  const facts = flows.facts;
-  for (const fact of facts) noteImport(importYears, countries, fact.material, fact.stage, fact.exporter, fact.importer, fact.year);
-  return { facts, stats, importYears, countries };
-}
-
-/**
- * Trade facts by key, found through small integer ids: a map per slice (material, stage, year) keyed
- * by exporter and importer ids. Much cheaper per row than one map of a million joined string keys.
- */
-class FlowIndex {
-  readonly facts: TradeFact[] = [];
-  private readonly ids = new Map<string, number>();
-  private readonly slices = new Map<string, Map<number, TradeFact>>();
-
-  find(material: string, stage: Stage, year: number, exporter: string, importer: string): TradeFact | undefined {
-    return this.slices.get(this.sliceKey(material, stage, year))?.get(this.pair(exporter, importer));
-  }
-
-  add(fact: TradeFact): void {
-    const key = this.sliceKey(fact.material, fact.stage, fact.year);
-    let slice = this.slices.get(key);
-    if (!slice) this.slices.set(key, (slice = new Map()));
-    slice.set(this.pair(fact.exporter, fact.importer), fact);
-    this.facts.push(fact);
-  }
-
-  private sliceKey(material: string, stage: Stage, year: number): string {
-    return `${material}|${stage}|${year}`;
-  }
-
-  private pair(exporter: string, importer: string): number {
-    return this.id(exporter) * 65536 + this.id(importer);
-  }
-
-  private id(code: string): number {
-    let id = this.ids.get(code);
-    if (id === undefined) this.ids.set(code, (id = this.ids.size));
-    return id;
-  }
-}
-
-function noteImport(
-  importYears: Map<string, Set<number>>,
-  countries: Set<string>,
-  material: string,
-  stage: Stage,
-  exporter: string,
-  importer: string,
-  year: number,
-): void {
-  const key = `${material}|${stage}|${importer}`;
-  let years = importYears.get(key);
-  if (!years) importYears.set(key, (years = new Set()));
-  years.add(year);
-  countries.add(exporter);
-  countries.add(importer);
-}
-
-/**
- * One shared string per distinct value: a million facts then hold a few hundred strings instead of
- * five copies each, which keeps the heap small and the garbage collector quiet on large files.
- */
-function interner(): (value: string) => string {
-  const known = new Map<string, string>();
-  return (value) => {
-    const shared = known.get(value);
-    if (shared !== undefined) return shared;
-    known.set(value, value);
-    return value;
   };
+  const fastLine = (columns: CsvColumns) =>
+    tradeLineReader(columns, {
+      table,
+      isKnown,
+      checkUnit,
+      ...(filter.years ? { years: filter.years } : {}),
+      ...(filter.materials ? { materials: filter.materials } : {}),
+      ...(summary ? { summary } : {}),
+    });
+  const stats = await readFile(path, TRADE_SPEC, filter, handleRow, range, fastLine);
+  const years = summary ?? ImportSummary.of(table);
+  return { facts: table, stats, importYears: years.importYears(table), countries: years.countries(table) };
 }
 
 function parseValueUsd(raw: string): number | null {

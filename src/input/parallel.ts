@@ -17,6 +17,7 @@ import { Worker } from 'node:worker_threads';
 import type { Country } from './countries.js';
 import type { Progress } from './csv.js';
 import type { FileStats, LoadFilter, TradeRead, UnitRegistry } from './dataset.js';
+import { TradeTable } from './trade-table.js';
 
 export interface ByteRange {
   start: number;
@@ -187,5 +188,5 @@ function mergeResults(results: readonly TradeJobResult[], units: UnitRegistry): 
     stats.rowsBlank += result.stats.rowsBlank;
     stats.rowsSkipped += result.stats.rowsSkipped;
   }
-  return { facts: [], stats, importYears, countries };
+  return { facts: new TradeTable(), stats, importYears, countries };
 }

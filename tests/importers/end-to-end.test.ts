@@ -103,7 +103,7 @@ describe('the shipped dataset', () => {
     expect(dataset.countries.get('COD')?.governance).toBe(-2.045);
     expect(dataset.countries.get('JPN')?.groups).toContain('G7');
     // Japan's 2022 graphite (HS 250490) from China, as Japan reported it: 17,142 t.
-    const graphite = dataset.trade.find((fact) => fact.material === 'graphite' && fact.exporter === 'CHN' && fact.importer === 'JPN' && fact.year === 2022);
+    const graphite = dataset.trade.facts().find((fact) => fact.material === 'graphite' && fact.exporter === 'CHN' && fact.importer === 'JPN' && fact.year === 2022);
     expect(graphite?.quantity).toBe(17142);
     // One unit per material and stage: contained tonnes, or gross tonnes for the traded products.
     expect(dataset.units.get('lithium|refining')).toBe('t');

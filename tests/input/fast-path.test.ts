@@ -68,7 +68,7 @@ const variants: Record<string, string> = {
 };
 
 function facts(dataset: Dataset): unknown {
-  return { trade: [...dataset.trade].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))), stats: dataset.stats };
+  return { trade: dataset.trade.facts().sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))), stats: dataset.stats };
 }
 
 describe('fast CSV path gives the same results as csv-parse', () => {

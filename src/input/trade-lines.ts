@@ -1,0 +1,168 @@
+/**
+ * The fast path for trade.csv rows: a quote-free line is read straight from its bytes into the trade
+ * table, with each distinct field text (a material, a country code, a unit) decoded and checked by
+ * the parsers of fields.ts only the first time it is seen. Any line it is not sure of (an unknown or
+ * invalid text, a number it cannot read exactly, a field count or unit that differs, the same
+ * exporter and importer) goes to the plain path, which gives the value or the exact message. So both
+ * paths accept the same rows and store the same numbers, in file order.
+ */
+import type { CsvColumns } from './csv.js';
+import { ByteTokenMap, fourDigits, plainDecimal, splitFields } from './byte-fields.js';
+import { FieldError, MAX_YEAR, MIN_YEAR, parseCountry, parseMaterial, parseStage, parseUnit, STAGES } from './fields.js';
+import type { TradeTable } from './trade-table.js';
+
+/** What the fast path needs to check a row as the plain path does. */
+export interface TradeLineContext {
+  table: TradeTable;
+  isKnown: (code: string) => boolean;
+  /** Checks (and, the first time, records) the unit of a material and stage; throws FieldError. */
+  checkUnit: (material: string, stage: (typeof STAGES)[number], unit: string, line: number) => void;
+  years?: ReadonlySet<number>;
+  materials?: ReadonlySet<string>;
+  /** Set in the checking pass: years are noted here and no fact is kept. */
+  summary?: ImportSummary;
+}
+
+export type LineOutcome = 'used' | 'skipped' | null;
+export type TradeLineReader = (bytes: Uint8Array, start: number, end: number, line: number) => LineOutcome;
+
+const NONE = -1;
+/** A value cached for a field text the plain path must see (it is invalid). */
+const INVALID = -2;
+
+export function tradeLineReader(columns: CsvColumns, context: TradeLineContext): TradeLineReader | undefined {
+  const at = (name: string): number => columns.index.get(name) ?? NONE;
+  const material = at('material');
+  const stage = at('stage');
+  const exporter = at('exporter');
+  const importer = at('importer');
+  const year = at('year');
+  const quantity = at('quantity');
+  const unit = at('unit');
+  const valueUsd = at('value_usd');
+  if ([material, stage, exporter, importer, year, quantity, unit].includes(NONE)) return undefined;
+  const fieldCount = columns.names.length;
+  const starts = new Int32Array(fieldCount + 1);
+  const { table } = context;
+  const decoder = new TextDecoder();
+
+  // Field texts already seen -> their id, or INVALID.
+  const materialIds = new ByteTokenMap();
+  const stageIds = new ByteTokenMap();
+  const countryIds = new ByteTokenMap();
+  const unitIds = new ByteTokenMap();
+  const unitNames: string[] = [];
+  /** Unit id agreed for each material id * STAGES.length + stage index. */
+  const agreedUnit: number[] = [];
+  const wanted: boolean[] = [];
+
+  const learn = (cache: ByteTokenMap, bytes: Uint8Array, from: number, to: number, parse: (text: string) => number): number => {
+    let id: number;
+    try {
+      id = parse(decoder.decode(bytes.subarray(from, to)));
+    } catch (error) {
+      if (!(error instanceof FieldError)) throw error;
+      id = INVALID;
+    }
+    cache.set(bytes, from, to, id);
+    return id;
+  };
+  const parseMaterialId = (text: string): number => {
+    const name = parseMaterial(text);
+    const id = table.materials.id(name);
+    wanted[id] = context.materials?.has(name) ?? true;
+    return id;
+  };
+  const parseStageIndex = (text: string): number => STAGES.indexOf(parseStage(text));
+  const parseCountryId = (text: string): number => table.countries.id(parseCountry(text, context.isKnown));
+  const parseUnitId = (text: string): number => {
+    unitNames.push(parseUnit(text));
+    return unitNames.length - 1;
+  };
+  const token = (cache: ByteTokenMap, column: number, bytes: Uint8Array, parse: (text: string) => number): number => {
+    const from = starts[column] ?? 0;
+    const to = (starts[column + 1] ?? 0) - 1;
+    return cache.get(bytes, from, to) ?? learn(cache, bytes, from, to, parse);
+  };
+  const number = (column: number, bytes: Uint8Array): number => plainDecimal(bytes, starts[column] ?? 0, (starts[column + 1] ?? 0) - 1);
+
+  return (bytes, start, end, line) => {
+    if (splitFields(bytes, start, end, starts, fieldCount) !== fieldCount) return null;
+    const materialId = token(materialIds, material, bytes, parseMaterialId);
+    const stageIndex = token(stageIds, stage, bytes, parseStageIndex);
+    const exporterId = token(countryIds, exporter, bytes, parseCountryId);
+    const importerId = token(countryIds, importer, bytes, parseCountryId);
+    const unitId = token(unitIds, unit, bytes, parseUnitId);
+    const yearValue = fourDigits(bytes, starts[year] ?? 0, (starts[year + 1] ?? 0) - 1);
+    const quantityValue = number(quantity, bytes);
+    let value = Number.NaN;
+    if (valueUsd !== NONE && (starts[valueUsd + 1] ?? 0) - 1 > (starts[valueUsd] ?? 0)) {
+      value = number(valueUsd, bytes);
+      if (Number.isNaN(value)) return null;
+    }
+    if (materialId < 0 || stageIndex < 0 || exporterId < 0 || importerId < 0 || unitId < 0) return null;
+    if (yearValue < MIN_YEAR || yearValue > MAX_YEAR || Number.isNaN(quantityValue) || exporterId === importerId) return null;
+    if (!(wanted[materialId] ?? true) || (context.years && !context.years.has(yearValue))) return 'skipped';
+    const unitKey = materialId * STAGES.length + stageIndex;
+    const agreed = agreedUnit[unitKey];
+    if (agreed === undefined) {
+      try {
+        context.checkUnit(table.materials.values[materialId] ?? '', STAGES[stageIndex] ?? 'mining', unitNames[unitId] ?? '', line);
+      } catch (error) {
+        if (error instanceof FieldError) return null;
+        throw error;
+      }
+      agreedUnit[unitKey] = unitId;
+    } else if (agreed !== unitId) return null;
+    if (context.summary) context.summary.note(materialId, stageIndex, exporterId, importerId, yearValue);
+    else table.add(table.sliceId(materialId, stageIndex, yearValue, unitNames[unitId] ?? ''), exporterId, importerId, quantityValue, value);
+    return 'used';
+  };
+}
+
+/**
+ * Which years hold trade into which importer, and which countries trade at all, by ids: the checking
+ * pass keeps this instead of facts, and an analysis finds its latest years from it.
+ */
+export class ImportSummary {
+  private readonly years = new Map<number, Set<number>>();
+  private readonly traders = new Set<number>();
+
+  note(materialId: number, stageIndex: number, exporter: number, importer: number, year: number): void {
+    const key = (materialId * STAGES.length + stageIndex) * 65536 + importer;
+    let years = this.years.get(key);
+    if (!years) this.years.set(key, (years = new Set()));
+    years.add(year);
+    this.traders.add(exporter);
+    this.traders.add(importer);
+  }
+
+  /** Years keyed `material|stage|importer`. */
+  importYears(table: TradeTable): Map<string, Set<number>> {
+    const named = new Map<string, Set<number>>();
+    for (const [key, years] of this.years) {
+      const importer = key % 65536;
+      const materialStage = (key - importer) / 65536;
+      const stageIndex = materialStage % STAGES.length;
+      const materialId = (materialStage - stageIndex) / STAGES.length;
+      named.set(`${table.materials.values[materialId]}|${STAGES[stageIndex]}|${table.countries.values[importer]}`, years);
+    }
+    return named;
+  }
+
+  countries(table: TradeTable): Set<string> {
+    return new Set([...this.traders].map((id) => table.countries.values[id] ?? ''));
+  }
+
+  /** The summary of the facts of a table (for a pass that kept them). */
+  static of(table: TradeTable): ImportSummary {
+    const summary = new ImportSummary();
+    const stageIndex = table.slices.map((slice) => STAGES.indexOf(slice.stage));
+    const materialId = table.slices.map((slice) => table.materials.find(slice.material) ?? 0);
+    for (let row = 0; row < table.length; row += 1) {
+      const slice = table.sliceOf[row] ?? 0;
+      summary.note(materialId[slice] ?? 0, stageIndex[slice] ?? 0, table.exporterOf[row] ?? 0, table.importerOf[row] ?? 0, table.slices[slice]?.year ?? 0);
+    }
+    return summary;
+  }
+}
