@@ -49,13 +49,18 @@ export function sliceIndex(graph: SupplyGraph): SliceIndex {
   return index;
 }
 
-/** How many slices keep their flow objects between calls (the rest are rebuilt when asked for). */
-const FLOW_CACHE_SLICES = 256;
+/**
+ * How many slices keep their flow objects between calls (the rest are rebuilt when asked for). Few:
+ * flow objects that live long are copied by the garbage collector, which costs more than making
+ * them again; callers ask for the same slice again soon after, if at all.
+ */
+const FLOW_CACHE_SLICES = 32;
 
 /** A slice as the index holds it: production, and its flows as rows of the trade table. */
 class IndexedSlice implements Slice {
   readonly production = new Map<string, number>();
-  readonly rows: number[] = [];
+  /** Rows of the trade table; ordered by exporter then importer code once the index is built. */
+  rows: number[] = [];
 
   constructor(
     readonly material: string,
@@ -100,9 +105,13 @@ function buildIndex(graph: SupplyGraph): SliceIndex {
     for (const row of link.rows) ofTableSlice[table.sliceOf[row] ?? 0]?.rows.push(row);
   });
   // Slices made only for the table (trade of a year the graph left out) hold no data: drop them.
+  const order = countryOrder(table);
   for (const [material, stages] of tree) {
     for (const [stage, years] of stages) {
-      for (const [year, slice] of years) if (slice.rows.length === 0 && slice.production.size === 0) years.delete(year);
+      for (const [year, slice] of years) {
+        if (slice.rows.length === 0 && slice.production.size === 0) years.delete(year);
+        else slice.rows = sortedRows(slice.rows, table, order);
+      }
       if (years.size === 0) stages.delete(stage);
     }
     if (stages.size === 0) tree.delete(material);
@@ -145,9 +154,6 @@ function buildIndex(graph: SupplyGraph): SliceIndex {
  */
 function flowMaker(table: TradeTable): (slice: IndexedSlice) => Flow[] {
   const codes = table.countries.values;
-  // Rank of each country id in code order, so that rows sort by numbers rather than strings.
-  const rank = new Int32Array(codes.length);
-  [...codes.keys()].sort((a, b) => compare(codes[a] ?? '', codes[b] ?? '')).forEach((id, position) => (rank[id] = position));
   const recent = new Map<IndexedSlice, Flow[]>();
   return (slice) => {
     const known = recent.get(slice);
@@ -156,7 +162,7 @@ function flowMaker(table: TradeTable): (slice: IndexedSlice) => Flow[] {
       recent.set(slice, known);
       return known;
     }
-    const flows = sortedRows(slice.rows, table, rank, codes.length).map((row) => ({
+    const flows = slice.rows.map((row) => ({
       from: codes[table.exporterOf[row] ?? 0] ?? '',
       to: codes[table.importerOf[row] ?? 0] ?? '',
       quantity: table.quantityOf[row] ?? 0,
@@ -167,17 +173,27 @@ function flowMaker(table: TradeTable): (slice: IndexedSlice) => Flow[] {
   };
 }
 
+/** Each country id's rank in code order, so that rows sort by numbers rather than strings. */
+function countryOrder(table: TradeTable): { rank: Int32Array; count: number } {
+  const codes = table.countries.values;
+  const rank = new Int32Array(codes.length);
+  [...codes.keys()].sort((a, b) => compare(codes[a] ?? '', codes[b] ?? '')).forEach((id, position) => (rank[id] = position));
+  return { rank, count: codes.length };
+}
+
+const POSITIONS = 2 ** 21;
+
 /** Rows ordered by (exporter rank, importer rank); each pair occurs once in a slice. */
-function sortedRows(rows: readonly number[], table: TradeTable, rank: Int32Array, countries: number): number[] {
-  const key = (row: number): number => (rank[table.exporterOf[row] ?? 0] ?? 0) * countries + (rank[table.importerOf[row] ?? 0] ?? 0);
-  // Packed into one double (key * 2^21 + position): a numeric typed-array sort, no comparator calls.
-  if (rows.length < 1 << 21) {
-    const packed = new Float64Array(rows.length);
-    rows.forEach((row, position) => (packed[position] = key(row) * 2097152 + position));
-    packed.sort();
-    return Array.from(packed, (value) => rows[value % 2097152] ?? 0);
-  }
-  return [...rows].sort((a, b) => key(a) - key(b));
+function sortedRows(rows: number[], table: TradeTable, { rank, count }: { rank: Int32Array; count: number }): number[] {
+  const key = (row: number): number => rank[table.exporterOf[row]!]! * count + rank[table.importerOf[row]!]!;
+  if (rows.length >= POSITIONS) return rows.sort((a, b) => key(a) - key(b));
+  // Packed into one double (key * 2^21 + position, below 2^53): a numeric typed-array sort, no comparator calls.
+  const packed = new Float64Array(rows.length);
+  for (let position = 0; position < rows.length; position += 1) packed[position] = key(rows[position]!) * POSITIONS + position;
+  packed.sort();
+  const sorted = new Array<number>(rows.length);
+  for (let k = 0; k < packed.length; k += 1) sorted[k] = rows[packed[k]! % POSITIONS]!;
+  return sorted;
 }
 
 export function compare(a: string, b: string): number {

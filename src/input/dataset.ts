@@ -464,9 +464,23 @@ export async function readTrade(
       ...(filter.materials ? { materials: filter.materials } : {}),
       ...(summary ? { summary } : {}),
     });
-  const stats = await readFile(path, TRADE_SPEC, filter, handleRow, range, fastLine);
+  // A full read of a large file: size the table from the first chunk's rows per byte.
+  const sizing = summary || filter.years || filter.materials ? filter : { ...filter, progress: reserveOnFirstChunk(table, filter.progress) };
+  const stats = await readFile(path, TRADE_SPEC, sizing, handleRow, range, fastLine);
   const years = summary ?? ImportSummary.of(table);
   return { facts: table, stats, importYears: years.importYears(table), countries: years.countries(table) };
+}
+
+/** A progress listener that, after the first chunk, reserves room for the rows the whole file will hold. */
+function reserveOnFirstChunk(table: TradeTable, progress: ProgressListener | undefined): ProgressListener {
+  let sized = false;
+  return (read) => {
+    if (!sized && read.rowsRead > 0 && read.bytesRead > 0) {
+      sized = true;
+      table.reserve(Math.ceil((read.rowsRead * read.bytesTotal) / read.bytesRead));
+    }
+    progress?.(read);
+  };
 }
 
 function parseValueUsd(raw: string): number | null {

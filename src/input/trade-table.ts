@@ -55,10 +55,14 @@ export interface SliceInfo {
 }
 
 const INITIAL_CAPACITY = 1024;
+const SLOT_WIDTH = 3;
+/** The hash grows past this share of used slots (linear probing stays short below it). */
+const MAX_LOAD = 0.7;
 /** Years are stored as offsets from this one in slice keys (see sliceId). */
 const FIRST_YEAR = 1800;
 
 export class TradeTable {
+  /** At most 26 * 36 * 36 codes fit the code pattern, so a country id fits in 16 bits. */
   readonly countries = new Dictionary();
   readonly materials = new Dictionary();
   /** Per slice id: its material, stage, year and unit. */
@@ -74,8 +78,14 @@ export class TradeTable {
   /** NaN where no merged row had a value. */
   valueUsdOf = new Float64Array(INITIAL_CAPACITY);
 
-  /** Open-addressing hash of (slice, exporter, importer) -> fact index + 1 (0: empty slot). */
-  private slots = new Int32Array(INITIAL_CAPACITY * 2);
+  /**
+   * Open-addressing hash of (slice, exporter, importer) -> fact index. Each slot holds its whole key
+   * next to the index ([slice + 1, exporter << 16 | importer, index]; slice + 1 = 0: empty), so a
+   * lookup reads one place in memory instead of one per column: on a file of millions of rows in
+   * random order, cache misses are what summing costs.
+   */
+  private slots = new Int32Array(INITIAL_CAPACITY * 2 * SLOT_WIDTH);
+  private slotCount = INITIAL_CAPACITY * 2;
 
   /** The id of a slice; `materialId` is an id of `materials`, `stageIndex` a position in STAGES. */
   sliceId(materialId: number, stageIndex: number, year: number, unit: string): number {
@@ -91,13 +101,15 @@ export class TradeTable {
 
   /** Adds one row: a new fact, or summed into the fact with the same slice and countries. */
   add(slice: number, exporter: number, importer: number, quantity: number, valueUsd: number): void {
-    const mask = this.slots.length - 1;
-    let slot = hash(slice, exporter, importer) & mask;
+    const slots = this.slots;
+    const mask = this.slotCount - 1;
+    const pair = (exporter << 16) | importer;
+    let at = (hash(slice, pair) & mask) * SLOT_WIDTH;
     for (;;) {
-      const entry = this.slots[slot] ?? 0;
-      if (entry === 0) break;
-      const row = entry - 1;
-      if (this.sliceOf[row] === slice && this.exporterOf[row] === exporter && this.importerOf[row] === importer) {
+      const stored = slots[at] ?? 0;
+      if (stored === 0) break;
+      if (stored === slice + 1 && slots[at + 1] === pair) {
+        const row = slots[at + 2] ?? 0;
         this.quantityOf[row] = (this.quantityOf[row] ?? 0) + quantity;
         if (!Number.isNaN(valueUsd)) {
           const known = this.valueUsdOf[row] ?? Number.NaN;
@@ -105,9 +117,10 @@ export class TradeTable {
         }
         return;
       }
-      slot = (slot + 1) & mask;
+      at += SLOT_WIDTH;
+      if (at === slots.length) at = 0;
     }
-    if (this.length === this.sliceOf.length) this.grow();
+    if (this.length === this.sliceOf.length) this.resize(this.sliceOf.length * 2);
     const row = this.length;
     this.length += 1;
     this.sliceOf[row] = slice;
@@ -115,8 +128,24 @@ export class TradeTable {
     this.importerOf[row] = importer;
     this.quantityOf[row] = quantity;
     this.valueUsdOf[row] = valueUsd;
-    if (this.length * 2 > this.slots.length) this.rehash(this.slots.length * 2);
-    else this.slots[slot] = row + 1;
+    slots[at] = slice + 1;
+    slots[at + 1] = pair;
+    slots[at + 2] = row;
+    if (this.length > this.slotCount * MAX_LOAD) this.rehash(this.slotCount * 2);
+  }
+
+  /**
+   * Makes room for `facts` facts at once: growing a large table step by step copies its columns and
+   * re-inserts its hash several times over. Pages of a typed array cost memory only once written, so
+   * a generous estimate costs little.
+   */
+  reserve(facts: number): void {
+    let capacity = this.sliceOf.length;
+    while (capacity < facts) capacity *= 2;
+    if (capacity > this.sliceOf.length) this.resize(capacity);
+    let slots = this.slotCount;
+    while (facts > slots * MAX_LOAD) slots *= 2;
+    if (slots > this.slotCount) this.rehash(slots);
   }
 
   /** The same as `add`, from strings (the plain path, tests and small tables). */
@@ -154,8 +183,7 @@ export class TradeTable {
     return table;
   }
 
-  private grow(): void {
-    const capacity = this.sliceOf.length * 2;
+  private resize(capacity: number): void {
     this.sliceOf = resized(this.sliceOf, new Int32Array(capacity));
     this.exporterOf = resized(this.exporterOf, new Int32Array(capacity));
     this.importerOf = resized(this.importerOf, new Int32Array(capacity));
@@ -163,14 +191,22 @@ export class TradeTable {
     this.valueUsdOf = resized(this.valueUsdOf, new Float64Array(capacity));
   }
 
-  private rehash(size: number): void {
-    this.slots = new Int32Array(size);
-    const mask = size - 1;
-    for (let row = 0; row < this.length; row += 1) {
-      let slot = hash(this.sliceOf[row] ?? 0, this.exporterOf[row] ?? 0, this.importerOf[row] ?? 0) & mask;
-      while ((this.slots[slot] ?? 0) !== 0) slot = (slot + 1) & mask;
-      this.slots[slot] = row + 1;
+  private rehash(count: number): void {
+    const old = this.slots;
+    const slots = new Int32Array(count * SLOT_WIDTH);
+    const mask = count - 1;
+    for (let from = 0; from < old.length; from += SLOT_WIDTH) {
+      const stored = old[from] ?? 0;
+      if (stored === 0) continue;
+      const pair = old[from + 1] ?? 0;
+      let at = (hash(stored - 1, pair) & mask) * SLOT_WIDTH;
+      while ((slots[at] ?? 0) !== 0) at = at + SLOT_WIDTH === slots.length ? 0 : at + SLOT_WIDTH;
+      slots[at] = stored;
+      slots[at + 1] = pair;
+      slots[at + 2] = old[from + 2] ?? 0;
     }
+    this.slots = slots;
+    this.slotCount = count;
   }
 }
 
@@ -179,9 +215,9 @@ function resized<T extends Int32Array | Float64Array>(from: T, to: T): T {
   return to;
 }
 
-/** Mixes three small integers into well-spread 32 bits (multiplicative hashing). */
-function hash(slice: number, exporter: number, importer: number): number {
-  let h = Math.imul(slice, 0x9e3779b1) ^ Math.imul(exporter + 1, 0x85ebca77) ^ Math.imul(importer + 7, 0xc2b2ae3d);
+/** Mixes a slice id and a country pair into well-spread 32 bits (multiplicative hashing). */
+function hash(slice: number, pair: number): number {
+  let h = Math.imul(slice + 1, 0x9e3779b1) ^ Math.imul(pair, 0x85ebca77);
   h ^= h >>> 15;
   h = Math.imul(h, 0x2c1b3c6d);
   return h ^ (h >>> 12);

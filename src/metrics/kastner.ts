@@ -30,32 +30,37 @@ interface TradeSystem {
   production: Float64Array;
   excess: Float64Array;
   supply: Float64Array;
-  /** Flows as (from, to, B_from,to) triples. */
-  coefficients: { from: number; to: number; share: number }[];
+  /** Flows with a quantity as (from, to, B_from,to) columns. */
+  coefficients: { from: Int32Array; to: Int32Array; share: Float64Array; count: number };
 }
 
 /** Pivots smaller than this mean (I - B) is singular: a closed loop with no production behind it. */
 const SINGULAR = 1e-12;
 
 function tradeSystem(production: ReadonlyMap<string, number>, flows: readonly Flow[]): TradeSystem {
-  const names = new Set<string>(production.keys());
-  for (const flow of flows) {
-    names.add(flow.from);
-    names.add(flow.to);
-  }
-  const countries = [...names].sort();
+  const countries = systemCountries(production, flows);
   const position = new Map(countries.map((code, i) => [code, i]));
   const n = countries.length;
   const produced = new Float64Array(n);
   const inflow = new Float64Array(n);
   const outflow = new Float64Array(n);
   for (const [code, quantity] of production) produced[position.get(code) ?? 0] = quantity;
-  for (const flow of flows) {
-    const from = position.get(flow.from) ?? 0;
-    const to = position.get(flow.to) ?? 0;
-    outflow[from] = (outflow[from] ?? 0) + flow.quantity;
-    inflow[to] = (inflow[to] ?? 0) + flow.quantity;
-  }
+  const from = new Int32Array(flows.length);
+  const to = new Int32Array(flows.length);
+  // Flows come ordered by exporter: look each exporter up once, not once per flow.
+  let lastFrom: string | undefined;
+  let fromAt = 0;
+  flows.forEach((flow, k) => {
+    if (flow.from !== lastFrom) {
+      lastFrom = flow.from;
+      fromAt = position.get(flow.from) ?? 0;
+    }
+    const toAt = position.get(flow.to) ?? 0;
+    from[k] = fromAt;
+    to[k] = toAt;
+    outflow[fromAt] = (outflow[fromAt] ?? 0) + flow.quantity;
+    inflow[toAt] = (inflow[toAt] ?? 0) + flow.quantity;
+  });
   const excess = new Float64Array(n);
   const supply = new Float64Array(n);
   for (let i = 0; i < n; i += 1) {
@@ -63,13 +68,27 @@ function tradeSystem(production: ReadonlyMap<string, number>, flows: readonly Fl
     excess[i] = Math.max(0, (outflow[i] ?? 0) - available);
     supply[i] = available + (excess[i] ?? 0);
   }
-  const coefficients = flows
-    .filter((flow) => flow.quantity > 0)
-    .map((flow) => {
-      const from = position.get(flow.from) ?? 0;
-      return { from, to: position.get(flow.to) ?? 0, share: flow.quantity / (supply[from] ?? 1) };
-    });
+  const coefficients = { from: new Int32Array(flows.length), to: new Int32Array(flows.length), share: new Float64Array(flows.length), count: 0 };
+  flows.forEach((flow, k) => {
+    if (!(flow.quantity > 0)) return;
+    const at = coefficients.count;
+    coefficients.from[at] = from[k] ?? 0;
+    coefficients.to[at] = to[k] ?? 0;
+    coefficients.share[at] = flow.quantity / (supply[from[k] ?? 0] ?? 1);
+    coefficients.count += 1;
+  });
   return { countries, position, production: produced, excess, supply, coefficients };
+}
+
+/** Every country with production or a flow, in code order. */
+function systemCountries(production: ReadonlyMap<string, number>, flows: readonly Flow[]): string[] {
+  const names = new Set<string>(production.keys());
+  let lastFrom: string | undefined;
+  for (const flow of flows) {
+    if (flow.from !== lastFrom) names.add((lastFrom = flow.from));
+    names.add(flow.to);
+  }
+  return [...names].sort();
 }
 
 /** Origin mixes of the targets' supplies, by the closed form O = diag(p)(I - B)^-1. */
@@ -78,13 +97,9 @@ export function traceOrigins(
   flows: readonly Flow[],
   targets: Iterable<string>,
 ): Map<string, OriginMix> {
-  const system = tradeSystem(production, flows);
-  const n = system.countries.length;
-  const matrix = new Float64Array(n * n);
-  for (let i = 0; i < n; i += 1) matrix[i * n + i] = 1;
-  for (const { from, to, share } of system.coefficients) matrix[from * n + to] = (matrix[from * n + to] ?? 0) - share;
-  const lu = luFactor(matrix, n);
+  const { system, lu } = factorised(production, flows);
   if (!lu) return traceOriginsIteratively(production, flows, targets);
+  const n = system.countries.length;
   const mixes = new Map<string, OriginMix>();
   for (const target of targets) {
     const j = system.position.get(target);
@@ -98,6 +113,33 @@ export function traceOrigins(
     mixes.set(target, mixFromColumn(system, j, (o) => leontiefColumn[o] ?? 0));
   }
   return mixes;
+}
+
+/**
+ * Systems already set up and factorised, by their inputs: a trend over many years traces each
+ * year's mining trade twice (the mining stage, then the refiners' feed). The index never changes a
+ * slice's production or flows once made, so the objects themselves are a safe key.
+ */
+const systems = new WeakMap<readonly Flow[], WeakMap<ReadonlyMap<string, number>, { system: TradeSystem; lu: LU | null }>>();
+
+function factorised(production: ReadonlyMap<string, number>, flows: readonly Flow[]): { system: TradeSystem; lu: LU | null } {
+  let byProduction = systems.get(flows);
+  if (!byProduction) systems.set(flows, (byProduction = new WeakMap()));
+  let known = byProduction.get(production);
+  if (!known) {
+    const system = tradeSystem(production, flows);
+    const n = system.countries.length;
+    const matrix = new Float64Array(n * n);
+    for (let i = 0; i < n; i += 1) matrix[i * n + i] = 1;
+    const { from, to, share, count } = system.coefficients;
+    for (let k = 0; k < count; k += 1) {
+      const at = (from[k] ?? 0) * n + (to[k] ?? 0);
+      matrix[at] = (matrix[at] ?? 0) - (share[k] ?? 0);
+    }
+    known = { system, lu: luFactor(matrix, n) };
+    byProduction.set(production, known);
+  }
+  return known;
 }
 
 /**
@@ -121,8 +163,12 @@ export function traceOriginsIteratively(
   for (let iteration = 0; iteration < maxIterations; iteration += 1) {
     const next = new Float64Array(n * n);
     for (let o = 0; o < n; o += 1) next[o * n + o] = source(o);
-    for (const { from, to, share } of system.coefficients) {
-      for (let o = 0; o < n; o += 1) next[o * n + to] = (next[o * n + to] ?? 0) + share * (content[o * n + from] ?? 0);
+    const { from, to, share, count } = system.coefficients;
+    for (let k = 0; k < count; k += 1) {
+      const source = from[k] ?? 0;
+      const target = to[k] ?? 0;
+      const part = share[k] ?? 0;
+      for (let o = 0; o < n; o += 1) next[o * n + target] = (next[o * n + target] ?? 0) + part * (content[o * n + source] ?? 0);
     }
     let change = 0;
     for (let k = 0; k < n * n; k += 1) change = Math.max(change, Math.abs((next[k] ?? 0) - (content[k] ?? 0)));
@@ -190,12 +236,15 @@ function luFactor(matrix: Float64Array, n: number): LU | null {
         lu[best * n + c] = tmp;
       }
     }
-    const pivot = lu[k * n + k] ?? 1;
+    const pivotRow = k * n;
+    const pivot = lu[pivotRow + k] ?? 1;
     for (let i = k + 1; i < n; i += 1) {
-      const factor = (lu[i * n + k] ?? 0) / pivot;
+      const row = i * n;
+      const factor = (lu[row + k] ?? 0) / pivot;
       if (factor === 0) continue;
-      lu[i * n + k] = factor;
-      for (let c = k + 1; c < n; c += 1) lu[i * n + c] = (lu[i * n + c] ?? 0) - factor * (lu[k * n + c] ?? 0);
+      lu[row + k] = factor;
+      // The hot loop of the whole analysis: plain indexing, as the bounds are known.
+      for (let c = k + 1; c < n; c += 1) lu[row + c] = lu[row + c]! - factor * lu[pivotRow + c]!;
     }
   }
   return { n, lu, pivots };

@@ -73,7 +73,7 @@ export function trend(graph: SupplyGraph, options: TrendOptions): TrendResult {
   let first: number | null = null;
   let last: number | null = null;
   for (const material of [...chosen].sort()) {
-    const stages: Partial<Record<Stage, StageTrend>> = {};
+    const spans: { stage: Stage; start: number; end: number; points: TrendPoint[] }[] = [];
     for (const stage of index.stages(material)) {
       const years = [...new Set([...index.productionYears(material, stage), ...index.importYears(material, stage, options.importer), ...ownYears(index, material, stage, options.importer)])]
         .filter((year) => (options.from === undefined || year >= options.from) && (options.to === undefined || year <= options.to))
@@ -83,12 +83,21 @@ export function trend(graph: SupplyGraph, options: TrendOptions): TrendResult {
       if (start === undefined || end === undefined) continue;
       first = first === null ? start : Math.min(first, start);
       last = last === null ? end : Math.max(last, end);
-      const yearly: TrendPoint[] = [];
-      for (let year = start; year <= end; year++) yearly.push(point(graph, index, material, stage, options.importer, year));
+      spans.push({ stage, start, end, points: [] });
+    }
+    // Year by year across the stages, so that a year's refining origins are traced right after its
+    // mining stage, while that year's mining trade is still at hand in the index.
+    const from = Math.min(...spans.map((span) => span.start));
+    const to = Math.max(...spans.map((span) => span.end));
+    for (let year = from; year <= to; year++) {
+      for (const span of spans) if (year >= span.start && year <= span.end) span.points.push(point(graph, index, material, span.stage, options.importer, year));
+    }
+    const stages: Partial<Record<Stage, StageTrend>> = {};
+    for (const { stage, points: yearly } of spans) {
       const points = average > 1 ? rolling(yearly, average) : yearly;
       stages[stage] = { unit: index.unit(material, stage) ?? '', points, change: changes(points) };
     }
-    if (Object.keys(stages).length > 0) materials.push({ material, stages });
+    if (spans.length > 0) materials.push({ material, stages });
   }
   return { importer: options.importer, from: options.from ?? first, to: options.to ?? last, average, materials };
 }
