@@ -7,14 +7,14 @@
  * Speed: in most data files a record is exactly one line, so lines are split by hand straight from
  * the bytes (an order of magnitude faster than a general parser): at commas, or by splitQuotedLine
  * when a line has well-formed quoted fields. A caller-supplied prefilter may skip a quote-free line
- * before it is split (e.g. every line whose year field is not the requested year). From the first
+ * before it is split (e.g. every line whose year field is not the requested year), and a caller's
+ * fast reader may take a quote-free line straight from its bytes (see trade-lines.ts). From the first
  * line the hand splitter cannot take (a quoted field running on to the next line, a malformed
  * quote, lone carriage returns as line ends) the rest of the file goes through csv-parse. Both paths
  * give the same records, line numbers and problems.
  */
 import { isUtf8 } from 'node:buffer';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { Parser } from 'csv-parse';
 import { type Problem } from './problems.js';
 
@@ -106,14 +106,50 @@ export async function readCsv(path: string, spec: CsvSpec, sink: RowSink, option
   let bytesRead = 0;
   const { range } = options;
   if (range) await reader.push(range.header);
-  const stream = createReadStream(path, { highWaterMark: CHUNK_BYTES, ...(range ? { start: range.start, end: range.end - 1 } : {}) });
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
+  for await (const chunk of chunksOf(path, spec.label, range)) {
     await reader.push(chunk);
     bytesRead += chunk.length;
     options.progress?.({ file: spec.label, bytesRead, bytesTotal, rowsRead: counts.rowsRead });
   }
   await reader.end();
   return counts;
+}
+
+/**
+ * The bytes of a file (or of bytes [start, end)) in chunks of CHUNK_BYTES, read into one reused
+ * buffer: a fresh buffer per chunk would cost a page fault per 4 KiB read and garbage collections
+ * on a large file. A chunk is valid only until the next one is read; nothing keeps it.
+ */
+async function* chunksOf(path: string, label: string, range?: { start: number; end: number }): AsyncGenerator<Buffer> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    throw new FileProblem({ file: label, message: `cannot be read (${systemCode(error)})` });
+  }
+  try {
+    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    let position = range?.start ?? 0;
+    const end = range?.end ?? Number.POSITIVE_INFINITY;
+    while (position < end) {
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK_BYTES, end - position), position));
+      } catch (error) {
+        throw new FileProblem({ file: label, message: `cannot be read (${systemCode(error)})` });
+      }
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+function systemCode(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
 }
 
 /**

@@ -134,3 +134,61 @@ describe('splitQuotedLine agrees with csv-parse', () => {
     );
   });
 });
+
+describe('the byte-level trade reader agrees with the plain path row by row', () => {
+  // Rows the fast reader must either read exactly as the plain parsers do or hand over to them.
+  const TRICKY = [
+    'cobalt,mining,COD,CHN,2023,100,t,',
+    'cobalt,mining, COD ,CHN,2023,5.5,t,12.5', // spaces around a code: valid once trimmed
+    'cobalt,mining,cod,CHN,2023,1,t,', // lower-case code
+    'cobalt,mining,XXX,CHN,2023,1,t,', // unknown code
+    'cobalt,mining,CHN,CHN,2023,1,t,', // trades with itself
+    'cobalt,mining,AUS,JPN, 2023 ,1,t,', // year with spaces: valid
+    'cobalt,mining,AUS,JPN,1800,1,t,', // year out of range
+    'cobalt,mining,AUS,JPN,2023,1234567890123456,t,', // more digits than the fast reader takes
+    'cobalt,mining,AUS,JPN,2023,-1,t,',
+    'cobalt,mining,AUS,JPN,2023,1e3,t,',
+    'cobalt,mining,AUS,JPN,2023,1,kt,', // unit differs from the first row's
+    'Cobalt,mining,AUS,JPN,2023,1,t,',
+    'cobalt,Mining,AUS,JPN,2023,1,t,',
+    'cobalt,mining,AUS,JPN,2023,1,t', // a field short
+    'cobalt,mining,AUS,JPN,2023,1,t,,extra', // a field too many
+    ',,,,,,,', // blank
+    'cobalt,mining,AUS,JPN,2023,2.25,t, ', // value of spaces only: none
+    'cobalt,mining,AUS,JPN,2023,0.75,t,x', // value not a number
+    'cobalt,refining,AUS,JPN,2022,3,t,7',
+    'cobalt,mining,AUS,JPN,2023,0.1,t,1',
+    'cobalt,mining,AUS,JPN,2023,0.2,t,2', // summed with the row above, in order
+    'nickel,mining,IDN,JPN,2023,9,t,',
+  ];
+  const header = `${TRADE_HEADER},value_usd`;
+  const fast = dataFolder({ 'production.csv': PRODUCTION, 'trade.csv': variant(header, TRICKY, '\n') });
+  const slow = dataFolder({ 'production.csv': PRODUCTION, 'trade.csv': variant(header, TRICKY, '\r') });
+  const everything = (dataset: Dataset): unknown => ({
+    trade: dataset.trade.facts(),
+    stats: dataset.stats,
+    importYears: [...dataset.importYears].map(([key, years]) => [key, [...years].sort()]).sort(),
+    units: [...dataset.units],
+  });
+
+  it.each([
+    ['all rows', {}],
+    ['one year', { years: new Set([2023]) }],
+    ['one material', { materials: new Set(['nickel']) }],
+    ['the checking pass', { tradeSummaryOnly: true }],
+  ])('%s: same facts, counts, problems (line and column) and years', async (_name, filter) => {
+    const expected = everything(await inspectDataset(slow, filter));
+    expect(everything(await inspectDataset(fast, filter))).toEqual(expected);
+  });
+
+  it('and the plain path gives the hand-checked result', async () => {
+    const dataset = await inspectDataset(slow);
+    // Used: rows 1, 2 (COD->CHN 100 + 5.5), 6, 8, 17, 19, 20, 21 and 22 of the list.
+    expect(dataset.stats[1]).toMatchObject({ rowsRead: 22, rowsUsed: 9, rowsBlank: 1, rowsRejected: 12 });
+    const facts = dataset.trade.facts();
+    expect(facts.find((f) => f.exporter === 'COD')).toMatchObject({ quantity: 105.5, valueUsd: 12.5 });
+    // AUS->JPN mining 2023: 1 + 1234567890123456 + 2.25 + 0.1 + 0.2, added in file order.
+    const expectedSum = 1 + 1234567890123456 + 2.25 + 0.1 + 0.2;
+    expect(facts.find((f) => f.exporter === 'AUS' && f.stage === 'mining')).toMatchObject({ quantity: expectedSum, valueUsd: 3 });
+  });
+});

@@ -1,0 +1,116 @@
+/**
+ * The byte-level field readers of the fast trade path: each must give exactly what the string
+ * parsers give, or decline (NaN / -1 / undefined) so that the plain path decides.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ByteTokenMap, fourDigits, plainDecimal, splitFields } from '../../src/input/byte-fields.js';
+import { TradeTable } from '../../src/input/trade-table.js';
+
+const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+const decimal = (text: string): number => plainDecimal(bytes(text), 0, bytes(text).length);
+
+describe('plainDecimal', () => {
+  it('reads plain decimals exactly as Number() does', () => {
+    expect(decimal('0')).toBe(0);
+    expect(decimal('170000')).toBe(170000);
+    expect(decimal('2079.193')).toBe(2079.193);
+    expect(decimal('12.')).toBe(12);
+    expect(decimal('.5')).toBe(0.5);
+    expect(decimal('007.250')).toBe(7.25);
+    // 0.1 + 0.2 style values: the division must round like Number() does.
+    expect(decimal('0.3')).toBe(0.3);
+    expect(decimal('123456789012.345')).toBe(123456789012.345);
+  });
+
+  it('declines what the plain parser must judge: signs, spaces, exponents, commas, empty, over 15 digits', () => {
+    for (const text of ['', '.', '-1', '+1', ' 1', '1 ', '1e3', '1,5', '1.2.3', 'NaN', '1234567890123456', '0.1234567890123456']) {
+      expect(decimal(text), text).toBeNaN();
+    }
+  });
+
+  it('agrees with Number() on random plain decimals of up to 15 digits', () => {
+    const digits = fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 0, maxLength: 9 });
+    fc.assert(
+      fc.property(digits, fc.boolean(), digits, (whole, dot, fraction) => {
+        const text = dot ? `${whole}.${fraction}` : whole;
+        fc.pre(/^(?:\d+(?:\.\d*)?|\.\d+)$/.test(text) && text.replace('.', '').length <= 15);
+        expect(decimal(text)).toBe(Number(text));
+      }),
+      { numRuns: 3000, seed: 3 },
+    );
+  });
+});
+
+describe('fourDigits and splitFields', () => {
+  it('reads exactly four digits, else -1', () => {
+    expect(fourDigits(bytes('2023'), 0, 4)).toBe(2023);
+    expect(fourDigits(bytes('x2023,'), 1, 5)).toBe(2023);
+    for (const text of ['202', '20233', ' 2023', '20a3']) expect(fourDigits(bytes(text), 0, text.length)).toBe(-1);
+  });
+
+  it('finds field starts, and declines more fields than expected', () => {
+    const starts = new Int32Array(4);
+    const line = bytes('ab,,cde');
+    expect(splitFields(line, 0, line.length, starts, 3)).toBe(3);
+    // field k is [starts[k], starts[k + 1] - 1): "ab", "", "cde"
+    expect([...starts]).toEqual([0, 3, 4, 8]);
+    expect(splitFields(line, 0, line.length, starts, 2)).toBe(-1);
+    expect(splitFields(bytes('a,b'), 0, 3, starts, 3)).toBe(2);
+  });
+});
+
+describe('ByteTokenMap', () => {
+  it('finds byte strings by content, wherever they sit', () => {
+    const map = new ByteTokenMap();
+    const line = bytes('JPN,CHN,JPN');
+    map.set(line, 0, 3, 7);
+    expect(map.get(line, 8, 11)).toBe(7);
+    expect(map.get(line, 4, 7)).toBeUndefined();
+    expect(map.get(bytes('JP'), 0, 2)).toBeUndefined();
+  });
+
+  it('keeps thousands of entries apart through its growth, and stops learning at its limit', () => {
+    const map = new ByteTokenMap(5000);
+    for (let i = 0; i < 6000; i += 1) {
+      const text = bytes(`code-${i}`);
+      map.set(text, 0, text.length, i);
+    }
+    for (const i of [0, 1, 999, 4999]) expect(map.get(bytes(`code-${i}`), 0, bytes(`code-${i}`).length)).toBe(i);
+    expect(map.get(bytes('code-5000'), 0, 9)).toBeUndefined();
+  });
+});
+
+describe('TradeTable', () => {
+  it('sums rows of the same fact in arrival order and keeps value sums apart from missing values', () => {
+    const table = new TradeTable();
+    const fact = { material: 'cobalt', stage: 'mining' as const, exporter: 'COD', importer: 'CHN', year: 2023, unit: 't' };
+    table.addFact({ ...fact, quantity: 0.1, valueUsd: null });
+    table.addFact({ ...fact, importer: 'JPN', quantity: 5, valueUsd: 10 });
+    table.addFact({ ...fact, quantity: 0.2, valueUsd: 4 });
+    table.addFact({ ...fact, year: 2022, quantity: 1, valueUsd: null });
+    expect(table.length).toBe(3);
+    // 0.1 + 0.2 in that order is 0.30000000000000004: the sum of a plain loop, not a rounded one.
+    expect(table.facts()).toEqual([
+      { ...fact, quantity: 0.1 + 0.2, valueUsd: 4 },
+      { ...fact, importer: 'JPN', quantity: 5, valueUsd: 10 },
+      { ...fact, year: 2022, quantity: 1, valueUsd: null },
+    ]);
+  });
+
+  it('finds every fact again after growing past its first capacity (and after a reserve)', () => {
+    for (const reserve of [0, 50_000]) {
+      const table = new TradeTable();
+      if (reserve) table.reserve(reserve);
+      const codes = Array.from({ length: 60 }, (_, i) => `C${String(i).padStart(2, '0')}`);
+      // 60 x 59 pairs x 10 years = 35,400 facts, each added twice: every sum is 1 + 2 = 3.
+      for (const round of [1, 2]) {
+        for (let year = 2000; year < 2010; year += 1) {
+          for (const exporter of codes) for (const importer of codes) if (exporter !== importer) table.addFact({ material: 'tin', stage: 'refining', exporter, importer, year, quantity: round, unit: 't', valueUsd: null });
+        }
+      }
+      expect(table.length).toBe(35_400);
+      expect(table.facts().every((fact) => fact.quantity === 3)).toBe(true);
+    }
+  });
+});
