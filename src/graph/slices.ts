@@ -56,11 +56,12 @@ export function sliceIndex(graph: SupplyGraph): SliceIndex {
  */
 const FLOW_CACHE_SLICES = 32;
 
-/** A slice as the index holds it: production, and its flows as rows of the trade table. */
+/** A slice as the index holds it: production, and its flows as a range of rows of the trade table. */
 class IndexedSlice implements Slice {
   readonly production = new Map<string, number>();
-  /** Rows of the trade table; ordered by exporter then importer code once the index is built. */
-  rows: number[] = [];
+  /** Rows firstRow .. endRow - 1 of the (finished) trade table, ordered by exporter then importer code. */
+  firstRow = 0;
+  endRow = 0;
 
   constructor(
     readonly material: string,
@@ -100,22 +101,18 @@ function buildIndex(graph: SupplyGraph): SliceIndex {
   production.sort(([, a], [, b]) => compare(a, b));
   for (const [slice, code, quantity] of production) slice.production.set(code, quantity);
 
-  const ofTableSlice = table.slices.map((info) => sliceFor(info.material, info.stage, info.year));
+  // The graph holds whole slices of the table (see buildSupplyGraph): a slice with one row among the
+  // edges' rows has all of them, side by side in the table.
+  const inGraph = new Uint8Array(table.slices.length);
   graph.forEachEdge((_edge, link) => {
-    for (const row of link.rows) ofTableSlice[table.sliceOf[row] ?? 0]?.rows.push(row);
+    for (const row of link.rows) inGraph[table.sliceOf[row] ?? 0] = 1;
   });
-  // Slices made only for the table (trade of a year the graph left out) hold no data: drop them.
-  const order = countryOrder(table);
-  for (const [material, stages] of tree) {
-    for (const [stage, years] of stages) {
-      for (const [year, slice] of years) {
-        if (slice.rows.length === 0 && slice.production.size === 0) years.delete(year);
-        else slice.rows = sortedRows(slice.rows, table, order);
-      }
-      if (years.size === 0) stages.delete(stage);
-    }
-    if (stages.size === 0) tree.delete(material);
-  }
+  table.slices.forEach((info, id) => {
+    if (!inGraph[id]) return;
+    const slice = sliceFor(info.material, info.stage, info.year);
+    slice.firstRow = table.sliceStart[id] ?? 0;
+    slice.endRow = table.sliceStart[id + 1] ?? 0;
+  });
 
   const slicesOf = (material: string, stage: Stage): IndexedSlice[] => [...(tree.get(material)?.get(stage)?.values() ?? [])];
   const yearsWhere = (material: string, stage: Stage, test: (slice: IndexedSlice) => boolean): number[] =>
@@ -132,13 +129,13 @@ function buildIndex(graph: SupplyGraph): SliceIndex {
     materials: () => materials,
     stages: (material) => STAGES.filter((stage) => tree.get(material)?.has(stage) ?? false),
     productionYears: (material, stage) => yearsWhere(material, stage, (slice) => slice.production.size > 0),
-    tradeYears: (material, stage) => yearsWhere(material, stage, (slice) => slice.rows.length > 0),
+    tradeYears: (material, stage) => yearsWhere(material, stage, (slice) => slice.endRow > slice.firstRow),
     importYears: (material, stage, importer) => {
       const key = `${material}|${stage}|${importer}`;
       let years = importYears.get(key);
       if (!years) {
         const id = table.countries.find(importer);
-        years = id === undefined ? [] : yearsWhere(material, stage, (slice) => slice.rows.some((row) => table.importerOf[row] === id));
+        years = id === undefined ? [] : yearsWhere(material, stage, (slice) => table.importerOf.subarray(slice.firstRow, slice.endRow).includes(id));
         importYears.set(key, years);
       }
       return years;
@@ -162,38 +159,14 @@ function flowMaker(table: TradeTable): (slice: IndexedSlice) => Flow[] {
       recent.set(slice, known);
       return known;
     }
-    const flows = slice.rows.map((row) => ({
-      from: codes[table.exporterOf[row] ?? 0] ?? '',
-      to: codes[table.importerOf[row] ?? 0] ?? '',
-      quantity: table.quantityOf[row] ?? 0,
-    }));
+    const flows: Flow[] = [];
+    for (let row = slice.firstRow; row < slice.endRow; row += 1) {
+      flows.push({ from: codes[table.exporterOf[row] ?? 0] ?? '', to: codes[table.importerOf[row] ?? 0] ?? '', quantity: table.quantityOf[row] ?? 0 });
+    }
     recent.set(slice, flows);
     if (recent.size > FLOW_CACHE_SLICES) recent.delete(recent.keys().next().value as IndexedSlice);
     return flows;
   };
-}
-
-/** Each country id's rank in code order, so that rows sort by numbers rather than strings. */
-function countryOrder(table: TradeTable): { rank: Int32Array; count: number } {
-  const codes = table.countries.values;
-  const rank = new Int32Array(codes.length);
-  [...codes.keys()].sort((a, b) => compare(codes[a] ?? '', codes[b] ?? '')).forEach((id, position) => (rank[id] = position));
-  return { rank, count: codes.length };
-}
-
-const POSITIONS = 2 ** 21;
-
-/** Rows ordered by (exporter rank, importer rank); each pair occurs once in a slice. */
-function sortedRows(rows: number[], table: TradeTable, { rank, count }: { rank: Int32Array; count: number }): number[] {
-  const key = (row: number): number => rank[table.exporterOf[row]!]! * count + rank[table.importerOf[row]!]!;
-  if (rows.length >= POSITIONS) return rows.sort((a, b) => key(a) - key(b));
-  // Packed into one double (key * 2^21 + position, below 2^53): a numeric typed-array sort, no comparator calls.
-  const packed = new Float64Array(rows.length);
-  for (let position = 0; position < rows.length; position += 1) packed[position] = key(rows[position]!) * POSITIONS + position;
-  packed.sort();
-  const sorted = new Array<number>(rows.length);
-  for (let k = 0; k < packed.length; k += 1) sorted[k] = rows[packed[k]! % POSITIONS]!;
-  return sorted;
 }
 
 export function compare(a: string, b: string): number {

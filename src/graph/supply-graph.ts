@@ -51,6 +51,7 @@ export interface GraphOptions {
 export function buildSupplyGraph(dataset: Dataset, options: GraphOptions = {}): SupplyGraph {
   const graph: SupplyGraph = new DirectedGraph<CountryNode, TradeLink, GraphMeta>({ allowSelfLoops: false });
   const table = dataset.trade;
+  table.finish(); // a no-op for a loaded dataset: the index reads each slice's rows as one range
   graph.replaceAttributes({ units: Object.fromEntries(dataset.units), trade: table });
   const ensureNode = (code: string): void => {
     if (graph.hasNode(code)) return;

@@ -71,6 +71,8 @@ export interface CsvReadOptions {
   /**
    * Read only bytes [start, end) of the file, as if `header` (the file's first line, with its line
    * end) came before them: one worker's share of a large file. Line numbers count from the header.
+   * A quote character in the range is a problem: the cut between two ranges might have fallen inside
+   * a quoted field, so such a file must be read from its start on one thread.
    */
   range?: { start: number; end: number; header: Buffer };
 }
@@ -86,7 +88,8 @@ export type ProgressListener = (progress: Progress) => void;
 
 /** A record larger than this is not a data row of ours; reading stops instead of buffering it. */
 export const MAX_RECORD_BYTES = 1 << 20;
-const CHUNK_BYTES = 1 << 20;
+/** The size of each read; the first chunk also decides how line ends are read (see RecordReader.push). */
+export const CHUNK_BYTES = 1 << 20;
 const NEWLINE = 10;
 const CARRIAGE_RETURN = 13;
 const QUOTE = 34;
@@ -107,6 +110,7 @@ export async function readCsv(path: string, spec: CsvSpec, sink: RowSink, option
   const { range } = options;
   if (range) await reader.push(range.header);
   for await (const chunk of chunksOf(path, spec.label, range)) {
+    if (range && chunk.includes(QUOTE)) throw new FileProblem({ file: spec.label, message: 'a quoted field in a share read by a worker thread' });
     await reader.push(chunk);
     bytesRead += chunk.length;
     options.progress?.({ file: spec.label, bytesRead, bytesTotal, rowsRead: counts.rowsRead });
@@ -372,7 +376,7 @@ export function splitQuotedLine(text: string): string[] | null {
 }
 
 /** A carriage return not followed by a line feed (and not cut at the chunk's end): old Mac line ends. */
-function hasLoneCarriageReturn(bytes: Buffer): boolean {
+export function hasLoneCarriageReturn(bytes: Buffer): boolean {
   for (let i = bytes.indexOf(CARRIAGE_RETURN); i !== -1 && i < bytes.length - 1; i = bytes.indexOf(CARRIAGE_RETURN, i + 1)) {
     if (bytes[i + 1] !== NEWLINE) return true;
   }

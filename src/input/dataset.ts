@@ -430,6 +430,27 @@ export async function readTrade(
 ): Promise<TradeRead> {
   const table = new TradeTable();
   const summary = filter.tradeSummaryOnly ? new ImportSummary() : undefined;
+  // A full read of a large file: size the table from the first chunk's rows per byte.
+  const sizing = summary || filter.years || filter.materials ? filter : { ...filter, progress: reserveOnFirstChunk(table, filter.progress) };
+  const stats = await readTradeRows(path, isKnown, units, sizing, table, summary, range);
+  table.finish();
+  const years = summary ?? ImportSummary.of(table);
+  return { facts: table, stats, importYears: years.importYears(table), countries: years.countries(table) };
+}
+
+/**
+ * Reads trade.csv (or a byte range of it) into `table`, or only into `summary` when given, with both
+ * the byte-level reader and the plain one.
+ */
+export async function readTradeRows(
+  path: string,
+  isKnown: (code: string) => boolean,
+  units: UnitRegistry,
+  filter: LoadFilter,
+  table: TradeTable,
+  summary: ImportSummary | undefined,
+  range?: ByteRange,
+): Promise<FileStats> {
   const parseExporter = (raw: string): string => parseCountry(raw, isKnown, 'exporter');
   const parseImporter = (raw: string): string => parseCountry(raw, isKnown, 'importer');
   const checkUnit = (material: string, stage: Stage, unit: string, line: number): void => units.check(material, stage, unit, TRADE_SPEC.label, line);
@@ -464,11 +485,7 @@ export async function readTrade(
       ...(filter.materials ? { materials: filter.materials } : {}),
       ...(summary ? { summary } : {}),
     });
-  // A full read of a large file: size the table from the first chunk's rows per byte.
-  const sizing = summary || filter.years || filter.materials ? filter : { ...filter, progress: reserveOnFirstChunk(table, filter.progress) };
-  const stats = await readFile(path, TRADE_SPEC, sizing, handleRow, range, fastLine);
-  const years = summary ?? ImportSummary.of(table);
-  return { facts: table, stats, importYears: years.importYears(table), countries: years.countries(table) };
+  return readFile(path, TRADE_SPEC, filter, handleRow, range, fastLine);
 }
 
 /** A progress listener that, after the first chunk, reserves room for the rows the whole file will hold. */

@@ -1,23 +1,29 @@
 /**
- * Checking a large trade.csv with several threads: the pass that reads every row but keeps no facts
- * (`validate`, and the first pass of an analysis of the latest years over a large file). The file
- * is cut at line ends into byte ranges; each worker thread reads its range as if the header came
- * first, with the same reader and rules as the one-thread path, and the counts, year lists and
- * units are merged here.
+ * Reading a large trade.csv with several threads. The file is cut at line ends into byte ranges;
+ * each worker thread reads its range as if the header came first, with the same reader and rules as
+ * the one-thread path. Two kinds of read are shared out:
+ * - the checking pass (`validate`, and the first pass of an analysis of the latest years): workers
+ *   send back counts and year lists, which merge exactly;
+ * - a full read (every row of every year, as `trend` needs): workers parse and check the rows and
+ *   send them back in batches of columns, unsummed; this thread adds them to its table in file
+ *   order, range after range, so every sum is the one-thread sum, to the last bit.
+ * Reads filtered to some years or materials stay on one thread: they mostly skip lines, and one
+ * reader's memory is all they need.
  *
- * It runs only where it gives exactly the one-thread result: a file without quote characters (no
- * field can hide a line end), lone carriage returns or NUL bytes. When a worker finds any problem,
- * or the workers disagree on a unit, the file is read again on one thread, so that every message,
- * line number and count is that of the plain path.
+ * It runs only where it gives exactly the one-thread result: a file whose ranges hold no quote
+ * character (no field can hide a line end) and whose first chunk has no lone carriage return. When
+ * a worker finds any problem, or the workers disagree on a unit, the file is read again on one
+ * thread, so that every message, line number and count is that of the plain path.
  */
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Country } from './countries.js';
-import type { Progress } from './csv.js';
+import { CHUNK_BYTES, hasLoneCarriageReturn, type Progress } from './csv.js';
 import type { FileStats, LoadFilter, TradeRead, UnitRegistry } from './dataset.js';
-import { TradeTable } from './trade-table.js';
+import { ImportSummary } from './trade-lines.js';
+import { TradeTable, type RowBatch } from './trade-table.js';
 
 export interface ByteRange {
   start: number;
@@ -29,6 +35,8 @@ export interface ByteRange {
 /** What the main thread sends a worker. */
 export interface TradeJob {
   path: string;
+  /** `summary`: the checking pass; `rows`: every row, sent back in batches. */
+  mode: 'summary' | 'rows';
   range: { start: number; end: number; header: Uint8Array };
   years?: number[];
   materials?: string[];
@@ -36,18 +44,22 @@ export interface TradeJob {
   units: [string, string, string][];
 }
 
-/** What a worker sends back (no facts: the checking pass keeps none). */
+/** A worker's last message. */
 export interface TradeJobResult {
   stats: FileStats;
+  /** The checking pass only (a full read's years come from the merged table). */
   importYears: [string, number[]][];
   countries: string[];
   units: [string, string, string][];
 }
 
+export type WorkerMessage = { progress: Progress } | { batch: RowBatch } | { result: TradeJobResult };
+
 /** Below this size one thread is quicker than starting workers. */
 const PARALLEL_MIN_BYTES = 16 << 20;
+/** How far past a planned cut to look for the line end it moves to. */
+const CUT_WINDOW_BYTES = 1 << 16;
 const NEWLINE = 10;
-const CARRIAGE_RETURN = 13;
 const QUOTE = 34;
 
 export async function readTradeInParallel(
@@ -57,10 +69,8 @@ export async function readTradeInParallel(
   filter: LoadFilter,
   threads: number,
 ): Promise<TradeRead | null> {
-  // Only the checking pass is shared out: it sends back counts and year lists, which merge exactly.
-  // Moving a million facts between threads costs more than it saves, and sums of floating-point
-  // quantities added in another order could differ in their last digit from the one-thread result.
-  if (threads < 2 || !filter.tradeSummaryOnly) return null;
+  const mode = filter.tradeSummaryOnly ? 'summary' : 'rows';
+  if (threads < 2 || (mode === 'rows' && (filter.years || filter.materials))) return null;
   const worker = new URL('./trade-worker.js', import.meta.url);
   // Under a TypeScript test runner there is no compiled worker: read on one thread.
   if (!existsSync(fileURLToPath(worker))) return null;
@@ -73,6 +83,7 @@ export async function readTradeInParallel(
   if (!plan) return null;
   const base: Omit<TradeJob, 'range'> = {
     path,
+    mode,
     ...(filter.years ? { years: [...filter.years] } : {}),
     ...(filter.materials ? { materials: [...filter.materials] } : {}),
     customCountries: [...customCountries],
@@ -89,23 +100,53 @@ export async function readTradeInParallel(
       rowsRead: done.reduce((sum, entry) => sum + entry.rows, 0),
     });
   };
+  const table = new TradeTable();
+  const merger = new BatchMerger(plan.ranges.length, table);
+  const workers: Worker[] = [];
   let results: TradeJobResult[];
   try {
     results = await Promise.all(
-      plan.ranges.map(([start, end], part) => runWorker(worker, { ...base, range: { start, end, header: plan.header } }, (progress) => report(part, progress))),
+      plan.ranges.map(([start, end], part) =>
+        runWorker(worker, { ...base, range: { start, end, header: plan.header } }, workers, {
+          progress: (progress) => report(part, progress),
+          batch: (batch) => merger.batch(part, batch),
+          result: (result) => {
+            // One worker's problem means a one-thread read: stop the others now.
+            if (hasProblems(result)) for (const running of workers) void running.terminate();
+            merger.finished(part);
+          },
+        }),
+      ),
     );
   } catch {
+    for (const running of workers) void running.terminate();
     return null;
   }
-  return mergeResults(results, units);
+  const merged = mergeResults(results, units);
+  if (!merged) return null;
+  if (mode === 'summary') return { ...merged, facts: table };
+  table.finish();
+  const summary = ImportSummary.of(table);
+  return { stats: merged.stats, facts: table, importYears: summary.importYears(table), countries: summary.countries(table) };
 }
 
-function runWorker(url: URL, job: TradeJob, onProgress: (progress: Progress) => void): Promise<TradeJobResult> {
+interface WorkerListeners {
+  progress: (progress: Progress) => void;
+  batch: (batch: RowBatch) => void;
+  result: (result: TradeJobResult) => void;
+}
+
+function runWorker(url: URL, job: TradeJob, workers: Worker[], on: WorkerListeners): Promise<TradeJobResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(url, { workerData: job });
-    worker.on('message', (message: { progress: Progress } | { result: TradeJobResult }) => {
-      if ('progress' in message) onProgress(message.progress);
-      else resolve(message.result);
+    workers.push(worker);
+    worker.on('message', (message: WorkerMessage) => {
+      if ('progress' in message) on.progress(message.progress);
+      else if ('batch' in message) on.batch(message.batch);
+      else {
+        on.result(message.result);
+        resolve(message.result);
+      }
     });
     worker.once('error', reject);
     worker.once('exit', (code) => {
@@ -115,54 +156,82 @@ function runWorker(url: URL, job: TradeJob, onProgress: (progress: Progress) => 
 }
 
 /**
- * The header and up to `parts` byte ranges cut just after line ends; null when the file has a quote
- * character, a lone carriage return or a NUL byte (the one-thread path then reads and reports it).
+ * Adds the workers' row batches to one table in file order: the batches of range k wait until every
+ * batch of the ranges before it has been added; those of the range being added go in as they come,
+ * while later ranges are still being read.
+ */
+class BatchMerger {
+  private current = 0;
+  private readonly waiting: RowBatch[][];
+  private readonly done: boolean[];
+
+  constructor(
+    private readonly parts: number,
+    private readonly table: TradeTable,
+  ) {
+    this.waiting = Array.from({ length: parts }, () => []);
+    this.done = new Array<boolean>(parts).fill(false);
+  }
+
+  batch(part: number, batch: RowBatch): void {
+    this.waiting[part]?.push(batch);
+    this.drain();
+  }
+
+  finished(part: number): void {
+    this.done[part] = true;
+    this.drain();
+  }
+
+  private drain(): void {
+    while (this.current < this.parts) {
+      const queue = this.waiting[this.current] ?? [];
+      for (let batch = queue.shift(); batch; batch = queue.shift()) this.table.addBatch(batch);
+      if (!this.done[this.current]) return;
+      this.current += 1;
+    }
+  }
+}
+
+/**
+ * The header and up to `parts` byte ranges cut just after line ends, found by reading a little
+ * around each cut (the workers check their own ranges for quote characters). Null for a file the
+ * one-thread reader would read as a whole with csv-parse (lone carriage returns in its first chunk),
+ * a quoted header, or no line end near a cut.
  */
 export async function planRanges(path: string, size: number, parts: number): Promise<{ header: Buffer; ranges: [number, number][] } | null> {
-  let offset = 0;
-  let headerEnd = -1;
-  let previousWasCr = false;
-  const cuts: number[] = [];
-  let targets: number[] = [];
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    if (chunk.indexOf(QUOTE) !== -1 || chunk.indexOf(0) !== -1) return null;
-    if (previousWasCr && chunk[0] !== NEWLINE) return null;
-    for (let i = chunk.indexOf(CARRIAGE_RETURN); i !== -1; i = chunk.indexOf(CARRIAGE_RETURN, i + 1)) {
-      if (i + 1 < chunk.length && chunk[i + 1] !== NEWLINE) return null;
-    }
-    previousWasCr = chunk[chunk.length - 1] === CARRIAGE_RETURN;
-    if (headerEnd === -1) {
-      const newline = chunk.indexOf(NEWLINE);
-      if (newline === -1) return null; // a header longer than a chunk: not worth splitting
-      headerEnd = newline + 1;
-      targets = Array.from({ length: parts - 1 }, (_, k) => headerEnd + Math.floor(((k + 1) * (size - headerEnd)) / parts));
-    }
-    while (targets.length > 0 && (targets[0] ?? 0) < offset + chunk.length) {
-      const target = targets[0] ?? 0;
-      const newline = chunk.indexOf(NEWLINE, Math.max(0, target - offset));
-      if (newline === -1) break; // the cut falls in the next chunk
-      cuts.push(offset + newline + 1);
-      targets.shift();
-    }
-    offset += chunk.length;
-  }
-  if (headerEnd === -1) return null;
-  const header = Buffer.alloc(headerEnd);
   const handle = await open(path);
   try {
-    await handle.read(header, 0, headerEnd, 0);
+    const first = Buffer.alloc(Math.min(size, CHUNK_BYTES));
+    await handle.read(first, 0, first.length, 0);
+    const headerEnd = first.indexOf(NEWLINE) + 1;
+    if (headerEnd === 0 || hasLoneCarriageReturn(first) || first.subarray(0, headerEnd).includes(QUOTE)) return null;
+    const bounds = [headerEnd];
+    const window = Buffer.alloc(CUT_WINDOW_BYTES);
+    for (let k = 1; k < parts; k += 1) {
+      const target = headerEnd + Math.floor((k * (size - headerEnd)) / parts);
+      const { bytesRead } = await handle.read(window, 0, CUT_WINDOW_BYTES, target);
+      const newline = window.subarray(0, bytesRead).indexOf(NEWLINE);
+      if (newline === -1) return null;
+      const cut = target + newline + 1;
+      if (cut > (bounds.at(-1) ?? 0) && cut < size) bounds.push(cut);
+    }
+    bounds.push(size);
+    const ranges: [number, number][] = [];
+    for (let k = 0; k + 1 < bounds.length; k++) ranges.push([bounds[k] ?? 0, bounds[k + 1] ?? 0]);
+    return ranges.length > 1 ? { header: Buffer.from(first.subarray(0, headerEnd)), ranges } : null;
   } finally {
     await handle.close();
   }
-  const bounds = [headerEnd, ...cuts.filter((cut) => cut > headerEnd && cut < size), size];
-  const ranges: [number, number][] = [];
-  for (let k = 0; k + 1 < bounds.length; k++) if ((bounds[k + 1] ?? 0) > (bounds[k] ?? 0)) ranges.push([bounds[k] ?? 0, bounds[k + 1] ?? 0]);
-  return ranges.length > 1 ? { header, ranges } : null;
 }
 
-/** Sums the workers' results in file order; null when the one-thread path must decide instead. */
-function mergeResults(results: readonly TradeJobResult[], units: UnitRegistry): TradeRead | null {
-  if (results.some((result) => result.stats.problems.length > 0 || result.stats.problemsOmitted > 0)) return null;
+function hasProblems(result: TradeJobResult): boolean {
+  return result.stats.problems.length > 0 || result.stats.problemsOmitted > 0;
+}
+
+/** Counts, units and (checking pass) years of the workers, in file order; null when one thread must decide. */
+function mergeResults(results: readonly TradeJobResult[], units: UnitRegistry): Omit<TradeRead, 'facts'> | null {
+  if (results.some(hasProblems)) return null;
   for (const result of results) {
     for (const [key, unit, where] of result.units) {
       const known = units.units.get(key);
@@ -188,5 +257,5 @@ function mergeResults(results: readonly TradeJobResult[], units: UnitRegistry): 
     stats.rowsBlank += result.stats.rowsBlank;
     stats.rowsSkipped += result.stats.rowsSkipped;
   }
-  return { facts: new TradeTable(), stats, importYears, countries };
+  return { stats, importYears, countries };
 }

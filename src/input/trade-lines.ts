@@ -122,36 +122,45 @@ export function tradeLineReader(columns: CsvColumns, context: TradeLineContext):
 
 /**
  * Which years hold trade into which importer, and which countries trade at all, by ids: the checking
- * pass keeps this instead of facts, and an analysis finds its latest years from it.
+ * pass keeps this instead of facts, and an analysis finds its latest years from it. Years are bits
+ * (one array of bits per material, stage and importer), so noting a row costs no hashing.
  */
 export class ImportSummary {
-  private readonly years = new Map<number, Set<number>>();
-  private readonly traders = new Set<number>();
+  /** [material id * STAGES.length + stage index][importer id] -> bits of (year - MIN_YEAR). */
+  private readonly years: (Uint32Array | undefined)[][] = [];
+  private readonly traders = new Uint8Array(65536);
 
   note(materialId: number, stageIndex: number, exporter: number, importer: number, year: number): void {
-    const key = (materialId * STAGES.length + stageIndex) * 65536 + importer;
-    let years = this.years.get(key);
-    if (!years) this.years.set(key, (years = new Set()));
-    years.add(year);
-    this.traders.add(exporter);
-    this.traders.add(importer);
+    const byImporter = (this.years[materialId * STAGES.length + stageIndex] ??= []);
+    const bits = (byImporter[importer] ??= new Uint32Array(YEAR_WORDS));
+    const offset = year - MIN_YEAR;
+    bits[offset >>> 5] = (bits[offset >>> 5] ?? 0) | (1 << (offset & 31));
+    this.traders[exporter] = 1;
+    this.traders[importer] = 1;
   }
 
   /** Years keyed `material|stage|importer`. */
   importYears(table: TradeTable): Map<string, Set<number>> {
     const named = new Map<string, Set<number>>();
-    for (const [key, years] of this.years) {
-      const importer = key % 65536;
-      const materialStage = (key - importer) / 65536;
-      const stageIndex = materialStage % STAGES.length;
-      const materialId = (materialStage - stageIndex) / STAGES.length;
-      named.set(`${table.materials.values[materialId]}|${STAGES[stageIndex]}|${table.countries.values[importer]}`, years);
-    }
+    this.years.forEach((byImporter, key) => {
+      const material = table.materials.values[Math.floor(key / STAGES.length)];
+      const stage = STAGES[key % STAGES.length];
+      byImporter.forEach((bits, importer) => {
+        if (!bits) return;
+        const years = new Set<number>();
+        for (let offset = 0; offset < YEAR_WORDS * 32; offset += 1) if (((bits[offset >>> 5] ?? 0) >>> (offset & 31)) & 1) years.add(MIN_YEAR + offset);
+        named.set(`${material}|${stage}|${table.countries.values[importer]}`, years);
+      });
+    });
     return named;
   }
 
   countries(table: TradeTable): Set<string> {
-    return new Set([...this.traders].map((id) => table.countries.values[id] ?? ''));
+    const codes = new Set<string>();
+    table.countries.values.forEach((code, id) => {
+      if (this.traders[id]) codes.add(code);
+    });
+    return codes;
   }
 
   /** The summary of the facts of a table (for a pass that kept them). */
@@ -166,3 +175,6 @@ export class ImportSummary {
     return summary;
   }
 }
+
+/** 32-bit words enough for one bit per year of MIN_YEAR..MAX_YEAR. */
+const YEAR_WORDS = Math.ceil((MAX_YEAR - MIN_YEAR + 1) / 32);

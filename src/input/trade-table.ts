@@ -54,6 +54,18 @@ export interface SliceInfo {
   unit: string;
 }
 
+/** Rows in columns, with the country codes and slices their ids stand for. */
+export interface RowBatch {
+  countries: string[];
+  slices: SliceInfo[];
+  length: number;
+  sliceOf: Int32Array;
+  exporterOf: Int32Array;
+  importerOf: Int32Array;
+  quantityOf: Float64Array;
+  valueUsdOf: Float64Array;
+}
+
 const INITIAL_CAPACITY = 1024;
 const SLOT_WIDTH = 3;
 /** The hash grows past this share of used slots (linear probing stays short below it). */
@@ -65,18 +77,30 @@ export class TradeTable {
   /** At most 26 * 36 * 36 codes fit the code pattern, so a country id fits in 16 bits. */
   readonly countries = new Dictionary();
   readonly materials = new Dictionary();
-  /** Per slice id: its material, stage, year and unit. */
-  readonly slices: SliceInfo[] = [];
+  /** Per slice id: its material, stage, year and unit (in material, stage, year order once finished). */
+  slices: SliceInfo[] = [];
   private readonly sliceIds = new Map<number, number>();
+  /**
+   * Once finished: the facts of slice k are rows sliceStart[k] .. sliceStart[k + 1] - 1, ordered by
+   * exporter code, then importer code. Empty before.
+   */
+  sliceStart = new Int32Array(0);
+  private finished = false;
+
+  /**
+   * With `aggregate: false` every row is kept as it came, unsummed: a worker thread's share of a
+   * file, whose rows the main thread then adds to its own table in file order (see parallel.ts).
+   */
+  constructor(private readonly options: { aggregate: boolean } = { aggregate: true }) {}
 
   /** Number of facts. */
   length = 0;
-  sliceOf = new Int32Array(INITIAL_CAPACITY);
-  exporterOf = new Int32Array(INITIAL_CAPACITY);
-  importerOf = new Int32Array(INITIAL_CAPACITY);
-  quantityOf = new Float64Array(INITIAL_CAPACITY);
+  sliceOf: Int32Array = new Int32Array(INITIAL_CAPACITY);
+  exporterOf: Int32Array = new Int32Array(INITIAL_CAPACITY);
+  importerOf: Int32Array = new Int32Array(INITIAL_CAPACITY);
+  quantityOf: Float64Array = new Float64Array(INITIAL_CAPACITY);
   /** NaN where no merged row had a value. */
-  valueUsdOf = new Float64Array(INITIAL_CAPACITY);
+  valueUsdOf: Float64Array = new Float64Array(INITIAL_CAPACITY);
 
   /**
    * Open-addressing hash of (slice, exporter, importer) -> fact index. Each slot holds its whole key
@@ -101,6 +125,11 @@ export class TradeTable {
 
   /** Adds one row: a new fact, or summed into the fact with the same slice and countries. */
   add(slice: number, exporter: number, importer: number, quantity: number, valueUsd: number): void {
+    if (this.finished) throw new Error('TradeTable.add after finish()');
+    if (!this.options.aggregate) {
+      this.append(slice, exporter, importer, quantity, valueUsd);
+      return;
+    }
     const slots = this.slots;
     const mask = this.slotCount - 1;
     const pair = (exporter << 16) | importer;
@@ -120,6 +149,14 @@ export class TradeTable {
       at += SLOT_WIDTH;
       if (at === slots.length) at = 0;
     }
+    const row = this.append(slice, exporter, importer, quantity, valueUsd);
+    slots[at] = slice + 1;
+    slots[at + 1] = pair;
+    slots[at + 2] = row;
+    if (this.length > this.slotCount * MAX_LOAD) this.rehash(this.slotCount * 2);
+  }
+
+  private append(slice: number, exporter: number, importer: number, quantity: number, valueUsd: number): number {
     if (this.length === this.sliceOf.length) this.resize(this.sliceOf.length * 2);
     const row = this.length;
     this.length += 1;
@@ -128,10 +165,39 @@ export class TradeTable {
     this.importerOf[row] = importer;
     this.quantityOf[row] = quantity;
     this.valueUsdOf[row] = valueUsd;
-    slots[at] = slice + 1;
-    slots[at + 1] = pair;
-    slots[at + 2] = row;
-    if (this.length > this.slotCount * MAX_LOAD) this.rehash(this.slotCount * 2);
+    return row;
+  }
+
+  /**
+   * The rows kept so far, as columns and the names their ids stand for, and a fresh start for the
+   * next rows (the dictionaries stay): a batch a worker thread sends to the main thread.
+   */
+  takeRows(): RowBatch {
+    const length = this.length;
+    const batch: RowBatch = {
+      countries: [...this.countries.values],
+      slices: [...this.slices],
+      length,
+      sliceOf: this.sliceOf.slice(0, length),
+      exporterOf: this.exporterOf.slice(0, length),
+      importerOf: this.importerOf.slice(0, length),
+      quantityOf: this.quantityOf.slice(0, length),
+      valueUsdOf: this.valueUsdOf.slice(0, length),
+    };
+    this.length = 0;
+    return batch;
+  }
+
+  /** Adds a batch of rows made by another table (another thread), in its order. */
+  addBatch(batch: RowBatch): void {
+    const countryId = Int32Array.from(batch.countries, (code) => this.countries.id(code));
+    const sliceId = Int32Array.from(batch.slices, (slice) =>
+      this.sliceId(this.materials.id(slice.material), STAGES.indexOf(slice.stage), slice.year, slice.unit),
+    );
+    this.reserve(this.length + batch.length);
+    for (let row = 0; row < batch.length; row += 1) {
+      this.add(sliceId[batch.sliceOf[row]!]!, countryId[batch.exporterOf[row]!]!, countryId[batch.importerOf[row]!]!, batch.quantityOf[row]!, batch.valueUsdOf[row]!);
+    }
   }
 
   /**
@@ -143,9 +209,39 @@ export class TradeTable {
     let capacity = this.sliceOf.length;
     while (capacity < facts) capacity *= 2;
     if (capacity > this.sliceOf.length) this.resize(capacity);
+    if (!this.options.aggregate) return;
     let slots = this.slotCount;
     while (facts > slots * MAX_LOAD) slots *= 2;
     if (slots > this.slotCount) this.rehash(slots);
+  }
+
+  /**
+   * Ends the adding: frees the hash and puts the facts in a canonical order (slices by material,
+   * stage and year; within a slice by exporter code, then importer code), whatever order the rows
+   * came in. Readers then find a slice's facts side by side instead of scattered over the table.
+   */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.slots = new Int32Array(0);
+    this.slotCount = 0;
+    const sliceRank = rankOf(this.slices.map((slice) => `${slice.material}\u0000${STAGES.indexOf(slice.stage)}\u0000${slice.year}`));
+    const countryRank = rankOf(this.countries.values);
+    const order = sortRows(this, sliceRank, countryRank);
+    this.sliceOf = gatheredInts(this.sliceOf, order, sliceRank);
+    this.exporterOf = gatheredInts(this.exporterOf, order);
+    this.importerOf = gatheredInts(this.importerOf, order);
+    this.quantityOf = gatheredDoubles(this.quantityOf, order);
+    this.valueUsdOf = gatheredDoubles(this.valueUsdOf, order);
+    const renumbered: SliceInfo[] = new Array<SliceInfo>(this.slices.length);
+    this.slices.forEach((slice, id) => (renumbered[sliceRank[id] ?? 0] = slice));
+    this.slices = renumbered;
+    this.sliceStart = new Int32Array(this.slices.length + 1);
+    for (let row = 0; row < this.length; row += 1) {
+      const next = (this.sliceOf[row] ?? 0) + 1;
+      this.sliceStart[next] = (this.sliceStart[next] ?? 0) + 1;
+    }
+    for (let k = 0; k < this.slices.length; k += 1) this.sliceStart[k + 1] = (this.sliceStart[k + 1] ?? 0) + (this.sliceStart[k] ?? 0);
   }
 
   /** The same as `add`, from strings (the plain path, tests and small tables). */
@@ -180,6 +276,7 @@ export class TradeTable {
   static fromFacts(facts: Iterable<TradeFact>): TradeTable {
     const table = new TradeTable();
     for (const fact of facts) table.addFact(fact);
+    table.finish();
     return table;
   }
 
@@ -208,6 +305,63 @@ export class TradeTable {
     this.slots = slots;
     this.slotCount = count;
   }
+}
+
+/** Each value's position in sorted order. */
+function rankOf(values: readonly string[]): Int32Array {
+  const rank = new Int32Array(values.length);
+  [...values.keys()].sort((a, b) => compareText(values[a] ?? '', values[b] ?? '')).forEach((id, position) => (rank[id] = position));
+  return rank;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The rows' order by (slice rank, exporter rank, importer rank): rows are first placed by slice (a
+ * counting sort: linear, no comparisons), then each slice is sorted by its country pairs packed
+ * with their positions into doubles, a numeric typed-array sort without a comparator function.
+ */
+function sortRows(table: TradeTable, sliceRank: Int32Array, countryRank: Int32Array): Int32Array {
+  const { length, sliceOf, exporterOf, importerOf } = table;
+  const start = new Int32Array(sliceRank.length + 1);
+  for (let row = 0; row < length; row += 1) start[sliceRank[sliceOf[row]!]! + 1]! += 1;
+  for (let k = 0; k < sliceRank.length; k += 1) start[k + 1]! += start[k]!;
+  const order = new Int32Array(length);
+  const cursor = start.slice(0, sliceRank.length);
+  for (let row = 0; row < length; row += 1) order[cursor[sliceRank[sliceOf[row]!]!]!++] = row;
+  const countries = countryRank.length;
+  for (let k = 0; k < sliceRank.length; k += 1) {
+    const rows = order.subarray(start[k]!, start[k + 1]!);
+    const pairOf = (row: number): number => countryRank[exporterOf[row]!]! * countries + countryRank[importerOf[row]!]!;
+    if (rows.length >= POSITIONS) {
+      rows.sort((a, b) => pairOf(a) - pairOf(b));
+      continue;
+    }
+    // pair * 2^21 + position stays below 2^53: pairs are below 65536^2 = 2^32.
+    const packed = new Float64Array(rows.length);
+    for (let position = 0; position < rows.length; position += 1) packed[position] = pairOf(rows[position]!) * POSITIONS + position;
+    packed.sort();
+    const before = rows.slice();
+    for (let position = 0; position < rows.length; position += 1) rows[position] = before[packed[position]! % POSITIONS]!;
+  }
+  return order;
+}
+
+const POSITIONS = 2 ** 21;
+
+function gatheredInts(column: Int32Array, order: Int32Array, map?: Int32Array): Int32Array {
+  const result = new Int32Array(order.length);
+  if (map) for (let k = 0; k < order.length; k += 1) result[k] = map[column[order[k]!]!]!;
+  else for (let k = 0; k < order.length; k += 1) result[k] = column[order[k]!]!;
+  return result;
+}
+
+function gatheredDoubles(column: Float64Array, order: Int32Array): Float64Array {
+  const result = new Float64Array(order.length);
+  for (let k = 0; k < order.length; k += 1) result[k] = column[order[k]!]!;
+  return result;
 }
 
 function resized<T extends Int32Array | Float64Array>(from: T, to: T): T {
