@@ -52,7 +52,11 @@ export interface ImporterBlock {
   untracedShare: number;
   /** Null when the world block for this stage is missing. */
   geopolRisk: number | null;
-  paths: OriginPath[];
+  /**
+   * The supply as (refiner, origin) paths, largest first. Made on first read: a refining stage with
+   * many refiners and mines has thousands of paths, and only shock and trace read them.
+   */
+  readonly paths: OriginPath[];
   /**
    * Refining only: true when the data has no mining-stage trade in the block's year, so each
    * refiner's feed could only be its own mine output (origins then lean towards refining countries).
@@ -88,10 +92,10 @@ export function importerBlock(context: ImporterContext): ImporterBlock | undefin
   if (supply <= 0) return undefined;
 
   const suppliers = supplierShares(importer, own, importsBy, supply);
-  const paths = originPaths(context, productionYear);
+  const pathsOf = originPaths(context, productionYear);
   const feedWithoutOreTrade = stage === 'refining' && (index.slice(material, 'mining', year)?.flows.length ?? 0) === 0;
-  const { origins, untracedShare } = summariseOrigins(paths);
-  return {
+  const { origins, untracedShare } = summariseOrigins(pathsOf);
+  const block: Omit<ImporterBlock, 'paths'> = {
     year,
     productionYear,
     unit: index.unit(material, stage) ?? '',
@@ -107,9 +111,13 @@ export function importerBlock(context: ImporterContext): ImporterBlock | undefin
     topOrigin: largestForeign(origins, importer),
     untracedShare,
     geopolRisk: context.worldHhi === null ? null : geopolRisk(context.worldHhi, importsBy, supply, (code) => index.country(code)?.governance ?? null),
-    paths,
     feedWithoutOreTrade,
   };
+  let sorted: OriginPath[] | undefined;
+  return Object.defineProperty(block, 'paths', {
+    get: () => (sorted ??= sortedPaths(pathsOf)),
+    enumerable: false,
+  }) as ImporterBlock;
 }
 
 export function importReliance(production: number, imports: number, exports: number): number {
@@ -155,27 +163,38 @@ export function geopolRisk(
  * own mining-stage supply mix of the same year; a refiner with no mining-stage data stays its own
  * origin, untraced.
  */
-function originPaths(context: ImporterContext, productionYear: number | null): OriginPath[] {
+function originPaths(context: ImporterContext, productionYear: number | null): PathVisitor {
   const { index, material, stage, importer, year, strictYear } = context;
   const stageMix = stageOriginMix(index, material, stage, importer, year, productionYear);
   if (stage === 'mining') {
-    return stageMix.map(({ country, share, traced }) => ({ refiner: null, origin: country, share, traced }));
+    return (visit) => {
+      for (const { country, share, traced } of stageMix) visit(null, country, share, traced);
+    };
   }
   const refiners = [...new Set(stageMix.map((entry) => entry.country))];
   const miningYear = productionYearFor(index, material, 'mining', year, strictYear);
   const miningProduction = miningYear === null ? new Map<string, number>() : (index.slice(material, 'mining', miningYear)?.production ?? new Map<string, number>());
   const miningFlows = index.slice(material, 'mining', year)?.flows ?? [];
   const feeds = traceOrigins(miningProduction, miningFlows, refiners);
-  const paths: OriginPath[] = [];
-  for (const { country: refiner, share, traced } of stageMix) {
-    const feed = feeds.get(refiner);
-    if (!feed || feed.supply <= 0 || refiner === UNATTRIBUTED) {
-      paths.push({ refiner, origin: refiner, share, traced: false });
-      continue;
+  return (visit) => {
+    for (const { country: refiner, share, traced } of stageMix) {
+      const feed = feeds.get(refiner);
+      if (!feed || feed.supply <= 0 || refiner === UNATTRIBUTED) {
+        visit(refiner, refiner, share, false);
+        continue;
+      }
+      for (const [origin, part] of feed.traced) visit(refiner, origin, share * part, traced);
+      for (const [origin, part] of feed.untraced) visit(refiner, origin, share * part, false);
     }
-    for (const [origin, part] of feed.traced) paths.push({ refiner, origin, share: share * part, traced });
-    for (const [origin, part] of feed.untraced) paths.push({ refiner, origin, share: share * part, traced: false });
-  }
+  };
+}
+
+/** Calls `visit` once per (refiner, origin) path, refiner by refiner (no path objects are made). */
+type PathVisitor = (visit: (refiner: string | null, origin: string, share: number, traced: boolean) => void) => void;
+
+function sortedPaths(pathsOf: PathVisitor): OriginPath[] {
+  const paths: OriginPath[] = [];
+  pathsOf((refiner, origin, share, traced) => paths.push({ refiner, origin, share, traced }));
   return paths.sort((a, b) => b.share - a.share || compare(a.refiner ?? '', b.refiner ?? '') || compare(a.origin, b.origin));
 }
 
@@ -198,16 +217,17 @@ function stageOriginMix(
   return entries;
 }
 
-function summariseOrigins(paths: readonly OriginPath[]): { origins: OriginShare[]; untracedShare: number } {
+/** Origins summed over the paths in the visitor's order (refiner by refiner: a fixed order). */
+function summariseOrigins(pathsOf: PathVisitor): { origins: OriginShare[]; untracedShare: number } {
   const byCountry = new Map<string, OriginShare>();
   let untracedShare = 0;
-  for (const path of paths) {
-    const entry = byCountry.get(path.origin) ?? { country: path.origin, share: 0, traced: true };
-    entry.share += path.share;
-    entry.traced &&= path.traced;
-    byCountry.set(path.origin, entry);
-    if (!path.traced) untracedShare += path.share;
-  }
+  pathsOf((_refiner, origin, share, traced) => {
+    let entry = byCountry.get(origin);
+    if (!entry) byCountry.set(origin, (entry = { country: origin, share: 0, traced: true }));
+    entry.share += share;
+    entry.traced &&= traced;
+    if (!traced) untracedShare += share;
+  });
   const origins = [...byCountry.values()].sort((a, b) => b.share - a.share || compare(a.country, b.country));
   return { origins, untracedShare };
 }
