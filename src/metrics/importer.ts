@@ -113,9 +113,11 @@ export function importerBlock(context: ImporterContext): ImporterBlock | undefin
     geopolRisk: context.worldHhi === null ? null : geopolRisk(context.worldHhi, importsBy, supply, (code) => index.country(code)?.governance ?? null),
     feedWithoutOreTrade,
   };
+  // Traced again when read, rather than kept: the feeds behind thousands of paths would stay in memory
+  // with every block of a report.
   let sorted: OriginPath[] | undefined;
   return Object.defineProperty(block, 'paths', {
-    get: () => (sorted ??= sortedPaths(pathsOf)),
+    get: () => (sorted ??= sortedPaths(originPaths(context, productionYear))),
     enumerable: false,
   }) as ImporterBlock;
 }
