@@ -36,15 +36,20 @@ export function waterFill(bins: readonly Bin[], amount: number): Fill {
   else if (amount >= room) level = Math.max(...usable.map((bin) => bin.upper));
   else {
     const points = [...new Set(usable.flatMap((bin) => [bin.base, bin.upper]))].sort((a, b) => a - b);
-    let below = points[0] ?? 0;
-    for (const point of points) {
-      if (fillTo(point) >= amount) {
-        const slope = usable.filter((bin) => bin.base <= below && bin.upper > below).length;
-        level = slope > 0 ? below + (amount - fillTo(below)) / slope : point;
-        break;
-      }
-      below = point;
+    // The first breakpoint the fill reaches `amount` at, by bisection: fillTo never decreases (each
+    // term does not, and floating-point sums in a fixed order keep that), so this is the breakpoint
+    // a walk from the lowest one would stop at, found in log n evaluations instead of n.
+    let lo = 0;
+    let hi = points.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (fillTo(points[mid] ?? 0) >= amount) hi = mid;
+      else lo = mid + 1;
     }
+    const point = points[lo] ?? 0;
+    const below = points[Math.max(0, lo - 1)] ?? 0;
+    const slope = usable.filter((bin) => bin.base <= below && bin.upper > below).length;
+    level = slope > 0 ? below + (amount - fillTo(below)) / slope : point;
   }
   const result = new Map<string, number>();
   const added = new Map<string, number>();
