@@ -101,15 +101,17 @@ export function traceOrigins(
   if (!lu) return traceOriginsIteratively(production, flows, targets);
   const n = system.countries.length;
   const mixes = new Map<string, OriginMix>();
+  const leontiefColumn = new Float64Array(n);
   for (const target of targets) {
     const j = system.position.get(target);
     if (j === undefined) {
       mixes.set(target, { traced: new Map(), untraced: new Map(), supply: 0 });
       continue;
     }
-    const unit = new Float64Array(n);
-    unit[j] = 1;
-    const leontiefColumn = luSolve(lu, unit); // column j of (I - B)^-1
+    // Column j of (I - B)^-1, solved in one buffer for every target (a refining stage has dozens).
+    leontiefColumn.fill(0);
+    leontiefColumn[j] = 1;
+    luSolveInPlace(lu, leontiefColumn);
     mixes.set(target, mixFromColumn(system, j, (o) => leontiefColumn[o] ?? 0));
   }
   return mixes;
@@ -250,8 +252,8 @@ function luFactor(matrix: Float64Array, n: number): LU | null {
   return { n, lu, pivots };
 }
 
-function luSolve({ n, lu, pivots }: LU, rhs: Float64Array): Float64Array {
-  const x = Float64Array.from(rhs);
+/** Solves LU x = rhs, overwriting `x` (which holds rhs on entry). */
+function luSolveInPlace({ n, lu, pivots }: LU, x: Float64Array): void {
   for (let k = 0; k < n; k += 1) {
     const p = pivots[k] ?? k;
     if (p !== k) {
@@ -270,5 +272,4 @@ function luSolve({ n, lu, pivots }: LU, rhs: Float64Array): Float64Array {
     for (let c = i + 1; c < n; c += 1) value -= (lu[i * n + c] ?? 0) * (x[c] ?? 0);
     x[i] = value / (lu[i * n + i] ?? 1);
   }
-  return x;
 }
