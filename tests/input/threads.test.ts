@@ -68,6 +68,12 @@ describe('reading a large trade file on several threads', () => {
     expect(two.stdout).toBe(one.stdout);
     expect(two.stderr).toBe(one.stderr);
     expect(two.stderr).toContain('error: trade.csv:400001:6: quantity "-3" is negative');
+    // A full read (trend) meets it in a worker too, and reports it as one thread does.
+    const trendOne = spawnCli(['trend', '--data', dir, '--quiet'], { SUPPLY_RISK_THREADS: '1' });
+    const trendTwo = spawnCli(['trend', '--data', dir, '--quiet'], { SUPPLY_RISK_THREADS: '2' });
+    expect(trendTwo.code).toBe(2);
+    expect(trendTwo.stderr).toBe(trendOne.stderr);
+    expect(trendTwo.stderr).toContain('error: trade.csv:400001:6: quantity "-3" is negative');
   });
 
   it('a quoted field far into the file: the workers give up and one thread reads it, with the same result', () => {
