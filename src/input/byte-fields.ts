@@ -5,6 +5,8 @@
  * gives the value or the precise error.
  */
 
+import { FieldError } from './fields.js';
+
 const ZERO = 48;
 const NINE = 57;
 const DOT = 46;
@@ -94,8 +96,9 @@ export class ByteTokenMap {
     }
   }
 
-  set(bytes: Uint8Array, start: number, end: number, value: number): void {
-    if (this.values.length >= this.limit) return;
+  /** Stores a value for bytes[start, end); false (nothing stored) once the map is full. */
+  set(bytes: Uint8Array, start: number, end: number, value: number): boolean {
+    if (this.values.length >= this.limit) return false;
     const length = end - start;
     while (this.poolUsed + length > this.pool.length) this.pool = grown(this.pool);
     this.pool.set(bytes.subarray(start, end), this.poolUsed);
@@ -105,6 +108,7 @@ export class ByteTokenMap {
     this.poolUsed += length;
     if (this.values.length * 2 > this.slots.length) this.rehash();
     else this.place(this.values.length - 1);
+    return true;
   }
 
   private matches(entry: number, bytes: Uint8Array, start: number, end: number): boolean {
@@ -128,6 +132,36 @@ export class ByteTokenMap {
     for (let entry = 0; entry < this.values.length; entry += 1) this.place(entry);
   }
 }
+
+/**
+ * What a parser of fields.ts makes of each distinct field text, decoded and parsed once: the few
+ * hundred materials, countries and units of a file are checked once each, not once per row.
+ */
+export class ParsedFieldCache<T> {
+  private readonly ids = new ByteTokenMap();
+  private readonly values: T[] = [];
+  private readonly decoder = new TextDecoder();
+
+  constructor(private readonly parse: (text: string) => T) {}
+
+  /** The value of bytes[from, to), or undefined when the parser rejects it (the plain path then says why). */
+  read(bytes: Uint8Array, from: number, to: number): T | undefined {
+    const known = this.ids.get(bytes, from, to);
+    if (known !== undefined) return known === REJECTED ? undefined : this.values[known];
+    let value: T;
+    try {
+      value = this.parse(this.decoder.decode(bytes.subarray(from, to)));
+    } catch (error) {
+      if (!(error instanceof FieldError)) throw error;
+      this.ids.set(bytes, from, to, REJECTED);
+      return undefined;
+    }
+    if (this.ids.set(bytes, from, to, this.values.length)) this.values.push(value);
+    return value;
+  }
+}
+
+const REJECTED = -1;
 
 function grown(pool: Uint8Array): Uint8Array {
   const bigger = new Uint8Array(pool.length * 2);

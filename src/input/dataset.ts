@@ -24,6 +24,7 @@ import {
   type Stage,
 } from './fields.js';
 import { InputError, ProblemList, type Problem } from './problems.js';
+import { productionLineReader } from './production-lines.js';
 import { ImportSummary, tradeLineReader, type LineOutcome } from './trade-lines.js';
 import { TradeTable, type TradeFact } from './trade-table.js';
 
@@ -392,8 +393,15 @@ async function readProduction(
   filter: LoadFilter,
 ): Promise<{ facts: ProductionFact[]; stats: FileStats }> {
   const merged = new Map<string, ProductionFact>();
+  const add = (material: string, stage: Stage, country: string, year: number, quantity: number, unit: string): void => {
+    const key = `${material}|${stage}|${country}|${year}`;
+    const existing = merged.get(key);
+    if (existing) existing.quantity += quantity;
+    else merged.set(key, { material, stage, country, year, quantity, unit });
+  };
+  const checkUnit = (material: string, stage: Stage, unit: string, line: number): void => units.check(material, stage, unit, PRODUCTION_SPEC.label, line);
   const parseProducer = (raw: string): string => parseCountry(raw, isKnown);
-  const stats = await readFile(join(dir, PRODUCTION_SPEC.label), PRODUCTION_SPEC, filter, (row, line) => {
+  const handleRow = (row: RowReader, line: number): 'used' | 'skipped' => {
     const get = row.get;
     const material = get('material', parseMaterial);
     const stage = get('stage', parseStage);
@@ -403,14 +411,20 @@ async function readProduction(
     const unit = get('unit', parseUnit);
     row.assertClean();
     if (!passesFilter(filter, material, year)) return 'skipped';
-    get('unit', () => units.check(material, stage, unit, PRODUCTION_SPEC.label, line));
+    get('unit', () => checkUnit(material, stage, unit, line));
     row.assertClean();
-    const key = `${material}|${stage}|${country}|${year}`;
-    const existing = merged.get(key);
-    if (existing) existing.quantity += quantity;
-    else merged.set(key, { material, stage, country, year, quantity, unit });
+    add(material, stage, country, year, quantity, unit);
     return 'used';
-  });
+  };
+  const fastLine = (columns: CsvColumns) =>
+    productionLineReader(columns, {
+      isKnown,
+      checkUnit,
+      add,
+      ...(filter.years ? { years: filter.years } : {}),
+      ...(filter.materials ? { materials: filter.materials } : {}),
+    });
+  const stats = await readFile(join(dir, PRODUCTION_SPEC.label), PRODUCTION_SPEC, filter, handleRow, undefined, fastLine);
   return { facts: [...merged.values()], stats };
 }
 

@@ -7,9 +7,9 @@
  * paths accept the same rows and store the same numbers, in file order.
  */
 import type { CsvColumns } from './csv.js';
-import { ByteTokenMap, fourDigits, plainDecimal, splitFields } from './byte-fields.js';
+import { fourDigits, ParsedFieldCache, plainDecimal, splitFields } from './byte-fields.js';
 import { FieldError, MAX_YEAR, MIN_YEAR, parseCountry, parseMaterial, parseStage, parseUnit, STAGES } from './fields.js';
-import type { TradeTable } from './trade-table.js';
+import { Dictionary, type TradeTable } from './trade-table.js';
 
 /** What the fast path needs to check a row as the plain path does. */
 export interface TradeLineContext {
@@ -27,8 +27,6 @@ export type LineOutcome = 'used' | 'skipped' | null;
 export type TradeLineReader = (bytes: Uint8Array, start: number, end: number, line: number) => LineOutcome;
 
 const NONE = -1;
-/** A value cached for a field text the plain path must see (it is invalid). */
-const INVALID = -2;
 
 export function tradeLineReader(columns: CsvColumns, context: TradeLineContext): TradeLineReader | undefined {
   const at = (name: string): number => columns.index.get(name) ?? NONE;
@@ -44,55 +42,33 @@ export function tradeLineReader(columns: CsvColumns, context: TradeLineContext):
   const fieldCount = columns.names.length;
   const starts = new Int32Array(fieldCount + 1);
   const { table } = context;
-  const decoder = new TextDecoder();
 
-  // Field texts already seen -> their id, or INVALID.
-  const materialIds = new ByteTokenMap();
-  const stageIds = new ByteTokenMap();
-  const countryIds = new ByteTokenMap();
-  const unitIds = new ByteTokenMap();
-  const unitNames: string[] = [];
-  /** Unit id agreed for each material id * STAGES.length + stage index. */
-  const agreedUnit: number[] = [];
   const wanted: boolean[] = [];
-
-  const learn = (cache: ByteTokenMap, bytes: Uint8Array, from: number, to: number, parse: (text: string) => number): number => {
-    let id: number;
-    try {
-      id = parse(decoder.decode(bytes.subarray(from, to)));
-    } catch (error) {
-      if (!(error instanceof FieldError)) throw error;
-      id = INVALID;
-    }
-    cache.set(bytes, from, to, id);
-    return id;
-  };
-  const parseMaterialId = (text: string): number => {
+  const materialIds = new ParsedFieldCache((text) => {
     const name = parseMaterial(text);
     const id = table.materials.id(name);
     wanted[id] = context.materials?.has(name) ?? true;
     return id;
-  };
-  const parseStageIndex = (text: string): number => STAGES.indexOf(parseStage(text));
-  const parseCountryId = (text: string): number => table.countries.id(parseCountry(text, context.isKnown));
-  const parseUnitId = (text: string): number => {
-    unitNames.push(parseUnit(text));
-    return unitNames.length - 1;
-  };
-  const token = (cache: ByteTokenMap, column: number, bytes: Uint8Array, parse: (text: string) => number): number => {
-    const from = starts[column] ?? 0;
-    const to = (starts[column + 1] ?? 0) - 1;
-    return cache.get(bytes, from, to) ?? learn(cache, bytes, from, to, parse);
-  };
+  });
+  const stageIndexes = new ParsedFieldCache((text) => STAGES.indexOf(parseStage(text)));
+  const countryIds = new ParsedFieldCache((text) => table.countries.id(parseCountry(text, context.isKnown)));
+  const units = new Dictionary();
+  const unitIds = new ParsedFieldCache((text) => units.id(parseUnit(text)));
+  const unitNames = units.values;
+  /** Unit id agreed for each material id * STAGES.length + stage index. */
+  const agreedUnit: number[] = [];
+
+  const read = <T>(cache: ParsedFieldCache<T>, column: number, bytes: Uint8Array): T | undefined =>
+    cache.read(bytes, starts[column] ?? 0, (starts[column + 1] ?? 0) - 1);
   const number = (column: number, bytes: Uint8Array): number => plainDecimal(bytes, starts[column] ?? 0, (starts[column + 1] ?? 0) - 1);
 
   return (bytes, start, end, line) => {
     if (splitFields(bytes, start, end, starts, fieldCount) !== fieldCount) return null;
-    const materialId = token(materialIds, material, bytes, parseMaterialId);
-    const stageIndex = token(stageIds, stage, bytes, parseStageIndex);
-    const exporterId = token(countryIds, exporter, bytes, parseCountryId);
-    const importerId = token(countryIds, importer, bytes, parseCountryId);
-    const unitId = token(unitIds, unit, bytes, parseUnitId);
+    const materialId = read(materialIds, material, bytes);
+    const stageIndex = read(stageIndexes, stage, bytes);
+    const exporterId = read(countryIds, exporter, bytes);
+    const importerId = read(countryIds, importer, bytes);
+    const unitId = read(unitIds, unit, bytes);
     const yearValue = fourDigits(bytes, starts[year] ?? 0, (starts[year + 1] ?? 0) - 1);
     const quantityValue = number(quantity, bytes);
     let value = Number.NaN;
@@ -100,7 +76,7 @@ export function tradeLineReader(columns: CsvColumns, context: TradeLineContext):
       value = number(valueUsd, bytes);
       if (Number.isNaN(value)) return null;
     }
-    if (materialId < 0 || stageIndex < 0 || exporterId < 0 || importerId < 0 || unitId < 0) return null;
+    if (materialId === undefined || stageIndex === undefined || exporterId === undefined || importerId === undefined || unitId === undefined) return null;
     if (yearValue < MIN_YEAR || yearValue > MAX_YEAR || Number.isNaN(quantityValue) || exporterId === importerId) return null;
     if (!(wanted[materialId] ?? true) || (context.years && !context.years.has(yearValue))) return 'skipped';
     const unitKey = materialId * STAGES.length + stageIndex;

@@ -192,3 +192,40 @@ describe('the byte-level trade reader agrees with the plain path row by row', ()
     expect(facts.find((f) => f.exporter === 'AUS' && f.stage === 'mining')).toMatchObject({ quantity: expectedSum, valueUsd: 3 });
   });
 });
+
+describe('the byte-level production reader agrees with the plain path row by row', () => {
+  const TRICKY = [
+    'cobalt,mining,COD,2023,170000,t',
+    'cobalt,mining, COD ,2023,0.1,t', // summed with the row above, in order
+    'cobalt,mining,cod,2023,1,t',
+    'cobalt,mining,XXX,2023,1,t',
+    'cobalt,mining,AUS, 2023 ,3,t',
+    'cobalt,mining,AUS,2099x,3,t',
+    'cobalt,mining,IDN,2023,1e3,t',
+    'cobalt,mining,IDN,2023,5,kt', // unit differs
+    'cobalt,refining,CHN,2023,150000,t',
+    'Cobalt,refining,FIN,2023,1,t',
+    'cobalt,refining,FIN,2023',
+    ',,,,,',
+    'cobalt,refining,FIN,2022,12345678901234567,t', // more digits than the fast reader takes
+    'nickel,mining,IDN,2023,1800000,t',
+  ];
+  const fast = dataFolder({ 'production.csv': variant(PRODUCTION_HEADER, TRICKY, '\n') });
+  const slow = dataFolder({ 'production.csv': variant(PRODUCTION_HEADER, TRICKY, '\r') });
+  const everything = (dataset: Dataset): unknown => ({ production: dataset.production, stats: dataset.stats, units: [...dataset.units] });
+
+  it.each([
+    ['all rows', {}],
+    ['one year', { years: new Set([2023]) }],
+    ['one material', { materials: new Set(['nickel']) }],
+  ])('%s: same facts, counts and problems', async (_name, filter) => {
+    expect(everything(await inspectDataset(fast, filter))).toEqual(everything(await inspectDataset(slow, filter)));
+  });
+
+  it('and the plain path gives the hand-checked result', async () => {
+    const dataset = await inspectDataset(slow);
+    // Used: COD twice (one fact), AUS, CHN, FIN 2022, IDN nickel; blank: 1; rejected: the other 7.
+    expect(dataset.stats[0]).toMatchObject({ rowsRead: 14, rowsUsed: 6, rowsBlank: 1, rowsRejected: 7 });
+    expect(dataset.production.find((fact) => fact.country === 'COD')?.quantity).toBe(170000 + 0.1);
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * The fast path for production.csv rows, as trade-lines.ts is for trade rows: a quote-free line is
+ * read from its bytes, each distinct field text checked once by the parsers of fields.ts, and any
+ * line it is not sure of goes to the plain path, which gives the value or the exact message.
+ */
+import { fourDigits, ParsedFieldCache, plainDecimal, splitFields } from './byte-fields.js';
+import type { CsvColumns } from './csv.js';
+import { FieldError, MAX_YEAR, MIN_YEAR, parseCountry, parseMaterial, parseStage, parseUnit, type Stage } from './fields.js';
+import type { LineOutcome } from './trade-lines.js';
+
+export interface ProductionLineContext {
+  isKnown: (code: string) => boolean;
+  /** Checks (and, the first time, records) the unit of a material and stage; throws FieldError. */
+  checkUnit: (material: string, stage: Stage, unit: string, line: number) => void;
+  years?: ReadonlySet<number>;
+  materials?: ReadonlySet<string>;
+  /** Adds one valid row (rows of the same material, stage, country and year are summed). */
+  add: (material: string, stage: Stage, country: string, year: number, quantity: number, unit: string) => void;
+}
+
+export function productionLineReader(
+  columns: CsvColumns,
+  context: ProductionLineContext,
+): ((bytes: Uint8Array, start: number, end: number, line: number) => LineOutcome) | undefined {
+  const at = (name: string): number => columns.index.get(name) ?? -1;
+  const material = at('material');
+  const stage = at('stage');
+  const country = at('country');
+  const year = at('year');
+  const quantity = at('quantity');
+  const unit = at('unit');
+  if ([material, stage, country, year, quantity, unit].includes(-1)) return undefined;
+  const fieldCount = columns.names.length;
+  const starts = new Int32Array(fieldCount + 1);
+  const materials = new ParsedFieldCache(parseMaterial);
+  const stages = new ParsedFieldCache(parseStage);
+  const countries = new ParsedFieldCache((text) => parseCountry(text, context.isKnown));
+  const units = new ParsedFieldCache(parseUnit);
+  /** The unit already agreed for each `material|stage`. */
+  const agreed = new Map<string, string>();
+  const read = <T>(cache: ParsedFieldCache<T>, column: number, bytes: Uint8Array): T | undefined =>
+    cache.read(bytes, starts[column] ?? 0, (starts[column + 1] ?? 0) - 1);
+
+  return (bytes, start, end, line) => {
+    if (splitFields(bytes, start, end, starts, fieldCount) !== fieldCount) return null;
+    const materialName = read(materials, material, bytes);
+    const stageName = read(stages, stage, bytes);
+    const countryCode = read(countries, country, bytes);
+    const unitName = read(units, unit, bytes);
+    const yearValue = fourDigits(bytes, starts[year] ?? 0, (starts[year + 1] ?? 0) - 1);
+    const quantityValue = plainDecimal(bytes, starts[quantity] ?? 0, (starts[quantity + 1] ?? 0) - 1);
+    if (materialName === undefined || stageName === undefined || countryCode === undefined || unitName === undefined) return null;
+    if (yearValue < MIN_YEAR || yearValue > MAX_YEAR || Number.isNaN(quantityValue)) return null;
+    if ((context.years && !context.years.has(yearValue)) || (context.materials && !context.materials.has(materialName))) return 'skipped';
+    const key = `${materialName}|${stageName}`;
+    const known = agreed.get(key);
+    if (known === undefined) {
+      try {
+        context.checkUnit(materialName, stageName, unitName, line);
+      } catch (error) {
+        if (error instanceof FieldError) return null;
+        throw error;
+      }
+      agreed.set(key, unitName);
+    } else if (known !== unitName) return null;
+    context.add(materialName, stageName, countryCode, yearValue, quantityValue, unitName);
+    return 'used';
+  };
+}
