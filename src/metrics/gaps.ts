@@ -251,7 +251,12 @@ export function bins(candidates: readonly Candidate[], redirect: number, cap: nu
 }
 
 function hhiOf(quantities: ReadonlyMap<string, number>, supply: number): number {
-  return herfindahl([...quantities].filter(([country]) => country !== UNATTRIBUTED).map(([, quantity]) => quantity / supply));
+  // Called for every ceiling a plan tries: one array, no [key, value] pairs.
+  const shares: number[] = [];
+  quantities.forEach((quantity, country) => {
+    if (country !== UNATTRIBUTED) shares.push(quantity / supply);
+  });
+  return herfindahl(shares);
 }
 
 function quantities(map: ReadonlyMap<string, number>, epsilon: number): Quantity[] {
@@ -357,7 +362,7 @@ function hhiGap(input: StageInput, block: ImporterBlock): Gap | undefined {
 
   const cutOnly = (ceiling: number): number => {
     const after = new Map(supply);
-    for (const [country, quantity] of donors) after.set(country, Math.min(quantity, ceiling));
+    donors.forEach((quantity, country) => after.set(country, Math.min(quantity, ceiling)));
     return hhiOf(after, S);
   };
   const planAt = (ceiling: number): CeilingPlan => {
@@ -368,8 +373,8 @@ function hhiGap(input: StageInput, block: ImporterBlock): Gap | undefined {
     // Volume nobody takes stays with the donors, spread back so that they stay as level as possible.
     const kept = fill.placed < moved ? cutToCeiling(donors, fill.placed) : { cut, ceiling };
     const after = new Map(supply);
-    for (const [country, quantity] of kept.cut) after.set(country, (supply.get(country) ?? 0) - quantity);
-    for (const [country, quantity] of fill.result) after.set(country, quantity);
+    kept.cut.forEach((quantity, country) => after.set(country, (supply.get(country) ?? 0) - quantity));
+    fill.result.forEach((quantity, country) => after.set(country, quantity));
     return { ceiling, after, added: fill.added, cut: kept.cut, placed: fill.placed, hhi: hhiOf(after, S) };
   };
 

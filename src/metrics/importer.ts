@@ -185,8 +185,9 @@ function originPaths(context: ImporterContext, productionYear: number | null): P
         visit(refiner, refiner, share, false);
         continue;
       }
-      for (const [origin, part] of feed.traced) visit(refiner, origin, share * part, traced);
-      for (const [origin, part] of feed.untraced) visit(refiner, origin, share * part, false);
+      // forEach, not for-of: no [key, value] array per entry in this hot loop.
+      feed.traced.forEach((part, origin) => visit(refiner, origin, share * part, traced));
+      feed.untraced.forEach((part, origin) => visit(refiner, origin, share * part, false));
     }
   };
 }

@@ -89,7 +89,9 @@ export function cutToCeiling(holders: ReadonlyMap<string, number>, amount: numbe
     }
   }
   const cut = new Map<string, number>();
-  for (const [country, quantity] of holders) if (quantity > ceiling) cut.set(country, quantity - ceiling);
+  holders.forEach((quantity, country) => {
+    if (quantity > ceiling) cut.set(country, quantity - ceiling);
+  });
   return { ceiling, cut };
 }
 
