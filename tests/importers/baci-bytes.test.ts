@@ -3,9 +3,10 @@
  * (baci-reference.ts): the same rows, sums, tallies, skip examples (with line numbers) and CSV text
  * on hand-made files with every oddity the byte reader has to handle or hand to the string code.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -190,6 +191,47 @@ describe('BACI CSV from bytes', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+/**
+ * The worker thread runs compiled code only (there is no worker under the TypeScript runner), so
+ * these tests load the importer from dist/, which `npm test` builds first.
+ */
+const COMPILED = fileURLToPath(new URL('../../dist/input/importers/baci.js', import.meta.url));
+
+describe.runIf(existsSync(COMPILED))('BACI CSV read in a worker thread', () => {
+  const compiled = async (): Promise<typeof importBaci> => ((await import(COMPILED)) as { importBaci: typeof importBaci }).importBaci;
+
+  it('gives the rows, sums, tallies and examples of the string code', async () => {
+    const threaded = await compiled();
+    const map = await hsMap();
+    const paths = [file('hand.csv', HAND_MADE), file('hand.csv.gz', gzipSync(HAND_MADE.replace(/2022/g, '2021')))];
+    const select = selection(['lithium', 'nickel', 'testium'], undefined);
+    for (const options of [{ hsMap: map }, { hsMap: map, country: 'JPN' }, { hsMap: map, years: { from: 2021, to: 2021 } }, ...(select ? [{ hsMap: map, select }] : [])]) {
+      const expected = snapshot(await referenceImportBaci(paths, options));
+      for (const chunkSize of [3, 1 << 20]) {
+        expect(snapshot(await threaded(paths, options, { threads: true, chunkSize })), `chunk size ${chunkSize}`).toEqual(expected);
+      }
+    }
+  });
+
+  it('sends back many batches in order, and the errors of the file', async () => {
+    const threaded = await compiled();
+    const map = await hsMap();
+    // 30,000 mapped lines (more than three batches), every tenth one a repeat of an earlier flow.
+    const lines = ['t,i,j,k,v,q'];
+    for (let n = 0; n < 30000; n++) lines.push(`${2000 + (n % 20)},${[152, 32, 156, 842][n % 4]},${[392, 410, 251][n % 3]},${['283691', '81010', '740311'][n % 3]},${n % 97}.5,${(n % 10) + 0.25}`);
+    const big = file('big.csv', lines.join('\n'));
+    expect(snapshot(await threaded([big], { hsMap: map }, { threads: true }))).toEqual(snapshot(await referenceImportBaci([big], { hsMap: map })));
+    for (const content of ['', 'a,b,c\n1,2,3\n']) {
+      const path = file('bad.csv', content);
+      const expected = await referenceImportBaci([path], { hsMap: map }).catch((error: Error) => error.message);
+      await expect(threaded([path], { hsMap: map }, { threads: true })).rejects.toThrow(expected as string);
+    }
+    const corrupt = file('corrupt.csv.gz', 'not gzip at all');
+    const expected = await referenceImportBaci([corrupt], { hsMap: map }).catch((error: Error) => error.message);
+    await expect(threaded([corrupt], { hsMap: map }, { threads: true })).rejects.toThrow(expected as string);
   });
 });
 

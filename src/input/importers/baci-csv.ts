@@ -35,15 +35,56 @@ const QUOTE = 0x22;
 export interface BaciCsvOptions {
   /** Bytes per read (tests make it tiny so lines cross reads). */
   chunkSize?: number;
+  /** Read in a worker thread: true always (when there is a compiled worker), false never; by default for large files. */
+  threads?: boolean;
 }
 
-/** Reads one BACI CSV (plain or .gz) into the tally and the sums. */
+/** Reads one BACI CSV (plain or .gz) into the tally and the sums, on this thread. */
 export async function readBaciCsv(path: string, options: TradeOptions, tally: Tally, sum: TradeSum, reading: BaciCsvOptions = {}): Promise<void> {
+  const products = new ProductList(options.hsMap);
+  await readBaciLines(path, options, products, tally, new SumSink(sum, `CEPII BACI, ${basename(path)}`, products), reading);
+}
+
+/** Reads the lines of one BACI CSV, handing each kept flow to `sink` (this thread or a worker's). */
+export async function readBaciLines(path: string, options: TradeOptions, products: ProductList, tally: Tally, sink: FlowSink, reading: BaciCsvOptions = {}): Promise<void> {
   const chunkSize = reading.chunkSize ?? DEFAULT_CHUNK_SIZE;
-  const lines = new BaciLines(basename(path), options, tally, sum);
+  const lines = new BaciLines(basename(path), options, products, tally, sink);
   const chunks = path.endsWith('.gz') ? gunzippedChunks(path, chunkSize) : fileChunks(path, chunkSize);
   for await (const chunk of chunks) lines.push(chunk);
   lines.end();
+}
+
+/** Where the reader puts kept flows. */
+export interface FlowSink {
+  /** The id addFlow takes for a country code (ISO3, or ZZZ for unattributed). */
+  countryId(code: string): number;
+  /** One kept flow of the product at `entry` (its index in the ProductList), in file order. */
+  addFlow(entry: number, exporter: number, importer: number, year: number, quantity: number, valueUsd: number | null): void;
+}
+
+/** Straight into the sums, with the ids of the file's source and of each product's material, stage and unit. */
+export class SumSink implements FlowSink {
+  private readonly source: number;
+  private readonly groups: number[];
+  private readonly units: number[];
+
+  constructor(
+    private readonly sum: TradeSum,
+    source: string,
+    products: ProductList,
+  ) {
+    this.source = sum.sourceId(source);
+    this.groups = products.entries.map((entry) => sum.groupId(entry.material, entry.stage));
+    this.units = products.entries.map((entry) => sum.unitId(entry.unit));
+  }
+
+  countryId(code: string): number {
+    return this.sum.countryId(code);
+  }
+
+  addFlow(entry: number, exporter: number, importer: number, year: number, quantity: number, valueUsd: number | null): void {
+    this.sum.addFlow(this.source, this.groups[entry] ?? 0, exporter, importer, year, quantity, this.units[entry] ?? 0, valueUsd);
+  }
 }
 
 /** The file's bytes, read into one buffer that is reused: a chunk is valid until the next one. */
@@ -73,41 +114,36 @@ interface CountryRef {
   id: number;
 }
 
-/**
- * The HS map as a table over all six-digit codes (a code read from the digits of k indexes it), or
- * null when a key of the map is not six digits (a map built by hand): then k is read as text.
- */
-interface ProductTable {
-  /** Code -> index in entries, -1 when the code is not mapped. */
-  entryOf: Int32Array;
-  entries: HsEntry[];
-  /** The sums' material-stage and unit ids of each entry. */
-  groups: number[];
-  units: number[];
-}
-
 const HS6_CODES = 1_000_000;
 
-function productTable(hsMap: HsMap, sum: TradeSum): ProductTable | null {
-  const entryOf = new Int32Array(HS6_CODES).fill(-1);
-  const entries: HsEntry[] = [];
-  const groups: number[] = [];
-  const units: number[] = [];
-  for (const [hs6, entry] of hsMap) {
-    if (!/^\d{6}$/.test(hs6)) return null;
-    entryOf[Number(hs6)] = entries.length;
-    entries.push(entry);
-    groups.push(sum.groupId(entry.material, entry.stage));
-    units.push(sum.unitId(entry.unit));
+/**
+ * The HS map's entries in a list (an entry is named by its index) and, when every key is six
+ * digits, a table over all six-digit codes: the digits of k, read as a number, index it. With a
+ * key that is not six digits (a map built by hand) there is no table and k is read as text.
+ */
+export class ProductList {
+  readonly entries: HsEntry[];
+  private readonly indexOf: Map<string, number>;
+  /** Code -> entry index, -1 when the code is not mapped. */
+  readonly table: Int32Array | null;
+
+  constructor(hsMap: HsMap) {
+    this.entries = [...hsMap.values()];
+    this.indexOf = new Map([...hsMap.keys()].map((hs6, index) => [hs6, index]));
+    const sixDigits = [...hsMap.keys()].every((hs6) => /^\d{6}$/.test(hs6));
+    this.table = sixDigits ? new Int32Array(HS6_CODES).fill(-1) : null;
+    for (const [hs6, index] of this.indexOf) if (this.table) this.table[Number(hs6)] = index;
   }
-  return { entryOf, entries, groups, units };
+
+  /** The index of the entry of an HS code (a key of the map). */
+  index(hs6: string): number {
+    return this.indexOf.get(hs6) ?? -1;
+  }
 }
 
 /** Takes the bytes of a file chunk by chunk and reads its lines. */
 class BaciLines {
   private readonly source: string;
-  private readonly sourceId: number;
-  private readonly products: ProductTable | null;
   private lineNumber = 0;
   private columns: Columns | undefined;
   /** The highest column index the reader needs. */
@@ -123,12 +159,11 @@ class BaciLines {
   constructor(
     private readonly label: string,
     private readonly options: TradeOptions,
+    private readonly products: ProductList,
     private readonly tally: Tally,
-    private readonly sum: TradeSum,
+    private readonly sink: FlowSink,
   ) {
     this.source = `CEPII BACI, ${label}`;
-    this.sourceId = sum.sourceId(this.source);
-    this.products = productTable(options.hsMap, sum);
   }
 
   push(chunk: Buffer): void {
@@ -191,10 +226,10 @@ class BaciLines {
   private plainLine(bytes: Buffer, start: number, end: number): void {
     this.lineNumber += 1;
     const columns = this.columns;
-    const products = this.products;
-    if (!columns || !products) return this.textLine(bytes.toString('latin1', start, end));
+    const table = this.products.table;
+    if (!columns || !table) return this.textLine(bytes.toString('latin1', start, end));
     if (isBlank(bytes, start, end)) return;
-    const entry = this.productAt(bytes, start, end, columns.k, products);
+    const entry = this.productAt(bytes, start, end, columns.k, table);
     if (entry < 0) return this.tally.skip(NOT_IN_HS_MAP.text);
     const fields = fieldBounds(bytes, start, end, this.lastColumn, this.bounds);
     const exporter = this.countryAt(bytes, fields, columns.i);
@@ -202,12 +237,12 @@ class BaciLines {
     const year = this.yearAt(bytes, fields, columns.t);
     const tonnes = this.numberAt(bytes, fields, columns.q);
     const kusd = this.numberAt(bytes, fields, columns.v);
-    const hs = products.entries[entry] as HsEntry;
+    const hs = this.products.entries[entry] as HsEntry;
     const reason = flowSkip(hs, exporter.match, importer.match, year, tonnes, this.options);
     if (reason) return this.tally.skip(reason.text, reason.withExample ? this.example(bytes, fields) : undefined);
     this.tally.keep();
     const valueUsd = kusd === null ? null : Math.round(kusd * USD_PER_KUSD);
-    this.sum.addFlow(this.sourceId, products.groups[entry] ?? 0, exporter.id, importer.id, year, tradeQuantity(hs, tonnes ?? 0), products.units[entry] ?? 0, valueUsd);
+    this.sink.addFlow(entry, exporter.id, importer.id, year, tradeQuantity(hs, tonnes ?? 0), valueUsd);
   }
 
   /**
@@ -216,14 +251,14 @@ class BaciLines {
    * number, index the table; an absent or empty k is padded to 000000, and more than six digits
    * or anything but digits is no six-digit code.
    */
-  private productAt(bytes: Buffer, start: number, end: number, column: number, products: ProductTable): number {
+  private productAt(bytes: Buffer, start: number, end: number, column: number, table: Int32Array): number {
     let code = 0;
     if (fieldBounds(bytes, start, end, column, this.bounds) > column) {
       const from = trimStart(bytes, this.bounds[2 * column] ?? 0, this.bounds[2 * column + 1] ?? 0);
       const to = trimEnd(bytes, from, this.bounds[2 * column + 1] ?? 0);
       code = to - from > 6 ? -1 : from === to ? 0 : digitsValue(bytes, from, to);
     }
-    return code < 0 ? -1 : (products.entryOf[code] ?? -1);
+    return code < 0 ? -1 : (table[code] ?? -1);
   }
 
   private countryAt(bytes: Buffer, fields: number, column: number): CountryRef {
@@ -239,7 +274,7 @@ class BaciLines {
 
   private countryRef(match: CodeMatch): CountryRef {
     const code = keptCode(match);
-    return { match, id: code === '' ? -1 : this.sum.countryId(code) };
+    return { match, id: code === '' ? -1 : this.sink.countryId(code) };
   }
 
   /** Number(field), as the string code reads t (NaN when the line has no such field). */
@@ -298,7 +333,7 @@ class BaciLines {
     };
     const line = this.lineNumber;
     const row = flowToRow(flow, this.options, this.tally, this.source, () => `${this.label}:${line} i=${fields[at.i]} j=${fields[at.j]}`);
-    if (row) this.sum.add(row);
+    if (row) this.sink.addFlow(this.products.index(hs6), this.sink.countryId(row.exporter), this.sink.countryId(row.importer), row.year, row.quantity, row.valueUsd);
   }
 
   private setColumns(columns: Columns): void {

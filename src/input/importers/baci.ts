@@ -11,10 +11,9 @@
  */
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
 import { InputError } from '../problems.js';
 import { readBaciCsv, type BaciCsvOptions } from './baci-csv.js';
+import { readBaciCsvInWorker } from './baci-parallel.js';
 import { resolveAlpha3Code } from './numeric-codes.js';
 import { flowToRow, TradeSum, type Flow, type TradeOptions } from './trade-filter.js';
 import { emptyResult, type ImportResult } from './types.js';
@@ -29,7 +28,7 @@ export async function importBaci(paths: readonly string[], options: TradeOptions
     const info = await stat(path).catch(() => null);
     if (!info?.isFile()) throw new InputError([{ file: path, message: 'file not found' }]);
     if (path.endsWith('.parquet')) await importParquet(path, options, result, sum);
-    else await readBaciCsv(path, options, result.tally, sum, reading);
+    else if (!(await readBaciCsvInWorker(path, options, result.tally, sum, reading))) await readBaciCsv(path, options, result.tally, sum, reading);
   }
   result.trade = sum.rows();
   return result;
@@ -38,6 +37,9 @@ export async function importBaci(paths: readonly string[], options: TradeOptions
 async function importParquet(path: string, options: TradeOptions, result: ImportResult, sum: TradeSum): Promise<void> {
   const label = basename(path);
   const source = `CEPII BACI, ${label}`;
+  // The Parquet reader loads only for Parquet files: a CSV import need not wait for it.
+  const { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } = await import('hyparquet');
+  const { compressors } = await import('hyparquet-compressors');
   let file;
   let metadata;
   try {

@@ -4,7 +4,7 @@
  */
 import type { HsEntry, HsMap } from './hs-map.js';
 import { convertTonnes } from './hs-map.js';
-import { FlowIndex } from './flow-index.js';
+import { FlowStore } from './flow-store.js';
 import type { CodeMatch } from './numeric-codes.js';
 import type { Selection, Tally, TradeRow } from './types.js';
 import { inYears, roundQuantity, type YearRange } from './values.js';
@@ -113,16 +113,16 @@ export function aggregateTrade(rows: readonly TradeRow[]): TradeRow[] {
   return sum.rows();
 }
 
-/** Country ids are packed in pairs (exporter * limit + importer) into one 32-bit key. */
+/** Country ids are packed in pairs (exporter * limit + importer, read back with >>> 16 and & 0xffff) into one 32-bit key. */
 const COUNTRY_LIMIT = 0x10000;
 
 /**
  * The same sums kept as rows arrive, so a large file's memory follows its distinct flows, not its
  * rows. Strings (sources, material and stage, country codes, units) are given small ids once, and a
- * flow is found through numbers: its slot (source, material-stage and year, a few hundred of them)
- * and its exporter-importer pair, in one typed-array hash table. The flows are columns of typed
- * arrays: a row object per flow is made only at the end. A BACI reader resolves the ids once per
- * distinct code and calls addFlow; other importers call add with whole rows.
+ * flow is keyed by two numbers: its slot (source, material-stage and year: a few hundred of them)
+ * and its exporter-importer pair, in a FlowStore. A row object per flow is made only at the end.
+ * A BACI reader resolves the ids once per distinct code and calls addFlow; other importers call
+ * add with whole rows.
  */
 export class TradeSum {
   private readonly sources = new Interned<string>();
@@ -132,22 +132,10 @@ export class TradeSum {
   private readonly units = new Interned<string>();
   /** [source][material-stage] -> year -> slot number. */
   private readonly slots: (Map<number, number> | undefined)[][] = [];
-  private slotCount = 0;
-  /** (slot, exporter-importer pair) -> flow number. */
-  private readonly index = new FlowIndex();
-  private count = 0;
-  // One entry per flow, in the order the flows first appeared.
-  private flowSource = new Int32Array(INITIAL_FLOWS);
-  private flowGroup = new Int32Array(INITIAL_FLOWS);
-  private flowExporter = new Int32Array(INITIAL_FLOWS);
-  private flowImporter = new Int32Array(INITIAL_FLOWS);
-  private flowUnit = new Int32Array(INITIAL_FLOWS);
-  private flowYear = new Float64Array(INITIAL_FLOWS);
-  /**
-   * Quantity and summed value in USD of flow f at 2f and 2f + 1, side by side as they are updated
-   * together. NaN stands for no value (a value is never NaN: it is finite or Infinity).
-   */
-  private amounts = new Float64Array(2 * INITIAL_FLOWS);
+  private readonly slotSource: number[] = [];
+  private readonly slotGroup: number[] = [];
+  private readonly slotYear: number[] = [];
+  private readonly flows = new FlowStore();
 
   sourceId(source: string): number {
     const id = this.sources.id(source);
@@ -181,40 +169,16 @@ export class TradeSum {
 
   /**
    * Adds one kept flow given by ids. The first row of a flow sets its unit; a later one adds its
-   * quantity (rounded after each addition, as written) and its value when it has one.
+   * quantity (rounded after each addition, as written) and its value when it has one. A value is
+   * never NaN (it is finite or Infinity), so NaN stands for none.
    */
   addFlow(source: number, group: number, exporter: number, importer: number, year: number, quantity: number, unit: number, valueUsd: number | null): void {
-    const flow = this.index.findOrAdd(this.slot(source, group, year), (exporter * COUNTRY_LIMIT + importer) | 0, this.count);
-    if (flow === -1) return this.append(source, group, exporter, importer, year, quantity, unit, valueUsd);
-    this.amounts[2 * flow] = roundQuantity((this.amounts[2 * flow] ?? 0) + quantity);
-    if (valueUsd !== null) {
-      const before = this.amounts[2 * flow + 1] ?? NaN;
-      this.amounts[2 * flow + 1] = (Number.isNaN(before) ? 0 : before) + valueUsd;
-    }
-  }
-
-  private append(source: number, group: number, exporter: number, importer: number, year: number, quantity: number, unit: number, valueUsd: number | null): void {
-    if (this.count === this.flowSource.length) this.grow();
-    const flow = this.count++;
-    this.flowSource[flow] = source;
-    this.flowGroup[flow] = group;
-    this.flowExporter[flow] = exporter;
-    this.flowImporter[flow] = importer;
-    this.flowUnit[flow] = unit;
-    this.flowYear[flow] = year;
-    this.amounts[2 * flow] = quantity;
-    this.amounts[2 * flow + 1] = valueUsd ?? NaN;
-  }
-
-  private grow(): void {
-    const size = 2 * this.flowSource.length;
-    this.flowSource = resized(this.flowSource, new Int32Array(size));
-    this.flowGroup = resized(this.flowGroup, new Int32Array(size));
-    this.flowExporter = resized(this.flowExporter, new Int32Array(size));
-    this.flowImporter = resized(this.flowImporter, new Int32Array(size));
-    this.flowUnit = resized(this.flowUnit, new Int32Array(size));
-    this.flowYear = resized(this.flowYear, new Float64Array(size));
-    this.amounts = resized(this.amounts, new Float64Array(2 * size));
+    const pair = (exporter * COUNTRY_LIMIT + importer) | 0;
+    const flow = this.flows.findOrAdd(this.slot(source, group, year), pair, unit, quantity, valueUsd ?? NaN);
+    if (flow === -1) return;
+    const value = this.flows.value(flow);
+    const summed = valueUsd === null ? value : (Number.isNaN(value) ? 0 : value) + valueUsd;
+    this.flows.setAmounts(flow, roundQuantity(this.flows.quantity(flow) + quantity), summed);
   }
 
   /** The slot of a source, material-stage and year (a Map: a year read from a file can be any number). */
@@ -223,7 +187,12 @@ export class TradeSum {
     let byYear = bySource[group];
     if (!byYear) bySource[group] = byYear = new Map();
     let slot = byYear.get(year);
-    if (slot === undefined) byYear.set(year, (slot = this.slotCount++));
+    if (slot === undefined) {
+      byYear.set(year, (slot = this.slotYear.length));
+      this.slotSource.push(source);
+      this.slotGroup.push(group);
+      this.slotYear.push(year);
+    }
     return slot;
   }
 
@@ -231,33 +200,28 @@ export class TradeSum {
   rows(): TradeRow[] {
     const rows: TradeRow[] = [];
     for (let source = 0; source < this.sources.values.length; source++) {
-      for (let flow = 0; flow < this.count; flow++) if (this.flowSource[flow] === source) rows.push(this.row(flow));
+      for (let flow = 0; flow < this.flows.size; flow++) if (this.slotSource[this.flows.slot(flow)] === source) rows.push(this.row(flow));
     }
     return rows;
   }
 
   private row(flow: number): TradeRow {
-    const group = this.groupOf[this.flowGroup[flow] ?? 0];
-    const value = this.amounts[2 * flow + 1] ?? NaN;
+    const slot = this.flows.slot(flow);
+    const pair = this.flows.pair(flow);
+    const group = this.groupOf[this.slotGroup[slot] ?? 0];
+    const value = this.flows.value(flow);
     return {
       material: group?.material ?? '',
       stage: group?.stage ?? 'mining',
-      exporter: this.countries.values[this.flowExporter[flow] ?? 0] ?? '',
-      importer: this.countries.values[this.flowImporter[flow] ?? 0] ?? '',
-      year: this.flowYear[flow] ?? NaN,
-      quantity: this.amounts[2 * flow] ?? 0,
-      unit: this.units.values[this.flowUnit[flow] ?? 0] ?? '',
+      exporter: this.countries.values[pair >>> 16] ?? '',
+      importer: this.countries.values[pair & 0xffff] ?? '',
+      year: this.slotYear[slot] ?? NaN,
+      quantity: this.flows.quantity(flow),
+      unit: this.units.values[this.flows.unit(flow)] ?? '',
       valueUsd: Number.isNaN(value) ? null : value,
-      source: this.sources.values[this.flowSource[flow] ?? 0] ?? '',
+      source: this.sources.values[this.slotSource[slot] ?? 0] ?? '',
     };
   }
-}
-
-const INITIAL_FLOWS = 1024;
-
-function resized<T extends Int32Array | Float64Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
 }
 
 /** Values given ids 0, 1, 2... in the order they are first seen. */

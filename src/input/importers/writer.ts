@@ -93,38 +93,45 @@ class TradeLines {
   private readonly table: TradeTable;
   private readonly sorted: SortedRows;
   private readonly out = new CsvBytes();
+  // The fields of each column by rank, as bytes with the commas around them.
+  private readonly material: Buffer[];
+  private readonly stage: Buffer[];
+  private readonly exporter: Buffer[];
+  private readonly importer: Buffer[];
+  private readonly year: Buffer[];
+  private readonly unit: Buffer[];
+  private readonly source: Buffer[];
 
   constructor(rows: readonly TradeRow[]) {
     const table = (this.table = new TradeTable(rows));
     // TRADE_ORDER: material, stage, year, importer, exporter, source; the unit is carried along.
     this.sorted = new SortedRows(rows.length, [table.material, table.stage, table.year, table.importer, table.exporter, table.source], [table.unit]);
+    this.material = table.material.encoded('', ',');
+    this.stage = table.stage.encoded('', ',');
+    this.exporter = table.exporter.encoded('', ',');
+    this.importer = table.importer.encoded('', ',');
+    this.year = table.year.encoded('', ',');
+    this.unit = table.unit.encoded(',', ',');
+    this.source = table.source.encoded(',', '');
     this.out.bytes(Buffer.from(TRADE_HEADER.map(csvField).join(',')));
     this.out.endLine();
   }
 
   /** Writes the next line; returns a part of the text when one is full. */
   next(): string | undefined {
-    const { table, out } = this;
+    const out = this.out;
     const row = this.sorted.next();
     const ranks = this.sorted.ranks;
-    out.bytes(table.material.bytesOfRank(ranks[0] ?? 0));
-    out.comma();
-    out.bytes(table.stage.bytesOfRank(ranks[1] ?? 0));
-    out.comma();
-    out.bytes(table.exporter.bytesOfRank(ranks[4] ?? 0));
-    out.comma();
-    out.bytes(table.importer.bytesOfRank(ranks[3] ?? 0));
-    out.comma();
-    out.bytes(table.year.bytesOfRank(ranks[2] ?? 0));
-    out.comma();
-    out.quantity(table.quantity(row));
-    out.comma();
-    out.bytes(table.unit.bytesOfRank(ranks[6] ?? 0));
-    out.comma();
-    const value = table.value(row);
+    out.bytes(this.material[ranks[0] ?? 0] ?? NO_BYTES);
+    out.bytes(this.stage[ranks[1] ?? 0] ?? NO_BYTES);
+    out.bytes(this.exporter[ranks[4] ?? 0] ?? NO_BYTES);
+    out.bytes(this.importer[ranks[3] ?? 0] ?? NO_BYTES);
+    out.bytes(this.year[ranks[2] ?? 0] ?? NO_BYTES);
+    out.quantity(this.table.quantity(row));
+    out.bytes(this.unit[ranks[6] ?? 0] ?? NO_BYTES);
+    const value = this.table.value(row);
     if (value !== null) out.quantity(value);
-    out.comma();
-    out.bytes(table.source.bytesOfRank(ranks[5] ?? 0));
+    out.bytes(this.source[ranks[5] ?? 0] ?? NO_BYTES);
     return out.endLine();
   }
 
@@ -200,10 +207,10 @@ class TextColumn<T> {
   readonly ids: Int32Array;
   private readonly idOf = new Map<T, number>();
   private readonly texts: string[] = [];
-  /** The CSV field of each id (csvField), as UTF-8 bytes. */
-  private readonly fields: Buffer[] = [];
+  /** The CSV field of each id (csvField). */
+  private readonly fields: string[] = [];
   private rankOf: Int32Array | undefined;
-  private fieldsByRank: Buffer[] = [];
+  private byRank: number[] = [];
 
   constructor(rows: number) {
     this.ids = new Int32Array(rows);
@@ -215,7 +222,7 @@ class TextColumn<T> {
       this.idOf.set(value, (id = this.texts.length));
       const shown = text ?? String(value);
       this.texts.push(shown);
-      this.fields.push(Buffer.from(csvField(shown)));
+      this.fields.push(csvField(shown));
     }
     this.ids[row] = id;
   }
@@ -230,14 +237,15 @@ class TextColumn<T> {
       const byText = this.texts.map((_, id) => id).sort((a, b) => compareText(this.texts[a] ?? '', this.texts[b] ?? ''));
       this.rankOf = new Int32Array(byText.length);
       byText.forEach((id, rank) => this.rankOf && (this.rankOf[id] = rank));
-      this.fieldsByRank = byText.map((id) => this.fields[id] ?? NO_BYTES);
+      this.byRank = byText;
     }
     return this.rankOf;
   }
 
-  /** The field of the value of this rank (ranks() first). */
-  bytesOfRank(rank: number): Buffer {
-    return this.fieldsByRank[rank] ?? NO_BYTES;
+  /** The field of each rank (ranks() first) between `before` and `after`, as UTF-8 bytes. */
+  encoded(before: string, after: string): Buffer[] {
+    this.ranks();
+    return this.byRank.map((id) => Buffer.from(`${before}${this.fields[id] ?? ''}${after}`));
   }
 }
 
