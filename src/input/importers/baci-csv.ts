@@ -22,11 +22,12 @@ import { flowSkip, flowToRow, keptCode, NOT_IN_HS_MAP, tradeQuantity, type Flow,
 import type { Tally } from './types.js';
 
 const CSV_COLUMNS = ['t', 'i', 'j', 'k', 'v', 'q'] as const;
-type Columns = Record<(typeof CSV_COLUMNS)[number], number>;
+/** The index of each BACI column in the file's header. */
+export type Columns = Record<(typeof CSV_COLUMNS)[number], number>;
 
 const USD_PER_KUSD = 1000;
 /** Bytes read at a time: large enough that per-read costs vanish, small enough to stay in cache. */
-const DEFAULT_CHUNK_SIZE = 1 << 20;
+export const DEFAULT_CHUNK_SIZE = 1 << 20;
 
 const NEWLINE = 0x0a;
 const CR = 0x0d;
@@ -45,11 +46,23 @@ export async function readBaciCsv(path: string, options: TradeOptions, tally: Ta
   await readBaciLines(path, options, products, tally, new SumSink(sum, `CEPII BACI, ${basename(path)}`, products), reading);
 }
 
-/** Reads the lines of one BACI CSV, handing each kept flow to `sink` (this thread or a worker's). */
-export async function readBaciLines(path: string, options: TradeOptions, products: ProductList, tally: Tally, sink: FlowSink, reading: BaciCsvOptions = {}): Promise<void> {
+/**
+ * Reads the lines of one BACI CSV, handing each kept flow to `sink` (this thread's sums or a
+ * worker's batches). `part` reads the file from a line start on, knowing the header's columns and
+ * the number of lines before that point (a worker's share of a plain file).
+ */
+export async function readBaciLines(
+  path: string,
+  options: TradeOptions,
+  products: ProductList,
+  tally: Tally,
+  sink: FlowSink,
+  reading: BaciCsvOptions = {},
+  part?: { start: number; lines: number; columns: Columns },
+): Promise<void> {
   const chunkSize = reading.chunkSize ?? DEFAULT_CHUNK_SIZE;
-  const lines = new BaciLines(basename(path), options, products, tally, sink);
-  const chunks = path.endsWith('.gz') ? gunzippedChunks(path, chunkSize) : fileChunks(path, chunkSize);
+  const lines = new BaciLines(basename(path), options, products, tally, sink, part);
+  const chunks = path.endsWith('.gz') ? gunzippedChunks(path, chunkSize) : fileChunks(path, chunkSize, part?.start);
   for await (const chunk of chunks) lines.push(chunk);
   lines.end();
 }
@@ -87,14 +100,18 @@ export class SumSink implements FlowSink {
   }
 }
 
-/** The file's bytes, read into one buffer that is reused: a chunk is valid until the next one. */
-async function* fileChunks(path: string, chunkSize: number): AsyncGenerator<Buffer> {
+/**
+ * The file's bytes from `start` to `end` (by default all), read into one buffer that is reused: a
+ * chunk is valid until the next one.
+ */
+export async function* fileChunks(path: string, chunkSize: number, start = 0, end = Infinity): AsyncGenerator<Buffer> {
   const file = await open(path, 'r');
   try {
     const buffer = Buffer.allocUnsafe(chunkSize);
-    for (;;) {
-      const { bytesRead } = await file.read(buffer, 0, chunkSize, null);
+    for (let position = start; position < end; ) {
+      const { bytesRead } = await file.read(buffer, 0, Math.min(chunkSize, end - position), position);
       if (bytesRead === 0) return;
+      position += bytesRead;
       yield buffer.subarray(0, bytesRead);
     }
   } finally {
@@ -141,11 +158,14 @@ export class ProductList {
   }
 }
 
-/** Takes the bytes of a file chunk by chunk and reads its lines. */
-class BaciLines {
+/**
+ * Takes the bytes of a file chunk by chunk and reads its lines. A reader of a later part of a file
+ * (a worker's) starts with the header's columns and the number of lines before its part.
+ */
+export class BaciLines {
   private readonly source: string;
   private lineNumber = 0;
-  private columns: Columns | undefined;
+  columns: Columns | undefined;
   /** The highest column index the reader needs. */
   private lastColumn = 0;
   /** Field bounds of the current line (see fieldBounds). */
@@ -162,8 +182,18 @@ class BaciLines {
     private readonly products: ProductList,
     private readonly tally: Tally,
     private readonly sink: FlowSink,
+    after?: { lines: number; columns: Columns },
   ) {
     this.source = `CEPII BACI, ${label}`;
+    if (after) {
+      this.lineNumber = after.lines;
+      this.setColumns(after.columns);
+    }
+  }
+
+  /** The number of lines read (blank ones too), as readline counts them. */
+  get lines(): number {
+    return this.lineNumber;
   }
 
   push(chunk: Buffer): void {

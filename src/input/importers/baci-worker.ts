@@ -1,12 +1,12 @@
 /**
- * The worker thread of baci-parallel.ts: reads one BACI CSV with the byte reader and sends the kept
- * flows in batches, in file order, then its tally. Batch buffers come back to be reused, so the
+ * The worker thread of baci-parallel.ts: reads one BACI CSV (or its part from a line start on) with
+ * the byte reader and sends the kept flows in batches, in file order, then its tally. Batch buffers come back to be reused, so the
  * worker allocates a handful of them however long the file.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { InputError } from '../problems.js';
 import { ProductList, readBaciLines, type FlowSink } from './baci-csv.js';
-import { FLOW_FIELDS, tallyData, type BaciWorkerJob, type BaciWorkerMessage } from './baci-parallel.js';
+import { FLOW_FIELDS, tallyData, type BaciWorkerJob, type BaciWorkerMessage, type WorkerPart } from './baci-parallel.js';
 import type { TradeOptions } from './trade-filter.js';
 import { Tally } from './types.js';
 
@@ -57,10 +57,17 @@ class BatchSink implements FlowSink {
   }
 }
 
-async function run(port: NonNullable<typeof parentPort>, job: BaciWorkerJob): Promise<void> {
+/** Reads as told by the main thread's first message; later messages are batch buffers coming back. */
+function serve(port: NonNullable<typeof parentPort>, job: BaciWorkerJob): void {
   const send = (message: BaciWorkerMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
   const sink = new BatchSink(send);
-  port.on('message', (rows: Float64Array<ArrayBuffer>) => sink.recycle(rows));
+  port.on('message', (message: Float64Array<ArrayBuffer> | { part?: WorkerPart }) => {
+    if (message instanceof Float64Array) sink.recycle(message);
+    else void read(job, message.part, sink, send);
+  });
+}
+
+async function read(job: BaciWorkerJob, part: WorkerPart | undefined, sink: BatchSink, send: (message: BaciWorkerMessage) => void): Promise<void> {
   try {
     const hsMap = new Map(job.hsMap);
     const products = new ProductList(hsMap);
@@ -73,7 +80,7 @@ async function run(port: NonNullable<typeof parentPort>, job: BaciWorkerJob): Pr
       ...(job.unwanted.some((reason) => reason !== null) ? { select: (material: string, stage: string) => unwanted.get(`${material}|${stage}`) ?? null } : {}),
     };
     const tally = new Tally();
-    await readBaciLines(job.path, options, products, tally, sink, job.chunkSize ? { chunkSize: job.chunkSize } : {});
+    await readBaciLines(job.path, options, products, tally, sink, job.chunkSize ? { chunkSize: job.chunkSize } : {}, part);
     sink.flush(tally);
   } catch (error) {
     if (error instanceof InputError) send({ kind: 'failed', problems: error.problems, message: error.message });
@@ -84,4 +91,4 @@ async function run(port: NonNullable<typeof parentPort>, job: BaciWorkerJob): Pr
   }
 }
 
-if (parentPort) void run(parentPort, workerData as BaciWorkerJob);
+if (parentPort) serve(parentPort, workerData as BaciWorkerJob);

@@ -13,7 +13,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { InputError } from '../problems.js';
 import { readBaciCsv, type BaciCsvOptions } from './baci-csv.js';
-import { readBaciCsvInWorker } from './baci-parallel.js';
+import { readBaciCsvInParallel } from './baci-parallel.js';
 import { resolveAlpha3Code } from './numeric-codes.js';
 import { flowToRow, TradeSum, type Flow, type TradeOptions } from './trade-filter.js';
 import { emptyResult, type ImportResult } from './types.js';
@@ -28,7 +28,7 @@ export async function importBaci(paths: readonly string[], options: TradeOptions
     const info = await stat(path).catch(() => null);
     if (!info?.isFile()) throw new InputError([{ file: path, message: 'file not found' }]);
     if (path.endsWith('.parquet')) await importParquet(path, options, result, sum);
-    else if (!(await readBaciCsvInWorker(path, options, result.tally, sum, reading))) await readBaciCsv(path, options, result.tally, sum, reading);
+    else if (!(await readBaciCsvInParallel(path, options, result.tally, sum, reading))) await readBaciCsv(path, options, result.tally, sum, reading);
   }
   result.trade = sum.rows();
   return result;

@@ -22,6 +22,9 @@ export class CsvBytes {
   private buffer = Buffer.allocUnsafe(2 * PART_BYTES);
   private length = 0;
 
+  /** `asciiOnly` when every field written is ASCII: parts are then copied into strings byte for byte. */
+  constructor(private readonly asciiOnly = false) {}
+
   /** A field already quoted and encoded (UTF-8). */
   bytes(field: Uint8Array): void {
     this.reserve(field.length);
@@ -60,7 +63,7 @@ export class CsvBytes {
 
   /** The text not yet handed out. */
   take(): string {
-    const text = this.buffer.toString('utf8', 0, this.length);
+    const text = this.buffer.toString(this.asciiOnly ? 'latin1' : 'utf8', 0, this.length);
     this.length = 0;
     return text;
   }

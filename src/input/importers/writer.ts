@@ -8,6 +8,7 @@
  * sources that give the same fact (e.g. USGS and IEA copper refining 2023) would be added up by the
  * loader, so that is refused and the user is asked to narrow one import.
  */
+import { isAscii } from 'node:buffer';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -92,7 +93,7 @@ export function* tradeCsvParts(rows: readonly TradeRow[]): Generator<string> {
 class TradeLines {
   private readonly table: TradeTable;
   private readonly sorted: SortedRows;
-  private readonly out = new CsvBytes();
+  private readonly out: CsvBytes;
   // The fields of each column by rank, as bytes with the commas around them.
   private readonly material: Buffer[];
   private readonly stage: Buffer[];
@@ -113,6 +114,8 @@ class TradeLines {
     this.year = table.year.encoded('', ',');
     this.unit = table.unit.encoded(',', ',');
     this.source = table.source.encoded(',', '');
+    const fields = [this.material, this.stage, this.exporter, this.importer, this.year, this.unit, this.source];
+    this.out = new CsvBytes(fields.every((column) => column.every((field) => isAscii(field))));
     this.out.bytes(Buffer.from(TRADE_HEADER.map(csvField).join(',')));
     this.out.endLine();
   }
@@ -211,12 +214,19 @@ class TextColumn<T> {
   private readonly fields: string[] = [];
   private rankOf: Int32Array | undefined;
   private byRank: number[] = [];
+  private lastValue: T | undefined;
+  private lastId = 0;
 
   constructor(rows: number) {
     this.ids = new Int32Array(rows);
   }
 
   add(row: number, value: T, text: string | undefined): void {
+    // Neighbouring rows often share a value (a source, a unit): no look-up then.
+    if (value === this.lastValue && row > 0) {
+      this.ids[row] = this.lastId;
+      return;
+    }
     let id = this.idOf.get(value);
     if (id === undefined) {
       this.idOf.set(value, (id = this.texts.length));
@@ -225,6 +235,8 @@ class TextColumn<T> {
       this.fields.push(csvField(shown));
     }
     this.ids[row] = id;
+    this.lastValue = value;
+    this.lastId = id;
   }
 
   get distinct(): number {
