@@ -11,11 +11,13 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decimalValue, digitsValue } from '../../src/input/importers/ascii-fields.js';
+import { BatchSink } from '../../src/input/importers/baci-batches.js';
+import type { BaciWorkerMessage } from '../../src/input/importers/baci-parallel.js';
 import { importBaci } from '../../src/input/importers/baci.js';
 import { CsvBytes } from '../../src/input/importers/csv-bytes.js';
 import { loadHsMap, type HsEntry, type HsMap } from '../../src/input/importers/hs-map.js';
 import type { TradeOptions } from '../../src/input/importers/trade-filter.js';
-import { selection, type ImportResult, type TradeRow } from '../../src/input/importers/types.js';
+import { selection, Tally, type ImportResult, type TradeRow } from '../../src/input/importers/types.js';
 import { formatQuantity } from '../../src/input/importers/values.js';
 import { tradeCsv } from '../../src/input/importers/writer.js';
 import { referenceFormatQuantity, referenceImportBaci, referenceTradeCsv } from './baci-reference.js';
@@ -241,15 +243,48 @@ describe.runIf(existsSync(COMPILED))('BACI CSV read in a worker thread', () => {
     const lines = ['t,i,j,k,v,q'];
     for (let n = 0; n < 30000; n++) lines.push(`${2000 + (n % 20)},${[152, 32, 156, 842][n % 4]},${[392, 410, 251][n % 3]},${['283691', '81010', '740311'][n % 3]},${n % 97}.5,${(n % 10) + 0.25}`);
     const big = file('big.csv', lines.join('\n'));
-    expect(snapshot(await threaded([big], { hsMap: map }, { threads: true }))).toEqual(snapshot(await referenceImportBaci([big], { hsMap: map })));
+    const expected = snapshot(await referenceImportBaci([big], { hsMap: map }));
+    expect(snapshot(await threaded([big], { hsMap: map }, { threads: true }))).toEqual(expected);
+    expect(snapshot(await threaded([big], { hsMap: map }, { threads: true, batchFlows: 50, chunkSize: 4096 }))).toEqual(expected);
     for (const content of ['', 'a,b,c\n1,2,3\n']) {
       const path = file('bad.csv', content);
       const expected = await referenceImportBaci([path], { hsMap: map }).catch((error: Error) => error.message);
       await expect(threaded([path], { hsMap: map }, { threads: true })).rejects.toThrow(expected as string);
     }
     const corrupt = file('corrupt.csv.gz', 'not gzip at all');
-    const expected = await referenceImportBaci([corrupt], { hsMap: map }).catch((error: Error) => error.message);
-    await expect(threaded([corrupt], { hsMap: map }, { threads: true })).rejects.toThrow(expected as string);
+    const failure = await referenceImportBaci([corrupt], { hsMap: map }).catch((error: Error) => error.message);
+    await expect(threaded([corrupt], { hsMap: map }, { threads: true })).rejects.toThrow(failure as string);
+  });
+});
+
+describe('flow batches of the worker thread', () => {
+  it('packs flows six numbers each, names new country codes once, and waits while too many batches are unsummed', async () => {
+    const sent: BaciWorkerMessage[] = [];
+    const sink = new BatchSink((message) => sent.push(message), 2, 2);
+    const chile = sink.countryId('CHL');
+    const japan = sink.countryId('JPN');
+    expect(sink.countryId('CHL')).toBe(chile);
+    sink.addFlow(0, chile, japan, 2022, 1.879, 100500);
+    sink.addFlow(0, chile, japan, 2022, 1.03345, null); // second flow: the batch is full and sent
+    expect(sent).toHaveLength(1);
+    const first = sent[0] as Extract<BaciWorkerMessage, { kind: 'flows' }>;
+    expect(first.codes).toEqual(['CHL', 'JPN']);
+    expect([...first.rows]).toEqual([0, 0, 1, 2022, 1.879, 100500, 0, 0, 1, 2022, 1.03345, NaN]);
+    expect(sink.pause()).toBeUndefined();
+    sink.addFlow(1, japan, chile, 2023, 2, 3);
+    sink.addFlow(1, japan, chile, 2023, 2, 3);
+    expect(sent).toHaveLength(2);
+    const waiting = sink.pause(); // two batches sent, none summed yet
+    expect(waiting).toBeInstanceOf(Promise);
+    let resumed = false;
+    void waiting?.then(() => (resumed = true));
+    sink.recycle(first.rows);
+    await Promise.resolve();
+    expect(resumed).toBe(true);
+    const tally = new Tally();
+    tally.keep();
+    sink.flush(tally);
+    expect(sent[2]).toMatchObject({ kind: 'done', codes: [], count: 0, tally: { read: 1, kept: 1 } });
   });
 });
 

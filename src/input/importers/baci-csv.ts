@@ -38,6 +38,8 @@ export interface BaciCsvOptions {
   chunkSize?: number;
   /** Read in a worker thread: true always (when there is a compiled worker), false never; by default for large files. */
   threads?: boolean;
+  /** Flows per batch a worker sends (tests make it small so that the worker has to wait). */
+  batchFlows?: number;
 }
 
 /** Reads one BACI CSV (plain or .gz) into the tally and the sums, on this thread. */
@@ -49,7 +51,8 @@ export async function readBaciCsv(path: string, options: TradeOptions, tally: Ta
 /**
  * Reads the lines of one BACI CSV, handing each kept flow to `sink` (this thread's sums or a
  * worker's batches). `part` reads the file from a line start on, knowing the header's columns and
- * the number of lines before that point (a worker's share of a plain file).
+ * the number of lines before that point (a worker's share of a plain file); `pause`, asked after
+ * each chunk, may hold the reading back.
  */
 export async function readBaciLines(
   path: string,
@@ -59,11 +62,17 @@ export async function readBaciLines(
   sink: FlowSink,
   reading: BaciCsvOptions = {},
   part?: { start: number; lines: number; columns: Columns },
+  pause?: () => Promise<void> | undefined,
 ): Promise<void> {
   const chunkSize = reading.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const lines = new BaciLines(basename(path), options, products, tally, sink, part);
   const chunks = path.endsWith('.gz') ? gunzippedChunks(path, chunkSize) : fileChunks(path, chunkSize, part?.start);
-  for await (const chunk of chunks) lines.push(chunk);
+  for await (const chunk of chunks) {
+    lines.push(chunk);
+    // A worker waits here while too many of its batches are not yet summed.
+    const waiting = pause?.();
+    if (waiting) await waiting;
+  }
   lines.end();
 }
 
@@ -141,15 +150,18 @@ const HS6_CODES = 1_000_000;
 export class ProductList {
   readonly entries: HsEntry[];
   private readonly indexOf: Map<string, number>;
-  /** Code -> entry index, -1 when the code is not mapped. */
-  readonly table: Int32Array | null;
+  /**
+   * Code -> entry index + 1, 0 when the code is not mapped: a zero-filled table costs nothing
+   * until read, and a map of HS codes fits 16 bits (there are about 5,600 HS6 codes).
+   */
+  readonly table: Uint16Array | Int32Array | null;
 
   constructor(hsMap: HsMap) {
     this.entries = [...hsMap.values()];
     this.indexOf = new Map([...hsMap.keys()].map((hs6, index) => [hs6, index]));
     const sixDigits = [...hsMap.keys()].every((hs6) => /^\d{6}$/.test(hs6));
-    this.table = sixDigits ? new Int32Array(HS6_CODES).fill(-1) : null;
-    for (const [hs6, index] of this.indexOf) if (this.table) this.table[Number(hs6)] = index;
+    this.table = !sixDigits ? null : this.entries.length < 0xffff ? new Uint16Array(HS6_CODES) : new Int32Array(HS6_CODES);
+    for (const [hs6, index] of this.indexOf) if (this.table) this.table[Number(hs6)] = index + 1;
   }
 
   /** The index of the entry of an HS code (a key of the map). */
@@ -281,14 +293,14 @@ export class BaciLines {
    * number, index the table; an absent or empty k is padded to 000000, and more than six digits
    * or anything but digits is no six-digit code.
    */
-  private productAt(bytes: Buffer, start: number, end: number, column: number, table: Int32Array): number {
+  private productAt(bytes: Buffer, start: number, end: number, column: number, table: Uint16Array | Int32Array): number {
     let code = 0;
     if (fieldBounds(bytes, start, end, column, this.bounds) > column) {
       const from = trimStart(bytes, this.bounds[2 * column] ?? 0, this.bounds[2 * column + 1] ?? 0);
       const to = trimEnd(bytes, from, this.bounds[2 * column + 1] ?? 0);
       code = to - from > 6 ? -1 : from === to ? 0 : digitsValue(bytes, from, to);
     }
-    return code < 0 ? -1 : (table[code] ?? -1);
+    return code < 0 ? -1 : (table[code] ?? 0) - 1;
   }
 
   private countryAt(bytes: Buffer, fields: number, column: number): CountryRef {

@@ -47,6 +47,7 @@ export interface WorkerPart {
 export interface BaciWorkerJob {
   path: string;
   chunkSize?: number;
+  batchFlows?: number;
   years?: YearRange;
   country?: string;
   /** The HS map as [key, entry] pairs, in the map's order. */
@@ -90,6 +91,7 @@ export async function readBaciCsvInParallel(path: string, options: TradeOptions,
   const job: BaciWorkerJob = {
     path,
     ...(reading.chunkSize ? { chunkSize: reading.chunkSize } : {}),
+    ...(reading.batchFlows ? { batchFlows: reading.batchFlows } : {}),
     ...(options.years ? { years: options.years } : {}),
     ...(options.country ? { country: options.country } : {}),
     hsMap: [...options.hsMap],
