@@ -32,6 +32,9 @@ export const DEFAULT_CHUNK_SIZE = 1 << 20;
 const NEWLINE = 0x0a;
 const CR = 0x0d;
 const QUOTE = 0x22;
+const COMMA = 0x2c;
+const ZERO = 0x30;
+const NINE = 0x39;
 
 export interface BaciCsvOptions {
   /** Bytes per read (tests make it tiny so lines cross reads). */
@@ -182,6 +185,8 @@ export class BaciLines {
   private lastColumn = 0;
   /** Field bounds of the current line (see fieldBounds). */
   private bounds = new Int32Array(0);
+  /** Lines skipped for an unmapped product, not yet in the tally (see count). */
+  private notMapped = 0;
   /** The start of a line whose end is in a later chunk. */
   private carry: Buffer[] = [];
   /** Numeric country code -> resolved code: BACI has about 240 distinct codes. */
@@ -253,7 +258,20 @@ export class BaciLines {
       this.carry = [];
       this.anyLine(line, 0, line.length);
     }
+    this.count();
     if (!this.columns) throw new InputError([{ file: this.label, message: 'file is empty' }]);
+  }
+
+  /**
+   * Puts the lines skipped for an unmapped product into the tally, as that many tally.skip calls
+   * would (the reason has no examples). end() does it; a reader of the first part of a file, which
+   * has no end of its own, calls it.
+   */
+  count(): void {
+    if (this.notMapped === 0) return;
+    this.tally.read += this.notMapped;
+    this.tally.skipped.set(NOT_IN_HS_MAP.text, (this.tally.skipped.get(NOT_IN_HS_MAP.text) ?? 0) + this.notMapped);
+    this.notMapped = 0;
   }
 
   /** A line found outside the chunk loop (across chunks, or the last one): checked on its own. */
@@ -272,7 +290,11 @@ export class BaciLines {
     if (!columns || !table) return this.textLine(bytes.toString('latin1', start, end));
     if (isBlank(bytes, start, end)) return;
     const entry = this.productAt(bytes, start, end, columns.k, table);
-    if (entry < 0) return this.tally.skip(NOT_IN_HS_MAP.text);
+    if (entry < 0) {
+      // Most lines end here: counted in a number, added to the tally at the end.
+      this.notMapped += 1;
+      return;
+    }
     const fields = fieldBounds(bytes, start, end, this.lastColumn, this.bounds);
     const exporter = this.countryAt(bytes, fields, columns.i);
     const importer = this.countryAt(bytes, fields, columns.j);
@@ -294,6 +316,21 @@ export class BaciLines {
    * or anything but digits is no six-digit code.
    */
   private productAt(bytes: Buffer, start: number, end: number, column: number, table: Uint16Array | Int32Array): number {
+    // The common case in one pass: k is plain digits (no spaces) ended by a comma or the line end.
+    let at = start;
+    for (let commas = 0; commas < column; at++) {
+      if (at >= end) return (table[0] ?? 0) - 1; // no field k: padded to 000000
+      if (bytes[at] === COMMA) commas += 1;
+    }
+    let code = 0;
+    const from = at;
+    for (let byte = bytes[at] ?? 0; at < end && byte >= ZERO && byte <= NINE; byte = bytes[++at] ?? 0) code = code * 10 + (byte - ZERO);
+    if (at === end || bytes[at] === COMMA) return at - from > 6 ? -1 : (table[code] ?? 0) - 1;
+    return this.paddedProductAt(bytes, start, end, column, table);
+  }
+
+  /** productAt for a field k with spaces around it or other bytes in it. */
+  private paddedProductAt(bytes: Buffer, start: number, end: number, column: number, table: Uint16Array | Int32Array): number {
     let code = 0;
     if (fieldBounds(bytes, start, end, column, this.bounds) > column) {
       const from = trimStart(bytes, this.bounds[2 * column] ?? 0, this.bounds[2 * column + 1] ?? 0);

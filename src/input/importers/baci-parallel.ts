@@ -114,6 +114,7 @@ export async function readBaciCsvInParallel(path: string, options: TradeOptions,
       // The worker's part begins once the header is known (usually with the first chunk).
       if (!begun && lines.columns) begun = run.begin({ start: cut, lines: before, columns: lines.columns });
     }
+    lines.count();
     if (begun) await run.finish();
     else {
       // No header in the first part: the rest is read here too.
