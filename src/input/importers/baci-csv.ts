@@ -5,9 +5,10 @@
  * are read further (country codes resolved once per distinct code, numbers read from the digits).
  *
  * Lines are what node:readline would give (LF, CRLF or a lone CR end a line) and are numbered the
- * same way, so skip examples name the same lines. A line the byte reader does not handle (a quote,
- * a lone CR, a byte outside ASCII, or a field that is not plain digits) is read by the string code
- * instead, which is the importer as it was written for readline; both give the same results.
+ * same way, so skip examples name the same lines. A line the byte reader does not take (one with a
+ * quote, a lone CR or a byte outside ASCII, and the header) is read by the string code, which is
+ * the importer as it was written for readline; a field that is not plain digits (NA, 1e3, spaces)
+ * is read with Number() from its text, as the string code reads it. Both give the same results.
  */
 import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';

@@ -26,12 +26,16 @@ async function read(job: BaciWorkerJob, part: WorkerPart | undefined, sink: Batc
     const hsMap = new Map(job.hsMap);
     const products = new ProductList(hsMap);
     // --materials/--stages as decided on the main thread for each entry (a function does not cross threads).
-    const unwanted = new Map(products.entries.map((entry, index) => [`${entry.material}|${entry.stage}`, job.unwanted[index] ?? null]));
+    const unwanted = new Map<string, Map<string, string | null>>();
+    products.entries.forEach((entry, index) => {
+      const stages = unwanted.get(entry.material) ?? new Map<string, string | null>();
+      unwanted.set(entry.material, stages.set(entry.stage, job.unwanted[index] ?? null));
+    });
     const options: TradeOptions = {
       hsMap,
       ...(job.years ? { years: job.years } : {}),
       ...(job.country ? { country: job.country } : {}),
-      ...(job.unwanted.some((reason) => reason !== null) ? { select: (material: string, stage: string) => unwanted.get(`${material}|${stage}`) ?? null } : {}),
+      ...(job.unwanted.some((reason) => reason !== null) ? { select: (material: string, stage: string) => unwanted.get(material)?.get(stage) ?? null } : {}),
     };
     const tally = new Tally();
     await readBaciLines(job.path, options, products, tally, sink, job.chunkSize ? { chunkSize: job.chunkSize } : {}, part, () => sink.pause());

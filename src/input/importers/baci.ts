@@ -3,8 +3,9 @@
  * - the yearly CSV `t,i,j,k,v,q` (year, exporter, importer, HS6 product, value in thousand USD,
  *   quantity in metric tons), with BACI's numeric country codes (842 USA, 251 France, 699 India,
  *   757 Switzerland, 490 Taiwan, see numeric-codes.ts). A yearly file has about 11 million lines,
- *   a few percent of them minerals, so it is streamed and a line is dropped on its product code
- *   before anything else of it is parsed;
+ *   a few percent of them minerals, so it is read as bytes and a line is dropped on its product
+ *   code before anything else of it is parsed (baci-csv.ts); a large file is read on two threads
+ *   (baci-parallel.ts);
  * - Parquet extracts with the columns `year, exporter, importer, hs6, value_kusd, qty_t` (ISO3 codes,
  *   S19 for Taiwan), read one row group at a time.
  * BACI reconciles the two declarations of every flow, so each flow appears once: all are used.

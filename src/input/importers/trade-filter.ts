@@ -49,6 +49,18 @@ function reasonFor(text: string): SkipReason {
   return reason;
 }
 
+let lastCountry = '';
+let lastCountryReason = NOT_IN_HS_MAP;
+
+/** The --country reason, made once per country (most rows of a large file may be skipped for it). */
+function otherCountries(country: string): SkipReason {
+  if (country !== lastCountry) {
+    lastCountry = country;
+    lastCountryReason = reasonFor(`neither exporter nor importer is ${country} (--country)`);
+  }
+  return lastCountryReason;
+}
+
 /**
  * Checks one flow of a mapped product in order of cost: the reason it is skipped, or null when it
  * is kept (it then has a positive quantity). Counts nothing: the caller tallies.
@@ -59,9 +71,7 @@ export function flowSkip(entry: HsEntry, exporter: CodeMatch, importer: CodeMatc
   if (!inYears(options.years, year)) return OUTSIDE_YEARS;
   if (exporter.kind === 'world' || importer.kind === 'world') return WORLD_PARTNER;
   if (exporter.kind === 'unknown' || importer.kind === 'unknown') return UNKNOWN_CODE;
-  if (options.country && exporter.code !== options.country && importer.code !== options.country) {
-    return reasonFor(`neither exporter nor importer is ${options.country} (--country)`);
-  }
+  if (options.country && exporter.code !== options.country && importer.code !== options.country) return otherCountries(options.country);
   if (exporter.code === importer.code) return SAME_COUNTRY;
   if (tonnes === null) return NO_QUANTITY;
   if (tonnes === 0) return ZERO_QUANTITY;
