@@ -212,7 +212,8 @@ describe.runIf(existsSync(COMPILED))('BACI CSV read in a worker thread', () => {
     const select = selection(['lithium', 'nickel', 'testium'], undefined);
     for (const options of [{ hsMap: map }, { hsMap: map, country: 'JPN' }, { hsMap: map, years: { from: 2021, to: 2021 } }, ...(select ? [{ hsMap: map, select }] : [])]) {
       const expected = snapshot(await referenceImportBaci(paths, options));
-      for (const chunkSize of [3, 1 << 20]) {
+      // The main thread reads the first chunk and (from 64 bytes on, when the header is in it) its share of the file.
+      for (const chunkSize of [3, 64, 1 << 20]) {
         expect(snapshot(await threaded(paths, options, { threads: true, chunkSize })), `chunk size ${chunkSize}`).toEqual(expected);
       }
     }
@@ -221,18 +222,18 @@ describe.runIf(existsSync(COMPILED))('BACI CSV read in a worker thread', () => {
   it('numbers the lines of its part after those of the first part, whatever ends them', async () => {
     const threaded = await compiled();
     const map = await hsMap();
-    // The main thread reads the first quarter of a plain file: here lone CRs, CRLFs and blank lines
-    // come before the cut, skipped lines with examples after it.
+    // The main thread reads the start of a plain file: here lone CRs, CRLFs and blank lines come
+    // before the cut, skipped lines with examples after it.
     const head = ['t,i,j,k,v,q', '2022,152,392,283691,1,1\r2022,152,392,283691,1,2', '', '2022,32,410,283691,1,1\r\n', '\r'].join('\n');
     const tail = HAND_MADE.split('\r\n').slice(1).join('\n');
     const paths = [
       file('cut.csv', `${head}\n${tail}\n${tail}`),
-      file('blank-start.csv', `${'\n'.repeat(400)}${HAND_MADE}`), // no header before the cut: all read on one thread
+      file('blank-start.csv', `${'\n'.repeat(400)}${HAND_MADE}`), // no header in the first chunk: all read on one thread
       file('cr-only.csv', HAND_MADE.replace(/\r\n/g, '\r')), // no line feed to cut at: the worker reads it all
     ];
     for (const path of paths) {
       const expected = snapshot(await referenceImportBaci([path], { hsMap: map }));
-      for (const chunkSize of [7, 1 << 20]) expect(snapshot(await threaded([path], { hsMap: map }, { threads: true, chunkSize }))).toEqual(expected);
+      for (const chunkSize of [7, 40, 64, 150, 1 << 20]) expect(snapshot(await threaded([path], { hsMap: map }, { threads: true, chunkSize }))).toEqual(expected);
     }
   });
 

@@ -1,7 +1,7 @@
 /**
  * A large BACI CSV read on two threads. A plain file is cut at a line start: this thread reads the
- * first part while a worker thread starts and reads the rest, in order, sending its kept flows in
- * batches. This thread adds its own flows to the sums, then the worker's, in the order of the file,
+ * first part (its first chunk tells how large a part, see ownShare) while a worker thread starts and
+ * reads the rest, in order, sending its kept flows in batches. This thread adds its own flows to the sums, then the worker's, in the order of the file,
  * so every sum is made exactly as on one thread (additions in file order, rounded after each). The
  * worker counts its skipped lines, numbering them after the lines of the first part (counted
  * beforehand as readline counts them), and its tally is merged in at the end as if its lines had
@@ -26,11 +26,15 @@ import type { YearRange } from './values.js';
 /** Below this file size the file is read on this thread. */
 const PARALLEL_MIN_BYTES = 16 << 20;
 /**
- * The share of a plain file this thread reads itself: it also sums every flow, which takes about
- * as long as reading a file in which a third of the lines are kept (few percent in a real BACI
- * year), and the worker needs some time to start.
+ * The share of a plain file this thread reads itself, given the share of lines kept in the sample.
+ * This thread also sums every kept line, which costs about three times reading a line, so the two
+ * threads are equally busy when it reads (1 - 3 kept) / 2 of the file: nearly half when few lines
+ * are kept (a real BACI year keeps a few percent), none when a third or more are (the worker also
+ * needs time to start, hence at most 45%).
  */
-const OWN_SHARE = 0.25;
+function ownShare(kept: number): number {
+  return Math.min(0.45, Math.max(0, (1 - 3 * kept) / 2));
+}
 const NEWLINE = 0x0a;
 const CR = 0x0d;
 /** Numbers per flow in a batch: entry, exporter, importer, year, quantity, value (NaN for none). */
@@ -100,28 +104,30 @@ export async function readBaciCsvInParallel(path: string, options: TradeOptions,
   // The thread starts now and reads once told where: it boots while this thread looks at the file.
   const run = new WorkerRun(url, job, sink, tally);
   try {
-    const cut = path.endsWith('.gz') ? null : await lineStartAfter(path, Math.floor(size * OWN_SHARE));
-    if (cut === null) {
+    if (path.endsWith('.gz')) {
       run.begin();
       await run.finish();
       return true;
     }
-    const before = await countLines(path, cut);
+    // The first chunk is a sample: it has the header, and its share of kept lines sets this thread's share.
+    const chunkSize = reading.chunkSize ?? DEFAULT_CHUNK_SIZE;
     const lines = new BaciLines(label, options, products, tally, sink);
-    let begun = false;
-    for await (const chunk of fileChunks(path, reading.chunkSize ?? DEFAULT_CHUNK_SIZE, 0, cut)) {
-      lines.push(chunk);
-      // The worker's part begins once the header is known (usually with the first chunk).
-      if (!begun && lines.columns) begun = run.begin({ start: cut, lines: before, columns: lines.columns });
-    }
-    lines.count();
-    if (begun) await run.finish();
-    else {
-      // No header in the first part: the rest is read here too.
+    const keptBefore = tally.kept;
+    const sample = Math.min(chunkSize, size);
+    for await (const chunk of fileChunks(path, chunkSize, 0, sample)) lines.push(chunk);
+    const kept = (tally.kept - keptBefore) / Math.max(lines.lines, 1);
+    const cut = lines.columns ? await lineStartAfter(path, Math.max(sample, Math.floor(size * ownShare(kept)))) : null;
+    if (cut === null || !lines.columns) {
+      // No header in the sample, or no line end near the cut: the rest is read here.
       await run.stop();
-      for await (const chunk of fileChunks(path, reading.chunkSize ?? DEFAULT_CHUNK_SIZE, cut)) lines.push(chunk);
+      for await (const chunk of fileChunks(path, chunkSize, sample)) lines.push(chunk);
       lines.end();
+      return true;
     }
+    run.begin({ start: cut, lines: await countLines(path, cut), columns: lines.columns });
+    for await (const chunk of fileChunks(path, chunkSize, sample, cut)) lines.push(chunk);
+    lines.count();
+    await run.finish();
   } catch (error) {
     await run.stop();
     throw error;
@@ -155,9 +161,8 @@ class WorkerRun {
   }
 
   /** Tells the worker to read the file, or its part from a line start on. */
-  begin(part?: WorkerPart): true {
+  begin(part?: WorkerPart): void {
     this.thread.postMessage({ part });
-    return true;
   }
 
   /** Sums the worker's flows (those waiting, then the rest as they come) and merges its tally. */
