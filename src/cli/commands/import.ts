@@ -60,7 +60,7 @@ export async function runImport(source: string, files: string[], options: Import
   // The importers (and their xlsx and Parquet readers) are loaded only when an import runs.
   // The importers (and the CSV writer) load only when `import` runs: main.ts declares this command eagerly.
   const { isImportSource, runImporter } = await import('../../input/importers/index.js');
-  const { resultCsvs, writeResult } = await import('../../input/importers/writer.js');
+  const { resultCsvParts, writeResult } = await import('../../input/importers/writer.js');
   if (!isImportSource(source)) throw new UsageError(`unknown source "${source}"; expected ${SOURCES_TEXT}`);
   const stages = options.stages?.map(checkStage);
   const importOptions: ImportOptions = {
@@ -90,9 +90,10 @@ export async function runImport(source: string, files: string[], options: Import
     }
     return 0;
   }
-  const csvs = resultCsvs(result);
+  const csvs = resultCsvParts(result);
   if (csvs.length > 1) throw new UsageError('this import writes several files; give --out DIR');
-  io.stdout.write(csvs[0]?.text ?? '');
+  // In parts: a BACI year's trade.csv is tens of megabytes, never made into one string.
+  for (const part of csvs[0]?.parts ?? []) io.stdout.write(part);
   return 0;
 }
 

@@ -1,9 +1,10 @@
 /**
- * What the bilateral-trade importers (Comtrade, BACI) share: the choice of flows to keep and the
- * conversion of one flow into a trade row through the HS map.
+ * What the bilateral-trade importers (Comtrade, BACI) share: the choice of flows to keep, the
+ * conversion of one flow into a trade row through the HS map, and the sums of the kept flows.
  */
 import type { HsEntry, HsMap } from './hs-map.js';
 import { convertTonnes } from './hs-map.js';
+import { FlowStore } from './flow-store.js';
 import type { CodeMatch } from './numeric-codes.js';
 import type { Selection, Tally, TradeRow } from './types.js';
 import { inYears, roundQuantity, type YearRange } from './values.js';
@@ -26,42 +27,90 @@ export interface Flow {
   valueUsd: number | null;
 }
 
+/** Why a flow is left out; `withExample` when the tally should show where (a line, a row). */
+export interface SkipReason {
+  text: string;
+  withExample: boolean;
+}
+
+export const NOT_IN_HS_MAP: SkipReason = { text: 'HS code not in the HS map', withExample: false };
+const OUTSIDE_YEARS: SkipReason = { text: 'year outside --years', withExample: false };
+const WORLD_PARTNER: SkipReason = { text: 'partner is the World (a total, not a flow)', withExample: false };
+const UNKNOWN_CODE: SkipReason = { text: 'country code not recognised (aggregate or former country)', withExample: true };
+const SAME_COUNTRY: SkipReason = { text: 'exporter and importer are the same country (re-imports)', withExample: true };
+const NO_QUANTITY: SkipReason = { text: 'no quantity (net weight missing)', withExample: true };
+const ZERO_QUANTITY: SkipReason = { text: 'zero quantity (no row needed)', withExample: false };
+
+/** Reasons whose text depends on the options, made once per text so that a skip allocates nothing. */
+const reasonsByText = new Map<string, SkipReason>();
+function reasonFor(text: string): SkipReason {
+  let reason = reasonsByText.get(text);
+  if (!reason) reasonsByText.set(text, (reason = { text, withExample: false }));
+  return reason;
+}
+
+let lastCountry = '';
+let lastCountryReason = NOT_IN_HS_MAP;
+
+/** The --country reason, made once per country (most rows of a large file may be skipped for it). */
+function otherCountries(country: string): SkipReason {
+  if (country !== lastCountry) {
+    lastCountry = country;
+    lastCountryReason = reasonFor(`neither exporter nor importer is ${country} (--country)`);
+  }
+  return lastCountryReason;
+}
+
 /**
- * Checks one flow in order of cost and either returns its row or counts why it was skipped. `where`
- * names the record for the skip examples; it is a function so that kept rows never build it.
+ * Checks one flow of a mapped product in order of cost: the reason it is skipped, or null when it
+ * is kept (it then has a positive quantity). Counts nothing: the caller tallies.
+ */
+export function flowSkip(entry: HsEntry, exporter: CodeMatch, importer: CodeMatch, year: number, tonnes: number | null, options: TradeOptions): SkipReason | null {
+  const unwanted = options.select?.(entry.material, entry.stage);
+  if (unwanted) return reasonFor(unwanted);
+  if (!inYears(options.years, year)) return OUTSIDE_YEARS;
+  if (exporter.kind === 'world' || importer.kind === 'world') return WORLD_PARTNER;
+  if (exporter.kind === 'unknown' || importer.kind === 'unknown') return UNKNOWN_CODE;
+  if (options.country && exporter.code !== options.country && importer.code !== options.country) return otherCountries(options.country);
+  if (exporter.code === importer.code) return SAME_COUNTRY;
+  if (tonnes === null) return NO_QUANTITY;
+  if (tonnes === 0) return ZERO_QUANTITY;
+  return null;
+}
+
+/**
+ * Checks one flow and either returns its row or counts why it was skipped. `where` names the
+ * record for the skip examples; it is a function so that kept rows never build it.
  */
 export function flowToRow(flow: Flow, options: TradeOptions, tally: Tally, source: string, where: () => string): TradeRow | null {
   const entry: HsEntry | undefined = options.hsMap.get(flow.hs6);
-  if (!entry) return skip(tally, 'HS code not in the HS map');
-  const unwanted = options.select?.(entry.material, entry.stage);
-  if (unwanted) return skip(tally, unwanted);
-  if (!inYears(options.years, flow.year)) return skip(tally, 'year outside --years');
-  const { exporter, importer } = flow;
-  if (exporter.kind === 'world' || importer.kind === 'world') return skip(tally, 'partner is the World (a total, not a flow)');
-  if (exporter.kind === 'unknown' || importer.kind === 'unknown') return skip(tally, 'country code not recognised (aggregate or former country)', where);
-  if (options.country && exporter.code !== options.country && importer.code !== options.country) {
-    return skip(tally, `neither exporter nor importer is ${options.country} (--country)`);
+  const reason = entry ? flowSkip(entry, flow.exporter, flow.importer, flow.year, flow.tonnes, options) : NOT_IN_HS_MAP;
+  if (reason || !entry) {
+    tally.skip((reason ?? NOT_IN_HS_MAP).text, reason?.withExample ? where() : undefined);
+    return null;
   }
-  if (exporter.code === importer.code) return skip(tally, 'exporter and importer are the same country (re-imports)', where);
-  if (flow.tonnes === null) return skip(tally, 'no quantity (net weight missing)', where);
-  if (flow.tonnes === 0) return skip(tally, 'zero quantity (no row needed)');
   tally.keep();
   return {
     material: entry.material,
     stage: entry.stage,
-    exporter: exporter.code,
-    importer: importer.code,
+    exporter: keptCode(flow.exporter),
+    importer: keptCode(flow.importer),
     year: flow.year,
-    quantity: roundQuantity(convertTonnes(entry, flow.tonnes)),
+    quantity: tradeQuantity(entry, flow.tonnes ?? 0),
     unit: entry.unit,
     valueUsd: flow.valueUsd === null ? null : Math.round(flow.valueUsd),
     source,
   };
 }
 
-function skip(tally: Tally, reason: string, example?: () => string): null {
-  tally.skip(reason, example?.());
-  return null;
+/** The ISO3 (or unattributed) code of a country that flowSkip let through: it has one. */
+export function keptCode(match: CodeMatch): string {
+  return match.kind === 'country' || match.kind === 'unattributed' ? match.code : '';
+}
+
+/** The quantity a kept flow writes: tonnes of material (or gross tonnes), rounded as written. */
+export function tradeQuantity(entry: HsEntry, tonnes: number): number {
+  return roundQuantity(convertTonnes(entry, tonnes));
 }
 
 /**
@@ -74,28 +123,128 @@ export function aggregateTrade(rows: readonly TradeRow[]): TradeRow[] {
   return sum.rows();
 }
 
-/** The same sums kept as rows arrive, so a large file's memory follows its distinct flows, not its rows. */
-export class TradeSum {
-  /** Source -> flow key -> row: the source (one per file) stays out of the per-row key. */
-  private readonly bySource = new Map<string, Map<string, TradeRow>>();
+/** Country ids are packed in pairs (exporter * limit + importer, read back with >>> 16 and & 0xffff) into one 32-bit key. */
+const COUNTRY_LIMIT = 0x10000;
 
-  add(row: TradeRow): void {
-    let merged = this.bySource.get(row.source);
-    if (!merged) this.bySource.set(row.source, (merged = new Map()));
-    const key = `${row.material}|${row.stage}|${row.exporter}|${row.importer}|${row.year}`;
-    const existing = merged.get(key);
-    if (!existing) merged.set(key, row);
-    else {
-      existing.quantity = roundQuantity(existing.quantity + row.quantity);
-      if (row.valueUsd !== null) existing.valueUsd = (existing.valueUsd ?? 0) + row.valueUsd;
-    }
+/**
+ * The same sums kept as rows arrive, so a large file's memory follows its distinct flows, not its
+ * rows. Strings (sources, material and stage, country codes, units) are given small ids once, and a
+ * flow is keyed by two numbers: its slot (source, material-stage and year: a few hundred of them)
+ * and its exporter-importer pair, in a FlowStore. A row object per flow is made only at the end.
+ * A BACI reader resolves the ids once per distinct code and calls addFlow; other importers call
+ * add with whole rows.
+ */
+export class TradeSum {
+  private readonly sources = new Interned<string>();
+  private readonly groups = new Interned<string>();
+  private readonly groupOf: { material: string; stage: TradeRow['stage'] }[] = [];
+  private readonly countries = new Interned<string>();
+  private readonly units = new Interned<string>();
+  /** [source][material-stage] -> year -> slot number. */
+  private readonly slots: (Map<number, number> | undefined)[][] = [];
+  private readonly slotSource: number[] = [];
+  private readonly slotGroup: number[] = [];
+  private readonly slotYear: number[] = [];
+  private readonly flows = new FlowStore();
+
+  sourceId(source: string): number {
+    const id = this.sources.id(source);
+    if (id === this.slots.length) this.slots.push([]);
+    return id;
   }
 
-  /** The summed rows, in the order their flows first appeared. */
+  /** The id of a material and stage: flows of two HS codes of one material and stage add up. */
+  groupId(material: string, stage: TradeRow['stage']): number {
+    const id = this.groups.id(`${material}|${stage}`);
+    if (id === this.groupOf.length) this.groupOf.push({ material, stage });
+    return id;
+  }
+
+  countryId(code: string): number {
+    const id = this.countries.id(code);
+    if (id >= COUNTRY_LIMIT) throw new Error(`more than ${COUNTRY_LIMIT} country codes in one import`);
+    return id;
+  }
+
+  unitId(unit: string): number {
+    return this.units.id(unit);
+  }
+
+  add(row: TradeRow): void {
+    const group = this.groupId(row.material, row.stage);
+    const exporter = this.countryId(row.exporter);
+    const importer = this.countryId(row.importer);
+    this.addFlow(this.sourceId(row.source), group, exporter, importer, row.year, row.quantity, this.unitId(row.unit), row.valueUsd);
+  }
+
+  /**
+   * Adds one kept flow given by ids. The first row of a flow sets its unit; a later one adds its
+   * quantity (rounded after each addition, as written) and its value when it has one. A value is
+   * never NaN (it is finite or Infinity), so NaN stands for none.
+   */
+  addFlow(source: number, group: number, exporter: number, importer: number, year: number, quantity: number, unit: number, valueUsd: number | null): void {
+    const pair = (exporter * COUNTRY_LIMIT + importer) | 0;
+    const flow = this.flows.findOrAdd(this.slot(source, group, year), pair, unit, quantity, valueUsd ?? NaN);
+    if (flow === -1) return;
+    const value = this.flows.value(flow);
+    const summed = valueUsd === null ? value : (Number.isNaN(value) ? 0 : value) + valueUsd;
+    this.flows.setAmounts(flow, roundQuantity(this.flows.quantity(flow) + quantity), summed);
+  }
+
+  /** The slot of a source, material-stage and year (a Map: a year read from a file can be any number). */
+  private slot(source: number, group: number, year: number): number {
+    const bySource = this.slots[source] ?? [];
+    let byYear = bySource[group];
+    if (!byYear) bySource[group] = byYear = new Map();
+    let slot = byYear.get(year);
+    if (slot === undefined) {
+      byYear.set(year, (slot = this.slotYear.length));
+      this.slotSource.push(source);
+      this.slotGroup.push(group);
+      this.slotYear.push(year);
+    }
+    return slot;
+  }
+
+  /** The summed rows, source by source, in the order their flows first appeared. */
   rows(): TradeRow[] {
     const rows: TradeRow[] = [];
-    // A loop, not push(...values): a spread of a million arguments overflows the call stack.
-    for (const merged of this.bySource.values()) for (const row of merged.values()) rows.push(row);
+    for (let source = 0; source < this.sources.values.length; source++) {
+      for (let flow = 0; flow < this.flows.size; flow++) if (this.slotSource[this.flows.slot(flow)] === source) rows.push(this.row(flow));
+    }
     return rows;
+  }
+
+  private row(flow: number): TradeRow {
+    const slot = this.flows.slot(flow);
+    const pair = this.flows.pair(flow);
+    const group = this.groupOf[this.slotGroup[slot] ?? 0];
+    const value = this.flows.value(flow);
+    return {
+      material: group?.material ?? '',
+      stage: group?.stage ?? 'mining',
+      exporter: this.countries.values[pair >>> 16] ?? '',
+      importer: this.countries.values[pair & 0xffff] ?? '',
+      year: this.slotYear[slot] ?? NaN,
+      quantity: this.flows.quantity(flow),
+      unit: this.units.values[this.flows.unit(flow)] ?? '',
+      valueUsd: Number.isNaN(value) ? null : value,
+      source: this.sources.values[this.slotSource[slot] ?? 0] ?? '',
+    };
+  }
+}
+
+/** Values given ids 0, 1, 2... in the order they are first seen. */
+class Interned<T> {
+  private readonly ids = new Map<T, number>();
+  readonly values: T[] = [];
+
+  id(value: T): number {
+    let id = this.ids.get(value);
+    if (id === undefined) {
+      this.ids.set(value, (id = this.values.length));
+      this.values.push(value);
+    }
+    return id;
   }
 }
