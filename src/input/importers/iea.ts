@@ -6,7 +6,6 @@
  * and the later ones (2030, 2035, 2040) are IEA base-case projections, which are not imported.
  */
 import { basename } from 'node:path';
-import { readSheet } from 'read-excel-file/node';
 import type { Stage } from '../fields.js';
 import { InputError } from '../problems.js';
 import { resolveCountryName } from './country-names.js';
@@ -54,6 +53,8 @@ async function importFile(path: string, options: IeaOptions, result: ImportResul
   const label = basename(path);
   let rows: Cell[][];
   try {
+    // Loaded here: the spreadsheet library costs about 0.1 s to load, which no other import needs.
+    const { readSheet } = await import('read-excel-file/node');
     rows = (await readSheet(path, IEA_SHEET)) as Cell[][];
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
