@@ -4,7 +4,7 @@
  * report to stdout or atomically to a file.
  */
 import { createRequire } from 'node:module';
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,7 +106,7 @@ export async function loadGraph(
   try {
     const withProgress = { ...filter, threads: readerThreads(io), ...(progress.listener ? { progress: progress.listener } : {}) };
     if (!latest) loaded = { dataset: await loadDataset(dataDir, withProgress) };
-    else loaded = await loadLatestYears(dataDir, withProgress, options.importer, await isLarge(join(dataDir, TRADE_SPEC.label)));
+    else loaded = await loadLatestYears(dataDir, withProgress, options.importer, isLarge(join(dataDir, TRADE_SPEC.label)));
   } finally {
     progress.done();
   }
@@ -150,12 +150,12 @@ export function readerThreads(io: CliIo): number {
 /** Above this size a trade file is read in two passes (see loadGraph); below, one pass is quicker. */
 const TWO_PASS_BYTES = 16 << 20;
 
-async function isLarge(path: string): Promise<boolean> {
-  const size = await stat(path).then(
-    (info) => info.size,
-    () => 0,
-  );
-  return size > TWO_PASS_BYTES;
+function isLarge(path: string): boolean {
+  try {
+    return statSync(path).size > TWO_PASS_BYTES;
+  } catch {
+    return false;
+  }
 }
 
 export function warn(io: CliIo, options: { quiet?: boolean }, warnings: readonly string[]): void {

@@ -14,7 +14,7 @@
  * give the same records, line numbers and problems.
  */
 import { isUtf8 } from 'node:buffer';
-import { open, stat } from 'node:fs/promises';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Parser } from 'csv-parse';
 import { type Problem } from './problems.js';
 
@@ -109,7 +109,7 @@ export async function readCsv(path: string, spec: CsvSpec, sink: RowSink, option
   let bytesRead = 0;
   const { range } = options;
   if (range) await reader.push(range.header);
-  for await (const chunk of chunksOf(path, spec.label, range)) {
+  for (const chunk of chunksOf(path, spec.label, range)) {
     if (range && chunk.includes(QUOTE)) throw new FileProblem({ file: spec.label, message: 'a quoted field in a share read by a worker thread' });
     await reader.push(chunk);
     bytesRead += chunk.length;
@@ -123,11 +123,15 @@ export async function readCsv(path: string, spec: CsvSpec, sink: RowSink, option
  * The bytes of a file (or of bytes [start, end)) in chunks of CHUNK_BYTES, read into one reused
  * buffer: a fresh buffer per chunk would cost a page fault per 4 KiB read and garbage collections
  * on a large file. A chunk is valid only until the next one is read; nothing keeps it.
+ *
+ * The reads are synchronous: a command reads one file at a time and has nothing else to do
+ * meanwhile, and each asynchronous call would be a round trip through libuv's thread pool, which
+ * on the embedded data cost more than the reading itself.
  */
-async function* chunksOf(path: string, label: string, range?: { start: number; end: number }): AsyncGenerator<Buffer> {
-  let handle;
+function* chunksOf(path: string, label: string, range?: { start: number; end: number }): Generator<Buffer> {
+  let fd: number;
   try {
-    handle = await open(path, 'r');
+    fd = openSync(path, 'r');
   } catch (error) {
     throw new FileProblem({ file: label, message: `cannot be read (${systemCode(error)})` });
   }
@@ -138,7 +142,7 @@ async function* chunksOf(path: string, label: string, range?: { start: number; e
     while (position < end) {
       let bytesRead: number;
       try {
-        ({ bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK_BYTES, end - position), position));
+        bytesRead = readSync(fd, buffer, 0, Math.min(CHUNK_BYTES, end - position), position);
       } catch (error) {
         throw new FileProblem({ file: label, message: `cannot be read (${systemCode(error)})` });
       }
@@ -147,7 +151,7 @@ async function* chunksOf(path: string, label: string, range?: { start: number; e
       yield buffer.subarray(0, bytesRead);
     }
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
@@ -531,7 +535,7 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
 async function assertReadableFile(path: string, label: string): Promise<number> {
   let info;
   try {
-    info = await stat(path);
+    info = statSync(path);
   } catch {
     throw new FileProblem({ file: label, message: 'file not found' });
   }

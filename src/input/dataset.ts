@@ -4,7 +4,7 @@
  * maintainer sees all of them in one run; every row read is accounted for as used, rejected, blank
  * or skipped by a filter.
  */
-import { stat } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtInCountries, UNATTRIBUTED, type Country } from './countries.js';
 import { FileProblem, readCsv, type CsvColumns, type CsvReadResult, type CsvSpec, type ProgressListener } from './csv.js';
@@ -141,7 +141,7 @@ export async function inspectDataset(dir: string, filter: LoadFilter = {}): Prom
 async function assertDataFolder(dir: string): Promise<void> {
   let info;
   try {
-    info = await stat(dir);
+    info = statSync(dir);
   } catch {
     throw new InputError([{ file: dir, message: 'data folder not found' }]);
   }
@@ -521,10 +521,7 @@ function parseValueUsd(raw: string): number | null {
 async function readCountries(dir: string): Promise<{ countries: Map<string, Country>; stats: FileStats }> {
   const path = join(dir, COUNTRIES_SPEC.label);
   const countries = new Map<string, Country>();
-  const exists = await stat(path).then(
-    () => true,
-    () => false,
-  );
+  const exists = existsSync(path);
   if (!exists) return { countries, stats: emptyStats(COUNTRIES_SPEC.label, false) };
   const definedAt = new Map<string, number>();
   const builtIn = builtInCountries();
