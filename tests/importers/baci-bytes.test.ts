@@ -19,7 +19,7 @@ import { loadHsMap, type HsEntry, type HsMap } from '../../src/input/importers/h
 import type { TradeOptions } from '../../src/input/importers/trade-filter.js';
 import { selection, Tally, type ImportResult, type TradeRow } from '../../src/input/importers/types.js';
 import { formatQuantity } from '../../src/input/importers/values.js';
-import { tradeCsv } from '../../src/input/importers/writer.js';
+import { resultCsvs, tradeCsv } from '../../src/input/importers/writer.js';
 import { referenceFormatQuantity, referenceImportBaci, referenceTradeCsv } from './baci-reference.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'supply-risk-baci-'));
@@ -81,6 +81,9 @@ function snapshot(result: ImportResult) {
     examples: [...result.tally.examples].sort(),
     rows,
     csv: tradeCsv(result.trade),
+    // What `import` writes to stdout: the rows read by position, with no row objects (tradeColumns).
+    // (A result without trade rows writes no trade.csv: compare it with the header alone then.)
+    stdoutCsv: resultCsvs(result).find((entry) => entry.file === 'trade.csv')?.text ?? tradeCsv([]),
   };
 }
 
@@ -91,6 +94,7 @@ async function expectSameAsReference(paths: string[], options: TradeOptions, chu
   const reference = await referenceImportBaci(paths, options);
   const expected = snapshot(reference);
   expect(expected.csv).toBe(referenceTradeCsv(reference.trade));
+  expect(expected.stdoutCsv).toBe(expected.csv);
   for (const chunkSize of chunkSizes) {
     const fast = snapshot(await importBaci(paths, options, { chunkSize }));
     expect(fast, `chunk size ${chunkSize}`).toEqual(expected);

@@ -17,7 +17,7 @@ import { readBaciCsv, type BaciCsvOptions } from './baci-csv.js';
 import { readBaciCsvInParallel } from './baci-parallel.js';
 import { resolveAlpha3Code } from './numeric-codes.js';
 import { flowToRow, TradeSum, type Flow, type TradeOptions } from './trade-filter.js';
-import { emptyResult, type ImportResult } from './types.js';
+import { emptyResult, type ImportResult, type TradeRow } from './types.js';
 
 const PARQUET_COLUMNS = ['year', 'exporter', 'importer', 'hs6', 'value_kusd', 'qty_t'] as const;
 const USD_PER_KUSD = 1000;
@@ -31,7 +31,25 @@ export async function importBaci(paths: readonly string[], options: TradeOptions
     if (path.endsWith('.parquet')) await importParquet(path, options, result, sum);
     else if (!(await readBaciCsvInParallel(path, options, result.tally, sum, reading))) await readBaciCsv(path, options, result.tally, sum, reading);
   }
-  result.trade = sum.rows();
+  return withTradeSums(result, sum);
+}
+
+/**
+ * The result with its trade rows in `tradeColumns`, read straight from the sums, and `trade` made
+ * from them only if something reads it (writing to --out does; writing to stdout does not).
+ */
+function withTradeSums(result: ImportResult, sum: TradeSum): ImportResult {
+  let rows: TradeRow[] | undefined;
+  result.tradeColumns = sum.columns();
+  Object.defineProperty(result, 'trade', {
+    enumerable: true,
+    configurable: true,
+    get: () => (rows ??= sum.rows()),
+    set: (value: TradeRow[]) => {
+      rows = value;
+      delete result.tradeColumns;
+    },
+  });
   return result;
 }
 

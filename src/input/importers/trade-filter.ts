@@ -6,7 +6,7 @@ import type { HsEntry, HsMap } from './hs-map.js';
 import { convertTonnes } from './hs-map.js';
 import { FlowStore } from './flow-store.js';
 import type { CodeMatch } from './numeric-codes.js';
-import type { Selection, Tally, TradeRow } from './types.js';
+import type { Selection, Tally, TradeRow, TradeRowColumns } from './types.js';
 import { inYears, roundQuantity, type YearRange } from './values.js';
 
 export interface TradeOptions {
@@ -208,11 +208,42 @@ export class TradeSum {
 
   /** The summed rows, source by source, in the order their flows first appeared. */
   rows(): TradeRow[] {
+    const order = this.flowOrder();
     const rows: TradeRow[] = [];
-    for (let source = 0; source < this.sources.values.length; source++) {
-      for (let flow = 0; flow < this.flows.size; flow++) if (this.slotSource[this.flows.slot(flow)] === source) rows.push(this.row(flow));
-    }
+    for (const flow of order) rows.push(this.row(flow));
     return rows;
+  }
+
+  /** The same rows as `rows()`, read by position: no object per row (see TradeRowColumns). */
+  columns(): TradeRowColumns {
+    const order = this.flowOrder();
+    const slot = (row: number): number => this.flows.slot(order[row] ?? 0);
+    const group = (row: number) => this.groupOf[this.slotGroup[slot(row)] ?? 0];
+    return {
+      length: order.length,
+      material: (row) => group(row)?.material ?? '',
+      stage: (row) => group(row)?.stage ?? 'mining',
+      exporter: (row) => this.countries.values[this.flows.pair(order[row] ?? 0) >>> 16] ?? '',
+      importer: (row) => this.countries.values[this.flows.pair(order[row] ?? 0) & 0xffff] ?? '',
+      year: (row) => this.slotYear[slot(row)] ?? NaN,
+      quantity: (row) => this.flows.quantity(order[row] ?? 0),
+      unit: (row) => this.units.values[this.flows.unit(order[row] ?? 0)] ?? '',
+      valueUsd: (row) => {
+        const value = this.flows.value(order[row] ?? 0);
+        return Number.isNaN(value) ? null : value;
+      },
+      source: (row) => this.sources.values[this.slotSource[slot(row)] ?? 0] ?? '',
+    };
+  }
+
+  /** Flow numbers source by source, each source's in the order they first appeared. */
+  private flowOrder(): Int32Array {
+    const order = new Int32Array(this.flows.size);
+    let at = 0;
+    for (let source = 0; source < this.sources.values.length; source++) {
+      for (let flow = 0; flow < this.flows.size; flow++) if (this.slotSource[this.flows.slot(flow)] === source) order[at++] = flow;
+    }
+    return order;
   }
 
   private row(flow: number): TradeRow {

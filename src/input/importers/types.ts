@@ -21,9 +21,49 @@ export interface CountryRow {
   groups: string[];
 }
 
+/**
+ * Trade rows read by position, without an object per row: how an import of a large file hands its
+ * rows to the writer (a BACI year has hundreds of thousands; making them objects took longer than
+ * writing them).
+ */
+export interface TradeRowColumns {
+  readonly length: number;
+  material(row: number): string;
+  stage(row: number): TradeRow['stage'];
+  exporter(row: number): string;
+  importer(row: number): string;
+  year(row: number): number;
+  quantity(row: number): number;
+  unit(row: number): string;
+  valueUsd(row: number): number | null;
+  source(row: number): string;
+}
+
+/** An array of rows read through TradeRowColumns. */
+export function rowColumns(rows: readonly TradeRow[]): TradeRowColumns {
+  const at = (row: number): TradeRow => rows[row] as TradeRow;
+  return {
+    length: rows.length,
+    material: (row) => at(row).material,
+    stage: (row) => at(row).stage,
+    exporter: (row) => at(row).exporter,
+    importer: (row) => at(row).importer,
+    year: (row) => at(row).year,
+    quantity: (row) => at(row).quantity,
+    unit: (row) => at(row).unit,
+    valueUsd: (row) => at(row).valueUsd,
+    source: (row) => at(row).source,
+  };
+}
+
 export interface ImportResult {
   production: ProductionRow[];
   trade: TradeRow[];
+  /**
+   * The same rows as `trade`, by position, when the importer has them so (`trade` is then made only
+   * when read). Writers read this when present.
+   */
+  tradeColumns?: TradeRowColumns;
   countries: CountryRow[];
   tally: Tally;
   /** Facts about the input a reader should know that are not about one row (assumptions made). */
@@ -68,12 +108,17 @@ export function emptyResult(): ImportResult {
   return { production: [], trade: [], countries: [], tally: new Tally(), notes: [] };
 }
 
+/** The trade rows of a result by position, without making row objects where the importer has none. */
+export function tradeRows(result: ImportResult): TradeRowColumns {
+  return result.tradeColumns ?? rowColumns(result.trade);
+}
+
 /** Summary lines for stderr: totals, then one line per skip reason (largest first) with examples. */
 export function summaryLines(source: string, result: ImportResult): string[] {
   const { tally } = result;
   const lines = [
     `${source}: read ${tally.read} records, kept ${tally.kept}, skipped ${tally.skippedTotal}; ` +
-      `wrote ${result.production.length} production, ${result.trade.length} trade, ${result.countries.length} country rows`,
+      `wrote ${result.production.length} production, ${tradeRows(result).length} trade, ${result.countries.length} country rows`,
   ];
   const reasons = [...tally.skipped.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   for (const [reason, count] of reasons) {

@@ -15,7 +15,7 @@ import { parse } from 'csv-parse/sync';
 import { writeFailure, writeFileAtomically } from '../atomic-write.js';
 import { COUNTRIES_SPEC, PRODUCTION_SPEC, TRADE_SPEC } from '../dataset.js';
 import { InputError, type Problem } from '../problems.js';
-import type { CountryRow, ImportResult, ProductionRow, TradeRow } from './types.js';
+import { rowColumns, tradeRows, type CountryRow, type ImportResult, type ProductionRow, type TradeRow, type TradeRowColumns } from './types.js';
 import { CsvBytes } from './csv-bytes.js';
 import { formatQuantity } from './values.js';
 
@@ -74,12 +74,13 @@ export function productionCsv(rows: readonly ProductionRow[]): string {
  * given an id and a rank in text order, each distinct value is quoted once, and the rows are sorted
  * as numbers.
  */
-export function tradeCsv(rows: readonly TradeRow[]): string {
+export function tradeCsv(rows: readonly TradeRow[] | TradeRowColumns): string {
   return [...tradeCsvParts(rows)].join('');
 }
 
 /** tradeCsv's text in parts (of about 64 KB), to be written one after the other. */
-export function* tradeCsvParts(rows: readonly TradeRow[]): Generator<string> {
+export function* tradeCsvParts(given: readonly TradeRow[] | TradeRowColumns): Generator<string> {
+  const rows = Array.isArray(given) ? rowColumns(given as readonly TradeRow[]) : (given as TradeRowColumns);
   const lines = new TradeLines(rows);
   for (let at = 0; at < rows.length; at++) {
     const part = lines.next();
@@ -103,7 +104,7 @@ class TradeLines {
   private readonly unit: Buffer[];
   private readonly source: Buffer[];
 
-  constructor(rows: readonly TradeRow[]) {
+  constructor(rows: TradeRowColumns) {
     const table = (this.table = new TradeTable(rows));
     // TRADE_ORDER: material, stage, year, importer, exporter, source; the unit is carried along.
     this.sorted = new SortedRows(rows.length, [table.material, table.stage, table.year, table.importer, table.exporter, table.source], [table.unit]);
@@ -159,7 +160,7 @@ class TradeTable {
   /** Quantity and value of row i at 2i and 2i + 1, NaN for no value (a value is never NaN). */
   private readonly amounts: Float64Array;
 
-  constructor(rows: readonly TradeRow[]) {
+  constructor(rows: TradeRowColumns) {
     const count = rows.length;
     this.material = new TextColumn(count);
     this.stage = new TextColumn(count);
@@ -170,16 +171,22 @@ class TradeTable {
     this.source = new TextColumn(count);
     this.amounts = new Float64Array(2 * count);
     for (let i = 0; i < count; i++) {
-      const row = rows[i] as TradeRow;
-      this.material.add(i, row.material, row.material);
-      this.stage.add(i, row.stage, row.stage);
-      this.exporter.add(i, row.exporter, row.exporter);
-      this.importer.add(i, row.importer, row.importer);
-      this.year.add(i, row.year, undefined);
-      this.unit.add(i, row.unit, row.unit);
-      this.source.add(i, row.source, row.source);
-      this.amounts[2 * i] = writable(row.quantity);
-      this.amounts[2 * i + 1] = row.valueUsd === null ? NaN : writable(row.valueUsd);
+      const material = rows.material(i);
+      const stage = rows.stage(i);
+      const exporter = rows.exporter(i);
+      const importer = rows.importer(i);
+      const unit = rows.unit(i);
+      const source = rows.source(i);
+      const value = rows.valueUsd(i);
+      this.material.add(i, material, material);
+      this.stage.add(i, stage, stage);
+      this.exporter.add(i, exporter, exporter);
+      this.importer.add(i, importer, importer);
+      this.year.add(i, rows.year(i), undefined);
+      this.unit.add(i, unit, unit);
+      this.source.add(i, source, source);
+      this.amounts[2 * i] = writable(rows.quantity(i));
+      this.amounts[2 * i + 1] = value === null ? NaN : writable(value);
     }
   }
 
@@ -366,7 +373,8 @@ export function resultCsvs(result: ImportResult): { file: string; text: string }
 export function resultCsvParts(result: ImportResult): { file: string; parts: Iterable<string> }[] {
   const out: { file: string; parts: Iterable<string> }[] = [];
   if (result.production.length > 0) out.push({ file: PRODUCTION_SPEC.label, parts: [productionCsv(result.production)] });
-  if (result.trade.length > 0) out.push({ file: TRADE_SPEC.label, parts: tradeCsvParts(result.trade) });
+  const trade = tradeRows(result);
+  if (trade.length > 0) out.push({ file: TRADE_SPEC.label, parts: tradeCsvParts(trade) });
   if (result.countries.length > 0) out.push({ file: COUNTRIES_SPEC.label, parts: [countriesCsv(result.countries)] });
   return out;
 }
