@@ -83,10 +83,11 @@ export function importerBlock(context: ImporterContext): ImporterBlock | undefin
   const own = production.get(importer) ?? 0;
   const importsBy = new Map<string, number>();
   let exports = 0;
-  for (const flow of flows) {
+  // forEach, not for-of: a cold for-of makes an iterator result per flow, and this runs once per block.
+  flows.forEach((flow) => {
     if (flow.to === importer) importsBy.set(flow.from, (importsBy.get(flow.from) ?? 0) + flow.quantity);
     if (flow.from === importer) exports += flow.quantity;
-  }
+  });
   const imports = [...importsBy.values()].reduce((total, quantity) => total + quantity, 0);
   const supply = own + imports;
   if (supply <= 0) return undefined;

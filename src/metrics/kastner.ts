@@ -84,10 +84,10 @@ function tradeSystem(production: ReadonlyMap<string, number>, flows: readonly Fl
 function systemCountries(production: ReadonlyMap<string, number>, flows: readonly Flow[]): string[] {
   const names = new Set<string>(production.keys());
   let lastFrom: string | undefined;
-  for (const flow of flows) {
+  flows.forEach((flow) => {
     if (flow.from !== lastFrom) names.add((lastFrom = flow.from));
     names.add(flow.to);
-  }
+  });
   return [...names].sort();
 }
 
@@ -222,9 +222,10 @@ interface LU {
   pivots: Int32Array;
 }
 
-/** LU factorisation with partial pivoting; null when the matrix is singular. */
+/** LU factorisation with partial pivoting, overwriting `matrix`; null when the matrix is singular. */
 function luFactor(matrix: Float64Array, n: number): LU | null {
-  const lu = Float64Array.from(matrix);
+  // In place: the matrix is built for this call only, and a copy of n^2 doubles per system adds up.
+  const lu = matrix;
   const pivots = new Int32Array(n);
   for (let k = 0; k < n; k += 1) {
     let best = k;
