@@ -26,7 +26,7 @@ import {
 import { InputError, ProblemList, type Problem } from './problems.js';
 import { productionLineReader } from './production-lines.js';
 import { ImportSummary, tradeLineReader, type LineOutcome } from './trade-lines.js';
-import { TradeTable, type TradeFact } from './trade-table.js';
+import { TradeTable } from './trade-table.js';
 
 export type { TradeFact } from './trade-table.js';
 
@@ -435,7 +435,7 @@ export interface TradeRead {
   countries: Set<string>;
 }
 
-export async function readTrade(
+async function readTrade(
   path: string,
   isKnown: (code: string) => boolean,
   units: UnitRegistry,
