@@ -137,7 +137,8 @@ export async function loadLatestYears(
   const survey = await loadDataset(dataDir, { ...filter, tradeSummaryOnly: true });
   const tradeSlices = tradeSlicesForLatestYears(survey, importer);
   const tradeYears = new Set([...tradeSlices].map((key) => Number(key.split('|')[2])));
-  return { dataset: { ...(await loadDataset(dataDir, { ...filter, tradeYears })), warnings: survey.warnings }, tradeSlices };
+  // The survey's years with trade stand for the whole file: they name the stages and years the data has.
+  return { dataset: { ...(await loadDataset(dataDir, { ...filter, tradeYears })), importYears: survey.importYears, units: survey.units, coverage: survey.coverage, warnings: survey.warnings }, tradeSlices };
 }
 
 /** Threads for reading a large trade file: SUPPLY_RISK_THREADS, else one per core (at most 4). */

@@ -26,6 +26,15 @@ function numberIn(low: number, high: number, what: string) {
   };
 }
 
+/** Any finite number (--min-governance: WGI estimates can lie outside -2.5..2.5). */
+function finiteNumber(what: string) {
+  return (value: string): number => {
+    const number = Number(value.trim());
+    if (value.trim() === '' || !Number.isFinite(number)) throw new InvalidArgumentError(`expected ${what}.`);
+    return number;
+  };
+}
+
 /** HHI points for --fail-on-increase. */
 export const parsePoints = numberIn(0, 10000, 'HHI points');
 
@@ -37,7 +46,7 @@ export function addPolicyOptions(command: Command, limits = true): Command {
     .option('--max-share <fraction>', 'largest share one foreign supplier may hold (default 0.65)', numberIn(0, 1, 'a fraction'))
     .option('--max-hhi <points>', 'largest supplier HHI (default 2500)', numberIn(0, 10000, 'an HHI'))
     .option('--max-redirect <fraction>', "share of a candidate's production that could be bought (default 0.25)", numberIn(0, 1, 'a fraction'))
-    .option('--min-governance <wgi>', 'lowest WGI political stability of a proposed supplier (default -0.5)', numberIn(-2.5, 2.5, 'a WGI estimate'))
+    .option('--min-governance <wgi>', 'lowest WGI political stability of a proposed supplier (default -0.5)', finiteNumber('a WGI estimate (a number such as -0.5)'))
     .option('--partner-groups <list>', 'only propose suppliers carrying one of these group tags, comma-separated', parseListOption);
 }
 

@@ -8,6 +8,7 @@
 import type { Stage } from '../input/fields.js';
 import { STAGES } from '../input/fields.js';
 import type { TradeTable } from '../input/trade-table.js';
+import type { TradeCoverage } from './coverage.js';
 import type { SupplyGraph } from './supply-graph.js';
 
 export interface Flow {
@@ -23,6 +24,8 @@ export interface Slice {
   year: number;
   /** Production by country (only countries with a production figure), in code order. */
   production: Map<string, number>;
+  /** Countries whose production the source withholds this year (USGS `W`). */
+  withheld: readonly string[];
   /** Trade flows, ordered by exporter then importer code. */
   readonly flows: Flow[];
 }
@@ -32,11 +35,36 @@ export interface SliceIndex {
   materials(): string[];
   stages(material: string): Stage[];
   productionYears(material: string, stage: Stage): number[];
+  /** Years with trade rows in the data read (also those left out of a latest-years graph). */
   tradeYears(material: string, stage: Stage): number[];
   /** Years with at least one flow into `importer`. */
   importYears(material: string, stage: Stage, importer: string): number[];
   unit(material: string, stage: Stage): string | undefined;
   country(code: string): { name: string; governance: number | null; groups: string[] } | undefined;
+  /** A country's governance score for a year (see governanceIn); null when the data has none. */
+  governance(code: string, year: number): GovernanceScore | null;
+  /** Which trade the data covers. */
+  coverage: TradeCoverage;
+}
+
+export interface GovernanceScore {
+  value: number;
+  /** The year the score is of: the asked year, an earlier one, or null for countries.csv's single score. */
+  year: number | null;
+}
+
+/**
+ * The score of `year`, else the latest earlier one (WGI ends before the newest trade and production
+ * years), else the single score of countries.csv, else null.
+ */
+export function governanceIn(node: { governance: number | null; governanceByYear: Record<number, number> }, year: number): GovernanceScore | null {
+  let best: number | undefined;
+  for (const key of Object.keys(node.governanceByYear)) {
+    const scoreYear = Number(key);
+    if (scoreYear <= year && (best === undefined || scoreYear > best)) best = scoreYear;
+  }
+  if (best !== undefined) return { value: node.governanceByYear[best] ?? 0, year: best };
+  return node.governance === null ? null : { value: node.governance, year: null };
 }
 
 const cache = new WeakMap<SupplyGraph, SliceIndex>();
@@ -59,6 +87,7 @@ const FLOW_CACHE_SLICES = 32;
 /** A slice as the index holds it: production, and its flows as a range of rows of the trade table. */
 class IndexedSlice implements Slice {
   readonly production = new Map<string, number>();
+  withheld: readonly string[] = [];
   /** Rows firstRow .. endRow - 1 of the (finished) trade table, ordered by exporter then importer code. */
   firstRow = 0;
   endRow = 0;
@@ -100,6 +129,10 @@ function buildIndex(graph: SupplyGraph): SliceIndex {
   // Deterministic order whatever order the rows came in.
   production.sort(([, a], [, b]) => compare(a, b));
   for (const [slice, code, quantity] of production) slice.production.set(code, quantity);
+  for (const [key, countries] of Object.entries(graph.getAttribute('withheld'))) {
+    const [material = '', stage = 'mining', year = '0'] = key.split('|');
+    sliceFor(material, stage as Stage, Number(year)).withheld = [...countries].sort(compare);
+  }
 
   // The graph holds whole slices of the table (see buildSupplyGraph): a slice with one row among the
   // edges' rows has all of them, side by side in the table.
@@ -122,14 +155,21 @@ function buildIndex(graph: SupplyGraph): SliceIndex {
       .sort((a, b) => a - b);
   const importYears = new Map<string, number[]>();
   const units = graph.getAttribute('units');
-  const materials = [...tree.keys()].sort(compare);
+  const allTradeYears = graph.getAttribute('tradeYears');
+  const traded = new Map<string, Set<Stage>>();
+  for (const series of Object.keys(allTradeYears)) {
+    const [material = '', stage = 'mining'] = series.split('|');
+    if (!traded.has(material)) traded.set(material, new Set());
+    traded.get(material)?.add(stage as Stage);
+  }
+  const materials = [...new Set([...tree.keys(), ...traded.keys()])].sort(compare);
 
   return {
     slice: (material, stage, year) => tree.get(material)?.get(stage)?.get(year),
     materials: () => materials,
-    stages: (material) => STAGES.filter((stage) => tree.get(material)?.has(stage) ?? false),
-    productionYears: (material, stage) => yearsWhere(material, stage, (slice) => slice.production.size > 0),
-    tradeYears: (material, stage) => yearsWhere(material, stage, (slice) => slice.endRow > slice.firstRow),
+    stages: (material) => STAGES.filter((stage) => (tree.get(material)?.has(stage) ?? false) || (traded.get(material)?.has(stage) ?? false)),
+    productionYears: (material, stage) => yearsWhere(material, stage, (slice) => slice.production.size > 0 || slice.withheld.length > 0),
+    tradeYears: (material, stage) => allTradeYears[`${material}|${stage}`] ?? [],
     importYears: (material, stage, importer) => {
       const key = `${material}|${stage}|${importer}`;
       let years = importYears.get(key);
@@ -142,6 +182,8 @@ function buildIndex(graph: SupplyGraph): SliceIndex {
     },
     unit: (material, stage) => units[`${material}|${stage}`],
     country: (code) => (graph.hasNode(code) ? graph.getNodeAttributes(code) : undefined),
+    governance: (code, year) => (graph.hasNode(code) ? governanceIn(graph.getNodeAttributes(code), year) : null),
+    coverage: graph.getAttribute('coverage'),
   };
 }
 

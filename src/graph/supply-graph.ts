@@ -12,12 +12,16 @@ import { DirectedGraph } from 'graphology';
 import type { Dataset } from '../input/dataset.js';
 import type { Stage } from '../input/fields.js';
 import type { TradeTable } from '../input/trade-table.js';
+import { TradeCoverage } from './coverage.js';
 
 export interface CountryNode {
   [key: string]: unknown;
   code: string;
   name: string;
+  /** The score of countries.csv, which applies to every year without one of its own. */
   governance: number | null;
+  /** Scores by year (governance.csv), which take precedence over `governance`. */
+  governanceByYear: Record<number, number>;
   groups: string[];
   /** Production keyed by `productionKey(material, stage, year)`. */
   production: Record<string, number>;
@@ -35,6 +39,15 @@ export interface GraphMeta {
   units: Record<string, string>;
   /** The flows of every edge, in columns (material, stage, year, quantity, value). */
   trade: TradeTable;
+  /** Which importers' trade the data covers, by material, stage and year. */
+  coverage: TradeCoverage;
+  /** Production cells the source withholds, keyed `productionKey(material, stage, year)` -> countries. */
+  withheld: Record<string, string[]>;
+  /**
+   * Years with trade of each `material|stage` in the whole file, whether or not those rows are in the
+   * graph: a graph of the latest years only must still know which stages and years the data has.
+   */
+  tradeYears: Record<string, number[]>;
 }
 
 export type SupplyGraph = DirectedGraph<CountryNode, TradeLink, GraphMeta>;
@@ -52,7 +65,16 @@ export function buildSupplyGraph(dataset: Dataset, options: GraphOptions = {}): 
   const graph: SupplyGraph = new DirectedGraph<CountryNode, TradeLink, GraphMeta>({ allowSelfLoops: false });
   const table = dataset.trade;
   table.finish(); // a no-op for a loaded dataset: the index reads each slice's rows as one range
-  graph.replaceAttributes({ units: Object.fromEntries(dataset.units), trade: table });
+  const withheld: Record<string, string[]> = {};
+  for (const fact of dataset.withheld) (withheld[productionKey(fact.material, fact.stage, fact.year)] ??= []).push(fact.country);
+  const tradeYears: Record<string, number[]> = {};
+  for (const [series, years] of dataset.importYears) {
+    const [material = '', stage = ''] = series.split('|');
+    const known = (tradeYears[`${material}|${stage}`] ??= []);
+    for (const year of years) if (!known.includes(year)) known.push(year);
+  }
+  for (const years of Object.values(tradeYears)) years.sort((a, b) => a - b);
+  graph.replaceAttributes({ units: Object.fromEntries(dataset.units), trade: table, coverage: TradeCoverage.of(dataset), withheld, tradeYears });
   const ensureNode = (code: string): void => {
     if (graph.hasNode(code)) return;
     const country = dataset.countries.get(code);
@@ -60,6 +82,7 @@ export function buildSupplyGraph(dataset: Dataset, options: GraphOptions = {}): 
       code,
       name: country?.name ?? code,
       governance: country?.governance ?? null,
+      governanceByYear: Object.fromEntries(dataset.governance.get(code) ?? []),
       groups: country?.groups ?? [],
       production: {},
     });

@@ -16,6 +16,7 @@ import {
   parseGovernance,
   parseGroups,
   parseMaterial,
+  parseProductionQuantity,
   parseQuantity,
   parseStage,
   parseUnit,
@@ -39,6 +40,29 @@ export interface ProductionFact {
   unit: string;
 }
 
+/** A production cell the source withholds (USGS `W`): the country produced, the figure is not public. */
+export interface WithheldFact {
+  material: string;
+  stage: Stage;
+  country: string;
+  year: number;
+}
+
+export const COVERAGE_FLOWS = ['import', 'export'] as const;
+export type CoverageFlow = (typeof COVERAGE_FLOWS)[number];
+export const COVERAGE_EXTENTS = ['full', 'partial'] as const;
+export type CoverageExtent = (typeof COVERAGE_EXTENTS)[number];
+
+/** One row of coverage.csv: the source read this country's imports (or exports) of a material and stage in a year. */
+export interface CoverageFact {
+  material: string;
+  stage: Stage;
+  importer: string;
+  year: number;
+  flow: CoverageFlow;
+  extent: CoverageExtent;
+}
+
 export interface FileStats {
   file: string;
   present: boolean;
@@ -60,6 +84,12 @@ export interface Dataset {
   /** Years with trade into each importer, keyed `material|stage|importer` (filled in either mode). */
   importYears: ReadonlyMap<string, ReadonlySet<number>>;
   countries: ReadonlyMap<string, Country>;
+  /** Governance scores by country and year (governance.csv); empty when the folder has none. */
+  governance: ReadonlyMap<string, ReadonlyMap<number, number>>;
+  /** Which trade is covered (coverage.csv); null when the folder has no coverage.csv. */
+  coverage: CoverageFact[] | null;
+  /** Production cells the source withholds (`W` in production.csv). */
+  withheld: WithheldFact[];
   /** Unit of each material and stage, keyed `material|stage`. */
   units: ReadonlyMap<string, string>;
   stats: FileStats[];
@@ -94,6 +124,18 @@ export const TRADE_SPEC = {
   optional: ['value_usd', 'source'],
 } as const satisfies CsvSpec;
 
+export const GOVERNANCE_SPEC = {
+  label: 'governance.csv',
+  required: ['country', 'year', 'governance'],
+  optional: ['source'],
+} as const satisfies CsvSpec;
+
+export const COVERAGE_SPEC = {
+  label: 'coverage.csv',
+  required: ['material', 'stage', 'importer', 'year', 'flow'],
+  optional: ['extent', 'source'],
+} as const satisfies CsvSpec;
+
 export const COUNTRIES_SPEC = {
   label: 'countries.csv',
   required: ['country'],
@@ -125,15 +167,22 @@ export async function inspectDataset(dir: string, filter: LoadFilter = {}): Prom
   const trade =
     (await readTradeInParallel(tradePath, countriesFile.countries, units, tradeFilter, filter.threads ?? 1)) ??
     (await readTrade(tradePath, isKnown, units, tradeFilter));
+  const governanceFile = await readGovernance(dir, isKnown);
+  const coverageFile = await readCoverage(dir, isKnown);
   const used = new Set([...production.facts.map((fact) => fact.country), ...trade.countries]);
-  const warnings = governanceWarnings(countries, used);
+  const warnings = governanceWarnings(countries, governanceFile.scores, used);
   return {
     production: production.facts,
     trade: trade.facts,
     importYears: trade.importYears,
     countries,
+    governance: governanceFile.scores,
+    coverage: coverageFile.facts,
+    withheld: production.withheld,
     units: units.units,
-    stats: [production.stats, trade.stats, countriesFile.stats],
+    stats: [production.stats, trade.stats, countriesFile.stats, governanceFile.stats, coverageFile.stats].filter(
+      (file) => file.present || file.file !== GOVERNANCE_SPEC.label && file.file !== COVERAGE_SPEC.label,
+    ),
     warnings,
   };
 }
@@ -391,10 +440,18 @@ async function readProduction(
   isKnown: (code: string) => boolean,
   units: UnitRegistry,
   filter: LoadFilter,
-): Promise<{ facts: ProductionFact[]; stats: FileStats }> {
+): Promise<{ facts: ProductionFact[]; withheld: WithheldFact[]; stats: FileStats }> {
   const merged = new Map<string, ProductionFact>();
-  const add = (material: string, stage: Stage, country: string, year: number, quantity: number, unit: string): void => {
+  const withheld = new Map<string, WithheldFact>();
+  /** A figure for a cell also marked withheld: reported after the read, as the fast path has no row reader. */
+  const conflicts: Problem[] = [];
+  const conflict = (key: string, line: number): void => {
+    const [material, stage, country, year] = key.split('|');
+    conflicts.push({ file: PRODUCTION_SPEC.label, line, message: `${country} ${material} ${stage} ${year} is given both as a figure and as withheld (W)` });
+  };
+  const add = (material: string, stage: Stage, country: string, year: number, quantity: number, unit: string, line: number): void => {
     const key = `${material}|${stage}|${country}|${year}`;
+    if (withheld.has(key)) return conflict(key, line);
     const existing = merged.get(key);
     if (existing) existing.quantity += quantity;
     else merged.set(key, { material, stage, country, year, quantity, unit });
@@ -407,13 +464,16 @@ async function readProduction(
     const stage = get('stage', parseStage);
     const country = get('country', parseProducer);
     const year = get('year', parseYear);
-    const quantity = get('quantity', parseQuantity);
+    const quantity = get('quantity', parseProductionQuantity);
     const unit = get('unit', parseUnit);
     row.assertClean();
     if (!passesFilter(filter, material, year)) return 'skipped';
     get('unit', () => checkUnit(material, stage, unit, line));
     row.assertClean();
-    add(material, stage, country, year, quantity, unit);
+    const key = `${material}|${stage}|${country}|${year}`;
+    if (quantity !== null) add(material, stage, country, year, quantity, unit, line);
+    else if (merged.has(key) || withheld.has(key)) conflict(key, line);
+    else withheld.set(key, { material, stage, country, year });
     return 'used';
   };
   const fastLine = (columns: CsvColumns) =>
@@ -425,7 +485,12 @@ async function readProduction(
       ...(filter.materials ? { materials: filter.materials } : {}),
     });
   const stats = await readFile(join(dir, PRODUCTION_SPEC.label), PRODUCTION_SPEC, filter, handleRow, undefined, fastLine);
-  return { facts: [...merged.values()], stats };
+  for (const problem of conflicts) {
+    stats.problems.push(problem);
+    stats.rowsUsed -= 1;
+    stats.rowsRejected += 1;
+  }
+  return { facts: [...merged.values()], withheld: [...withheld.values()], stats };
 }
 
 export interface TradeRead {
@@ -545,12 +610,77 @@ async function readCountries(dir: string): Promise<{ countries: Map<string, Coun
   return { countries, stats };
 }
 
-function governanceWarnings(countries: ReadonlyMap<string, Country>, used: ReadonlySet<string>): string[] {
-  const missing = [...used].filter((code) => code !== UNATTRIBUTED && countries.get(code)?.governance == null).sort();
+/** governance.csv: one WGI score per country and year. */
+async function readGovernance(
+  dir: string,
+  isKnown: (code: string) => boolean,
+): Promise<{ scores: Map<string, Map<number, number>>; stats: FileStats }> {
+  const path = join(dir, GOVERNANCE_SPEC.label);
+  const scores = new Map<string, Map<number, number>>();
+  if (!existsSync(path)) return { scores, stats: emptyStats(GOVERNANCE_SPEC.label, false) };
+  const definedAt = new Map<string, number>();
+  const stats = await readFile(path, GOVERNANCE_SPEC, {}, (row, line) => {
+    const get = row.get;
+    const country = get('country', (raw) => parseCountry(raw, isKnown));
+    const year = get('year', parseYear);
+    const value = get('governance', (raw) => {
+      const score = parseGovernance(raw);
+      if (score === null) throw new FieldError('governance is empty (leave the row out instead)');
+      return score;
+    });
+    row.assertClean();
+    const key = `${country}|${year}`;
+    const first = definedAt.get(key);
+    if (first !== undefined) throw new FieldError(`${country} ${year} has a score already (line ${first})`);
+    definedAt.set(key, line);
+    let byYear = scores.get(country);
+    if (!byYear) scores.set(country, (byYear = new Map()));
+    byYear.set(year, value);
+    return 'used';
+  });
+  return { scores, stats };
+}
+
+/** coverage.csv: which importer's imports or exports a source read in full (or in part). */
+async function readCoverage(dir: string, isKnown: (code: string) => boolean): Promise<{ facts: CoverageFact[] | null; stats: FileStats }> {
+  const path = join(dir, COVERAGE_SPEC.label);
+  if (!existsSync(path)) return { facts: null, stats: emptyStats(COVERAGE_SPEC.label, false) };
+  const merged = new Map<string, CoverageFact>();
+  const stats = await readFile(path, COVERAGE_SPEC, {}, (row) => {
+    const get = row.get;
+    const material = get('material', parseMaterial);
+    const stage = get('stage', parseStage);
+    const importer = get('importer', (raw) => parseCountry(raw, isKnown, 'importer'));
+    const year = get('year', parseYear);
+    const flow = get('flow', (raw) => oneOf(raw, COVERAGE_FLOWS, 'flow'));
+    const extent = get('extent', (raw) => (raw.trim() === '' ? 'full' : oneOf(raw, COVERAGE_EXTENTS, 'extent')));
+    row.assertClean();
+    // Two sources covering the same trade: full wins over partial.
+    const key = `${material}|${stage}|${importer}|${year}|${flow}`;
+    const known = merged.get(key);
+    if (!known || known.extent === 'partial') merged.set(key, { material, stage, importer, year, flow, extent });
+    return 'used';
+  });
+  return { facts: [...merged.values()], stats };
+}
+
+function oneOf<T extends string>(raw: string, allowed: readonly T[], name: string): T {
+  const value = raw.trim();
+  const found = allowed.find((entry) => entry === value);
+  if (found) return found;
+  throw new FieldError(`${name} "${value}" is not one of ${allowed.join(', ')}`);
+}
+
+function governanceWarnings(
+  countries: ReadonlyMap<string, Country>,
+  byYear: ReadonlyMap<string, ReadonlyMap<number, number>>,
+  used: ReadonlySet<string>,
+): string[] {
+  const missing = [...used].filter((code) => code !== UNATTRIBUTED && countries.get(code)?.governance == null && !byYear.has(code)).sort();
   if (missing.length === 0) return [];
   const list = missing.length > 12 ? `${missing.slice(0, 12).join(', ')} and ${missing.length - 12} more` : missing.join(', ');
   return [
     `no governance score for ${missing.length} ${missing.length === 1 ? 'country' : 'countries'} (${list}); ` +
-      'counted as 0 (add them to countries.csv)',
+      'counted as 0 (add them to governance.csv or countries.csv)',
   ];
 }

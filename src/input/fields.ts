@@ -95,19 +95,41 @@ export function parseUnit(raw: string): string {
   return value;
 }
 
-/** WGI estimates run from about -2.5 to 2.5; an empty cell means "no score". */
+/**
+ * A WGI estimate; an empty cell means "no score". Estimates are standard-normal units and mostly lie
+ * within -2.5..2.5, but real ones fall outside (Syria -2.80 in 2022), so any finite number is kept.
+ */
 export function parseGovernance(raw: string): number | null {
   const value = raw.trim();
   if (value === '') return null;
   if (!/^[-+]?(?:\d+(?:\.\d*)?|\.\d+)$/.test(value)) {
-    throw new FieldError(`governance "${value}" is not a number (a WGI estimate between -2.5 and 2.5)`);
+    throw new FieldError(`governance "${value}" is not a number (a WGI estimate such as -0.51)`);
   }
-  const score = Number(value);
-  if (score < -2.5 || score > 2.5) throw new FieldError(`governance ${score} is outside -2.5..2.5`);
-  return score;
+  return Number(value);
+}
+
+/** USGS marks a figure it withholds to avoid disclosing company data with "W". */
+export const WITHHELD = 'W';
+
+/** A production quantity, or null for a cell the source withholds (`W`). */
+export function parseProductionQuantity(raw: string): number | null {
+  return raw.trim() === WITHHELD ? null : parseQuantity(raw);
 }
 
 const GROUP_TAG = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+/**
+ * The one rule for a group tag, wherever a tag is written: countries.csv `groups`, groups.csv (import
+ * wgi) and the policy's `partnerGroups`. A tag starts with a letter or a digit and holds only letters,
+ * digits, "-" and "_" (case is kept: "EU" and "eu" are two tags). Returns what is wrong with `tag`, or
+ * undefined when it is a valid tag.
+ */
+export function groupTagError(tag: string): string | undefined {
+  if (GROUP_TAG.test(tag)) return undefined;
+  if (tag === '') return 'group tag is empty';
+  if (/^[A-Za-z0-9_-]+$/.test(tag)) return `group tag "${tag}" must start with a letter or digit`;
+  return `group tag "${tag}" may hold only letters, digits, "-" and "_"`;
+}
 
 export function parseGroups(raw: string): string[] {
   const tags = raw
@@ -115,7 +137,8 @@ export function parseGroups(raw: string): string[] {
     .map((tag) => tag.trim())
     .filter((tag) => tag !== '');
   for (const tag of tags) {
-    if (!GROUP_TAG.test(tag)) throw new FieldError(`group tag "${tag}" may hold only letters, digits, "-" and "_"`);
+    const error = groupTagError(tag);
+    if (error !== undefined) throw new FieldError(error);
   }
   return [...new Set(tags)].sort();
 }

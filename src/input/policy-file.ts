@@ -3,19 +3,22 @@
  * module and most runs use the default policy). See policy.ts for the format.
  */
 import { z } from 'zod';
-import { STAGES } from './fields.js';
-import { GAP_BASES, isIsoDate, type PolicyFile } from './policy.js';
+import { groupTagError, STAGES } from './fields.js';
+import { didYouMean, GAP_BASES, isIsoDate, type PolicyFile } from './policy.js';
 import { InputError, type Problem } from './problems.js';
 
 const share = z.number({ error: 'expected a number from 0 to 1' }).min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1');
 const hhi = z.number({ error: 'expected a number from 0 to 10000' }).min(0, 'must be from 0 to 10000').max(10000, 'must be from 0 to 10000');
-const governance = z
-  .number({ error: 'expected a WGI estimate from -2.5 to 2.5' })
-  .min(-2.5, 'must be from -2.5 to 2.5')
-  .max(2.5, 'must be from -2.5 to 2.5');
-const groupTag = z.string({ error: 'expected a group tag' }).regex(/^[A-Za-z0-9_-]+$/, 'a group tag has letters, digits, "-" or "_"');
+// Any finite number: WGI estimates can lie outside the nominal -2.5..2.5 (JSON has no NaN or Infinity).
+const governance = z.number({ error: 'expected a WGI estimate (a number)' });
+// The same rule as countries.csv and groups.csv (fields.ts groupTagError).
+const groupTag = z.string({ error: 'expected a group tag' }).superRefine((tag, context) => {
+  const error = groupTagError(tag);
+  if (error !== undefined) context.addIssue({ code: 'custom', message: error });
+});
 const groups = z.array(groupTag, { error: 'expected an array of group tags' });
 const countryCode = z.string({ error: 'expected a country code' }).regex(/^[A-Z][A-Z0-9]{2}$/, 'expected an upper-case ISO 3166-1 alpha-3 code such as JPN');
+const countries = z.array(countryCode, { error: 'expected an array of country codes' });
 const materialId = z.string({ error: 'expected a material id' }).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'expected a lower-case material id such as cobalt');
 
 const isoDate = z.string({ error: 'expected a date YYYY-MM-DD' }).refine(isIsoDate, 'expected a real date written YYYY-MM-DD');
@@ -26,6 +29,7 @@ const limitsShape = {
   maxRedirectShare: share,
   minGovernance: governance,
   partnerGroups: groups,
+  excludeCountries: countries,
 };
 
 const overrideSchema = z.strictObject(Object.fromEntries(Object.entries(limitsShape).map(([key, schema]) => [key, schema.optional()])) as {
@@ -93,27 +97,7 @@ function dottedPath(path: readonly PropertyKey[]): string {
 
 function suggestion(key: string, parent: readonly PropertyKey[]): string {
   const known = parent.length === 0 ? KNOWN_KEYS.top : parent[0] === 'materials' ? KNOWN_KEYS.material : parent[0] === 'accept' ? KNOWN_KEYS.accept : [];
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of known) {
-    const distance = candidate.toLowerCase() === key.toLowerCase() ? 0 : editDistance(candidate.toLowerCase(), key.toLowerCase());
-    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
-  }
-  const hint = best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 4)) ? ` (did you mean "${best}"?)` : '';
-  return `${hint}; allowed keys: ${known.filter((name) => name !== '$schema').join(', ')}`;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
+  return `${didYouMean(key, known)}; allowed keys: ${known.filter((name) => name !== '$schema').join(', ')}`;
 }
 
 export function lineColumn(text: string, offset: number): { line: number; column: number } {

@@ -21,10 +21,12 @@ export interface Limits {
   maxSupplierHhi: number;
   /** Share of a candidate's own production the importer could buy in total (0..1). */
   maxRedirectShare: number;
-  /** Candidates below this WGI political-stability estimate are not proposed (-2.5..2.5). */
+  /** Candidates below this WGI political-stability estimate are not proposed (any finite number). */
   minGovernance: number;
   /** When not empty, candidates must carry one of these group tags. */
   partnerGroups: string[];
+  /** Countries (ISO alpha-3) never proposed as candidates, whatever their governance and groups. */
+  excludeCountries: string[];
 }
 
 export interface AcceptEntry {
@@ -50,6 +52,10 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
   maxRedirectShare: 0.25,
   minGovernance: -0.5,
   partnerGroups: [],
+  // UN Security Council resolutions 2270 (2016), 2321 (2016), 2371 (2017) and 2397 (2017) bar the
+  // DPRK's exports of iron, lead, gold, titanium, vanadium, rare earths, copper, nickel, silver, zinc,
+  // earth and stone (graphite, magnesite) and machinery: no member state may buy them (README).
+  excludeCountries: ['PRK'],
   materials: {},
   accept: [],
 });
@@ -99,6 +105,7 @@ export function mergePolicy(file: PolicyFile, overrides: PolicyOverrides = {}): 
     maxRedirectShare: pick('maxRedirectShare'),
     minGovernance: pick('minGovernance'),
     partnerGroups: [...pick('partnerGroups')],
+    excludeCountries: [...(file.excludeCountries ?? DEFAULT_POLICY.excludeCountries)],
     // A flag sets its limit for every material, so it also replaces the file's per-material values.
     materials: Object.fromEntries(
       Object.entries(file.materials ?? {})
@@ -127,5 +134,79 @@ export function limitsFor(policy: Policy, material: string): Limits {
     maxRedirectShare: pick('maxRedirectShare'),
     minGovernance: pick('minGovernance'),
     partnerGroups: [...pick('partnerGroups')],
+    excludeCountries: [...pick('excludeCountries')],
   };
+}
+
+/**
+ * The name in `known` closest to `word` (case-insensitive; a swap of two neighbouring letters counts
+ * as one edit), when it is close enough to be a likely typo; else undefined. Used for "did you mean"
+ * hints on policy keys, partner groups and materials.
+ */
+export function closestName(word: string, known: Iterable<string>): string | undefined {
+  const target = word.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const name of known) {
+    const distance = editDistance(name.toLowerCase(), target);
+    if (distance < bestDistance) [best, bestDistance] = [name, distance];
+  }
+  if (best === undefined) return undefined;
+  const close = bestDistance <= Math.max(2, Math.floor(word.length / 4)) && bestDistance < Math.min(word.length, best.length);
+  return close || bestDistance === 0 ? best : undefined;
+}
+
+/** ` (did you mean "X"?)` for the closest known name, or an empty string. */
+export function didYouMean(word: string, known: Iterable<string>): string {
+  const best = closestName(word, known);
+  return best === undefined ? '' : ` (did you mean "${best}"?)`;
+}
+
+/** Edit distance with adjacent transpositions (optimal string alignment). */
+function editDistance(a: string, b: string): number {
+  const rows: number[][] = [Array.from({ length: b.length + 1 }, (_, j) => j)];
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let value = Math.min((rows[i - 1]?.[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (rows[i - 1]?.[j - 1] ?? 0) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, (rows[i - 2]?.[j - 2] ?? 0) + 1);
+      row.push(value);
+    }
+    rows.push(row);
+  }
+  return rows[a.length]?.[b.length] ?? 0;
+}
+
+/** A policy entry that names something the data does not have, with its JSON path in the policy. */
+export interface PolicyDataIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * Checks the names in the policy against the data it is applied to. A partner group no country of
+ * the data carries is an error (it would silently rule out every candidate); a `materials` entry for
+ * a material the data lacks is only a warning (one policy file may serve several data folders). Both
+ * name the closest known name when there is a likely typo.
+ */
+export function checkPolicyAgainstData(
+  policy: Policy,
+  data: { groups: ReadonlySet<string>; materials: ReadonlySet<string> },
+): { errors: PolicyDataIssue[]; warnings: string[] } {
+  const errors: PolicyDataIssue[] = [];
+  const known = [...data.groups].sort();
+  const listed = known.length === 0 ? 'the data defines no groups (countries.csv `groups`)' : `groups in the data: ${known.join(', ')}`;
+  const checkGroups = (groups: readonly string[], path: (string | number)[]): void => {
+    groups.forEach((group, index) => {
+      if (data.groups.has(group)) return;
+      errors.push({ path: [...path, index], message: `unknown partner group "${group}"${didYouMean(group, known)}; ${listed}` });
+    });
+  };
+  checkGroups(policy.partnerGroups, ['partnerGroups']);
+  for (const [material, limits] of Object.entries(policy.materials)) checkGroups(limits.partnerGroups ?? [], ['materials', material, 'partnerGroups']);
+  const warnings = Object.keys(policy.materials)
+    .filter((material) => !data.materials.has(material))
+    .map((material) => `policy: materials.${material} matches no material in the data${didYouMean(material, data.materials)}`);
+  return { errors, warnings };
 }

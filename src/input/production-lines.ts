@@ -15,7 +15,7 @@ export interface ProductionLineContext {
   years?: ReadonlySet<number>;
   materials?: ReadonlySet<string>;
   /** Adds one valid row (rows of the same material, stage, country and year are summed). */
-  add: (material: string, stage: Stage, country: string, year: number, quantity: number, unit: string) => void;
+  add: (material: string, stage: Stage, country: string, year: number, quantity: number, unit: string, line: number) => void;
 }
 
 export function productionLineReader(
@@ -63,7 +63,7 @@ export function productionLineReader(
       }
       agreed.set(key, unitName);
     } else if (known !== unitName) return null;
-    context.add(materialName, stageName, countryCode, yearValue, quantityValue, unitName);
+    context.add(materialName, stageName, countryCode, yearValue, quantityValue, unitName, line);
     return 'used';
   };
 }

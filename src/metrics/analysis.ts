@@ -2,11 +2,11 @@
  * The full analysis behind `report`: for each material and stage, the world block and the importer
  * block, each with its own year. A stage with no data is absent rather than filled with zeros.
  */
-import type { Stage } from '../input/fields.js';
+import { STAGES, type Stage } from '../input/fields.js';
 import { UsageError } from '../input/problems.js';
 import { sliceIndex } from '../graph/slices.js';
 import type { SupplyGraph } from '../graph/supply-graph.js';
-import { importerBlock, type ImporterBlock } from './importer.js';
+import { importerBlock, type ImporterBlock, type UnknownPart } from './importer.js';
 import { worldBlock, type WorldBlock } from './world.js';
 import { importerYear, worldYear } from './years.js';
 
@@ -19,6 +19,10 @@ export interface AnalysisOptions {
 export interface StageAnalysis {
   world?: WorldBlock;
   importer?: ImporterBlock;
+  /** The world block of the importer block's year (its HHI and candidates); null when that year has no production data. */
+  importerWorld?: WorldBlock | null;
+  /** Refining: the mining world block of the importer block's year (the refiners' feed, origin candidates). */
+  feedWorld?: WorldBlock | null;
 }
 
 export interface MaterialAnalysis {
@@ -51,19 +55,32 @@ export function analyse(graph: SupplyGraph, options: AnalysisOptions): Analysis 
     }
     if (Object.keys(stages).length > 0) materials.push({ material, stages });
   }
-  return { importer: options.importer, year: options.year ?? null, materials, notes: caveats(materials) };
+  return { importer: options.importer, year: options.year ?? null, materials, notes: caveats(materials, options.importer) };
 }
 
-/** Refining origins traced without any ore trade behind them are an estimate; say where, in one line. */
-function caveats(materials: readonly MaterialAnalysis[]): string[] {
-  const affected = materials
-    .filter((material) => material.stages.refining?.importer?.feedWithoutOreTrade)
-    .map(({ material, stages }) => `${material} (${stages.refining?.importer?.year})`);
-  if (affected.length === 0) return [];
-  return [
-    `refining origins of ${affected.join(', ')} have no mining-stage trade behind them in the data: ` +
-      "each refiner's ore is taken to be its own mine output, so mine origins lean towards the refining countries",
-  ];
+/** One warning per kind of unknown, naming the materials, so that a reader of the table sees them at once. */
+function caveats(materials: readonly MaterialAnalysis[], importer: string): string[] {
+  // A stage whose trade is unknown is named once, for its trade: what else it lacks matters little then.
+  const named = (part: UnknownPart): string[] =>
+    materials.flatMap(({ material, stages }) =>
+      STAGES.filter((stage) => {
+        const unknown = stages[stage]?.importer?.unknown ?? [];
+        return unknown.includes(part) && (part === 'trade' || !unknown.includes('trade'));
+      }).map((stage) => `${material} ${stage}`),
+    );
+  const notes: string[] = [];
+  const trade = named('trade');
+  const blocks = materials.flatMap(({ stages }) => STAGES.filter((stage) => stages[stage]?.importer));
+  if (trade.length > 0 && trade.length === blocks.length) {
+    notes.push(`the data covers none of ${importer}'s imports: every exposure figure is unknown (see "What the data can and cannot tell" in the README)`);
+  } else if (trade.length > 0) {
+    notes.push(`${importer}'s imports are not covered for ${trade.join(', ')}: their exposure is unknown, not zero`);
+  }
+  const production = named('production');
+  if (production.length > 0) {
+    notes.push(`${importer}'s own production is not exactly known for ${production.join(', ')}: shares there are of imports, and import reliance is a range`);
+  }
+  return notes;
 }
 
 export function analyseStage(graph: SupplyGraph, material: string, stage: Stage, options: AnalysisOptions): StageAnalysis {
@@ -71,17 +88,13 @@ export function analyseStage(graph: SupplyGraph, material: string, stage: Stage,
   const wYear = worldYear(index, material, stage, options.year);
   const world = wYear === null ? undefined : worldBlock(index, material, stage, wYear);
   const iYear = importerYear(index, material, stage, options.importer, options.year);
-  const importer =
-    iYear === null
-      ? undefined
-      : importerBlock({
-          index,
-          material,
-          stage,
-          importer: options.importer,
-          year: iYear,
-          strictYear: options.year !== undefined,
-          worldHhi: world?.hhi ?? null,
-        });
-  return { ...(world ? { world } : {}), ...(importer ? { importer } : {}) };
+  if (iYear === null) return world ? { world } : {};
+  // The block's inputs are all of its own year: the world HHI behind GeoPolRisk too.
+  const sameYearWorld = iYear === wYear ? world : worldBlock(index, material, stage, iYear);
+  const hasData = sameYearWorld !== undefined || index.slice(material, stage, iYear) !== undefined || options.year === undefined;
+  const importer = hasData
+    ? importerBlock({ index, material, stage, importer: options.importer, year: iYear, worldHhi: sameYearWorld?.hhi ?? null })
+    : undefined;
+  const feedWorld = stage === 'refining' && importer ? { feedWorld: worldBlock(index, material, 'mining', iYear) ?? null } : {};
+  return { ...(world ? { world } : {}), ...(importer ? { importer, importerWorld: sameYearWorld ?? null } : {}), ...feedWorld };
 }

@@ -17,7 +17,8 @@
  *   terms: excess = (share_o - limit) x S, candidates = other countries mining the material, capacity
  *   from their mine production, hhiAfter = HHI of mine origins.
  * Candidates: production at the stage in the world block's year, not d, not the importer, not the
- * unattributed code; governance >= minGovernance (missing counts as 0); one of partnerGroups if set.
+ * unattributed code, not in excludeCountries (default PRK: UN export bans); governance >=
+ * minGovernance (missing counts as 0); one of partnerGroups if set.
  * capacity_c = max(0, maxRedirectShare x production_c - what c already supplies).
  */
 import { UNATTRIBUTED } from '../input/countries.js';
@@ -26,11 +27,12 @@ import { limitsFor, type AcceptEntry, type GapBasis, type Limits, type Policy } 
 import { compare } from '../graph/slices.js';
 import type { Analysis, StageAnalysis } from './analysis.js';
 import { herfindahl } from './concentration.js';
-import type { ImporterBlock } from './importer.js';
+import type { Exposure } from './importer.js';
 import type { WorldBlock } from './world.js';
 import { cutToCeiling, waterFill, type Bin } from './waterfill.js';
 
-export type RiskLevel = 'high' | 'medium' | 'low';
+/** `unknown`: the importer's trade at this stage is not covered by the data. */
+export type RiskLevel = 'high' | 'medium' | 'low' | 'unknown';
 
 /** `medium` when any of these is exceeded (and no gap makes it `high`). */
 export const RISK_BANDS = Object.freeze({ topSupplierShare: 0.4, supplierHhi: 1500, topOriginShare: 0.4, worldHhi: 2500 });
@@ -73,6 +75,8 @@ export interface Gap {
   severity: number;
   accepted: boolean;
   acceptReason: string | null;
+  /** `certain`: holds over the whole range of the importer's own production; `possible`: over part of it. */
+  certainty: 'certain' | 'possible';
 }
 
 export interface StageAssessment {
@@ -97,7 +101,7 @@ export interface Assessment {
   /** Every gap, most severe first. */
   gaps: Gap[];
   accepts: AcceptState[];
-  /** Policy entries naming materials the data does not have, and similar notes. */
+  /** Notes on the policy against the data (`materials` entries the data lacks): added by the CLI's evaluate. */
   warnings: string[];
 }
 
@@ -125,7 +129,7 @@ export function assess(analysis: Analysis, options: AssessOptions): Assessment {
         stage,
         importer: analysis.importer,
         analysis: entry,
-        miningWorld: material.stages.mining?.world,
+        miningWorld: stage === 'mining' ? (entry.importerWorld ?? undefined) : (entry.feedWorld ?? undefined),
         limits,
         country: options.country,
       });
@@ -134,12 +138,14 @@ export function assess(analysis: Analysis, options: AssessOptions): Assessment {
   }
   const all = stages.flatMap((stage) => stage.gaps);
   const accepts = applyAccepts(all, options.policy.accept, options.today);
-  const warnings: string[] = [];
-  const known = new Set(analysis.materials.map((material) => material.material));
-  for (const material of Object.keys(options.policy.materials)) {
-    if (!known.has(material)) warnings.push(`policy: materials.${material} matches no material in the data`);
-  }
-  return { stages, gaps: [...all].sort(bySeverity), accepts, warnings };
+  // Policy names the data lacks (materials, partner groups) are checked against the whole data set
+  // before the analysis (policy.ts checkPolicyAgainstData), not against the materials analysed here.
+  return { stages, gaps: [...all].sort(bySeverity), accepts, warnings: [] };
+}
+
+/** A gap that fails `check`: not accepted, and holding over the whole range of what is not known. */
+export function isOpen(gap: Gap): boolean {
+  return !gap.accepted && gap.certainty === 'certain';
 }
 
 export function bySeverity(a: Gap, b: Gap): number {
@@ -153,8 +159,11 @@ export function bySeverity(a: Gap, b: Gap): number {
 }
 
 export function riskLevel(stage: StageAnalysis, gaps: readonly Gap[]): RiskLevel {
-  if (gaps.length > 0) return 'high';
+  if (gaps.some((gap) => gap.certainty === 'certain')) return 'high';
   const block = stage.importer;
+  if (block?.unknown.includes('trade')) return 'unknown';
+  // A gap that holds over part of the range of own production only: not high, but not low either.
+  if (gaps.length > 0) return 'medium';
   const medium =
     (block?.topSupplier?.share ?? 0) > RISK_BANDS.topSupplierShare ||
     (block?.supplierHhi ?? 0) > RISK_BANDS.supplierHhi ||
@@ -195,15 +204,36 @@ export interface StageInput {
   stage: Stage;
   importer: string;
   analysis: StageAnalysis;
-  /** The mining world block of the same material (origin basis). */
+  /** The mining world block of the same material in the block's year (origin basis). */
   miningWorld: WorldBlock | undefined;
   limits: Limits;
   country: (code: string) => CountryInfo | undefined;
 }
 
+/** World production at the stage in the importer block's year: where candidates come from. */
+function stageWorld(input: StageInput): WorldBlock | undefined {
+  return input.analysis.importerWorld ?? undefined;
+}
+
+/**
+ * The gaps of one stage. Where the importer's own production is a range, every share falls as it
+ * rises, so a gap found at the top of the range holds over all of it (`certain`, figures at the top);
+ * one found only at the bottom (P = 0 when unknown) is `possible`, with figures at the bottom. A block
+ * whose trade is unknown has no gaps to find: its stage is reported as unknown instead.
+ */
 export function stageGaps(input: StageInput): Gap[] {
   const block = input.analysis.importer;
-  if (!block || block.supply <= 0) return [];
+  if (!block?.low || block.low.supply <= 0) return [];
+  const at = (exposure: Exposure): GapBlock => ({ ...exposure, paths: [], year: block.year, unit: block.unit });
+  const certain = block.high ? exposureGaps(input, at(block.high)) : [];
+  if (certain.length > 0 || block.high === block.low) return certain;
+  return exposureGaps(input, at(block.low)).map((gap) => ({ ...gap, certainty: 'possible' as const }));
+}
+
+/** The figures a gap is computed from: one exact exposure of the block's year. */
+type GapBlock = Exposure & { year: number; unit: string };
+
+function exposureGaps(input: StageInput, block: GapBlock): Gap[] {
   // One supplier above the share limit already puts the HHI above any usual HHI limit (0.65^2 =
   // 4225 points), so a supplier gap stands alone: its hhiAfter shows the concentration left.
   const supplier = supplierGap(input, block);
@@ -211,8 +241,9 @@ export function stageGaps(input: StageInput): Gap[] {
   return [hhiGap(input, block), originGap(input, block)].filter((gap): gap is Gap => gap !== undefined);
 }
 
-/** Whether a country may be proposed: governance and partner groups. */
+/** Whether a country may be proposed: not excluded by the policy, governance and partner groups. */
 export function eligible(code: string, limits: Limits, country: (code: string) => CountryInfo | undefined): boolean {
+  if (limits.excludeCountries.includes(code)) return false;
   const info = country(code);
   if ((info?.governance ?? 0) < limits.minGovernance) return false;
   if (limits.partnerGroups.length === 0) return true;
@@ -227,8 +258,9 @@ export interface Candidate {
 
 /**
  * Credible alternative suppliers: every country with production in the world block, except the
- * excluded ones (the dominant country, the importer, a shocked country) and the unattributed
- * remainder, that passes the governance and partner-group rules. Shared by `gaps` and `shock`.
+ * excluded ones (the dominant country, the importer, a shocked country), the unattributed remainder
+ * and the policy's excludeCountries, that passes the governance and partner-group rules (`eligible`).
+ * Shared by `gaps` and `shock`, so neither can propose a country the policy excludes.
  */
 export function candidatesFrom(
   world: WorldBlock | undefined,
@@ -266,16 +298,16 @@ function quantities(map: ReadonlyMap<string, number>, epsilon: number): Quantity
     .sort((a, b) => b.quantity - a.quantity || compare(a.country, b.country));
 }
 
-function supplyMap(block: ImporterBlock): Map<string, number> {
+function supplyMap(block: GapBlock): Map<string, number> {
   return new Map(block.suppliers.map((entry) => [entry.country, entry.quantity]));
 }
 
 function baseGap(
   input: StageInput,
-  block: ImporterBlock,
+  block: GapBlock,
   basis: GapBasis,
   world: WorldBlock | undefined,
-): Pick<Gap, 'material' | 'stage' | 'basis' | 'unit' | 'year' | 'supply' | 'productionYear' | 'accepted' | 'acceptReason'> {
+): Pick<Gap, 'material' | 'stage' | 'basis' | 'unit' | 'year' | 'supply' | 'productionYear' | 'accepted' | 'acceptReason' | 'certainty'> {
   return {
     material: input.material,
     stage: input.stage,
@@ -286,6 +318,7 @@ function baseGap(
     productionYear: world?.year ?? null,
     accepted: false,
     acceptReason: null,
+    certainty: 'certain',
   };
 }
 
@@ -297,7 +330,7 @@ function baseGap(
  */
 function dominantGap(
   input: StageInput,
-  block: ImporterBlock,
+  block: GapBlock,
   basis: 'supplier' | 'origin',
   dominant: { country: string; share: number },
   holdings: ReadonlyMap<string, number>,
@@ -330,12 +363,12 @@ function dominantGap(
   };
 }
 
-function supplierGap(input: StageInput, block: ImporterBlock): Gap | undefined {
+function supplierGap(input: StageInput, block: GapBlock): Gap | undefined {
   const top = block.topSupplier;
   if (!top || top.share <= input.limits.maxSingleCountryShare) return undefined;
   const supply = supplyMap(block);
-  const candidates = candidatesFrom(input.analysis.world, supply, new Set([top.country, input.importer]), input.limits, input.country);
-  return dominantGap(input, block, 'supplier', top, supply, input.analysis.world, candidates);
+  const candidates = candidatesFrom(stageWorld(input), supply, new Set([top.country, input.importer]), input.limits, input.country);
+  return dominantGap(input, block, 'supplier', top, supply, stageWorld(input), candidates);
 }
 
 interface CeilingPlan {
@@ -347,7 +380,7 @@ interface CeilingPlan {
   hhi: number;
 }
 
-function hhiGap(input: StageInput, block: ImporterBlock): Gap | undefined {
+function hhiGap(input: StageInput, block: GapBlock): Gap | undefined {
   const limit = input.limits.maxSupplierHhi;
   const top = block.topSupplier;
   if (!top || block.supplierHhi <= limit) return undefined;
@@ -357,7 +390,7 @@ function hhiGap(input: StageInput, block: ImporterBlock): Gap | undefined {
   // The importer's own production counts in supplierHhi but is no dependency to diversify: when the
   // foreign sources alone stay within the limit, the concentration is domestic and not a gap.
   if (hhiOf(donors, S) <= limit) return undefined;
-  const candidates = candidatesFrom(input.analysis.world, supply, new Set([input.importer]), input.limits, input.country);
+  const candidates = candidatesFrom(stageWorld(input), supply, new Set([input.importer]), input.limits, input.country);
   const shareCap = input.limits.maxSingleCountryShare * S;
 
   const cutOnly = (ceiling: number): number => {
@@ -411,7 +444,7 @@ function hhiGap(input: StageInput, block: ImporterBlock): Gap | undefined {
   const epsilon = 1e-9 * S;
   const excess = plan.placed + unfilled;
   return {
-    ...baseGap(input, block, 'hhi', input.analysis.world),
+    ...baseGap(input, block, 'hhi', stageWorld(input)),
     country: top.country,
     share: top.share,
     limit,
@@ -462,11 +495,11 @@ function lowestPlan(planAt: (ceiling: number) => CeilingPlan, high: number): Cei
   return refined.hhi < best.hhi ? refined : best;
 }
 
-function originGap(input: StageInput, block: ImporterBlock): Gap | undefined {
+function originGap(input: StageInput, block: GapBlock): Gap | undefined {
   const top = block.topOrigin;
   if (!top || top.share <= input.limits.maxSingleCountryShare) return undefined;
   const origins = new Map(block.origins.map((entry) => [entry.country, entry.share * block.supply]));
-  const world = input.stage === 'mining' ? input.analysis.world : input.miningWorld;
+  const world = input.stage === 'mining' ? stageWorld(input) : input.miningWorld;
   const scale = originScale(input, world);
   const candidates = scale === null ? [] : candidatesFrom(world, origins, new Set([top.country, input.importer]), input.limits, input.country, scale);
   return dominantGap(input, block, 'origin', top, origins, world, candidates);
@@ -479,7 +512,7 @@ function originGap(input: StageInput, block: ImporterBlock): Gap | undefined {
 function originScale(input: StageInput, miningWorld: WorldBlock | undefined): number | null {
   if (!miningWorld) return null;
   if (input.stage === 'mining') return 1;
-  const refining = input.analysis.world;
+  const refining = stageWorld(input);
   const unit = input.analysis.importer?.unit;
   if (miningWorld.unit === unit) return 1;
   if (!refining || miningWorld.total <= 0 || refining.total <= 0) return null;

@@ -1,22 +1,33 @@
 /**
- * The importer block: how one country's supply of a material at one stage depends on others.
+ * The importer block: how one country's supply of a material at one stage depends on others, in one
+ * year, from that year's data only.
  *
  * - supply S = P + I (own production plus imports); exports E.
- * - import reliance = (I - E) / (P + I - E), clamped to 0..1 (0 when P + I - E <= 0).
+ * - import reliance = (I - E) / (P + I - E), clamped to 0..1; 1 when P = 0 and I > 0 (a country that
+ *   produces none of it relies wholly on imports, whatever it re-exports, as USGS's net import
+ *   reliance reads "100%"), 0 when P + I - E <= 0 otherwise.
  * - suppliers: each source's quantity and share of S (the importer itself for P); supplier HHI over
  *   all sources; top supplier = the largest foreign source.
- * - origins: where the supply was mined, traced through re-exports (Kastner, see kastner.ts); at the
- *   refining stage each refiner's share is split further by that refiner's own mining-stage supply.
+ * - origins: where the supply was mined, traced through re-exports (Kastner, see kastner.ts), as
+ *   shares of S; at the refining stage each refiner's output is traced only as far as its ore feed
+ *   reaches (see originPaths).
  * - GeoPolRisk (Gemechu et al. 2016; the geopolrisk-py package): (world HHI / 10000) x sum over the
- *   exporters of g x quantity / (P + I), g = clamp((2.5 - WGI) / 5, 0, 1). Domestic production only
- *   enlarges the denominator.
+ *   exporters of g x quantity / (P + I), g = clamp((2.5 - WGI) / 5, 0, 1), with the world HHI and
+ *   the WGI scores of the block's year. Domestic production only enlarges the denominator.
+ *
+ * Unknown is never zero. Imports the data does not cover make the block's trade unknown (every
+ * figure null). Own production is known when listed; between 0 and the unattributed remainder R
+ * when the source lists producers and a remainder but not the importer; unknown when the stage
+ * has no production data that year or the source withholds the figure. When P is not exactly
+ * known, shares are of imports (`shareBase`), values that need P are null, and import reliance is
+ * given as the range it takes over P (and over E when exports are not covered).
  */
 import { UNATTRIBUTED } from '../input/countries.js';
+import type { CoverageExtent } from '../input/dataset.js';
 import type { Stage } from '../input/fields.js';
-import { compare, type SliceIndex } from '../graph/slices.js';
+import { compare, type Flow, type SliceIndex } from '../graph/slices.js';
 import { byQuantityDescending, herfindahl, type CountryShare } from './concentration.js';
-import { traceOrigins } from './kastner.js';
-import { productionYearFor } from './years.js';
+import { traceOrigins, type OriginMix } from './kastner.js';
 
 export interface OriginShare {
   country: string;
@@ -33,11 +44,19 @@ export interface OriginPath {
   traced: boolean;
 }
 
-export interface ImporterBlock {
-  year: number;
-  /** The production year used for P and for tracing (null when there is no production data). */
-  productionYear: number | null;
-  unit: string;
+/** What a block cannot know: its trade (imports not covered), its exports, or its own production. */
+export type UnknownPart = 'trade' | 'exports' | 'production';
+
+/**
+ * How the importer's own production is known: `reported` (a figure), `unlisted` (the source lists
+ * producers and an unattributed remainder, not this country: between 0 and the remainder), `absent`
+ * (the source lists producers with no remainder and not this country: 0), `withheld` (USGS `W`),
+ * `missing` (no production data for this stage and year).
+ */
+export type ProductionStatus = 'reported' | 'unlisted' | 'absent' | 'withheld' | 'missing';
+
+/** The importer's exposure at one assumed own production P: every figure exact. */
+export interface Exposure {
   production: number;
   imports: number;
   exports: number;
@@ -48,20 +67,49 @@ export interface ImporterBlock {
   topSupplier: CountryShare | null;
   origins: OriginShare[];
   topOrigin: OriginShare | null;
-  /** Share of supply whose mine origin is unknown (exports beyond known supply, untraced refiners). */
+  /** Share of supply whose mine origin is unknown (exports beyond known supply, refining beyond the ore feed). */
   untracedShare: number;
-  /** Null when the world block for this stage is missing. */
-  geopolRisk: number | null;
-  /**
-   * The supply as (refiner, origin) paths, largest first. Made on first read: a refining stage with
-   * many refiners and mines has thousands of paths, and only shock and trace read them.
-   */
+  /** True when the importer exports more than it has (E > P + I): origins are still shares of S. */
+  exportsExceedSupply: boolean;
+  /** The supply as (refiner, origin) paths, largest first; made on first read (only shock and trace read them). */
   readonly paths: OriginPath[];
-  /**
-   * Refining only: true when the data has no mining-stage trade in the block's year, so each
-   * refiner's feed could only be its own mine output (origins then lean towards refining countries).
-   */
-  feedWithoutOreTrade: boolean;
+}
+
+export interface ImporterBlock {
+  year: number;
+  unit: string;
+  /** What is unknown, empty when everything the block prints rests on data. */
+  unknown: UnknownPart[];
+  /** Why, one sentence each. */
+  reasons: string[];
+  coverage: { imports: CoverageExtent | null; exports: CoverageExtent | null };
+  productionStatus: ProductionStatus;
+  /** Own production: exact when low === high; high null when it has no known bound. */
+  productionRange: [number, number | null];
+  production: number | null;
+  imports: number | null;
+  exports: number | null;
+  supply: number | null;
+  importReliance: number | null;
+  /** [low, high] over what is not known; equal ends when known; null when trade is unknown. */
+  importRelianceRange: [number, number] | null;
+  /** `supply` when P is known exactly (shares of P + I), else `imports` (shares of I). */
+  shareBase: 'supply' | 'imports';
+  suppliers: CountryShare[];
+  supplierHhi: number | null;
+  topSupplier: CountryShare | null;
+  origins: OriginShare[];
+  topOrigin: OriginShare | null;
+  untracedShare: number | null;
+  exportsExceedSupply: boolean | null;
+  /** Null when P is not exactly known, or the world production of the block's year is missing. */
+  geopolRisk: number | null;
+  /** Years of the WGI scores GeoPolRisk used, where older than the block's year (WGI ends earlier). */
+  governanceYears: number[];
+  /** The exact picture at the lowest own production (P, or 0 when not known); null when trade is unknown. */
+  low: Exposure | null;
+  /** The exact picture at the highest own production; null when unbounded or trade is unknown. */
+  high: Exposure | null;
 }
 
 export interface ImporterContext {
@@ -70,17 +118,154 @@ export interface ImporterContext {
   stage: Stage;
   importer: string;
   year: number;
-  /** True when the user fixed the year: no other production year is paired with it. */
-  strictYear: boolean;
+  /** HHI of world production at this stage in the block's year; null when there is none. */
   worldHhi: number | null;
 }
 
-export function importerBlock(context: ImporterContext): ImporterBlock | undefined {
-  const { index, material, stage, importer, year, strictYear } = context;
-  const flows = index.slice(material, stage, year)?.flows ?? [];
-  const productionYear = productionYearFor(index, material, stage, year, strictYear);
-  const production = productionYear === null ? new Map<string, number>() : (index.slice(material, stage, productionYear)?.production ?? new Map<string, number>());
-  const own = production.get(importer) ?? 0;
+export function importerBlock(context: ImporterContext): ImporterBlock {
+  const { index, material, stage, importer, year } = context;
+  const coverage = {
+    imports: index.coverage.extent(material, stage, importer, year, 'import'),
+    exports: index.coverage.extent(material, stage, importer, year, 'export'),
+  };
+  const own = ownProduction(index, material, stage, importer, year);
+  const reasons: string[] = [];
+  const unknown: UnknownPart[] = [];
+  const name = `${importer}'s ${material} ${stage}`;
+  if (coverage.imports === null) {
+    unknown.push('trade');
+    reasons.push(`no source in the data covers ${name} imports in ${year}`);
+  } else if (coverage.imports === 'partial') {
+    reasons.push(`${name} imports in ${year} are partly covered (not every product of this stage was read): imports are a lower bound`);
+  }
+  if (coverage.imports !== null && coverage.exports === null) {
+    unknown.push('exports');
+    reasons.push(`${name} exports in ${year} are not covered: only the recorded exports are known`);
+  }
+  if (own.status !== 'reported' && own.status !== 'absent') {
+    unknown.push('production');
+    reasons.push(productionReason(own.status, name, year, own.high));
+  }
+  const unit = index.unit(material, stage) ?? '';
+  if (coverage.imports === null) return unknownTrade(context, { unit, unknown, reasons, coverage, own });
+
+  const trade = tradeOf(index.slice(material, stage, year)?.flows ?? [], importer);
+  const low = exposureAt(context, trade, own.low);
+  const exact = own.high === own.low;
+  const high = exact ? low : own.high === null ? null : exposureAt(context, trade, own.high);
+  const exportsKnown = coverage.exports !== null;
+  const range = relianceRange(own.low, own.high, trade.imports, trade.exports, exportsKnown);
+  const governanceYears = new Set<number>();
+  const geopol =
+    exact && context.worldHhi !== null
+      ? geopolRisk(context.worldHhi, trade.importsBy, low.supply, (code) => {
+          const score = index.governance(code, year);
+          if (score?.year != null && score.year !== year) governanceYears.add(score.year);
+          return score?.value ?? null;
+        })
+      : null;
+  return {
+    year,
+    unit,
+    unknown,
+    reasons,
+    coverage,
+    productionStatus: own.status,
+    productionRange: [own.low, own.high],
+    production: exact ? own.low : null,
+    imports: trade.imports,
+    exports: exportsKnown ? trade.exports : null,
+    supply: exact ? low.supply : null,
+    importReliance: range[0] === range[1] ? range[0] : null,
+    importRelianceRange: range,
+    shareBase: exact ? 'supply' : 'imports',
+    // At P = 0 the shares of S are shares of imports: the base the block uses when P is not known.
+    suppliers: low.suppliers,
+    supplierHhi: exact ? low.supplierHhi : null,
+    topSupplier: low.topSupplier,
+    origins: low.origins,
+    topOrigin: low.topOrigin,
+    untracedShare: low.untracedShare,
+    exportsExceedSupply: exact && exportsKnown ? low.exportsExceedSupply : null,
+    geopolRisk: geopol,
+    governanceYears: [...governanceYears].sort((a, b) => a - b),
+    low,
+    high,
+  };
+}
+
+function unknownTrade(
+  context: ImporterContext,
+  known: { unit: string; unknown: UnknownPart[]; reasons: string[]; coverage: ImporterBlock['coverage']; own: OwnProduction },
+): ImporterBlock {
+  const { own } = known;
+  return {
+    year: context.year,
+    unit: known.unit,
+    unknown: known.unknown,
+    reasons: known.reasons,
+    coverage: known.coverage,
+    productionStatus: own.status,
+    productionRange: [own.low, own.high],
+    production: own.high === own.low ? own.low : null,
+    imports: null,
+    exports: null,
+    supply: null,
+    importReliance: null,
+    importRelianceRange: null,
+    shareBase: 'imports',
+    suppliers: [],
+    supplierHhi: null,
+    topSupplier: null,
+    origins: [],
+    topOrigin: null,
+    untracedShare: null,
+    exportsExceedSupply: null,
+    geopolRisk: null,
+    governanceYears: [],
+    low: null,
+    high: null,
+  };
+}
+
+interface OwnProduction {
+  status: ProductionStatus;
+  low: number;
+  high: number | null;
+}
+
+/** The importer's own production at this stage and year, as exactly as the data give it. */
+export function ownProduction(index: SliceIndex, material: string, stage: Stage, country: string, year: number): OwnProduction {
+  const slice = index.slice(material, stage, year);
+  const listed = slice?.production.get(country);
+  if (listed !== undefined) return { status: 'reported', low: listed, high: listed };
+  if (slice?.withheld.includes(country)) return { status: 'withheld', low: 0, high: null };
+  if (!slice || slice.production.size === 0) return { status: 'missing', low: 0, high: null };
+  const remainder = slice.production.get(UNATTRIBUTED) ?? 0;
+  // Another country's withheld figure could also hide this country's: no bound then.
+  if (slice.withheld.length > 0) return { status: 'unlisted', low: 0, high: null };
+  return remainder > 0 ? { status: 'unlisted', low: 0, high: remainder } : { status: 'absent', low: 0, high: 0 };
+}
+
+function productionReason(status: ProductionStatus, name: string, year: number, high: number | null): string {
+  if (status === 'withheld') return `${name} production in ${year} is withheld by the source`;
+  if (status === 'missing') return `the data has no ${name.replace(/^[A-Z0-9]+'s /, '')} production for ${year}`;
+  if (high === null) return `${name} production in ${year} is not listed, and another producer's figure is withheld`;
+  return `${name} production in ${year} is not listed: between 0 and the ${formatTonnes(high)} the source leaves unattributed`;
+}
+
+function formatTonnes(value: number): string {
+  return value.toLocaleString('en-US', { maximumFractionDigits: 1 });
+}
+
+interface TradeOf {
+  flows: readonly Flow[];
+  importsBy: Map<string, number>;
+  imports: number;
+  exports: number;
+}
+
+function tradeOf(flows: readonly Flow[], importer: string): TradeOf {
   const importsBy = new Map<string, number>();
   let exports = 0;
   // forEach, not for-of: a cold for-of makes an iterator result per flow, and this runs once per block.
@@ -88,48 +273,64 @@ export function importerBlock(context: ImporterContext): ImporterBlock | undefin
     if (flow.to === importer) importsBy.set(flow.from, (importsBy.get(flow.from) ?? 0) + flow.quantity);
     if (flow.from === importer) exports += flow.quantity;
   });
-  const imports = [...importsBy.values()].reduce((total, quantity) => total + quantity, 0);
-  const supply = own + imports;
-  if (supply <= 0) return undefined;
+  let imports = 0;
+  importsBy.forEach((quantity) => (imports += quantity));
+  return { flows, importsBy, imports, exports };
+}
 
-  const suppliers = supplierShares(importer, own, importsBy, supply);
-  const pathsOf = originPaths(context, productionYear);
-  const feedWithoutOreTrade = stage === 'refining' && (index.slice(material, 'mining', year)?.flows.length ?? 0) === 0;
+/** The exact exposure if the importer's own production were `production`. */
+function exposureAt(context: ImporterContext, trade: TradeOf, production: number): Exposure {
+  const { importer } = context;
+  const supply = production + trade.imports;
+  const suppliers = supplierShares(importer, production, trade.importsBy, supply);
+  const pathsOf = originPaths(context, production, supply);
   const { origins, untracedShare } = summariseOrigins(pathsOf);
-  const block: Omit<ImporterBlock, 'paths'> = {
-    year,
-    productionYear,
-    unit: index.unit(material, stage) ?? '',
-    production: own,
-    imports,
-    exports,
+  const exposure: Omit<Exposure, 'paths'> = {
+    production,
+    imports: trade.imports,
+    exports: trade.exports,
     supply,
-    importReliance: importReliance(own, imports, exports),
+    importReliance: importReliance(production, trade.imports, trade.exports),
     suppliers,
     supplierHhi: herfindahl(suppliers.filter((entry) => entry.country !== UNATTRIBUTED).map((entry) => entry.share)),
     topSupplier: largestForeign(suppliers, importer),
     origins,
     topOrigin: largestForeign(origins, importer),
     untracedShare,
-    geopolRisk: context.worldHhi === null ? null : geopolRisk(context.worldHhi, importsBy, supply, (code) => index.country(code)?.governance ?? null),
-    feedWithoutOreTrade,
+    exportsExceedSupply: trade.exports > supply,
   };
   // Traced again when read, rather than kept: the feeds behind thousands of paths would stay in memory
   // with every block of a report.
   let sorted: OriginPath[] | undefined;
-  return Object.defineProperty(block, 'paths', {
-    get: () => (sorted ??= sortedPaths(originPaths(context, productionYear))),
+  return Object.defineProperty(exposure, 'paths', {
+    get: () => (sorted ??= sortedPaths(originPaths(context, production, supply))),
     enumerable: false,
-  }) as ImporterBlock;
+  }) as Exposure;
 }
 
 export function importReliance(production: number, imports: number, exports: number): number {
+  if (production === 0 && imports > 0) return 1;
   const apparentUse = production + imports - exports;
   if (apparentUse <= 0) return 0;
   return Math.min(1, Math.max(0, (imports - exports) / apparentUse));
 }
 
+/**
+ * Reliance over what is not known. It falls as P rises and as E rises, so the high end takes the
+ * lowest P and the recorded exports, the low end the highest P and, when exports are not covered,
+ * any exports at all (E without bound).
+ */
+export function relianceRange(low: number, high: number | null, imports: number, exports: number, exportsKnown: boolean): [number, number] {
+  const top = importReliance(low, imports, exports);
+  let bottom: number;
+  if (high === null) bottom = 0;
+  else if (!exportsKnown) bottom = high === 0 && imports > 0 ? 1 : 0;
+  else bottom = importReliance(high, imports, exports);
+  return [Math.min(bottom, top), top];
+}
+
 function supplierShares(importer: string, own: number, importsBy: Map<string, number>, supply: number): CountryShare[] {
+  if (supply <= 0) return [];
   const entries: CountryShare[] = [...importsBy].map(([country, quantity]) => ({ country, quantity, share: quantity / supply }));
   if (own > 0) entries.push({ country: importer, quantity: own, share: own / supply });
   return entries.sort(byQuantityDescending);
@@ -155,46 +356,82 @@ export function geopolRisk(
   supply: number,
   governance: (country: string) => number | null,
 ): number {
+  if (supply <= 0) return 0;
   let weighted = 0;
   for (const [exporter, quantity] of importsBy) weighted += geopolWeight(governance(exporter)) * quantity;
   return (worldHhi / 10000) * (weighted / supply);
 }
 
+/** Calls `visit` once per (refiner, origin) path, refiner by refiner (no path objects are made). */
+type PathVisitor = (visit: (refiner: string | null, origin: string, share: number, traced: boolean) => void) => void;
+
 /**
- * The importer's supply as (refiner, mine origin) paths. Mining stage: the Kastner mix of its own
- * mining-stage supply. Refining stage: the Kastner mix by refining country, each refiner split by its
- * own mining-stage supply mix of the same year; a refiner with no mining-stage data stays its own
- * origin, untraced.
+ * The importer's supply S as (refiner, mine origin) paths, in shares of S.
+ * - Mining stage: the Kastner mix of its mining-stage supply.
+ * - Refining stage: the Kastner mix by refining country; each refiner's output is traced through its
+ *   ore feed F (its mine output plus its covered ore imports, less its ore exports, in the block's
+ *   year) only as far as F reaches: a refiner that refines R > F has F / R of its output split by its
+ *   feed's origin mix and the rest untraced under the refiner (F >= R: all of it split by the mix). A
+ *   refiner without a production figure stays its own origin, untraced.
  */
-function originPaths(context: ImporterContext, productionYear: number | null): PathVisitor {
-  const { index, material, stage, importer, year, strictYear } = context;
-  const stageMix = stageOriginMix(index, material, stage, importer, year, productionYear);
+function originPaths(context: ImporterContext, production: number, supply: number): PathVisitor {
+  const { index, material, stage, importer, year } = context;
+  const stageMix = stageOriginMix(index, material, stage, importer, year, production, supply);
   if (stage === 'mining') {
     return (visit) => {
       for (const { country, share, traced } of stageMix) visit(null, country, share, traced);
     };
   }
-  const refiners = [...new Set(stageMix.map((entry) => entry.country))];
-  const miningYear = productionYearFor(index, material, 'mining', year, strictYear);
-  const miningProduction = miningYear === null ? new Map<string, number>() : (index.slice(material, 'mining', miningYear)?.production ?? new Map<string, number>());
-  const miningFlows = index.slice(material, 'mining', year)?.flows ?? [];
-  const feeds = traceOrigins(miningProduction, miningFlows, refiners);
+  const refining = index.slice(material, stage, year)?.production ?? new Map<string, number>();
+  const refinedBy = (refiner: string): number | undefined => (refiner === importer ? production : refining.get(refiner));
+  const feeds = refinerFeeds(index, material, year, [...new Set(stageMix.map((entry) => entry.country))]);
   return (visit) => {
     for (const { country: refiner, share, traced } of stageMix) {
+      const refined = refinedBy(refiner) ?? 0;
       const feed = feeds.get(refiner);
-      if (!feed || feed.supply <= 0 || refiner === UNATTRIBUTED) {
+      if (!traced || !feed || feed.fed <= 0 || refined <= 0 || refiner === UNATTRIBUTED) {
         visit(refiner, refiner, share, false);
         continue;
       }
+      const reach = Math.min(1, feed.fed / refined);
       // forEach, not for-of: no [key, value] array per entry in this hot loop.
-      feed.traced.forEach((part, origin) => visit(refiner, origin, share * part, traced));
-      feed.untraced.forEach((part, origin) => visit(refiner, origin, share * part, false));
+      feed.mix.traced.forEach((part, origin) => visit(refiner, origin, share * reach * part, true));
+      feed.mix.untraced.forEach((part, origin) => visit(refiner, origin, share * reach * part, false));
+      if (reach < 1) visit(refiner, refiner, share * (1 - reach), false);
     }
   };
 }
 
-/** Calls `visit` once per (refiner, origin) path, refiner by refiner (no path objects are made). */
-type PathVisitor = (visit: (refiner: string | null, origin: string, share: number, traced: boolean) => void) => void;
+interface Feed {
+  /** Ore kept at home: mine output + covered ore imports - ore exports (>= 0). */
+  fed: number;
+  /** Its origin mix (fractions of the refiner's mining-stage supply). */
+  mix: OriginMix;
+}
+
+/** Each refiner's mining-stage feed in `year`, counting only ore imports the data covers. */
+function refinerFeeds(index: SliceIndex, material: string, year: number, refiners: readonly string[]): Map<string, Feed> {
+  const slice = index.slice(material, 'mining', year);
+  const production = slice?.production ?? new Map<string, number>();
+  const allFlows = slice?.flows ?? [];
+  const covered = allFlows.filter((flow) => index.coverage.extent(material, 'mining', flow.to, year, 'import') !== null);
+  const flows = covered.length === allFlows.length ? allFlows : covered;
+  const inflow = new Map<string, number>();
+  const outflow = new Map<string, number>();
+  flows.forEach((flow) => {
+    inflow.set(flow.to, (inflow.get(flow.to) ?? 0) + flow.quantity);
+    outflow.set(flow.from, (outflow.get(flow.from) ?? 0) + flow.quantity);
+  });
+  const mixes = traceOrigins(production, flows, refiners);
+  const feeds = new Map<string, Feed>();
+  for (const refiner of refiners) {
+    const mix = mixes.get(refiner);
+    if (!mix) continue;
+    const fed = Math.max(0, (production.get(refiner) ?? 0) + (inflow.get(refiner) ?? 0) - (outflow.get(refiner) ?? 0));
+    feeds.set(refiner, { fed, mix });
+  }
+  return feeds;
+}
 
 function sortedPaths(pathsOf: PathVisitor): OriginPath[] {
   const paths: OriginPath[] = [];
@@ -202,22 +439,35 @@ function sortedPaths(pathsOf: PathVisitor): OriginPath[] {
   return paths.sort((a, b) => b.share - a.share || compare(a.refiner ?? '', b.refiner ?? '') || compare(a.origin, b.origin));
 }
 
-/** The Kastner mix of the importer's supply at one stage, as (country, share, traced) entries. */
+/**
+ * The Kastner mix of the importer's supply at one stage, as shares of S = P + I. The importer's own
+ * production is set to `production` (its assumed value when the data give a range). When it exports
+ * more than it has, Kastner's supply is its exports; the excess is then taken out again, so the
+ * shares stay shares of S, and its own untraced part is what is left.
+ */
 function stageOriginMix(
   index: SliceIndex,
   material: string,
   stage: Stage,
   importer: string,
   year: number,
-  productionYear: number | null,
+  production: number,
+  supply: number,
 ): OriginShare[] {
-  const production = productionYear === null ? new Map<string, number>() : (index.slice(material, stage, productionYear)?.production ?? new Map<string, number>());
+  if (supply <= 0) return [];
+  const listed = index.slice(material, stage, year)?.production ?? new Map<string, number>();
+  const withOwn = (listed.get(importer) ?? 0) === production ? listed : new Map(listed).set(importer, production);
   const flows = index.slice(material, stage, year)?.flows ?? [];
-  const mix = traceOrigins(production, flows, [importer]).get(importer);
-  if (!mix) return [];
+  const mix = traceOrigins(withOwn, flows, [importer]).get(importer);
+  if (!mix || mix.supply <= 0) return [];
+  const scale = mix.supply / supply;
+  const excess = Math.max(0, mix.supply - supply) / supply;
   const entries: OriginShare[] = [];
-  for (const [country, share] of mix.traced) entries.push({ country, share, traced: true });
-  for (const [country, share] of mix.untraced) entries.push({ country, share, traced: false });
+  for (const [country, share] of mix.traced) entries.push({ country, share: share * scale, traced: true });
+  for (const [country, share] of mix.untraced) {
+    const scaled = share * scale - (country === importer ? excess : 0);
+    if (scaled > 1e-12) entries.push({ country, share: scaled, traced: false });
+  }
   return entries;
 }
 
@@ -233,5 +483,6 @@ function summariseOrigins(pathsOf: PathVisitor): { origins: OriginShare[]; untra
     if (!traced) untracedShare += share;
   });
   const origins = [...byCountry.values()].sort((a, b) => b.share - a.share || compare(a.country, b.country));
-  return { origins, untracedShare };
+  // Summed shares can pass 1 by rounding: a share stays a share.
+  return { origins, untracedShare: Math.min(1, Math.max(0, untracedShare)) };
 }

@@ -26,7 +26,7 @@ import { limitsFor, type Limits, type Policy } from '../input/policy.js';
 import { compare, type SliceIndex } from '../graph/slices.js';
 import type { Analysis, StageAnalysis } from './analysis.js';
 import { bins, candidatesFrom, type CountryInfo, type Quantity } from './gaps.js';
-import type { ImporterBlock } from './importer.js';
+import type { Exposure, ImporterBlock } from './importer.js';
 import { traceOrigins } from './kastner.js';
 import { waterFill, type Bin } from './waterfill.js';
 
@@ -41,9 +41,10 @@ export interface ShockScenario {
 }
 
 export interface StageShock {
-  /** The importer block's year and production year (the shock applies to that picture). */
+  /** The importer block's year (the shock applies to that picture). */
   year: number;
-  productionYear: number | null;
+  /** `supply`: shares of P + I; `imports`: the importer's own production is not known, shares are of imports. */
+  shareBase: 'supply' | 'imports';
   unit: string;
   /** Year of the world block the candidates come from; null when there are no production figures at this stage. */
   worldYear: number | null;
@@ -69,6 +70,8 @@ export interface StageShock {
 export interface MaterialShock {
   material: string;
   stages: Partial<Record<Stage, StageShock>>;
+  /** Stages whose trade the data does not cover: what the shock takes there is unknown, not nothing. */
+  unknown: { stage: Stage; reasons: string[] }[];
   /** The largest shortfall share over the stages: materials are sorted by it. */
   shortfallShare: number;
 }
@@ -95,16 +98,21 @@ export function shock(analysis: Analysis, scenario: ShockScenario, options: Shoc
   for (const material of analysis.materials) {
     const limits = limitsFor(options.policy, material.material);
     const stages: Partial<Record<Stage, StageShock>> = {};
+    const unknown: MaterialShock['unknown'] = [];
     for (const stage of shockStages(scenario.stage)) {
       const entry = material.stages[stage];
       if (!entry?.importer) continue;
-      stages[stage] = stageShock({ ...options, material: material.material, stage, importer: analysis.importer, analysis: entry, block: entry.importer, limits, scenario });
+      const exposure = entry.importer.low;
+      if (!exposure) unknown.push({ stage, reasons: entry.importer.reasons });
+      else if (exposure.supply > 0) {
+        stages[stage] = stageShock({ ...options, material: material.material, stage, importer: analysis.importer, analysis: entry, block: entry.importer, exposure, limits, scenario });
+      }
     }
     const values = Object.values(stages);
-    if (values.length === 0) continue;
-    materials.push({ material: material.material, stages, shortfallShare: Math.max(...values.map((s) => s.shortfallShare)) });
+    if (values.length === 0 && unknown.length === 0) continue;
+    materials.push({ material: material.material, stages, unknown, shortfallShare: Math.max(0, ...values.map((s) => s.shortfallShare)) });
   }
-  const lost = (m: MaterialShock): number => Math.max(...Object.values(m.stages).map((s) => s.total));
+  const lost = (m: MaterialShock): number => Math.max(0, ...Object.values(m.stages).map((s) => s.total));
   materials.sort((a, b) => b.shortfallShare - a.shortfallShare || lost(b) - lost(a) || compare(a.material, b.material));
   return { importer: analysis.importer, scenario, materials };
 }
@@ -115,6 +123,8 @@ interface StageInput extends ShockOptions {
   importer: string;
   analysis: StageAnalysis;
   block: ImporterBlock;
+  /** The block's exact picture: at its own production, or at 0 (shares of imports) when that is not known. */
+  exposure: Exposure;
   limits: Limits;
   scenario: ShockScenario;
 }
@@ -123,17 +133,17 @@ interface StageInput extends ShockOptions {
 export function stageShock(input: StageInput): StageShock {
   const { block, scenario, stage } = input;
   const c = scenario.country;
-  const S = block.supply;
+  const S = input.exposure.supply;
   const shipped = shippedBy(input);
   let direct = 0;
   let via = 0;
   if (stage === 'refining') {
-    for (const path of block.paths) {
+    for (const path of input.exposure.paths) {
       if (path.refiner === c) direct += path.share;
       else if (path.origin === c) via += path.share;
     }
   } else {
-    const fromC = block.paths.filter((path) => path.origin === c).reduce((sum, path) => sum + path.share, 0);
+    const fromC = input.exposure.paths.filter((path) => path.origin === c).reduce((sum, path) => sum + path.share, 0);
     direct = Math.min(fromC, shipped.own);
     via = Math.max(0, fromC - direct);
   }
@@ -146,9 +156,9 @@ export function stageShock(input: StageInput): StageShock {
   const shortfall = Math.max(0, lostQuantity - replaceable);
   return {
     year: block.year,
-    productionYear: block.productionYear,
+    shareBase: block.shareBase,
     unit: block.unit,
-    worldYear: input.analysis.world?.year ?? null,
+    worldYear: input.analysis.importerWorld?.year ?? null,
     supply: S,
     direct: F * direct,
     viaRefiners: F * via,
@@ -177,9 +187,9 @@ function shippedBy(input: StageInput): { own: number; transit: number } {
   const flows = index.slice(material, stage, block.year)?.flows ?? [];
   const quantity = flows.filter((flow) => flow.from === c && flow.to === importer).reduce((sum, flow) => sum + flow.quantity, 0);
   if (quantity <= 0) return { own: 0, transit: 0 };
-  const production = block.productionYear === null ? new Map<string, number>() : (index.slice(material, stage, block.productionYear)?.production ?? new Map<string, number>());
-  const mixes = traceOrigins(production, flows, [c, importer]);
-  const supply = mixes.get(importer)?.supply ?? 0;
+  const production = index.slice(material, stage, block.year)?.production ?? new Map<string, number>();
+  const mixes = traceOrigins(production, flows, [c]);
+  const supply = input.exposure.supply;
   if (supply <= 0) return { own: 0, transit: 0 };
   const mixC = mixes.get(c);
   const ownFraction = mixC ? (mixC.traced.get(c) ?? 0) + (mixC.untraced.get(c) ?? 0) : 0;
@@ -188,8 +198,8 @@ function shippedBy(input: StageInput): { own: number; transit: number } {
 
 /** The gap candidates of this stage (the rules of gaps.ts), the shocked country and the importer excluded. */
 function candidateBins(input: StageInput): Bin[] {
-  const existing = new Map(input.block.suppliers.map((entry) => [entry.country, entry.quantity]));
+  const existing = new Map(input.exposure.suppliers.map((entry) => [entry.country, entry.quantity]));
   const exclude = new Set([input.scenario.country, input.importer]);
-  const candidates = candidatesFrom(input.analysis.world, existing, exclude, input.limits, input.country);
-  return bins(candidates, input.limits.maxRedirectShare, input.limits.maxSingleCountryShare * input.block.supply).filter((bin) => bin.upper > bin.base);
+  const candidates = candidatesFrom(input.analysis.importerWorld ?? undefined, existing, exclude, input.limits, input.country);
+  return bins(candidates, input.limits.maxRedirectShare, input.limits.maxSingleCountryShare * input.exposure.supply).filter((bin) => bin.upper > bin.base);
 }

@@ -15,7 +15,7 @@
  */
 import type { Stage } from '../input/fields.js';
 import { compare, type SliceIndex } from '../graph/slices.js';
-import type { ImporterBlock } from './importer.js';
+import type { Exposure, ImporterBlock } from './importer.js';
 import { traceOrigins } from './kastner.js';
 
 /** The folded remainder of a tier. Not a country code (those are three characters). */
@@ -46,7 +46,8 @@ export interface Trace {
   stage: Stage;
   importer: string;
   year: number;
-  productionYear: number | null;
+  /** `supply`: shares of P + I; `imports`: own production not exactly known, shares are of imports. */
+  shareBase: 'supply' | 'imports';
   unit: string;
   supply: number;
   /** What the middle tier is: refining countries, or shipping countries at the mining stage. */
@@ -69,14 +70,16 @@ export interface TraceInput {
   stage: Stage;
   importer: string;
   block: ImporterBlock;
+  /** The block's exact picture (its `low`): at its own production, or at 0 when that is not known. */
+  exposure: Exposure;
   minShare: number;
 }
 
 export function trace(input: TraceInput): Trace {
   const { block, stage } = input;
-  const raw = stage === 'refining' ? refiningPaths(block) : miningPaths(input);
+  const raw = stage === 'refining' ? refiningPaths(input.exposure) : miningPaths(input);
   const folded = fold(raw, input.minShare);
-  const S = block.supply;
+  const S = input.exposure.supply;
   const links: TraceLink[] = [];
   const originLinks = new Map<string, RawPath>();
   for (const path of folded) {
@@ -97,7 +100,7 @@ export function trace(input: TraceInput): Trace {
   const nodes: TraceNode[] = [
     ...[...origins].map(([country, { share, traced }]) => ({ tier: 'origin' as const, country, share, quantity: share * S, traced })),
     ...[...middles].map(([country, { share, traced }]) => ({ tier: 'middle' as const, country, share, quantity: share * S, traced })),
-    { tier: 'importer', country: input.importer, share: 1, quantity: S, traced: block.untracedShare === 0 },
+    { tier: 'importer', country: input.importer, share: 1, quantity: S, traced: input.exposure.untracedShare === 0 },
   ];
   const tierRank: Record<Tier, number> = { origin: 0, middle: 1, importer: 2 };
   const rank = (country: string): number => (country === OTHER ? 1 : 0);
@@ -115,7 +118,7 @@ export function trace(input: TraceInput): Trace {
     stage,
     importer: input.importer,
     year: block.year,
-    productionYear: block.productionYear,
+    shareBase: block.shareBase,
     unit: block.unit,
     supply: S,
     middle: stage === 'refining' ? 'refiner' : 'shipper',
@@ -125,20 +128,21 @@ export function trace(input: TraceInput): Trace {
   };
 }
 
-function refiningPaths(block: ImporterBlock): RawPath[] {
-  return block.paths.map((path) => ({ origin: path.origin, middle: path.refiner ?? path.origin, share: path.share, traced: path.traced }));
+function refiningPaths(exposure: Exposure): RawPath[] {
+  return exposure.paths.map((path) => ({ origin: path.origin, middle: path.refiner ?? path.origin, share: path.share, traced: path.traced }));
 }
 
 /** Mining stage: each shipper's flow to the importer (and the importer's own output) by the Kastner origin mix of the shipper. */
 function miningPaths(input: TraceInput): RawPath[] {
-  const { index, material, block, importer } = input;
+  const { index, material, block, importer, exposure } = input;
   const flows = index.slice(material, 'mining', block.year)?.flows ?? [];
-  const production = block.productionYear === null ? new Map<string, number>() : (index.slice(material, 'mining', block.productionYear)?.production ?? new Map<string, number>());
+  const production = index.slice(material, 'mining', block.year)?.production ?? new Map<string, number>();
   const shipped = new Map<string, number>();
   for (const flow of flows) if (flow.to === importer) shipped.set(flow.from, (shipped.get(flow.from) ?? 0) + flow.quantity);
-  const own = production.get(importer) ?? 0;
-  const mixes = traceOrigins(production, flows, [...shipped.keys(), importer]);
-  const supply = mixes.get(importer)?.supply ?? 0;
+  const own = exposure.production;
+  const mixes = traceOrigins(production, flows, [...shipped.keys()]);
+  // Shares of S = P + I, the importer block's base, even when the importer exports more than it has.
+  const supply = exposure.supply;
   if (supply <= 0) return [];
   const paths: RawPath[] = [];
   if (own > 0) paths.push({ origin: importer, middle: importer, share: own / supply, traced: true });

@@ -33,6 +33,8 @@ export interface TrendPoint {
   topSupplierShare: number | null;
   topOrigin: string | null;
   topOriginShare: number | null;
+  /** The base of the importer's shares that year: P + I, or imports alone when P is not exactly known; null without a block. */
+  shareBase: 'supply' | 'imports' | null;
 }
 
 export interface StageTrend {
@@ -75,7 +77,7 @@ export function trend(graph: SupplyGraph, options: TrendOptions): TrendResult {
   for (const material of [...chosen].sort()) {
     const spans: { stage: Stage; start: number; end: number; points: TrendPoint[] }[] = [];
     for (const stage of index.stages(material)) {
-      const years = [...new Set([...index.productionYears(material, stage), ...index.importYears(material, stage, options.importer), ...ownYears(index, material, stage, options.importer)])]
+      const years = [...new Set([...index.productionYears(material, stage), ...index.coverage.years(material, stage, options.importer, 'import'), ...ownYears(index, material, stage, options.importer)])]
         .filter((year) => (options.from === undefined || year >= options.from) && (options.to === undefined || year <= options.to))
         .sort((a, b) => a - b);
       const start = years[0];
@@ -90,7 +92,7 @@ export function trend(graph: SupplyGraph, options: TrendOptions): TrendResult {
     const from = Math.min(...spans.map((span) => span.start));
     const to = Math.max(...spans.map((span) => span.end));
     for (let year = from; year <= to; year++) {
-      for (const span of spans) if (year >= span.start && year <= span.end) span.points.push(point(graph, index, material, span.stage, options.importer, year));
+      for (const span of spans) if (year >= span.start && year <= span.end) span.points.push(point(graph, material, span.stage, options.importer, year));
     }
     const stages: Partial<Record<Stage, StageTrend>> = {};
     for (const { stage, points: yearly } of spans) {
@@ -106,15 +108,11 @@ function ownYears(index: ReturnType<typeof sliceIndex>, material: string, stage:
   return index.productionYears(material, stage).filter((year) => (index.slice(material, stage, year)?.production.get(importer) ?? 0) > 0);
 }
 
-function point(graph: SupplyGraph, index: ReturnType<typeof sliceIndex>, material: string, stage: Stage, importer: string, year: number): TrendPoint {
+/** One year of a stage: the same world and importer blocks as `report --year` gives for that year. */
+function point(graph: SupplyGraph, material: string, stage: Stage, importer: string, year: number): TrendPoint {
   const { world, importer: analysed } = analyseStage(graph, material, stage, { importer, year });
-  // No trade rows at all for this material, stage and year: the importer's side is unknown, not zero.
-  const block = index.tradeYears(material, stage).includes(year) ? analysed : undefined;
-  const traceable =
-    block !== undefined &&
-    block.productionYear !== null &&
-    (stage === 'mining' || (index.productionYears(material, 'mining').includes(year) && index.tradeYears(material, 'mining').includes(year)));
-  const origin = traceable ? block.topOrigin : null;
+  // Trade the data does not cover: the importer's side is unknown, not zero.
+  const block = analysed?.low ? analysed : undefined;
   return {
     year,
     worldHhi: world?.hhi ?? null,
@@ -123,8 +121,10 @@ function point(graph: SupplyGraph, index: ReturnType<typeof sliceIndex>, materia
     importReliance: block?.importReliance ?? null,
     topSupplier: block?.topSupplier?.country ?? null,
     topSupplierShare: block ? (block.topSupplier?.share ?? 0) : null,
-    topOrigin: origin?.country ?? null,
-    topOriginShare: traceable ? (origin?.share ?? 0) : null,
+    // A series of mine origins holds traced origins only: an untraced one is where the trail stops.
+    topOrigin: block?.topOrigin?.traced ? block.topOrigin.country : null,
+    topOriginShare: block && block.topOrigin?.traced !== false ? (block.topOrigin?.share ?? 0) : null,
+    shareBase: block?.shareBase ?? null,
   };
 }
 

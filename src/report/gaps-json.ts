@@ -3,7 +3,7 @@
  * envelopes of `gaps` and `check`. Shares are fractions, HHI 0..10000, quantities in the stage's unit.
  */
 import type { Policy } from '../input/policy.js';
-import type { AcceptState, Assessment, Gap, Quantity } from '../metrics/gaps.js';
+import { isOpen, type AcceptState, type Assessment, type Gap, type Quantity } from '../metrics/gaps.js';
 import { envelopeHead, type ToolInfo } from './json.js';
 import { clean } from './numbers.js';
 
@@ -34,6 +34,7 @@ export function gapJson(gap: Gap): Record<string, unknown> {
     productionYear: gap.productionYear,
     candidates: gap.candidates,
     severity: clean(gap.severity),
+    certainty: gap.certainty,
   };
 }
 
@@ -45,6 +46,7 @@ export function policyJson(policy: Policy): Record<string, unknown> {
     maxRedirectShare: policy.maxRedirectShare,
     minGovernance: policy.minGovernance,
     partnerGroups: [...policy.partnerGroups],
+    excludeCountries: [...policy.excludeCountries],
     materials: policy.materials,
     accept: policy.accept.map((entry) => ({ ...entry })),
   };
@@ -62,6 +64,8 @@ export function gapsEnvelope(importer: string, year: number | null, policy: Poli
     year,
     policy: policyJson(policy),
     gaps: assessment.gaps.map(gapJson),
+    // Stages whose trade is not covered: no gap could be found or ruled out there.
+    unknownStages: assessment.stages.filter((stage) => stage.risk === 'unknown').map((stage) => ({ material: stage.material, stage: stage.stage })),
     accepts: assessment.accepts.map(acceptJson),
     warnings: [...warnings, ...assessment.warnings],
   };
@@ -77,12 +81,13 @@ export function checkEnvelope(
   warnings: readonly string[],
   today: string,
 ): Record<string, unknown> {
-  const failing = assessment.gaps.filter((gap) => !gap.accepted).length;
+  const failing = assessment.gaps.filter(isOpen).length;
   return {
     ...gapsEnvelope(importer, year, policy, assessment, tool, warnings),
     today,
     passed: failing === 0,
     failing,
-    accepted: assessment.gaps.length - failing,
+    accepted: assessment.gaps.filter((gap) => gap.accepted).length,
+    possible: assessment.gaps.filter((gap) => !gap.accepted && gap.certainty === 'possible').length,
   };
 }

@@ -4,7 +4,7 @@
  */
 import type { ChalkInstance } from 'chalk';
 import type { Policy } from '../input/policy.js';
-import type { AcceptState, Assessment, Gap } from '../metrics/gaps.js';
+import { isOpen, type AcceptState, type Assessment, type Gap } from '../metrics/gaps.js';
 import { formatHhi, formatQuantity, formatShare } from './numbers.js';
 import { markdownCell, safeText } from './text.js';
 
@@ -60,7 +60,8 @@ export function gapSentence(gap: Gap, context: GapsContext): string {
         ? `; no ${gap.basis === 'origin' ? 'mine' : gap.stage} production data to find candidates`
         : '; no eligible candidate';
   const unfilled = gap.unfilled > 0 ? `; ${formatQuantity(gap.unfilled)}${unit} unfilled${noData ? ' (candidates unknown)' : ' (structural)'}` : '';
-  return `${subject}: ${move}${plan}${unfilled}.`;
+  const possible = gap.certainty === 'possible' ? `Possible (${context.importer}'s own production is not known, shares are of imports): ` : '';
+  return `${possible}${subject}: ${move}${plan}${unfilled}.`;
 }
 
 const HEADER = ['#', 'material', 'stage', 'basis', 'dominant', 'breach', 'to move', 'proposed suppliers', 'unfilled', 'after plan', 'status'];
@@ -78,8 +79,21 @@ function rows(gaps: readonly Gap[], context: GapsContext, markdown: boolean): st
     planText(gap),
     gap.unfilled > 0 ? `${formatQuantity(gap.unfilled)} ${gap.unit}`.trim() : '0',
     afterText(gap),
-    gap.accepted ? 'accepted' : 'open',
+    gap.accepted ? 'accepted' : gap.certainty === 'possible' ? 'possible' : 'open',
   ]);
+}
+
+/** Stages whose trade the data does not cover: never "no gap". */
+function unknownNote(assessment: Assessment): string | null {
+  const stages = assessment.stages.filter((stage) => stage.risk === 'unknown').map((stage) => `${stage.material} ${stage.stage}`);
+  if (stages.length === 0) return null;
+  return `Not assessed (the data does not cover the importer's trade there, so a gap can be neither found nor ruled out): ${stages.join(', ')}.`;
+}
+
+function noGapsText(assessment: Assessment): string {
+  return assessment.stages.some((stage) => stage.risk === 'unknown')
+    ? 'No gaps among the stages the data covers.'
+    : 'No gaps: every material and stage is within the policy limits.';
 }
 
 function textTable(header: string[], body: string[][], paint: (row: number, text: string) => string): string[] {
@@ -89,7 +103,9 @@ function textTable(header: string[], body: string[][], paint: (row: number, text
 }
 
 export function policyLine(policy: Policy): string {
-  const groups = policy.partnerGroups.length > 0 ? `, partners ${policy.partnerGroups.join('/')}` : '';
+  const groups =
+    (policy.partnerGroups.length > 0 ? `, partners ${policy.partnerGroups.join('/')}` : '') +
+    (policy.excludeCountries.length > 0 ? `, never ${policy.excludeCountries.join('/')}` : '');
   const overrides = Object.keys(policy.materials).length > 0 ? `, overrides for ${Object.keys(policy.materials).join(', ')}` : '';
   return (
     `Policy: one supplier <= ${formatShare(policy.maxSingleCountryShare)}, supplier HHI <= ${formatHhi(policy.maxSupplierHhi)}, ` +
@@ -101,7 +117,7 @@ export function renderGapsTable(assessment: Assessment, context: GapsContext): s
   const { chalk } = context;
   const gaps = assessment.gaps;
   const lines = [chalk.bold(`Diversification gaps for ${safeText(context.countryName(context.importer))} (${context.importer})`), policyLine(context.policy), ''];
-  if (gaps.length === 0) lines.push('No gaps: every material and stage is within the policy limits.');
+  if (gaps.length === 0) lines.push(noGapsText(assessment));
   else {
     lines.push(
       ...textTable(HEADER, rows(gaps, context, false), (i, text) => {
@@ -113,9 +129,14 @@ export function renderGapsTable(assessment: Assessment, context: GapsContext): s
     lines.push('', ...gaps.map((gap, i) => `${i + 1}. ${gapSentence(gap, context)}${gap.accepted ? ` Accepted: ${safeText(gap.acceptReason ?? '')}` : ''}`));
     lines.push(
       '',
-      chalk.dim('"to move": volume that must come from elsewhere, supply unchanged. "unfilled": what no eligible candidate can take (structural).'),
+      chalk.dim(
+        '"to move": volume that must come from elsewhere, supply unchanged. "unfilled": what no eligible candidate can take (structural). ' +
+          '"possible": holds only if the importer\'s unknown own production is small; figures at the low end.',
+      ),
     );
   }
+  const unknown = unknownNote(assessment);
+  if (unknown) lines.push('', chalk.yellow(unknown));
   return `${lines.join('\n')}\n`;
 }
 
@@ -132,27 +153,30 @@ export function acceptWarnings(assessment: Assessment): string[] {
 }
 
 export function renderCheckTable(assessment: Assessment, context: GapsContext): string {
-  const failing = assessment.gaps.filter((gap) => !gap.accepted);
+  const failing = assessment.gaps.filter(isOpen);
   const verdict = failing.length === 0 ? context.chalk.green('PASS') : context.chalk.red.bold('FAIL');
-  const accepted = assessment.gaps.length - failing.length;
-  const summary = `${verdict}: ${failing.length} open gap${failing.length === 1 ? '' : 's'}, ${accepted} accepted`;
+  const accepted = assessment.gaps.filter((gap) => gap.accepted).length;
+  const possible = assessment.gaps.filter((gap) => !gap.accepted && gap.certainty === 'possible').length;
+  const summary = `${verdict}: ${failing.length} open gap${failing.length === 1 ? '' : 's'}, ${accepted} accepted${possible > 0 ? `, ${possible} possible` : ''}`;
   const notes = assessment.accepts.map((state) => `  ${acceptNote(state)}`);
   return `${renderGapsTable(assessment, context)}\n${summary}\n${notes.length > 0 ? `Accepted risks:\n${notes.join('\n')}\n` : ''}`;
 }
 
 export function renderGapsMarkdown(assessment: Assessment, context: GapsContext, check = false): string {
   const gaps = assessment.gaps;
-  const failing = gaps.filter((gap) => !gap.accepted).length;
+  const failing = gaps.filter(isOpen).length;
   const title = check
     ? `## supply-risk check: ${failing === 0 ? 'passed' : `failed, ${failing} open gap${failing === 1 ? '' : 's'}`}`
     : `## Diversification gaps for ${markdownCell(context.countryName(context.importer))} (${context.importer})`;
   const lines = [title, '', markdownCell(policyLine(context.policy)), ''];
-  if (gaps.length === 0) lines.push('No gaps: every material and stage is within the policy limits.');
+  if (gaps.length === 0) lines.push(noGapsText(assessment));
   else {
     lines.push(`| ${HEADER.join(' | ')} |`, `|${HEADER.map(() => ' --- ').join('|')}|`);
     for (const row of rows(gaps, context, true)) lines.push(`| ${row.map(markdownCell).join(' | ')} |`);
     lines.push('', ...gaps.map((gap, i) => `${i + 1}. ${markdownCell(gapSentence(gap, context))}${gap.accepted ? ` *Accepted: ${markdownCell(gap.acceptReason ?? '')}*` : ''}`));
   }
+  const unknown = unknownNote(assessment);
+  if (unknown) lines.push('', markdownCell(unknown));
   const notes = assessment.accepts.filter((state) => state.status !== 'active');
   if (notes.length > 0) lines.push('', '**Accept entries to review**', '', ...notes.map((state) => `- ${markdownCell(acceptNote(state))}`));
   return `${lines.join('\n')}\n`;
@@ -170,7 +194,7 @@ function escapeProperty(value: string): string {
 export function renderGithub(assessment: Assessment, context: GapsContext, files: { trade: string; policy: string | null }): string {
   const lines: string[] = [];
   for (const gap of assessment.gaps) {
-    const level = gap.accepted ? 'notice' : 'error';
+    const level = gap.accepted ? 'notice' : gap.certainty === 'possible' ? 'warning' : 'error';
     const title = `${gap.material} ${gap.stage}: ${BASIS_LABEL[gap.basis]} ${gap.country} ${breachText(gap)}`;
     const suffix = gap.accepted ? ` Accepted: ${gap.acceptReason ?? ''}` : '';
     lines.push(`::${level} file=${escapeProperty(files.trade)},title=${escapeProperty(title)}::${escapeData(gapSentence(gap, context) + suffix)}`);
@@ -179,7 +203,8 @@ export function renderGithub(assessment: Assessment, context: GapsContext, files
     const where = files.policy ? `file=${escapeProperty(files.policy)},` : '';
     lines.push(`::warning ${where}title=${escapeProperty(`accept entry ${state.status}`)}::${escapeData(acceptNote(state))}`);
   }
-  const failing = assessment.gaps.filter((gap) => !gap.accepted).length;
-  lines.push(`supply-risk check: ${failing === 0 ? 'passed' : 'failed'}, ${failing} open gap${failing === 1 ? '' : 's'}, ${assessment.gaps.length - failing} accepted`);
+  const failing = assessment.gaps.filter(isOpen).length;
+  const accepted = assessment.gaps.filter((gap) => gap.accepted).length;
+  lines.push(`supply-risk check: ${failing === 0 ? 'passed' : 'failed'}, ${failing} open gap${failing === 1 ? '' : 's'}, ${accepted} accepted`);
   return `${lines.join('\n')}\n`;
 }

@@ -12,7 +12,7 @@ import { bySeverity, type Assessment, type StageAssessment } from '../metrics/ga
 import { gapJson, policyJson } from './gaps-json.js';
 import { clean } from './numbers.js';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export interface ToolInfo {
   name: string;
@@ -87,22 +87,31 @@ export function worldJson(world: WorldBlock): Record<string, unknown> {
 }
 
 export function importerJson(block: ImporterBlock): Record<string, unknown> {
+  const num = (value: number | null): number | null => (value === null ? null : clean(value));
   return {
     year: block.year,
-    productionYear: block.productionYear,
     unit: block.unit,
-    production: clean(block.production),
-    imports: clean(block.imports),
-    exports: clean(block.exports),
-    supply: clean(block.supply),
-    importReliance: clean(block.importReliance),
+    unknown: block.unknown,
+    reasons: block.reasons,
+    coverage: block.coverage,
+    productionStatus: block.productionStatus,
+    productionRange: [clean(block.productionRange[0]), num(block.productionRange[1])],
+    production: num(block.production),
+    imports: num(block.imports),
+    exports: num(block.exports),
+    supply: num(block.supply),
+    importReliance: num(block.importReliance),
+    importRelianceRange: block.importRelianceRange ? [clean(block.importRelianceRange[0]), clean(block.importRelianceRange[1])] : null,
+    shareBase: block.shareBase,
     suppliers: shares(block.suppliers),
-    supplierHhi: clean(block.supplierHhi),
+    supplierHhi: num(block.supplierHhi),
     topSupplier: share(block.topSupplier),
     origins: block.origins.map((entry) => origin(entry)),
     topOrigin: origin(block.topOrigin),
-    untracedShare: clean(block.untracedShare),
-    geopolRisk: block.geopolRisk === null ? null : clean(block.geopolRisk),
+    untracedShare: num(block.untracedShare),
+    exportsExceedSupply: block.exportsExceedSupply,
+    geopolRisk: num(block.geopolRisk),
+    governanceYears: block.governanceYears,
   };
 }
 

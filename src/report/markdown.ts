@@ -1,12 +1,16 @@
 /** The report as a markdown table, for briefings, pull-request comments and wikis. */
 import type { Analysis } from '../metrics/analysis.js';
-import { formatHhi, formatQuantity, formatShare } from './numbers.js';
+import { formatHhi, formatQuantity, formatReliance, formatShare } from './numbers.js';
 import { markdownCell } from './text.js';
 
 const HEADER = [
   'Material', 'Stage', 'World year', 'World production', 'Top producer', 'World HHI',
   'Importer year', 'Import reliance', 'Top supplier', 'Supplier HHI', 'Top mine origin',
 ];
+
+function ofBase(text: string, base: 'supply' | 'imports'): string {
+  return base === 'imports' && text !== '' ? `${text} of imports` : text;
+}
 
 export function renderMarkdown(analysis: Analysis, countryName: (code: string) => string): string {
   const who = (code: string | undefined, share: number | undefined): string =>
@@ -30,10 +34,10 @@ export function renderMarkdown(analysis: Analysis, countryName: (code: string) =
         who(world?.top?.country, world?.top?.share),
         world ? formatHhi(world.hhi) : '',
         importer ? String(importer.year) : 'no data',
-        importer ? formatShare(importer.importReliance) : '',
-        who(importer?.topSupplier?.country, importer?.topSupplier?.share),
-        importer ? formatHhi(importer.supplierHhi) : '',
-        who(importer?.topOrigin?.country, importer?.topOrigin?.share),
+        importer ? formatReliance(importer.importRelianceRange) : '',
+        importer?.low ? ofBase(who(importer.topSupplier?.country, importer.topSupplier?.share), importer.shareBase) : importer ? 'unknown' : '',
+        importer ? (importer.supplierHhi === null ? 'unknown' : formatHhi(importer.supplierHhi)) : '',
+        importer?.low ? ofBase(who(importer.topOrigin?.country, importer.topOrigin?.share), importer.shareBase) : importer ? 'unknown' : '',
       ];
       lines.push(`| ${cells.map(markdownCell).join(' | ')} |`);
     }

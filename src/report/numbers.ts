@@ -28,3 +28,10 @@ export function formatShare(share: number): string {
 export function formatHhi(hhi: number): string {
   return groupedFormat().format(hhi);
 }
+
+/** Import reliance as a table reads it: one share, a range over what is not known, or "unknown". */
+export function formatReliance(range: readonly [number, number] | null): string {
+  if (!range) return 'unknown';
+  const [low, high] = range;
+  return low === high ? formatShare(low) : `${formatShare(low)}-${formatShare(high)}`;
+}

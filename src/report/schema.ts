@@ -25,22 +25,35 @@ export const worldSchema = z.strictObject({
   countries: z.array(countryShare),
 });
 
+const nullableNumber = z.number().min(0).nullable();
+
 export const importerSchema = z.strictObject({
-  year: z.number().int(),
-  productionYear: z.number().int().nullable(),
+  year: z.number().int().describe('The year of every input of this block: trade, own production, world production, WGI.'),
   unit: z.string(),
-  production: z.number().min(0),
-  imports: z.number().min(0),
-  exports: z.number().min(0),
-  supply: z.number().min(0),
-  importReliance: fraction,
+  unknown: z.array(z.enum(['trade', 'exports', 'production'])).describe('What the data does not give; empty when everything is known.'),
+  reasons: z.array(z.string()).describe('Why each unknown or range is there, one sentence each.'),
+  coverage: z.strictObject({
+    imports: z.enum(['full', 'partial']).nullable(),
+    exports: z.enum(['full', 'partial']).nullable(),
+  }),
+  productionStatus: z.enum(['reported', 'unlisted', 'absent', 'withheld', 'missing']),
+  productionRange: z.tuple([z.number().min(0), nullableNumber]).describe('[low, high] of own production; high null when unbounded.'),
+  production: nullableNumber,
+  imports: nullableNumber,
+  exports: nullableNumber,
+  supply: nullableNumber,
+  importReliance: fraction.nullable(),
+  importRelianceRange: z.tuple([fraction, fraction]).nullable(),
+  shareBase: z.enum(['supply', 'imports']),
   suppliers: z.array(countryShare),
-  supplierHhi: hhi,
+  supplierHhi: hhi.nullable(),
   topSupplier: topShare,
   origins: z.array(originShare),
   topOrigin: originShare.nullable(),
-  untracedShare: fraction,
+  untracedShare: fraction.nullable(),
+  exportsExceedSupply: z.boolean().nullable(),
   geopolRisk: z.number().min(0).max(1).nullable(),
+  governanceYears: z.array(z.number().int()),
 });
 
 const quantity = z.strictObject({ country, quantity: z.number().min(0) });
@@ -67,14 +80,16 @@ export const gapSchema = z.strictObject({
   productionYear: z.number().int().nullable(),
   candidates: z.number().int().min(0),
   severity: fraction,
+  certainty: z.enum(['certain', 'possible']),
 });
 
 const limitsShape = {
   maxSingleCountryShare: fraction,
   maxSupplierHhi: hhi,
   maxRedirectShare: fraction,
-  minGovernance: z.number().min(-2.5).max(2.5),
+  minGovernance: z.number(),
   partnerGroups: z.array(z.string()),
+  excludeCountries: z.array(country).optional(),
 };
 
 export const policySchema = z.strictObject({
@@ -96,12 +111,12 @@ export const policySchema = z.strictObject({
 export const stageSchema = z.looseObject({
   world: worldSchema.optional(),
   importer: importerSchema.optional(),
-  risk: z.enum(['high', 'medium', 'low']).optional(),
+  risk: z.enum(['high', 'medium', 'low', 'unknown']).optional(),
   gaps: z.array(gapSchema).optional(),
 });
 
 export const reportSchema = z.looseObject({
-  schemaVersion: z.literal(1),
+  schemaVersion: z.literal(2),
   tool: z.strictObject({ name: z.literal('supply-risk'), version: z.string() }),
   importer: country,
   year: z.number().int().nullable(),

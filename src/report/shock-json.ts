@@ -22,6 +22,7 @@ export function stageShockJson(entry: StageShock): Record<string, unknown> {
     transit: clean(entry.transit),
     unit: entry.unit,
     year: entry.year,
+    shareBase: entry.shareBase,
     worldYear: entry.worldYear,
     supply: clean(entry.supply),
     plan: entry.plan.map((item) => ({ country: item.country, quantity: clean(item.quantity) })),
@@ -44,6 +45,8 @@ export function shockEnvelope(
       const entry = shocked.stages[stage];
       const blocks = (base.stages as Record<string, Record<string, unknown> | undefined>)[stage];
       if (entry) stages[stage] = { ...(blocks ?? {}), shock: stageShockJson(entry) };
+      // Trade not covered: the stage is listed with a null shock, never left out as "nothing lost".
+      else if (shocked.unknown.some((unknown) => unknown.stage === stage)) stages[stage] = { ...(blocks ?? {}), shock: null };
     }
     return { material: shocked.material, shortfallShare: clean(shocked.shortfallShare), stages };
   });

@@ -51,7 +51,8 @@ function plan(entry: StageShock, max = 3): string {
 
 function cells(row: ShockRow): string[] {
   const { entry } = row;
-  const year = entry.productionYear !== null && entry.productionYear !== entry.year ? `${entry.year}/${entry.productionYear}` : String(entry.year);
+  // Shares of imports where the importer's own production is not known: a mark, and a note below.
+  const year = entry.shareBase === 'imports' ? `${entry.year}*` : String(entry.year);
   return [
     row.material.material,
     row.stage,
@@ -83,7 +84,10 @@ export function scenarioText(result: ShockResult, countryName: (code: string) =>
 
 function summary(result: ShockResult, name: (code: string) => string): string[] {
   const rows = shockRows(result).filter((row) => row.entry.total > 0);
-  if (rows.length === 0) return [`No supply of ${result.importer} comes from ${name(result.scenario.country)} (${result.scenario.country}) at the stages shown.`];
+  if (rows.length === 0) {
+    const where = unknownStages(result).length > 0 ? 'at the stages the data covers' : 'at the stages shown';
+    return [`No supply of ${result.importer} comes from ${name(result.scenario.country)} (${result.scenario.country}) ${where}.`];
+  }
   const short = rows.filter((row) => row.entry.shortfallShare > 0).slice(0, 5);
   const lines = short.map(
     (row) =>
@@ -130,13 +134,26 @@ export function renderShockTable(result: ShockResult, context: ShockContext): st
       chalk.dim(
         'lost = direct + via others, as shares of supply. direct: produced (refining) or mined and shipped (mining) by the country; ' +
           'via others: its ore refined (refining) or re-exported (mining) by third countries. replaceable: spare capacity of eligible ' +
-          'candidates under the policy; year a/b: trade year / production year.',
+          'candidates under the policy; year*: own production not known, shares of imports.',
       ),
     );
   }
   const none = unexposed(result);
   if (none && rows.length > 0) lines.push(chalk.dim(none));
+  const unknown = unknownLine(result);
+  if (unknown) lines.push('', chalk.yellow(unknown));
   return `${lines.join('\n')}\n`;
+}
+
+/** Stages whose trade the data does not cover: the shock there is unknown, which is not "nothing lost". */
+export function unknownStages(result: ShockResult): string[] {
+  return result.materials.flatMap((material) => material.unknown.map(({ stage }) => `${material.material} ${stage}`));
+}
+
+function unknownLine(result: ShockResult): string | null {
+  const stages = unknownStages(result);
+  if (stages.length === 0) return null;
+  return `Unknown (the data does not cover ${result.importer}'s imports there, so the loss cannot be measured): ${stages.join(', ')}.`;
 }
 
 export function renderShockMarkdown(result: ShockResult, context: ShockContext): string {
@@ -154,5 +171,7 @@ export function renderShockMarkdown(result: ShockResult, context: ShockContext):
     const none = unexposed(result);
     if (none) lines.push('', markdownCell(none));
   }
+  const unknown = unknownLine(result);
+  if (unknown) lines.push('', markdownCell(unknown));
   return `${lines.join('\n')}\n`;
 }

@@ -7,7 +7,7 @@ import type { ChalkInstance } from 'chalk';
 import type { Analysis, MaterialAnalysis } from '../metrics/analysis.js';
 import type { CountryShare } from '../metrics/concentration.js';
 import type { ImporterBlock, OriginShare } from '../metrics/importer.js';
-import { formatHhi, formatQuantity, formatShare } from './numbers.js';
+import { formatHhi, formatQuantity, formatReliance, formatShare } from './numbers.js';
 import { displayName } from './short-names.js';
 import { safeText } from './text.js';
 
@@ -18,7 +18,7 @@ export interface TableContext {
   chalk: ChalkInstance;
   countryName: (code: string) => string;
   /** The policy's risk level of a stage (`gaps` bands), when the caller has assessed it. */
-  risk?: (material: string, stage: 'mining' | 'refining') => { level: string; gaps: number } | undefined;
+  risk?: (material: string, stage: 'mining' | 'refining') => { level: string; gaps: number; possible?: number } | undefined;
 }
 
 type Cell = { text: string; tone?: 'high' | 'moderate' | 'dim' };
@@ -61,37 +61,78 @@ function materialBlock(material: MaterialAnalysis, importer: string, context: Ta
     ['unattributed', (w) => text(formatShare(w.unattributedShare))],
   ]));
   rows.push(...section(importer, blocks, [
-    ['year', yearCell],
-    ['supply', (b) => text(formatQuantity(b.supply))],
-    ['import reliance', (b) => text(formatShare(b.importReliance))],
-    ['top supplier', (b) => countryCell(b.topSupplier, context)],
-    ['supplier HHI', (b) => hhiCell(b.supplierHhi)],
-    ['top origin (mine)', (b) => originCell(b.topOrigin, context)],
-    ['untraced', (b) => text(formatShare(b.untracedShare))],
-    ['GeoPolRisk', (b) => text(b.geopolRisk === null ? 'n/a' : b.geopolRisk.toFixed(3))],
-  ]));
-  return layout(material.material, rows, context.chalk);
+    ['year', (b) => text(String(b.year))],
+    ['supply', supplyCell],
+    ['import reliance', (b) => known(b.importRelianceRange, () => text(formatReliance(b.importRelianceRange)))],
+    ['top supplier', (b) => known(b.low, () => baseNote(countryCell(b.topSupplier, context), b))],
+    ['supplier HHI', (b) => known(b.supplierHhi, (hhi) => hhiCell(hhi))],
+    ['top origin (mine)', (b) => known(b.low, () => baseNote(originCell(b.topOrigin, context), b))],
+    ['traced', (b) => known(b.untracedShare, (untraced) => text(`${formatShare(1 - untraced)} of ${b.shareBase}`))],
+    ['GeoPolRisk', (b) => known(b.geopolRisk, (risk) => text(risk.toFixed(3)))],
+  ], (b) => b.low === null));
+  return [...layout(material.material, rows, context.chalk), ...reasonLines(material, importer, context)];
 }
 
-/** A titled group of rows; one "no data" line when no stage has the block. */
-function section<T>(title: string, blocks: (T | undefined)[], fields: [string, (block: T) => Cell][]): Row[] {
-  if (blocks.every((block) => block === undefined)) return [{ label: title, cells: blocks.map(() => NO_DATA) }];
+const UNKNOWN: Cell = { text: 'unknown', tone: 'dim' };
+const UNKNOWN_TRADE: Cell = { text: 'unknown (trade not covered)', tone: 'dim' };
+
+/** A value the block could not compute is "unknown", never a zero. */
+function known<T>(value: T | null, render: (value: T) => Cell): Cell {
+  return value === null ? UNKNOWN : render(value);
+}
+
+function supplyCell(block: ImporterBlock): Cell {
+  if (block.supply !== null) return text(formatQuantity(block.supply));
+  if (block.imports === null) return UNKNOWN;
+  const [, high] = block.productionRange;
+  if (high === null) return text(`>= ${formatQuantity(block.imports)}`);
+  return text(`${formatQuantity(block.imports)}-${formatQuantity(block.imports + high)}`);
+}
+
+/** Shares of imports (own production not known) say so, as they are not shares of supply. */
+function baseNote(cell: Cell, block: ImporterBlock): Cell {
+  return block.shareBase === 'imports' && cell.text !== 'none' ? { ...cell, text: `${cell.text} of imports` } : cell;
+}
+
+/** Under the material's table: why each unknown or range is there, one line per stage. */
+function reasonLines(material: MaterialAnalysis, importer: string, context: TableContext): string[] {
+  const lines: string[] = [];
+  for (const stage of STAGES) {
+    const block = material.stages[stage]?.importer;
+    // With the trade unknown nothing else matters: its reason alone.
+    const reasons = block?.low === null ? block.reasons.slice(0, 1) : (block?.reasons ?? []);
+    for (const reason of reasons) lines.push(context.chalk.dim(`  ${stage}: ${safeText(reason)}`));
+    if (block?.exportsExceedSupply) lines.push(context.chalk.dim(`  ${stage}: ${importer} exports more than its supply this year (stocks or unrecorded sources); shares stay of supply`));
+    if (block && block.governanceYears.length > 0) {
+      lines.push(context.chalk.dim(`  ${stage}: GeoPolRisk uses WGI scores of ${block.governanceYears.join(', ')} (none yet for ${block.year})`));
+    }
+  }
+  return lines;
+}
+
+/**
+ * A titled group of rows; one line when no stage has figures to show: "no data" where the stage has
+ * no block, "unknown" where its trade is not covered.
+ */
+function section<T>(title: string, blocks: (T | undefined)[], fields: [string, (block: T) => Cell][], blank: (block: T) => boolean = () => false): Row[] {
+  if (blocks.every((block) => block === undefined || blank(block))) {
+    return [{ label: title, cells: blocks.map((block) => (block === undefined ? NO_DATA : UNKNOWN_TRADE)) }];
+  }
   return [
     { label: title, cells: blocks.map(() => text('')) },
     ...fields.map(([label, render]) => ({ label: `  ${label}`, cells: blocks.map((block) => (block ? render(block) : NO_DATA)) })),
   ];
 }
 
-function riskCell(risk: { level: string; gaps: number } | undefined): Cell {
+function riskCell(risk: { level: string; gaps: number; possible?: number } | undefined): Cell {
   if (!risk) return text('');
-  const gaps = risk.gaps > 0 ? ` · ${risk.gaps} gap${risk.gaps > 1 ? 's' : ''}` : '';
+  const possible = risk.possible ?? 0;
+  const certain = risk.gaps - possible;
+  const gaps =
+    (certain > 0 ? ` · ${certain} gap${certain > 1 ? 's' : ''}` : '') +
+    (possible > 0 ? ` · ${possible} possible gap${possible > 1 ? 's' : ''}` : '');
   const tone = risk.level === 'high' ? 'high' : risk.level === 'medium' ? 'moderate' : undefined;
   return { text: `${risk.level}${gaps}`, ...(tone ? { tone } : {}) };
-}
-
-function yearCell(block: ImporterBlock): Cell {
-  if (block.productionYear === null || block.productionYear === block.year) return text(String(block.year));
-  return text(`${block.year} (production ${block.productionYear})`);
 }
 
 function text(value: string): Cell {

@@ -10,7 +10,7 @@ export function traceEnvelope(trace: Trace, tool: ToolInfo, warnings: readonly s
     material: trace.material,
     stage: trace.stage,
     year: trace.year,
-    productionYear: trace.productionYear,
+    shareBase: trace.shareBase,
     unit: trace.unit,
     supply: clean(trace.supply),
     middle: trace.middle,

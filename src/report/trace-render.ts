@@ -40,8 +40,8 @@ function amount(trace: Trace, quantity: number, share: number): string {
 }
 
 function heading(trace: Trace, name: (code: string) => string): string {
-  const years = trace.productionYear !== null && trace.productionYear !== trace.year ? `${trace.year} (production ${trace.productionYear})` : String(trace.year);
-  return `${trace.material} ${trace.stage} · supply of ${name(trace.importer)} (${trace.importer}) in ${years}: ${formatQuantity(trace.supply)} ${trace.unit}`.trimEnd();
+  const base = trace.shareBase === 'imports' ? ' (imports only: own production not known; shares are of imports)' : '';
+  return `${trace.material} ${trace.stage} · supply of ${name(trace.importer)} (${trace.importer}) in ${trace.year}: ${formatQuantity(trace.supply)} ${trace.unit}`.trimEnd() + base;
 }
 
 function nodesOf(trace: Trace, tier: Tier): TraceNode[] {

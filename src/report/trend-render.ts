@@ -114,7 +114,7 @@ export function renderTrendTable(result: TrendResult, context: TrendContext): st
 
 const CSV_HEADER = [
   'material', 'stage', 'unit', 'year', 'world_hhi', 'top_producer', 'top_producer_share', 'import_reliance',
-  'top_supplier', 'top_supplier_share', 'top_origin', 'top_origin_share',
+  'top_supplier', 'top_supplier_share', 'top_origin', 'top_origin_share', 'share_base',
 ];
 
 export function renderTrendCsv(result: TrendResult): string {
@@ -130,6 +130,7 @@ export function renderTrendCsv(result: TrendResult): string {
           [
             csvCell(material.material), stage, csvCell(trend.unit), String(p.year), number(p.worldHhi), text(p.topProducer), number(p.topProducerShare),
             number(p.importReliance), text(p.topSupplier), number(p.topSupplierShare), text(p.topOrigin), number(p.topOriginShare),
+            text(p.shareBase),
           ].join(','),
         );
       }
@@ -150,6 +151,7 @@ function pointJson(p: TrendPoint): Record<string, unknown> {
     topSupplierShare: n(p.topSupplierShare),
     topOrigin: p.topOrigin,
     topOriginShare: n(p.topOriginShare),
+    shareBase: p.shareBase,
   };
 }
 

@@ -9,8 +9,12 @@
  * Refining production CHN 60, FIN 20, KOR 6, BEL 10. Refined trade CHN->JPN 30, FIN->JPN 15,
  * CHN->KOR 2, KOR->JPN 5 (JPN supply 50). KOR's refined supply 8 = 6/8 own + 2/8 CHN, so JPN's
  * refined metal by refiner: CHN 30 + 5*2/8 = 31.25, FIN 15, KOR 3.75.
- * Paths (refiner, origin) as shares of 50: (CHN,CHN) 0.625/6, (CHN,COD) 0.625*5/6, (FIN,COD) 0.225,
- * (FIN,AUS) 0.075, (KOR,CHN) 0.075/6 = 0.0125, (KOR,COD) 0.0625.
+ * Each refiner is traced only as far as its ore feed (mine output + ore imports - ore exports) reaches:
+ * CHN 10 + 50 - 10 = 50 of 60 refined (5/6), FIN 20 - 2 = 18 of 20 (0.9), KOR 6 - 3 = 3 of 6 (0.5); the
+ * rest is untraced under the refiner.
+ * Paths (refiner, origin) as shares of 50: (CHN,CHN) 0.625*5/6*1/6, (CHN,COD) 0.625*5/6*5/6, CHN
+ * untraced 0.625/6; (FIN,COD) 0.3*0.9*3/4 = 0.2025, (FIN,AUS) 0.0675, FIN untraced 0.03;
+ * (KOR,CHN) 0.075*0.5/6 = 0.00625, (KOR,COD) 0.03125, KOR untraced 0.0375.
  * Governance (countries.csv): COD -1.8 (never a candidate at minGovernance -0.5), CHN -0.5, others >= 0.5.
  */
 import { describe, expect, it } from 'vitest';
@@ -42,54 +46,55 @@ function stageOf(result: Awaited<ReturnType<typeof run>>, material: string, stag
 describe('shock: refining stage', () => {
   it('a country that is both miner and refiner is counted once per path', async () => {
     // CHN: direct = paths refined in CHN = 31.25/50 = 0.625 (including CHN's own ore, 0.625/6);
-    // via refiners = CHN ore refined in KOR = 0.0125. Total 0.6375, not 0.625 + (0.625/6 + 0.0125).
-    // Lost 0.6375 x 50 = 31.875 t.
+    // via refiners = CHN ore refined in KOR = 0.00625. Total 0.63125, not 0.625 + (CHN,CHN) + 0.00625.
+    // Lost 0.63125 x 50 = 31.5625 t.
     // Candidates (refiners but CHN, JPN): FIN upper = max(15, min(0.25*20, 0.65*50)) = 15: no room;
-    // KOR max(5, 1.5) = 5: no room; BEL min(2.5, 32.5) = 2.5. Replaceable 2.5, shortfall 29.375.
+    // KOR max(5, 1.5) = 5: no room; BEL min(2.5, 32.5) = 2.5. Replaceable 2.5, shortfall 29.0625.
     const entry = stageOf(await run('CHN'), 'cobalt', 'refining');
     expect(entry.direct).toBeCloseTo(0.625, 12);
-    expect(entry.viaRefiners).toBeCloseTo(0.0125, 12);
-    expect(entry.total).toBeCloseTo(0.6375, 12);
-    expect(entry.lostQuantity).toBeCloseTo(31.875, 9);
+    expect(entry.viaRefiners).toBeCloseTo(0.00625, 12);
+    expect(entry.total).toBeCloseTo(0.63125, 12);
+    expect(entry.lostQuantity).toBeCloseTo(31.5625, 9);
     expect(entry.replaceable).toBeCloseTo(2.5, 9);
-    expect(entry.shortfall).toBeCloseTo(29.375, 9);
-    expect(entry.shortfallShare).toBeCloseTo(0.5875, 12);
+    expect(entry.shortfall).toBeCloseTo(29.0625, 9);
+    expect(entry.shortfallShare).toBeCloseTo(0.58125, 12);
     expect(entry.plan).toEqual([{ country: 'BEL', quantity: expect.closeTo(2.5, 9) }]);
     expect(entry.transit).toBe(0);
   });
 
   it('a miner hits the importer only through third-country refiners', async () => {
-    // COD refines nothing: direct 0; via = (CHN,COD) 0.625*5/6 + (FIN,COD) 0.225 + (KOR,COD) 0.0625
-    // = 0.5208333 + 0.2875 = 0.8083333; lost 40.416667 t. Candidates: CHN max(30, 15) no room,
-    // FIN, KOR none, BEL 2.5: shortfall 37.916667 t = 0.7583333 of supply.
+    // COD refines nothing: direct 0; via = (CHN,COD) 0.625*25/36 + (FIN,COD) 0.2025 + (KOR,COD) 0.03125
+    // = 0.4340278 + 0.23375 = 0.6677778; lost 33.388889 t. Candidates: CHN max(30, 15) no room,
+    // FIN, KOR none, BEL 2.5: shortfall 30.888889 t.
     const entry = stageOf(await run('COD'), 'cobalt', 'refining');
     expect(entry.direct).toBe(0);
-    expect(entry.viaRefiners).toBeCloseTo(0.625 * (5 / 6) + 0.2875, 12);
-    expect(entry.total).toBeCloseTo(0.625 * (5 / 6) + 0.2875, 12);
-    expect(entry.lostQuantity).toBeCloseTo(50 * (0.625 * (5 / 6) + 0.2875), 9);
+    const via = 0.625 * (25 / 36) + 0.2025 + 0.03125;
+    expect(entry.viaRefiners).toBeCloseTo(via, 12);
+    expect(entry.total).toBeCloseTo(via, 12);
+    expect(entry.lostQuantity).toBeCloseTo(50 * via, 9);
     expect(entry.replaceable).toBeCloseTo(2.5, 9);
-    expect(entry.shortfall).toBeCloseTo(50 * (0.625 * (5 / 6) + 0.2875) - 2.5, 9);
+    expect(entry.shortfall).toBeCloseTo(50 * via - 2.5, 9);
   });
 
   it('partial fractions scale the lost shares; capacity stays the same', async () => {
-    // F = 0.5: direct 0.3125, via 0.00625, total 0.31875, lost 15.9375 t, replaceable 2.5, short 13.4375.
+    // F = 0.5: direct 0.3125, via 0.003125, total 0.315625, lost 15.78125 t, replaceable 2.5, short 13.28125.
     const entry = stageOf(await run('CHN', 0.5), 'cobalt', 'refining');
     expect(entry.direct).toBeCloseTo(0.3125, 12);
-    expect(entry.viaRefiners).toBeCloseTo(0.00625, 12);
-    expect(entry.total).toBeCloseTo(0.31875, 12);
-    expect(entry.lostQuantity).toBeCloseTo(15.9375, 9);
-    expect(entry.shortfall).toBeCloseTo(13.4375, 9);
+    expect(entry.viaRefiners).toBeCloseTo(0.003125, 12);
+    expect(entry.total).toBeCloseTo(0.315625, 12);
+    expect(entry.lostQuantity).toBeCloseTo(15.78125, 9);
+    expect(entry.shortfall).toBeCloseTo(13.28125, 9);
   });
 
   it('the policy sets the candidates: maxRedirectShare and partner groups', async () => {
-    // maxRedirectShare 1: FIN room 20-15 = 5, KOR 6-5 = 1, BEL 10: 16 t replaceable, 15.875 short.
+    // maxRedirectShare 1: FIN room 20-15 = 5, KOR 6-5 = 1, BEL 10: 16 t replaceable, 15.5625 short.
     const wide = stageOf(await run('CHN', 1, 'all', { maxRedirectShare: 1 }), 'cobalt', 'refining');
     expect(wide.replaceable).toBeCloseTo(16, 9);
-    expect(wide.shortfall).toBeCloseTo(15.875, 9);
+    expect(wide.shortfall).toBeCloseTo(15.5625, 9);
     // Partner group nobody outside JPN... 'G7' is carried by no candidate: nothing replaceable.
     const none = stageOf(await run('CHN', 1, 'all', { partnerGroups: ['G7'] }), 'cobalt', 'refining');
     expect(none.replaceable).toBe(0);
-    expect(none.shortfall).toBeCloseTo(31.875, 9);
+    expect(none.shortfall).toBeCloseTo(31.5625, 9);
     expect(none.plan).toEqual([]);
   });
 
@@ -137,10 +142,10 @@ describe('shock: mining stage', () => {
 
 describe('shock: ordering and stages', () => {
   it('sorts materials by shortfall share and filters stages', async () => {
-    // cobalt's largest shortfall share 0.5875 (refining) beats antimony's 0: cobalt first.
+    // cobalt's largest shortfall share 0.58125 (refining) beats antimony's 0: cobalt first.
     const all = await run('CHN');
     expect(all.materials.map((m) => m.material)).toEqual(['cobalt', 'antimony']);
-    expect(all.materials[0]?.shortfallShare).toBeCloseTo(0.5875, 12);
+    expect(all.materials[0]?.shortfallShare).toBeCloseTo(0.58125, 12);
     const mining = await run('CHN', 1, 'mining');
     expect(mining.materials.map((m) => [m.material, Object.keys(m.stages)])).toEqual([['cobalt', ['mining']]]);
   });
@@ -152,22 +157,22 @@ describe('supply-risk shock (CLI)', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     const json = JSON.parse(result.stdout);
-    expect(json).toMatchObject({ schemaVersion: 1, importer: 'JPN', scenario: { country: 'CHN', fraction: 0.5, stage: 'all' } });
+    expect(json).toMatchObject({ schemaVersion: 2, importer: 'JPN', scenario: { country: 'CHN', fraction: 0.5, stage: 'all' } });
     expect(json.materials.map((m: { material: string }) => m.material)).toEqual(['cobalt', 'antimony']);
     const refining = json.materials[0].stages.refining;
     expect(refining.importer.supply).toBe(50);
     expect(refining.world.top.country).toBe('CHN');
-    expect(refining.shock).toMatchObject({ direct: 0.3125, viaRefiners: 0.00625, total: 0.31875, lostQuantity: 15.9375, replaceable: 2.5, shortfall: 13.4375 });
+    expect(refining.shock).toMatchObject({ direct: 0.3125, viaRefiners: 0.003125, total: 0.315625, lostQuantity: 15.78125, replaceable: 2.5, shortfall: 13.28125 });
   });
 
   it('table and markdown name the shortfall; --policy changes the candidates', async () => {
     const table = await runCli(['shock', '--data', `tests/fixtures/${DATA}`, '--country', 'CHN']);
     expect(table.code).toBe(0);
     expect(table.stdout).toContain('China (CHN) supply falls by 100.0%');
-    expect(table.stdout).toMatch(/cobalt\s+refining\s+2023\s+63\.8%\s+62\.5%\s+1\.3%\s+31\.9 t\s+2\.5 t\s+29\.4 t\s+58\.8%\s+BEL 2\.5/);
+    expect(table.stdout).toMatch(/cobalt\s+refining\s+2023\s+63\.1%\s+62\.5%\s+0\.6%\s+31\.6 t\s+2\.5 t\s+29\.1 t\s+58\.1%\s+BEL 2\.5/);
     const markdown = await runCli(['shock', '--data', `tests/fixtures/${DATA}`, '--country', 'CHN', '--format', 'markdown', '--max-redirect', '1']);
     expect(markdown.stdout).toContain('## Supply shock: China (CHN)');
-    expect(markdown.stdout).toMatch(/\| cobalt \| refining \| 2023 \| 63\.8% \| 62\.5% \| 1\.3% \| 31\.9 t \| 16 t \| 15\.9 t \| 31\.8% \|/);
+    expect(markdown.stdout).toMatch(/\| cobalt \| refining \| 2023 \| 63\.1% \| 62\.5% \| 0\.6% \| 31\.6 t \| 16 t \| 15\.6 t \| 31\.1% \|/);
   });
 
   it('usage errors exit 2 without a stack trace', async () => {

@@ -3,7 +3,10 @@
  * Production (AUS, CHL): 2018 60/40, 2019 50/50, 2020 none, 2021 70/30, 2022 80/20.
  *   world HHI 5200, 5000, gap, 5800, 6800; top producer AUS .6, .5 (tie: by code), gap, .7, .8.
  * JPN imports (AUS, CHL): 2018 10/10, 2019 12/8, 2020 15/5, 2021 16/4, 2022 none.
- *   import reliance 1, 1, 1, 1, gap; top supplier AUS .5, .6, .75, .8, gap.
+ *   import reliance 1, 1, gap, 1, gap: JPN is not among the listed producers of 2018, 2019 and 2021 (no
+ *   remainder), so it produced 0 and relies wholly on imports; 2020 has no production data, so JPN's
+ *   own output is unknown and reliance is only a range; 2022 has no trade. Top supplier AUS .5, .6,
+ *   .75 (of imports), .8, gap.
  *   top origin = top supplier where origins can be traced (production that year): .5, .6, gap, .8, gap.
  * Sparkline of world HHI (min 5000, max 6800): 5200 -> floor(200/1800*8) = 0 "▁", 5000 "▁", gap "·",
  *   5800 -> floor(3.56) = 3 "▄", 6800 "█": "▁▁·▄█". Change 6800 - 5200 = +1600.
@@ -35,7 +38,8 @@ describe('trend: yearly series', () => {
     expect(stage.points.map((p) => p.year)).toEqual([2018, 2019, 2020, 2021, 2022]);
     expect(stage.points.map((p) => p.worldHhi)).toEqual([expect.closeTo(5200, 9), expect.closeTo(5000, 9), null, expect.closeTo(5800, 9), expect.closeTo(6800, 9)]);
     expect(stage.points.map((p) => p.topProducer)).toEqual(['AUS', 'AUS', null, 'AUS', 'AUS']);
-    expect(stage.points.map((p) => p.importReliance)).toEqual([1, 1, 1, 1, null]);
+    expect(stage.points.map((p) => p.importReliance)).toEqual([1, 1, null, 1, null]);
+    expect(stage.points.map((p) => p.shareBase)).toEqual(['supply', 'supply', 'imports', 'supply', null]);
     expect(stage.points.map((p) => p.topSupplierShare)).toEqual([0.5, 0.6, 0.75, 0.8, null]);
     expect(stage.points.map((p) => p.topOriginShare)).toEqual([0.5, 0.6, null, 0.8, null]);
     expect(stage.change.worldHhi).toBeCloseTo(1600, 9);
@@ -80,11 +84,11 @@ describe('supply-risk trend (CLI)', () => {
   it('CSV and JSON carry the full series with empty cells / null for gaps', async () => {
     const csv = await runCli(['trend', '--data', DATA, '--format', 'csv']);
     const lines = csv.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe('material,stage,unit,year,world_hhi,top_producer,top_producer_share,import_reliance,top_supplier,top_supplier_share,top_origin,top_origin_share');
-    expect(lines[3]).toBe('lithium,mining,t,2020,,,,1,AUS,0.75,,');
-    expect(lines[5]).toBe('lithium,mining,t,2022,6800,AUS,0.8,,,,,');
+    expect(lines[0]).toBe('material,stage,unit,year,world_hhi,top_producer,top_producer_share,import_reliance,top_supplier,top_supplier_share,top_origin,top_origin_share,share_base');
+    expect(lines[3]).toBe('lithium,mining,t,2020,,,,,AUS,0.75,,,imports');
+    expect(lines[5]).toBe('lithium,mining,t,2022,6800,AUS,0.8,,,,,,');
     const json = JSON.parse((await runCli(['trend', '--data', DATA, '--json', '--average', '3'])).stdout);
-    expect(json).toMatchObject({ schemaVersion: 1, importer: 'JPN', from: 2018, to: 2022, average: 3 });
+    expect(json).toMatchObject({ schemaVersion: 2, importer: 'JPN', from: 2018, to: 2022, average: 3 });
     const years = json.materials[0].stages.mining.years;
     expect(years.map((y: { worldHhi: number | null }) => y.worldHhi)).toEqual([null, 5100, null, 5400, 6300]);
     expect(json.materials[0].stages.mining.change.worldHhi).toBe(1200);

@@ -4,13 +4,17 @@
  * USA 0, SWE 1.0, KOR 0.6, FIN 1.0; MEX has none (counts as 0). Groups: AUS like-minded, CAN
  * like-minded + G7, USA G7 + like-minded, BRA LatAm.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/input/dataset.js';
-import { mergePolicy, type Policy } from '../../src/input/policy.js';
+import { limitsFor, mergePolicy, type Policy } from '../../src/input/policy.js';
 import { buildSupplyGraph } from '../../src/graph/supply-graph.js';
 import { sliceIndex } from '../../src/graph/slices.js';
 import { analyse } from '../../src/metrics/analysis.js';
-import { assess, type Gap } from '../../src/metrics/gaps.js';
+import { assess, candidatesFrom, type Gap } from '../../src/metrics/gaps.js';
+import { shock } from '../../src/metrics/shock.js';
 import { fixture } from '../helpers/cli.js';
 
 const BASIC = fixture('gaps/basic');
@@ -214,5 +218,76 @@ describe('ordering, risk and accepts', () => {
     const { stages } = await gapsFor({ maxSingleCountryShare: 1, maxSupplierHhi: 10000 });
     expect(stages.every((stage) => stage.gaps.length === 0)).toBe(true);
     expect(stages.find((stage) => stage.material === 'alpha')?.risk).toBe('medium');
+  });
+});
+
+describe('excluded countries (default: PRK, UN Security Council export bans)', () => {
+  // kappa mining, importer JPN, 2023, unit t. Production: CHN 1000, PRK 400, AUS 40, CAN 20, BRA 8.
+  // Governance: PRK 0.2 (set above the floor on purpose, so that only the exclusion removes it),
+  // AUS 0.9, CAN 0.9, BRA -0.4, CHN -0.3. Supply S = CHN 90 + AUS 10 = 100.
+  // CHN share 0.90 > 0.65: excess = 90 - 65 = 25. Bounds (r = 0.25, share cap 65):
+  // AUS [10, 10] (0.25 x 40 = 10, already bought: no room), CAN [0, 5], BRA [0, 2], PRK [0, 65].
+  // PRK allowed: level 0->2 raises CAN, BRA, PRK (6); 2->5 CAN, PRK (6, total 12); then PRK alone
+  //   takes the last 13 -> 18. Plan PRK 18, CAN 5, BRA 2: PRK would be the largest candidate.
+  // PRK excluded (default): only CAN 5 and BRA 2 can take volume: 7 placed, 18 unfilled (structural),
+  //   CHN keeps 83: shareAfter 0.83, HHI after = 83^2 + 10^2 + 5^2 + 2^2 = 6889 + 100 + 25 + 4 = 7018.
+  //   Candidates AUS, CAN, BRA: 3 (AUS counts although it has no room left).
+  const dir = mkdtempSync(join(tmpdir(), 'supply-risk-exclude-'));
+  writeFileSync(join(dir, 'countries.csv'), 'country,name,governance,groups\nAUS,Australia,0.9,like-minded\nBRA,Brazil,-0.4,LatAm\nCAN,Canada,0.9,G7\nCHN,China,-0.3,\nJPN,Japan,1.0,G7\nPRK,North Korea,0.2,\n');
+  writeFileSync(
+    join(dir, 'production.csv'),
+    'material,stage,country,year,quantity,unit\nkappa,mining,CHN,2023,1000,t\nkappa,mining,PRK,2023,400,t\nkappa,mining,AUS,2023,40,t\nkappa,mining,CAN,2023,20,t\nkappa,mining,BRA,2023,8,t\n',
+  );
+  writeFileSync(join(dir, 'trade.csv'), 'material,stage,exporter,importer,year,quantity,unit\nkappa,mining,CHN,JPN,2023,90,t\nkappa,mining,AUS,JPN,2023,10,t\n');
+
+  async function kappa(file: Parameters<typeof mergePolicy>[0] = {}) {
+    const graph = buildSupplyGraph(await loadDataset(dir));
+    const index = sliceIndex(graph);
+    const policy = mergePolicy(file);
+    const analysis = analyse(graph, { importer: 'JPN' });
+    const country = (code: string) => index.country(code);
+    const gap = find(assess(analysis, { policy, country, today: '2026-01-01' }).gaps, 'kappa', 'supplier');
+    const shocked = () => shock(analysis, { country: 'CHN', fraction: 1, stage: 'mining' }, { index, policy, country }).materials[0]?.stages.mining;
+    return { gap, shocked, analysis, policy, country };
+  }
+
+  it('never proposes PRK by default, even as the best candidate; the rest is a structural gap', async () => {
+    const { gap } = await kappa();
+    expect(gap.excess).toBeCloseTo(25, 9);
+    expect(plan(gap)).toEqual({ CAN: expect.closeTo(5, 9), BRA: expect.closeTo(2, 9) });
+    expect(gap.unfilled).toBeCloseTo(18, 9);
+    expect(gap.shareAfter).toBeCloseTo(0.83, 9);
+    expect(gap.hhiAfter).toBeCloseTo(7018, 6);
+    expect(gap.candidates).toBe(3);
+  });
+
+  it('proposes PRK first when a material override lifts the exclusion', async () => {
+    const { gap } = await kappa({ materials: { kappa: { excludeCountries: [] } } });
+    expect(plan(gap)).toEqual({ PRK: expect.closeTo(18, 9), CAN: expect.closeTo(5, 9), BRA: expect.closeTo(2, 9) });
+    expect(gap.plan[0]?.country).toBe('PRK');
+    expect(gap.unfilled).toBe(0);
+    expect(gap.candidates).toBe(4);
+    // 65^2 + 18^2 + 10^2 + 5^2 + 2^2 = 4225 + 324 + 100 + 25 + 4 = 4678.
+    expect(gap.hhiAfter).toBeCloseTo(4678, 6);
+  });
+
+  it('drops excluded countries in the shared candidate rule, whatever the caller excludes itself', async () => {
+    const { analysis, policy, country } = await kappa();
+    const world = analysis.materials[0]?.stages.mining?.world;
+    const names = (limits: ReturnType<typeof limitsFor>) => candidatesFrom(world, new Map(), new Set(['CHN']), limits, country).map((c) => c.country).sort();
+    expect(names(limitsFor(policy, 'kappa'))).toEqual(['AUS', 'BRA', 'CAN']);
+    expect(names({ ...limitsFor(policy, 'kappa'), excludeCountries: [] })).toEqual(['AUS', 'BRA', 'CAN', 'PRK']);
+  });
+
+  it('applies the same rule to shock replacements', async () => {
+    // CHN stops entirely: 90 lost. Bins with room (cap 65): CAN [0, 5], BRA [0, 2], PRK [0, 65].
+    // Default: 7 replaceable, shortfall 83. Without the exclusion: 5 + 2 + 65 = 72, shortfall 18.
+    const excluded = (await kappa()).shocked();
+    expect(excluded?.plan.map((entry) => entry.country)).toEqual(['CAN', 'BRA']);
+    expect(excluded?.replaceable).toBeCloseTo(7, 9);
+    expect(excluded?.shortfall).toBeCloseTo(83, 9);
+    const allowed = (await kappa({ excludeCountries: [] })).shocked();
+    expect(allowed?.plan[0]).toEqual({ country: 'PRK', quantity: expect.closeTo(65, 9) });
+    expect(allowed?.shortfall).toBeCloseTo(18, 9);
   });
 });

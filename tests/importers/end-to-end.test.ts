@@ -33,13 +33,16 @@ describe('the shipped dataset', () => {
     const usgsFiles = ['cobal', 'lithi', 'raree', 'galli', 'coppe', 'graph', 'manga', 'plati'].map((code) => importerFixture(`usgs/mcs2024-${code}_world.csv`));
     await importInto(out, ['usgs-mcs', ...usgsFiles]);
     await importInto(out, ['iea', importerFixture('iea/excerpt.xlsx'), '--stages', 'refining', '--materials', 'cobalt,lithium,nickel,graphite,rare-earths']);
+    await importInto(out, ['iea', importerFixture('iea/excerpt-nickel-graphite.xlsx'), '--stages', 'refining', '--materials', 'cobalt,lithium,nickel,graphite,rare-earths']);
+    await importInto(out, ['iea', importerFixture('iea/iea-2025-excerpt.json'), '--stages', 'refining', '--materials', 'cobalt,lithium,nickel,graphite,rare-earths']);
     const itcFiles = [
       'itc/283691_Li_Carbonates/Trade_Map_-_List_of_supplying_markets_for_a_product_imported_by_Japan.txt',
       'itc/282520_Li_O-OH/Trade_Map_-_List_of_supplying_markets_for_a_product_imported_by_Japan.txt',
       'itc/260200_Manganese_ores_and_concentrates/Trade_Map_-_List_of_importing_markets_for_a_product_exported_by_Japan.txt',
     ].map(importerFixture);
     await importInto(out, ['itc-trademap', ...itcFiles]);
-    await importInto(out, ['comtrade', importerFixture('comtrade/comtrade_2022_excerpt.csv'), '--country', 'JPN', '--materials', 'cobalt-oxides,platinum']);
+    // Cobalt is not imported from Comtrade (it lacks HS 810520, so its cobalt would be partial): platinum only.
+    await importInto(out, ['comtrade', importerFixture('comtrade/comtrade_2022_excerpt.csv'), '--country', 'JPN', '--materials', 'platinum']);
     await importInto(out, ['wgi', importerFixture('wgi/API_PV.EST_excerpt.csv'), importerFixture('wgi/Metadata_Country_excerpt.csv'), '--groups', join(DATA, 'groups.csv')]);
 
     // Production: every row of these USGS tables and IEA blocks, identical (quantity, unit, source).
@@ -48,8 +51,10 @@ describe('the shipped dataset', () => {
     const sources = new Set(rows(join(out, 'production.csv')).map((row) => row.source));
     const shipped = rows(join(DATA, 'production.csv')).filter((row) => sources.has(row.source ?? '')).map((row) => line(row, production));
     // USGS: cobalt 26, copper 62, gallium 8, graphite 36, lithium 16, manganese 32, PGM 24, rare earths 22;
-    // IEA refining: cobalt 5 (CHN FIN JPN CAN ZZZ) and magnet REE 4 (CHN MYS USA ZZZ).
-    expect(rebuilt.length).toBe(235);
+    // IEA 2024 edition, refining 2023: cobalt 5 (CHN FIN JPN CAN ZZZ), magnet REE 4 (CHN MYS USA ZZZ), nickel 7
+    // (IDN CHN FIN AUS RUS CAN ZZZ) and battery graphite 6 (CHN JPN USA CAN DEU ZZZ); 2025 edition, refining 2024:
+    // cobalt 6 (CHN FIN JPN IDN CAN ZZZ), nickel 7, graphite 4 (CHN JPN USA ZZZ) and magnet REE 4.
+    expect(rebuilt.length).toBe(269);
     expect(rebuilt).toEqual(shipped);
 
     // Trade from ITC: the same rows. From the Comtrade excerpt: each flow equals the shipped one
@@ -62,17 +67,30 @@ describe('the shipped dataset', () => {
       shippedTrade.filter((row) => itc.some((mine) => mine.source === row.source)).map((row) => line(row, [...trade, 'source'])),
     );
     const comtrade = rebuiltTrade.filter((row) => row.source?.startsWith('UN Comtrade'));
-    expect(comtrade).toHaveLength(9);
+    expect(comtrade).toHaveLength(1);
     const shippedLines = new Set(shippedTrade.map((row) => line(row, trade)));
     for (const row of comtrade) expect(shippedLines.has(line(row, trade))).toBe(true);
+    // Coverage: the ITC rows rebuilt are the shipped ones (lithium imports and manganese ore exports,
+    // 2017-2021, full); the Comtrade excerpt covers Japan's platinum 2022 as the shipped file does.
+    const coverage = ['material', 'stage', 'importer', 'year', 'flow', 'extent'];
+    const shippedCoverage = new Set(rows(join(DATA, 'coverage.csv')).map((row) => line(row, coverage)));
+    const rebuiltCoverage = rows(join(out, 'coverage.csv'));
+    expect(rebuiltCoverage).toHaveLength(11);
+    for (const row of rebuiltCoverage) expect(shippedCoverage.has(line(row, coverage)), line(row, coverage)).toBe(true);
 
-    // Countries: the five economies of the WGI excerpt, with their groups.
+    // Countries: the six economies of the WGI excerpt, with their groups (governance left empty).
     const countries = ['country', 'name', 'governance', 'groups'];
     const shippedCountries = new Map(rows(join(DATA, 'countries.csv')).map((row) => [row.country, line(row, countries)]));
-    for (const code of ['AFG', 'AUS', 'CHN', 'COD', 'JPN']) {
+    for (const code of ['AFG', 'AUS', 'CHN', 'COD', 'JPN', 'SYR']) {
       const mine = rows(join(out, 'countries.csv')).find((row) => row.country === code);
       expect(mine && line(mine, countries)).toBe(shippedCountries.get(code));
     }
+    // Governance: every year of these economies, the same estimates as shipped (the source names the full file).
+    const scores = ['country', 'year', 'governance'];
+    const rebuiltScores = rows(join(out, 'governance.csv')).map((row) => line(row, scores));
+    const excerptCodes = new Set(['AFG', 'AUS', 'CHN', 'COD', 'JPN', 'SYR']);
+    expect(rebuiltScores).toHaveLength(150);
+    expect(rebuiltScores).toEqual(rows(join(DATA, 'governance.csv')).filter((row) => excerptCodes.has(row.country ?? '')).map((row) => line(row, scores)));
   });
 
   it('validates and reproduces the published figures of USGS MCS 2024, the IEA and the WGI', async () => {
@@ -98,15 +116,26 @@ describe('the shipped dataset', () => {
     // IEA 2023: China 171.7 of 223.8 kt refined cobalt (76.7%), 70.3 of 76.3 kt magnet REE.
     expect(of('cobalt', 'refining', 2023, 'CHN') / world('cobalt', 'refining', 2023)).toBeCloseTo(0.767, 3);
     expect(of('rare-earths', 'refining', 2023, 'CHN') / world('rare-earths', 'refining', 2023)).toBeCloseTo(0.921, 3);
-    // WGI 2023.
-    expect(dataset.countries.get('JPN')?.governance).toBe(0.951);
-    expect(dataset.countries.get('COD')?.governance).toBe(-2.045);
+    // The rows equal IEA's Total now that Rest of world no longer counts Canada (nickel) or Germany (graphite) twice.
+    expect(world('nickel', 'refining', 2023)).toBe(3796100);
+    expect(world('graphite', 'refining', 2023)).toBe(2037200);
+    expect(of('graphite', 'refining', 2023, 'CHN') / world('graphite', 'refining', 2023)).toBeCloseTo(0.909, 3);
+    // IEA 2025 edition, 2024: Japan's refined cobalt and battery-grade graphite; nickel adds up to 3,483.697 kt.
+    expect(of('cobalt', 'refining', 2024, 'JPN')).toBe(5648.7);
+    expect(of('graphite', 'refining', 2024, 'JPN')).toBe(44965.3);
+    expect(world('nickel', 'refining', 2024)).toBe(3483697);
+    // WGI 2023, in governance.csv as printed in the file; countries.csv has the groups.
+    const governance = new Map(rows(join(DATA, 'governance.csv')).map((row) => [`${row.country} ${row.year}`, row.governance]));
+    expect(governance.get('JPN 2023')).toBe('0.951136231422424');
+    expect(governance.get('COD 2023')).toBe('-2.04486203193665');
+    expect(governance.get('SYR 2022')).toBe('-2.77689838409424');
     expect(dataset.countries.get('JPN')?.groups).toContain('G7');
     // Japan's 2022 graphite (HS 250490) from China, as Japan reported it: 17,142 t.
     const graphite = dataset.trade.facts().find((fact) => fact.material === 'graphite' && fact.exporter === 'CHN' && fact.importer === 'JPN' && fact.year === 2022);
     expect(graphite?.quantity).toBe(17142);
     // One unit per material and stage: contained tonnes, or gross tonnes for the traded products.
     expect(dataset.units.get('lithium|refining')).toBe('t');
-    expect(dataset.units.get('manganese-ore|mining')).toBe('t gross');
+    expect(dataset.units.get('manganese|mining')).toBe('t');
+    expect(dataset.units.get('nickel|mining')).toBe('t');
   });
 });

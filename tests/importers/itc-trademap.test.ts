@@ -27,13 +27,24 @@ describe('itc-trademap importer', () => {
 
   it('reads an exports table (Japan as exporter) and a column with no unit', async () => {
     const result = await importItcTradeMap([MN_EXPORTS], { hsMap: await loadHsMap(HS_MAP) });
-    // 2018: China 6,979 t of manganese ore, gross weight; every other cell is empty or 0.
+    // 2018: China 6,979 t of manganese ore; every other cell is empty or 0. Ore from Japan has no
+    // origin factor, so the 37% Mn benchmark of hs-codes.csv applies: 2,582.23 t Mn.
     expect(result.trade).toEqual([
       {
-        material: 'manganese-ore', stage: 'mining', exporter: 'JPN', importer: 'CHN', year: 2018, quantity: 6979,
-        unit: 't gross', valueUsd: null, source: 'ITC Trade Map, HS 260200, exports of JPN',
+        material: 'manganese', stage: 'mining', exporter: 'JPN', importer: 'CHN', year: 2018, quantity: 2582.23,
+        unit: 't', valueUsd: null, source: 'ITC Trade Map, HS 260200, exports of JPN',
       },
     ]);
+    expect(result.gross).toEqual([
+      {
+        hs6: '260200', material: 'manganese', stage: 'mining', exporter: 'JPN', importer: 'CHN', year: 2018,
+        grossQuantity: 6979, factor: 0.37, containedQuantity: 2582.23, source: 'ITC Trade Map, HS 260200, exports of JPN',
+      },
+    ]);
+    // The table covers Japan's exports of manganese ore, every year it has a column for.
+    expect(result.coverage.map((row) => `${row.material} ${row.stage} ${row.importer} ${row.year} ${row.flow} ${row.extent}`)).toEqual(
+      [2017, 2018, 2019, 2020, 2021].map((year) => `manganese mining JPN ${year} export full`),
+    );
     expect(result.notes[0]).toContain('column 2019 has no unit; taken as "tons"');
     expect(result.tally.skipped.get('zero quantity (no row needed)')).toBe(4);
   });

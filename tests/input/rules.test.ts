@@ -196,15 +196,53 @@ describe('data contract rules, one problem each with file:line[:column]', () => 
     expect(stats).toMatchObject({ rowsRead: 4, rowsUsed: 1, rowsSkipped: 1, rowsBlank: 1, rowsRejected: 1 });
   });
 
-  it('countries.csv: governance range, duplicate codes, the reserved code', async () => {
+  it('countries.csv: any finite governance estimate, duplicate codes, the reserved code', async () => {
+    // -3 is a valid WGI estimate (real ones reach -2.8), so the second COD row is the duplicate.
     expect(
       await problemsOf({
         'production.csv': production(OK_ROW),
         'countries.csv': 'country,name,governance,groups\nCOD,DR Congo,-3,\nCOD,Again,0,\nZZZ,Other,,\n',
       }),
     ).toEqual([
-      'countries.csv:2:3: governance -3 is outside -2.5..2.5',
+      'countries.csv:3: country COD is defined twice (first at line 2)',
       'countries.csv:4:1: ZZZ is reserved for unattributed quantities and cannot be defined',
     ]);
+  });
+
+  it('governance.csv: one score per country and year, a number, a known country', async () => {
+    expect(
+      await problemsOf({
+        'production.csv': production(OK_ROW),
+        'governance.csv': 'country,year,governance\nCOD,2022,-1.9\nCOD,2022,-1.8\nCOD,2023,\nXXQ,2023,0.1\nCOD,2021,high\n',
+      }),
+    ).toEqual([
+      'governance.csv:3: COD 2022 has a score already (line 2)',
+      'governance.csv:4:3: governance is empty (leave the row out instead)',
+      'governance.csv:5:1: country "XXQ" is not an ISO 3166-1 alpha-3 code; define it in countries.csv if it is a custom code',
+      'governance.csv:6:3: governance "high" is not a number (a WGI estimate such as -0.51)',
+    ]);
+  });
+
+  it('coverage.csv: flow and extent from their lists', async () => {
+    expect(
+      await problemsOf({
+        'production.csv': production(OK_ROW),
+        'coverage.csv': 'material,stage,importer,year,flow,extent\ncobalt,mining,JPN,2023,imports,full\ncobalt,mining,JPN,2023,import,some\ncobalt,mining,JPN,2023,export,\n',
+      }),
+    ).toEqual([
+      'coverage.csv:2:5: flow "imports" is not one of import, export',
+      'coverage.csv:3:6: extent "some" is not one of full, partial',
+    ]);
+  });
+
+  it('production.csv: W marks a withheld figure; a figure and a W for the same cell conflict', async () => {
+    expect(
+      await problemsOf({
+        'production.csv': production(OK_ROW, 'cobalt,mining,USA,2023,W,t', 'cobalt,mining,USA,2023,5,t'),
+      }),
+    ).toEqual(['production.csv:4: USA cobalt mining 2023 is given both as a figure and as withheld (W)']);
+    const dir = dataFolder({ 'production.csv': production(OK_ROW, 'cobalt,mining,USA,2023,W,t'), 'trade.csv': trade() });
+    const dataset = await loadDataset(dir);
+    expect(dataset.withheld).toEqual([{ material: 'cobalt', stage: 'mining', country: 'USA', year: 2023 }]);
   });
 });

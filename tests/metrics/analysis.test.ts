@@ -26,9 +26,13 @@ describe('two-stage fixture (tests/fixtures/two-stage), worked by hand', () => {
     expect(world?.unattributedShare).toBeCloseTo(1 / 13, 12);
   });
 
-  it('no importer block where the importer neither imports nor produces', async () => {
+  it('an importer with no mining-stage rows (and no coverage.csv) has unknown trade there, not zero', async () => {
+    // Without coverage.csv, only rows into JPN say that its trade was read; it has none at the mining
+    // stage, so its imports there are unknown: null figures, never 0.
     const analysis = await analyseFixture('two-stage');
-    expect(analysis.materials[0]?.stages.mining?.importer).toBeUndefined();
+    const block = analysis.materials[0]?.stages.mining?.importer;
+    // Its mine output is unlisted beside a 10 t remainder: between 0 and 10 t.
+    expect(block).toMatchObject({ unknown: ['trade', 'production'], productionRange: [0, 10], imports: null, importReliance: null, topSupplier: null, geopolRisk: null });
   });
 
   it('importer refining block: reliance, suppliers, origins through refiners, GeoPolRisk', async () => {
@@ -41,7 +45,8 @@ describe('two-stage fixture (tests/fixtures/two-stage), worked by hand', () => {
     // g_CHN = (2.5 + 0.5)/5 = 0.6, g_FIN = (2.5 - 1)/5 = 0.3 -> (0.6 x 20 + 0.3 x 5) / 30 = 0.45.
     const analysis = await analyseFixture('two-stage');
     const block = analysis.materials[0]?.stages.refining?.importer;
-    expect(block).toMatchObject({ year: 2023, productionYear: 2023, production: 5, imports: 25, exports: 2, supply: 30 });
+    expect(block).toMatchObject({ year: 2023, production: 5, imports: 25, exports: 2, supply: 30, unknown: [], shareBase: 'supply' });
+    expect(block?.importRelianceRange).toEqual([block?.importReliance, block?.importReliance]);
     expect(block?.importReliance).toBeCloseTo(23 / 28, 12);
     expect(block?.suppliers.map((s) => [s.country, s.quantity])).toEqual([
       ['CHN', 20],
@@ -75,31 +80,36 @@ describe('two-stage fixture (tests/fixtures/two-stage), worked by hand', () => {
 });
 
 describe('years of the blocks (tests/fixtures/years)', () => {
-  it('each block takes its own latest year and the importer pairs the closest production year', async () => {
-    // Production for 2022 and 2023, trade into JPN only in 2021: world = 2023, importer = 2021 with
-    // production borrowed from 2022 (closest later year, none earlier), and said so.
+  it('each block takes its own latest year; the importer block pairs no other year', async () => {
+    // Production for 2022 and 2023, trade into JPN only in 2021: world = 2023, importer = 2021 (its
+    // latest covered year). 2021 has no production data, so JPN's own production is unknown: shares
+    // are of imports (PHL 9/10), reliance is the range [0, 1], nothing is borrowed from 2022.
     const analysis = await analyseFixture('years');
     const stage = analysis.materials[0]?.stages.mining;
     expect(stage?.world?.year).toBe(2023);
     expect(stage?.world?.total).toBe(110);
-    expect(stage?.importer?.year).toBe(2021);
-    expect(stage?.importer?.productionYear).toBe(2022);
+    expect(stage?.importer).toMatchObject({ year: 2021, unknown: ['production'], productionStatus: 'missing', shareBase: 'imports', importReliance: null });
+    expect(stage?.importer?.importRelianceRange).toEqual([0, 1]);
+    expect(stage?.importer?.topSupplier?.share).toBeCloseTo(0.9, 12);
   });
 
-  it('a fixed year is used strictly: no production is borrowed from another year', async () => {
+  it('a fixed year gives the same block', async () => {
     const analysis = await analyseFixture('years', { year: 2021 });
     const stage = analysis.materials[0]?.stages.mining;
     expect(stage?.world).toBeUndefined();
     expect(stage?.importer?.year).toBe(2021);
-    expect(stage?.importer?.productionYear).toBeNull();
     // Without production the exporters' supply cannot be traced: it stops at them, untraced.
     expect(stage?.importer?.untracedShare).toBeCloseTo(1, 12);
+    const latest = (await analyseFixture('years')).materials[0]?.stages.mining?.importer;
+    expect(stage?.importer?.topSupplier).toEqual(latest?.topSupplier);
+    expect(stage?.importer?.importRelianceRange).toEqual(latest?.importRelianceRange);
   });
 });
 
 describe('formulas', () => {
-  it('import reliance = (I - E) / (P + I - E), clamped to 0..1', () => {
+  it('import reliance = (I - E) / (P + I - E), clamped to 0..1; 1 when nothing is produced', () => {
     expect(importReliance(0, 10, 0)).toBe(1);
+    expect(importReliance(0, 10, 30)).toBe(1); // no production: all use is imported, re-exports aside
     expect(importReliance(10, 30, 0)).toBeCloseTo(0.75, 12);
     expect(importReliance(10, 5, 8)).toBe(0); // net exporter: (5 - 8) / 7 < 0
     expect(importReliance(10, 5, 20)).toBe(0); // P + I - E <= 0

@@ -3,6 +3,7 @@
  * invalid), evaluates the gaps and exits 1 when any gap is not accepted, 0 otherwise.
  */
 import { checkEnvelope } from '../../report/gaps-json.js';
+import { isOpen } from '../../metrics/gaps.js';
 import { acceptWarnings, renderCheckTable, renderGapsMarkdown, renderGithub } from '../../report/gaps-render.js';
 import { renderJson } from '../../report/json.js';
 import { chalkFor, countryNamer, emit, resolveFormat, toolInfo, warn } from '../common.js';
@@ -20,7 +21,7 @@ export interface CheckOptions extends PolicyOptions {
 export async function runCheck(options: CheckOptions, io: CliIo): Promise<number> {
   const format = resolveFormat(options);
   const { dataset, dataDir, policy, analysis, assessment, today } = await evaluate(options, io);
-  warn(io, options, [...assessment.warnings, ...acceptWarnings(assessment)]);
+  warn(io, options, [...analysis.notes, ...assessment.warnings, ...acceptWarnings(assessment)]);
   const context = { chalk: await chalkFor(io, options, format !== 'table'), countryName: countryNamer(dataset), importer: policy.importer, policy };
   let text: string;
   if (format === 'json') text = renderJson(checkEnvelope(policy.importer, analysis.year, policy, assessment, toolInfo(), dataset.warnings, today));
@@ -30,6 +31,6 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
     text = renderGithub(assessment, context, { trade: dataFilePath(io, dataDir, 'trade.csv'), policy: policyFile });
   } else text = renderCheckTable(assessment, context);
   await emit(io, options, text);
-  const open = assessment.gaps.some((gap) => !gap.accepted);
+  const open = assessment.gaps.some(isOpen);
   return open && options.exitCode ? 1 : 0;
 }

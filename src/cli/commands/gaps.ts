@@ -12,7 +12,7 @@ export const GAPS_FORMATS = ['table', 'json', 'markdown'] as const;
 export async function runGaps(options: PolicyOptions, io: CliIo): Promise<number> {
   const format = resolveFormat(options);
   const { dataset, policy, analysis, assessment } = await evaluate(options, io);
-  warn(io, options, assessment.warnings);
+  warn(io, options, [...analysis.notes, ...assessment.warnings]);
   const context = { chalk: await chalkFor(io, options, format !== 'table'), countryName: countryNamer(dataset), importer: policy.importer, policy };
   let text: string;
   if (format === 'json') text = renderJson(gapsEnvelope(policy.importer, analysis.year, policy, assessment, toolInfo(), dataset.warnings));

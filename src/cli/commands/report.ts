@@ -23,7 +23,9 @@ export async function runReport(options: CommonOptions & Pick<PolicyOptions, 'po
   else {
     const risk = (material: string, stage: string) => {
       const assessed = assessment.stages.find((entry) => entry.material === material && entry.stage === stage);
-      return assessed ? { level: assessed.risk, gaps: assessed.gaps.length } : undefined;
+      return assessed
+        ? { level: assessed.risk, gaps: assessed.gaps.length, possible: assessed.gaps.filter((gap) => gap.certainty === 'possible').length }
+        : undefined;
     };
     text = renderTable(analysis, { chalk: await chalkFor(io, options, false), countryName: names, risk });
   }

@@ -6,8 +6,8 @@ import { shock, type ShockStage } from '../../metrics/shock.js';
 import { renderJson } from '../../report/json.js';
 import { shockEnvelope } from '../../report/shock-json.js';
 import { renderShockMarkdown, renderShockTable } from '../../report/shock-render.js';
-import { chalkFor, countryNamer, emit, loadGraph, resolveFormat, toolInfo } from '../common.js';
-import { resolvePolicy } from '../evaluate.js';
+import { chalkFor, countryNamer, emit, loadGraph, resolveFormat, toolInfo, warn } from '../common.js';
+import { checkPolicyNames, resolvePolicy } from '../evaluate.js';
 import type { CliIo } from '../io.js';
 import type { PolicyOptions } from '../policy-options.js';
 
@@ -23,7 +23,9 @@ export async function runShock(options: ShockOptions, io: CliIo): Promise<number
   const format = resolveFormat(options);
   const policy = await resolvePolicy(options, io);
   const importer = policy.importer;
-  const { dataset, graph } = await loadGraph({ ...options, importer }, io, options.year !== undefined ? { years: new Set([options.year]) } : {}, { latestOnly: true });
+  const loaded = await loadGraph({ ...options, importer }, io, options.year !== undefined ? { years: new Set([options.year]) } : {}, { latestOnly: true });
+  const { dataset, graph } = loaded;
+  warn(io, options, await checkPolicyNames(policy, loaded, options, io));
   if (!dataset.countries.has(options.country)) {
     throw new UsageError(`--country ${options.country} is not an ISO 3166-1 alpha-3 code or a country of countries.csv`);
   }
@@ -35,11 +37,12 @@ export async function runShock(options: ShockOptions, io: CliIo): Promise<number
     ...(options.year !== undefined ? { year: options.year } : {}),
     ...(options.material ? { materials: options.material } : {}),
   });
+  warn(io, options, analysis.notes);
   const index = sliceIndex(graph);
   const result = shock(analysis, { country: options.country, fraction: options.fraction, stage: options.stage }, { index, policy, country: (code) => index.country(code) });
   const context = { chalk: await chalkFor(io, options, format !== 'table'), countryName: countryNamer(dataset), policy };
   let text: string;
-  if (format === 'json') text = renderJson(shockEnvelope(result, analysis, policy, toolInfo(), dataset.warnings));
+  if (format === 'json') text = renderJson(shockEnvelope(result, analysis, policy, toolInfo(), [...dataset.warnings, ...analysis.notes]));
   else if (format === 'markdown') text = renderShockMarkdown(result, context);
   else text = renderShockTable(result, context);
   await emit(io, options, text);

@@ -30,7 +30,10 @@ export async function runTrace(material: string, options: TraceOptions, io: CliI
     const hint = has.length > 0 ? `; try --stage ${has.join(' or --stage ')}` : '';
     throw new UsageError(`${options.importer} has no ${material} supply at the ${stage} stage${options.year !== undefined ? ` in ${options.year}` : ''}${hint}`);
   }
-  const result = trace({ index: sliceIndex(graph), material, stage, importer: options.importer, block, minShare: options.minShare });
+  if (!block.low) {
+    throw new UsageError(`${options.importer}'s ${material} supply at the ${stage} stage is unknown in ${block.year}: ${block.reasons.join('; ')}`);
+  }
+  const result = trace({ index: sliceIndex(graph), material, stage, importer: options.importer, block, exposure: block.low, minShare: options.minShare });
   const names = countryNamer(dataset);
   let text: string;
   if (format === 'json') text = renderJson(traceEnvelope(result, toolInfo(), dataset.warnings));

@@ -1,5 +1,6 @@
 /** `supply-risk validate`: checks a data folder and accounts for every row of every file. */
-import { resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { inspectDataset, type FileStats } from '../../input/dataset.js';
 import { formatProblem } from '../../input/problems.js';
 import { renderJson } from '../../report/json.js';
@@ -33,6 +34,7 @@ export async function runValidate(options: ValidateOptions, io: CliIo): Promise<
   for (const problem of problems) io.stderr.write(`error: ${formatProblem(problem)}\n`);
   if (omitted > 0) io.stderr.write(`error: ... and ${omitted} more problems (only the first 50 of each file are listed)\n`);
   warn(io, options, dataset.warnings);
+  if (!options.quiet) await noteConversions(dataDir, io);
   const valid = problems.length === 0;
   const text =
     options.format === 'json'
@@ -40,6 +42,17 @@ export async function runValidate(options: ValidateOptions, io: CliIo): Promise<
       : statsTable(dataset.stats, valid);
   await emit(io, options, text);
   return valid ? 0 : 2;
+}
+
+/**
+ * One line on stderr when the folder has the importers' audit file trade-gross.csv (which the
+ * analysis does not read): how many trade flows were converted from gross weight by a content factor.
+ */
+async function noteConversions(dataDir: string, io: CliIo): Promise<void> {
+  const text = await readFile(join(dataDir, 'trade-gross.csv'), 'utf8').catch(() => null);
+  if (text === null) return;
+  const rows = text.split('\n').filter((line) => line.trim() !== '').length - 1;
+  io.stderr.write(`note: trade-gross.csv: ${Math.max(rows, 0)} trade rows were converted from gross weight to contained element by a content factor (audit only, not read)\n`);
 }
 
 function fileJson(stats: FileStats): Record<string, unknown> {

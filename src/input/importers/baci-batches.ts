@@ -5,6 +5,7 @@
  */
 import { FLOW_FIELDS, tallyData, type BaciWorkerMessage } from './baci-parallel.js';
 import type { FlowSink } from './baci-csv.js';
+import { CoverageSeen } from './trade-filter.js';
 import type { Tally } from './types.js';
 
 /** Flows per batch: large enough that messages are few, small enough to start summing early. */
@@ -17,6 +18,8 @@ const MAX_WAITING = 64;
 
 /** Kept flows packed into batches for the main thread, with the ids of the country codes they use. */
 export class BatchSink implements FlowSink {
+  /** Sent with the last batch, to be merged into the main thread's. */
+  readonly coverage = new CoverageSeen();
   private readonly ids = new Map<string, number>();
   private codes: string[] = [];
   private rows: Float64Array<ArrayBuffer>;
@@ -59,21 +62,21 @@ export class BatchSink implements FlowSink {
     return id;
   }
 
-  addFlow(entry: number, exporter: number, importer: number, year: number, quantity: number, valueUsd: number | null): void {
+  addFlow(entry: number, exporter: number, importer: number, year: number, grossTonnes: number, valueUsd: number | null): void {
     const at = this.count * FLOW_FIELDS;
     const rows = this.rows;
     rows[at] = entry;
     rows[at + 1] = exporter;
     rows[at + 2] = importer;
     rows[at + 3] = year;
-    rows[at + 4] = quantity;
+    rows[at + 4] = grossTonnes;
     rows[at + 5] = valueUsd ?? NaN;
     if (++this.count === this.batchFlows) this.flush();
   }
 
   flush(tally?: Tally): void {
     const batch = { codes: this.codes, rows: this.rows, count: this.count };
-    this.send(tally ? { kind: 'done', tally: tallyData(tally), ...batch } : { kind: 'flows', ...batch }, [this.rows.buffer]);
+    this.send(tally ? { kind: 'done', tally: tallyData(tally), coverage: this.coverage.data(), ...batch } : { kind: 'flows', ...batch }, [this.rows.buffer]);
     this.waiting += 1;
     this.codes = [];
     this.rows = this.spare.pop() ?? new Float64Array(this.batchFlows * FLOW_FIELDS);

@@ -17,9 +17,10 @@ import { basename } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { InputError } from '../problems.js';
 import { decimalValue, digitsValue, fieldBounds, isBlank, trimEnd, trimStart } from './ascii-fields.js';
-import type { HsEntry, HsMap } from './hs-map.js';
+import { factorFor, type HsEntry, type HsMap } from './hs-map.js';
 import { resolveNumericCode, type CodeMatch } from './numeric-codes.js';
-import { flowSkip, flowToRow, keptCode, NOT_IN_HS_MAP, tradeQuantity, type Flow, type TradeOptions, type TradeSum } from './trade-filter.js';
+import { CoverageSeen, flowSkip, flowToRow, keptCode, NO_FACTOR, NOT_IN_HS_MAP, type FlowTracking, type Flow, type TradeOptions, type TradeSum } from './trade-filter.js';
+import { roundQuantity } from './values.js';
 import type { Tally } from './types.js';
 
 const CSV_COLUMNS = ['t', 'i', 'j', 'k', 'v', 'q'] as const;
@@ -47,9 +48,9 @@ export interface BaciCsvOptions {
 }
 
 /** Reads one BACI CSV (plain or .gz) into the tally and the sums, on this thread. */
-export async function readBaciCsv(path: string, options: TradeOptions, tally: Tally, sum: TradeSum, reading: BaciCsvOptions = {}): Promise<void> {
+export async function readBaciCsv(path: string, options: TradeOptions, tally: Tally, sum: TradeSum, reading: BaciCsvOptions = {}, track: FlowTracking = {}): Promise<void> {
   const products = new ProductList(options.hsMap);
-  await readBaciLines(path, options, products, tally, new SumSink(sum, `CEPII BACI, ${basename(path)}`, products), reading);
+  await readBaciLines(path, options, products, tally, new SumSink(sum, `CEPII BACI, ${basename(path)}`, products, track), reading);
 }
 
 /**
@@ -84,32 +85,54 @@ export async function readBaciLines(
 export interface FlowSink {
   /** The id addFlow takes for a country code (ISO3, or ZZZ for unattributed). */
   countryId(code: string): number;
-  /** One kept flow of the product at `entry` (its index in the ProductList), in file order. */
-  addFlow(entry: number, exporter: number, importer: number, year: number, quantity: number, valueUsd: number | null): void;
+  /**
+   * One kept flow of the product at `entry` (its index in the ProductList), in file order, in
+   * tonnes of product (gross): the sums convert it with the content factor of its origin.
+   */
+  addFlow(entry: number, exporter: number, importer: number, year: number, grossTonnes: number, valueUsd: number | null): void;
+  /** The codes and importers seen, by year, and the flows that could not be converted (coverage). */
+  readonly coverage: CoverageSeen;
 }
 
 /** Straight into the sums, with the ids of the file's source and of each product's material, stage and unit. */
 export class SumSink implements FlowSink {
+  readonly coverage: CoverageSeen;
   private readonly source: number;
+  private readonly sourceText: string;
   private readonly groups: number[];
   private readonly units: number[];
+  private readonly entries: HsEntry[];
+  /** Whether an entry has factors by origin (else its one factor, or none, applies). */
+  private readonly byOrigin: boolean[];
 
   constructor(
     private readonly sum: TradeSum,
     source: string,
     products: ProductList,
+    private readonly track: FlowTracking = {},
   ) {
+    this.coverage = track.coverage ?? new CoverageSeen();
     this.source = sum.sourceId(source);
+    this.sourceText = source;
+    this.entries = products.entries;
     this.groups = products.entries.map((entry) => sum.groupId(entry.material, entry.stage));
     this.units = products.entries.map((entry) => sum.unitId(entry.unit));
+    this.byOrigin = products.entries.map((entry) => (entry.origins?.size ?? 0) > 0);
   }
 
   countryId(code: string): number {
     return this.sum.countryId(code);
   }
 
-  addFlow(entry: number, exporter: number, importer: number, year: number, quantity: number, valueUsd: number | null): void {
+  addFlow(entry: number, exporter: number, importer: number, year: number, grossTonnes: number, valueUsd: number | null): void {
+    const hs = this.entries[entry] as HsEntry;
+    // flowSkip let the flow through, so a code with factors by origin has one for this exporter.
+    const factor = this.byOrigin[entry] ? (factorFor(hs, this.sum.countryCode(exporter)) ?? null) : hs.factor;
+    const quantity = roundQuantity(factor === null ? grossTonnes : grossTonnes * factor);
     this.sum.addFlow(this.source, this.groups[entry] ?? 0, exporter, importer, year, quantity, this.units[entry] ?? 0, valueUsd);
+    if (this.track.gross && factor !== null && factor !== 1) {
+      this.track.gross.add(hs, this.sum.countryCode(exporter), this.sum.countryCode(importer), year, grossTonnes, this.sourceText);
+    }
   }
 }
 
@@ -142,6 +165,8 @@ async function* gunzippedChunks(path: string, chunkSize: number): AsyncGenerator
 interface CountryRef {
   match: CodeMatch;
   id: number;
+  /** The ISO3 code of a country (not of ZZZ, the World or an unknown code), for the coverage; '' else. */
+  country: string;
 }
 
 const HS6_CODES = 1_000_000;
@@ -192,7 +217,7 @@ export class BaciLines {
   private carry: Buffer[] = [];
   /** Numeric country code -> resolved code: BACI has about 240 distinct codes. */
   private readonly countries = new Map<number, CountryRef>();
-  private readonly unknownCountry: CountryRef = { match: { kind: 'unknown' }, id: -1 };
+  private readonly unknownCountry: CountryRef = { match: { kind: 'unknown' }, id: -1, country: '' };
 
   constructor(
     private readonly label: string,
@@ -303,11 +328,17 @@ export class BaciLines {
     const tonnes = this.numberAt(bytes, fields, columns.q);
     const kusd = this.numberAt(bytes, fields, columns.v);
     const hs = this.products.entries[entry] as HsEntry;
+    const coverage = this.sink.coverage;
+    coverage.noteCode(year, hs.hs6);
+    if (importer.country !== '') coverage.noteImporter(year, importer.country);
     const reason = flowSkip(hs, exporter.match, importer.match, year, tonnes, this.options);
-    if (reason) return this.tally.skip(reason.text, reason.withExample ? this.example(bytes, fields) : undefined);
+    if (reason) {
+      if (reason === NO_FACTOR) coverage.markPartial(hs, importer.country, year);
+      return this.tally.skip(reason.text, reason.withExample ? this.example(bytes, fields) : undefined);
+    }
     this.tally.keep();
     const valueUsd = kusd === null ? null : Math.round(kusd * USD_PER_KUSD);
-    this.sink.addFlow(entry, exporter.id, importer.id, year, tradeQuantity(hs, tonnes ?? 0), valueUsd);
+    this.sink.addFlow(entry, exporter.id, importer.id, year, tonnes ?? 0, valueUsd);
   }
 
   /**
@@ -354,7 +385,7 @@ export class BaciLines {
 
   private countryRef(match: CodeMatch): CountryRef {
     const code = keptCode(match);
-    return { match, id: code === '' ? -1 : this.sink.countryId(code) };
+    return { match, id: code === '' ? -1 : this.sink.countryId(code), country: match.kind === 'country' ? code : '' };
   }
 
   /** Number(field), as the string code reads t (NaN when the line has no such field). */
@@ -412,8 +443,12 @@ export class BaciLines {
       valueUsd: scaled(numberOrNull(fields[at.v]), USD_PER_KUSD),
     };
     const line = this.lineNumber;
-    const row = flowToRow(flow, this.options, this.tally, this.source, () => `${this.label}:${line} i=${fields[at.i]} j=${fields[at.j]}`);
-    if (row) this.sink.addFlow(this.products.index(hs6), this.sink.countryId(row.exporter), this.sink.countryId(row.importer), row.year, row.quantity, row.valueUsd);
+    if (Number.isInteger(flow.year)) {
+      this.sink.coverage.noteCode(flow.year, hs6);
+      if (flow.importer.kind === 'country') this.sink.coverage.noteImporter(flow.year, flow.importer.code);
+    }
+    const row = flowToRow(flow, this.options, this.tally, this.source, () => `${this.label}:${line} i=${fields[at.i]} j=${fields[at.j]}`, { coverage: this.sink.coverage });
+    if (row) this.sink.addFlow(this.products.index(hs6), this.sink.countryId(row.exporter), this.sink.countryId(row.importer), row.year, flow.tonnes ?? 0, row.valueUsd);
   }
 
   private setColumns(columns: Columns): void {

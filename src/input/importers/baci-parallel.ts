@@ -19,7 +19,7 @@ import { Worker } from 'node:worker_threads';
 import { InputError, type Problem } from '../problems.js';
 import { BaciLines, DEFAULT_CHUNK_SIZE, fileChunks, ProductList, SumSink, type BaciCsvOptions, type Columns } from './baci-csv.js';
 import type { HsEntry } from './hs-map.js';
-import type { TradeOptions, TradeSum } from './trade-filter.js';
+import type { CoverageData, FlowTracking, TradeOptions, TradeSum } from './trade-filter.js';
 import type { Tally } from './types.js';
 import type { YearRange } from './values.js';
 
@@ -37,7 +37,7 @@ function ownShare(kept: number): number {
 }
 const NEWLINE = 0x0a;
 const CR = 0x0d;
-/** Numbers per flow in a batch: entry, exporter, importer, year, quantity, value (NaN for none). */
+/** Numbers per flow in a batch: entry, exporter, importer, year, gross tonnes, value (NaN for none). */
 export const FLOW_FIELDS = 6;
 
 /** The part of a plain file a worker reads: from a line start on, after `lines` lines, with the header's columns. */
@@ -76,14 +76,21 @@ export interface TallyData {
 
 export type BaciWorkerMessage =
   | ({ kind: 'flows' } & FlowBatch)
-  | ({ kind: 'done'; tally: TallyData } & FlowBatch)
+  | ({ kind: 'done'; tally: TallyData; coverage: CoverageData } & FlowBatch)
   | { kind: 'failed'; problems?: Problem[]; message: string; code?: string };
 
 /**
  * Reads the file on two threads when that pays (or when `reading.threads` asks for it and a
  * compiled worker exists); false when the file is to be read on this thread alone.
  */
-export async function readBaciCsvInParallel(path: string, options: TradeOptions, tally: Tally, sum: TradeSum, reading: BaciCsvOptions = {}): Promise<boolean> {
+export async function readBaciCsvInParallel(
+  path: string,
+  options: TradeOptions,
+  tally: Tally,
+  sum: TradeSum,
+  reading: BaciCsvOptions = {},
+  track: FlowTracking = {},
+): Promise<boolean> {
   if (reading.threads === false) return false;
   const url = new URL('./baci-worker.js', import.meta.url);
   if (!existsSync(fileURLToPath(url))) return false;
@@ -91,7 +98,7 @@ export async function readBaciCsvInParallel(path: string, options: TradeOptions,
   if (reading.threads !== true && size < PARALLEL_MIN_BYTES) return false;
   const products = new ProductList(options.hsMap);
   const label = basename(path);
-  const sink = new SumSink(sum, `CEPII BACI, ${label}`, products);
+  const sink = new SumSink(sum, `CEPII BACI, ${label}`, products, track);
   const job: BaciWorkerJob = {
     path,
     ...(reading.chunkSize ? { chunkSize: reading.chunkSize } : {}),
@@ -188,6 +195,7 @@ class WorkerRun {
       this.add(message);
       if (message.kind === 'flows') return void this.thread.postMessage(message.rows, [message.rows.buffer]); // reused by the worker
       mergeTally(this.tally, message.tally);
+      this.sink.coverage.merge(message.coverage);
       this.done = true;
       this.settle?.();
     } catch (error) {

@@ -9,6 +9,11 @@
  * - Parquet extracts with the columns `year, exporter, importer, hs6, value_kusd, qty_t` (ISO3 codes,
  *   S19 for Taiwan), read one row group at a time.
  * BACI reconciles the two declarations of every flow, so each flow appears once: all are used.
+ *
+ * Coverage: BACI is a reconciled all-reporter dataset, so each country seen as the importer of a
+ * mapped code in a year of a file is covered for that year, `full` for a material and stage when the
+ * file holds every code mapped to it that year (a BACI yearly file holds all codes; an extract may
+ * not). With --country, only that country is covered.
  */
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -16,7 +21,7 @@ import { InputError } from '../problems.js';
 import { readBaciCsv, type BaciCsvOptions } from './baci-csv.js';
 import { readBaciCsvInParallel } from './baci-parallel.js';
 import { resolveAlpha3Code } from './numeric-codes.js';
-import { flowToRow, TradeSum, type Flow, type TradeOptions } from './trade-filter.js';
+import { CoverageSeen, coverageRows, flowToRow, GrossSum, TradeSum, type Flow, type FlowTracking, type TradeOptions } from './trade-filter.js';
 import { emptyResult, type ImportResult, type TradeRow } from './types.js';
 
 const PARQUET_COLUMNS = ['year', 'exporter', 'importer', 'hs6', 'value_kusd', 'qty_t'] as const;
@@ -25,12 +30,16 @@ const USD_PER_KUSD = 1000;
 export async function importBaci(paths: readonly string[], options: TradeOptions, reading: BaciCsvOptions = {}): Promise<ImportResult> {
   const result = emptyResult();
   const sum = new TradeSum();
+  const gross = new GrossSum();
   for (const path of paths) {
     const info = await stat(path).catch(() => null);
     if (!info?.isFile()) throw new InputError([{ file: path, message: 'file not found' }]);
-    if (path.endsWith('.parquet')) await importParquet(path, options, result, sum);
-    else if (!(await readBaciCsvInParallel(path, options, result.tally, sum, reading))) await readBaciCsv(path, options, result.tally, sum, reading);
+    const track: FlowTracking = { coverage: new CoverageSeen(), gross };
+    if (path.endsWith('.parquet')) await importParquet(path, options, result, sum, track);
+    else if (!(await readBaciCsvInParallel(path, options, result.tally, sum, reading, track))) await readBaciCsv(path, options, result.tally, sum, reading, track);
+    if (track.coverage) result.coverage.push(...coverageRows(track.coverage, options, 'import', `CEPII BACI, ${basename(path)}`));
   }
+  result.gross = gross.rows();
   return withTradeSums(result, sum);
 }
 
@@ -53,7 +62,7 @@ function withTradeSums(result: ImportResult, sum: TradeSum): ImportResult {
   return result;
 }
 
-async function importParquet(path: string, options: TradeOptions, result: ImportResult, sum: TradeSum): Promise<void> {
+async function importParquet(path: string, options: TradeOptions, result: ImportResult, sum: TradeSum, track: FlowTracking): Promise<void> {
   const label = basename(path);
   const source = `CEPII BACI, ${label}`;
   // The Parquet reader loads only for Parquet files: a CSV import need not wait for it.
@@ -76,7 +85,12 @@ async function importParquet(path: string, options: TradeOptions, result: Import
     const rowEnd = rowStart + Number(group.num_rows);
     const rows = await parquetReadObjects({ file, metadata, compressors, columns: [...PARQUET_COLUMNS], rowStart, rowEnd });
     rows.forEach((record, i) => {
-      const row = flowToRow(parquetFlow(record), options, result.tally, source, () => `${label} row ${rowStart + i + 1}`);
+      const flow = parquetFlow(record);
+      if (options.hsMap.has(flow.hs6) && Number.isInteger(flow.year)) {
+        track.coverage?.noteCode(flow.year, flow.hs6);
+        if (flow.importer.kind === 'country') track.coverage?.noteImporter(flow.year, flow.importer.code);
+      }
+      const row = flowToRow(flow, options, result.tally, source, () => `${label} row ${rowStart + i + 1}`, track);
       if (row) sum.add(row);
     });
     rowStart = rowEnd;

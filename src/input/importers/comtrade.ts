@@ -18,7 +18,7 @@ import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { InputError } from '../problems.js';
 import { resolveNumericCode } from './numeric-codes.js';
-import { aggregateTrade, flowToRow, type TradeOptions } from './trade-filter.js';
+import { aggregateTrade, CoverageSeen, coverageRows, flowToRow, GrossSum, type FlowTracking, type TradeOptions } from './trade-filter.js';
 import { emptyResult, Tally, type ImportResult, type TradeRow } from './types.js';
 
 const COLUMN_NAMES = {
@@ -40,12 +40,20 @@ const KG_UNIT_CODE = '8';
 
 export async function importComtrade(paths: readonly string[], options: TradeOptions): Promise<ImportResult> {
   const result = emptyResult();
-  for (const path of paths) await importFile(path, options, result);
+  const gross = new GrossSum();
+  for (const path of paths) await importFile(path, options, result, gross);
   result.trade = aggregateTrade(result.trade);
+  result.gross = gross.rows();
   return result;
 }
 
-async function importFile(path: string, options: TradeOptions, result: ImportResult): Promise<void> {
+/**
+ * A reporter's import records (flow M) cover its imports: each reporter seen with an import record
+ * of a mapped code in a year is covered for that year, `full` for a material and stage when the
+ * file holds every code mapped to it that year. With --country, only that country's own
+ * declarations count: its partners' files are read only for their trade with it.
+ */
+async function importFile(path: string, options: TradeOptions, result: ImportResult, gross: GrossSum): Promise<void> {
   const label = basename(path);
   await assertFile(path, label);
   const lines = createInterface({ input: openText(path), crlfDelay: Infinity });
@@ -54,6 +62,7 @@ async function importFile(path: string, options: TradeOptions, result: ImportRes
   const seen = new Set<string>();
   const counts = { duplicates: 0, qtyFallback: 0 };
   const source = `UN Comtrade, ${label}`;
+  const track: FlowTracking = { coverage: new CoverageSeen(), gross };
   let lineNumber = 0;
   for await (const raw of lines) {
     lineNumber += 1;
@@ -64,10 +73,11 @@ async function importFile(path: string, options: TradeOptions, result: ImportRes
       fixedYear = columns.year === undefined ? yearFromContext(label, options) : null;
       continue;
     }
-    const row = readLine(line, columns, fixedYear, { options, tally: result.tally, seen, counts, source, where: `${label}:${lineNumber}` });
+    const row = readLine(line, columns, fixedYear, { options, tally: result.tally, seen, counts, source, where: `${label}:${lineNumber}`, track });
     if (row) result.trade.push(row);
   }
   if (!columns) throw new InputError([{ file: label, message: 'file is empty' }]);
+  if (track.coverage) result.coverage.push(...coverageRows(track.coverage, options, 'import', source));
   if (counts.duplicates > 0) result.notes.push(`${label}: ${counts.duplicates} exact duplicate lines dropped`);
   if (counts.qtyFallback > 0) result.notes.push(`${label}: ${counts.qtyFallback} rows had no net weight; their quantity in kg (qtyunit 8) was used for the rows kept`);
   if (fixedYear !== null) result.notes.push(`${label}: no year column; year ${fixedYear} taken from ${options.years ? '--years' : 'the file name'}`);
@@ -120,6 +130,7 @@ interface LineContext {
   counts: { duplicates: number; qtyFallback: number };
   source: string;
   where: string;
+  track: FlowTracking;
 }
 
 function readLine(line: string, columns: Columns, fixedYear: number | null, context: LineContext): TradeRow | null {
@@ -153,6 +164,8 @@ function readLine(line: string, columns: Columns, fixedYear: number | null, cont
   }
   const reporter = resolveNumericCode(get('reporter'));
   const partner = resolveNumericCode(get('partner'));
+  context.track.coverage?.noteCode(year, hs6);
+  if (reporter.kind === 'country') context.track.coverage?.noteImporter(year, reporter.code);
   const weight = tonnesOf(get);
   const row = flowToRow(
     { hs6, exporter: partner, importer: reporter, year, tonnes: weight.tonnes, valueUsd: numberOrNull(get('value')) },
@@ -160,6 +173,7 @@ function readLine(line: string, columns: Columns, fixedYear: number | null, cont
     tally,
     context.source,
     () => `${context.where} reporter ${get('reporter')} partner ${get('partner')}`,
+    context.track,
   );
   if (row && weight.fromQty) context.counts.qtyFallback += 1;
   return row;

@@ -11,8 +11,9 @@
 import { basename, dirname } from 'node:path';
 import { InputError } from '../problems.js';
 import { cleanName, resolveCountryName } from './country-names.js';
-import { convertTonnes, type HsEntry, type HsMap } from './hs-map.js';
+import { factorFor, type HsEntry, type HsMap } from './hs-map.js';
 import { isBlank, parseDelimited, readTextFile } from './read-text.js';
+import { CoverageSeen, coverageRows, GrossSum, NO_FACTOR } from './trade-filter.js';
 import { emptyResult, type ImportResult, type Selection, type TradeRow } from './types.js';
 import { inYears, parseGroupedNumber, roundQuantity, type YearRange } from './values.js';
 
@@ -34,13 +35,34 @@ interface YearColumn {
 const QUANTITY_COLUMN = /^(\d{4})-(imported|exported) quantity,?\s*(.*)$/i;
 const TONNES_PER_ITC_UNIT: Readonly<Record<string, number>> = { tons: 1, tonnes: 1, kilograms: 0.001 };
 
+/**
+ * Coverage: a "supplying markets ... imported by X" table covers X's imports of its product for each
+ * year column read, an "importing markets ... exported by X" table X's exports. A material and stage
+ * is `full` for X, a flow and a year when a table was read for every HS code mapped to it (and every
+ * partner's flow could be converted), else `partial`. The coverage rows' source is "ITC Trade Map,
+ * imports of X" (or exports), so a later run of the same tables replaces them.
+ */
 export async function importItcTradeMap(paths: readonly string[], options: ItcOptions): Promise<ImportResult> {
   const result = emptyResult();
-  for (const path of paths) await importFile(path, options, result);
+  const run: RunContext = { seen: new Map(), gross: new GrossSum() };
+  for (const path of paths) await importFile(path, options, result, run);
+  for (const [key, seen] of run.seen) {
+    const [reporter, direction] = key.split('|') as [string, Direction];
+    const flow = direction === 'imports' ? 'import' : 'export';
+    const { hsMap, years, select } = options;
+    result.coverage.push(...coverageRows(seen, { hsMap, ...(years ? { years } : {}), ...(select ? { select } : {}) }, flow, `ITC Trade Map, ${direction} of ${reporter}`));
+  }
+  result.gross = run.gross.rows();
   return result;
 }
 
-async function importFile(path: string, options: ItcOptions, result: ImportResult): Promise<void> {
+interface RunContext {
+  /** What was read, by reporter and direction ("JPN|imports"). */
+  seen: Map<string, CoverageSeen>;
+  gross: GrossSum;
+}
+
+async function importFile(path: string, options: ItcOptions, result: ImportResult, run: RunContext): Promise<void> {
   const label = `${basename(dirname(path))}/${basename(path)}`;
   const hs = hsCodeOf(path, label);
   const reporter = reporterOf(path, label);
@@ -50,7 +72,17 @@ async function importFile(path: string, options: ItcOptions, result: ImportResul
   const columns = yearColumns(header, label, result.notes);
   const entry = options.hsMap.get(hs);
   const source = `ITC Trade Map, HS ${hs}, ${direction} of ${reporter}`;
-  const context: FileContext = { label, hs, reporter, direction, columns, entry, source, options };
+  const seenKey = `${reporter}|${direction}`;
+  const seen = run.seen.get(seenKey) ?? new CoverageSeen();
+  run.seen.set(seenKey, seen);
+  const context: FileContext = { label, hs, reporter, direction, columns, entry, source, options, seen, gross: run.gross, partners: new Map() };
+  if (entry && !options.select?.(entry.material, entry.stage)) {
+    for (const column of columns) {
+      if (!inYears(options.years, column.year)) continue;
+      seen.noteCode(column.year, entry.hs6);
+      seen.noteImporter(column.year, reporter);
+    }
+  }
   const worlds = new Map<number, number>();
   records.slice(1).forEach((record, i) => {
     if (!isBlank(record)) importRecord(record, i + 2, context, result, worlds);
@@ -67,6 +99,10 @@ interface FileContext {
   entry: HsEntry | undefined;
   source: string;
   options: ItcOptions;
+  seen: CoverageSeen;
+  gross: GrossSum;
+  /** Tonnes of product of the partner rows kept, by year (checked against the "World" row). */
+  partners: Map<number, number>;
 }
 
 /** The leading digits of the folder name (or the file name): "283691_Li_Carbonates" -> 283691. */
@@ -137,21 +173,35 @@ function importRecord(record: readonly string[], line: number, file: FileContext
     else if (tonnes === 0) tally.skip('zero quantity (no row needed)');
     else if (place.code === file.reporter) tally.skip('partner is the reporter itself (re-imports)', where);
     else {
-      result.trade.push(tradeRow(file, file.entry, place.code, column.year, tonnes * column.factor));
-      tally.keep();
+      const product = tonnes * column.factor;
+      file.partners.set(column.year, (file.partners.get(column.year) ?? 0) + product);
+      const row = tradeRow(file, file.entry, place.code, column.year, product);
+      if (row) {
+        result.trade.push(row);
+        tally.keep();
+      } else {
+        file.seen.markPartial(file.entry, file.reporter, column.year);
+        tally.skip(NO_FACTOR.text, `${where} ${column.year}`);
+      }
     }
   }
 }
 
-function tradeRow(file: FileContext, entry: HsEntry, partner: string, year: number, tonnes: number): TradeRow {
+/** The row of a partner's flow, or null when the code has no content factor for its origin. */
+function tradeRow(file: FileContext, entry: HsEntry, partner: string, year: number, tonnes: number): TradeRow | null {
   const imports = file.direction === 'imports';
+  const exporter = imports ? partner : file.reporter;
+  const importer = imports ? file.reporter : partner;
+  const factor = factorFor(entry, exporter);
+  if (factor === undefined) return null;
+  file.gross.add(entry, exporter, importer, year, tonnes, file.source);
   return {
     material: entry.material,
     stage: entry.stage,
-    exporter: imports ? partner : file.reporter,
-    importer: imports ? file.reporter : partner,
+    exporter,
+    importer,
     year,
-    quantity: roundQuantity(convertTonnes(entry, tonnes)),
+    quantity: roundQuantity(factor === null ? tonnes : tonnes * factor),
     unit: entry.unit,
     valueUsd: null,
     source: file.source,
@@ -161,12 +211,8 @@ function tradeRow(file: FileContext, entry: HsEntry, partner: string, year: numb
 /** Partner rows against the "World" row, in product tonnes (ITC lists every partner it has). */
 function checkWorld(file: FileContext, result: ImportResult, worlds: ReadonlyMap<number, number>): void {
   if (!file.entry) return;
-  const entry = file.entry;
   for (const [year, world] of [...worlds.entries()].sort((a, b) => a[0] - b[0])) {
-    const sum = result.trade
-      .filter((row) => row.source === file.source && row.year === year)
-      .reduce((total, row) => total + row.quantity, 0);
-    const partners = entry.factor === null ? sum : sum / entry.factor;
+    const partners = file.partners.get(year) ?? 0;
     if (Math.abs(partners - world) > Math.max(1, world * 0.005)) {
       result.notes.push(`${file.label}: ${year}: partners sum to ${Math.round(partners)} t of product, "World" says ${Math.round(world)} t`);
     }

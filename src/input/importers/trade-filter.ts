@@ -3,10 +3,10 @@
  * conversion of one flow into a trade row through the HS map, and the sums of the kept flows.
  */
 import type { HsEntry, HsMap } from './hs-map.js';
-import { convertTonnes } from './hs-map.js';
+import { convertTonnes, factorFor } from './hs-map.js';
 import { FlowStore } from './flow-store.js';
 import type { CodeMatch } from './numeric-codes.js';
-import type { Selection, Tally, TradeRow, TradeRowColumns } from './types.js';
+import type { CoverageRow, GrossRow, Selection, Tally, TradeRow, TradeRowColumns } from './types.js';
 import { inYears, roundQuantity, type YearRange } from './values.js';
 
 export interface TradeOptions {
@@ -40,6 +40,8 @@ const UNKNOWN_CODE: SkipReason = { text: 'country code not recognised (aggregate
 const SAME_COUNTRY: SkipReason = { text: 'exporter and importer are the same country (re-imports)', withExample: true };
 const NO_QUANTITY: SkipReason = { text: 'no quantity (net weight missing)', withExample: true };
 const ZERO_QUANTITY: SkipReason = { text: 'zero quantity (no row needed)', withExample: false };
+/** A code with factors by origin, none of them for this exporter: its contained weight is unknown. */
+export const NO_FACTOR: SkipReason = { text: 'no content factor for this origin (content-factors.csv); the coverage is marked partial', withExample: true };
 
 /** Reasons whose text depends on the options, made once per text so that a skip allocates nothing. */
 const reasonsByText = new Map<string, SkipReason>();
@@ -75,6 +77,7 @@ export function flowSkip(entry: HsEntry, exporter: CodeMatch, importer: CodeMatc
   if (exporter.code === importer.code) return SAME_COUNTRY;
   if (tonnes === null) return NO_QUANTITY;
   if (tonnes === 0) return ZERO_QUANTITY;
+  if (entry.origins && entry.origins.size > 0 && factorFor(entry, exporter.code) === undefined) return NO_FACTOR;
   return null;
 }
 
@@ -82,25 +85,36 @@ export function flowSkip(entry: HsEntry, exporter: CodeMatch, importer: CodeMatc
  * Checks one flow and either returns its row or counts why it was skipped. `where` names the
  * record for the skip examples; it is a function so that kept rows never build it.
  */
-export function flowToRow(flow: Flow, options: TradeOptions, tally: Tally, source: string, where: () => string): TradeRow | null {
+export function flowToRow(flow: Flow, options: TradeOptions, tally: Tally, source: string, where: () => string, track?: FlowTracking): TradeRow | null {
   const entry: HsEntry | undefined = options.hsMap.get(flow.hs6);
   const reason = entry ? flowSkip(entry, flow.exporter, flow.importer, flow.year, flow.tonnes, options) : NOT_IN_HS_MAP;
   if (reason || !entry) {
+    if (reason === NO_FACTOR && entry) track?.coverage?.markPartial(entry, keptCode(flow.importer), flow.year);
     tally.skip((reason ?? NOT_IN_HS_MAP).text, reason?.withExample ? where() : undefined);
     return null;
   }
   tally.keep();
+  const exporter = keptCode(flow.exporter);
+  const importer = keptCode(flow.importer);
+  const tonnes = flow.tonnes ?? 0;
+  track?.gross?.add(entry, exporter, importer, flow.year, tonnes, source);
   return {
     material: entry.material,
     stage: entry.stage,
-    exporter: keptCode(flow.exporter),
-    importer: keptCode(flow.importer),
+    exporter,
+    importer,
     year: flow.year,
-    quantity: tradeQuantity(entry, flow.tonnes ?? 0),
+    quantity: tradeQuantity(entry, tonnes, exporter),
     unit: entry.unit,
     valueUsd: flow.valueUsd === null ? null : Math.round(flow.valueUsd),
     source,
   };
+}
+
+/** What an importer records besides the rows: the coverage it read and the gross weights it converted. */
+export interface FlowTracking {
+  coverage?: CoverageSeen;
+  gross?: GrossSum;
 }
 
 /** The ISO3 (or unattributed) code of a country that flowSkip let through: it has one. */
@@ -109,8 +123,143 @@ export function keptCode(match: CodeMatch): string {
 }
 
 /** The quantity a kept flow writes: tonnes of material (or gross tonnes), rounded as written. */
-export function tradeQuantity(entry: HsEntry, tonnes: number): number {
-  return roundQuantity(convertTonnes(entry, tonnes));
+export function tradeQuantity(entry: HsEntry, tonnes: number, origin?: string): number {
+  return roundQuantity(convertTonnes(entry, tonnes, origin));
+}
+
+/** The plain-data form of CoverageSeen (it crosses from a worker thread). */
+export interface CoverageData {
+  codes: [number, string[]][];
+  importers: [number, string[]][];
+  partial: string[];
+}
+
+/**
+ * What a trade source was seen to cover while it was read: by year, the mapped HS codes it holds
+ * and the countries whose imports (or, for an ITC export table, exports) it reports; and the
+ * material, stage, country and year whose flows could not all be converted (marked partial).
+ */
+export class CoverageSeen {
+  readonly codes = new Map<number, Set<string>>();
+  readonly importers = new Map<number, Set<string>>();
+  readonly partial = new Set<string>();
+  private lastYear = NaN;
+  private lastCodes: Set<string> | undefined;
+  private lastImporters: Set<string> | undefined;
+
+  noteCode(year: number, hs6: string): void {
+    if (year !== this.lastYear) this.switchYear(year);
+    this.lastCodes?.add(hs6);
+  }
+
+  noteImporter(year: number, country: string): void {
+    if (year !== this.lastYear) this.switchYear(year);
+    this.lastImporters?.add(country);
+  }
+
+  markPartial(entry: HsEntry, importer: string, year: number): void {
+    this.partial.add(partialKey(entry.material, entry.stage, importer, year));
+  }
+
+  data(): CoverageData {
+    return {
+      codes: [...this.codes].map(([year, codes]) => [year, [...codes]]),
+      importers: [...this.importers].map(([year, importers]) => [year, [...importers]]),
+      partial: [...this.partial],
+    };
+  }
+
+  merge(data: CoverageData): void {
+    for (const [year, codes] of data.codes) for (const code of codes) this.noteCode(year, code);
+    for (const [year, importers] of data.importers) for (const importer of importers) this.noteImporter(year, importer);
+    for (const key of data.partial) this.partial.add(key);
+  }
+
+  private switchYear(year: number): void {
+    if (!Number.isInteger(year)) {
+      this.lastYear = NaN;
+      this.lastCodes = this.lastImporters = undefined;
+      return;
+    }
+    this.lastYear = year;
+    let codes = this.codes.get(year);
+    if (!codes) this.codes.set(year, (codes = new Set()));
+    let importers = this.importers.get(year);
+    if (!importers) this.importers.set(year, (importers = new Set()));
+    this.lastCodes = codes;
+    this.lastImporters = importers;
+  }
+}
+
+function partialKey(material: string, stage: string, importer: string, year: number): string {
+  return `${material}|${stage}|${importer}|${year}`;
+}
+
+/**
+ * Coverage rows from what was seen: for each year (within --years), each country seen (only
+ * options.country when given: a filtered country's partners are read only for their trade with it)
+ * and each material and stage (allowed by --materials/--stages) with at least one of its codes in
+ * the source: `full` when all its codes were there and no flow lacked a factor, else `partial`.
+ */
+export function coverageRows(seen: CoverageSeen, options: TradeOptions, flow: CoverageRow['flow'], source: string): CoverageRow[] {
+  const groups = new Map<string, { material: string; stage: TradeRow['stage']; codes: string[] }>();
+  for (const entry of options.hsMap.values()) {
+    if (options.select?.(entry.material, entry.stage)) continue;
+    const key = `${entry.material}|${entry.stage}`;
+    const group = groups.get(key) ?? { material: entry.material, stage: entry.stage, codes: [] };
+    group.codes.push(entry.hs6);
+    groups.set(key, group);
+  }
+  const rows: CoverageRow[] = [];
+  for (const [year, codes] of [...seen.codes].sort((a, b) => a[0] - b[0])) {
+    if (!inYears(options.years, year)) continue;
+    const importers = [...(seen.importers.get(year) ?? [])].filter((code) => code !== 'ZZZ' && (!options.country || code === options.country)).sort();
+    for (const group of groups.values()) {
+      const read = group.codes.filter((code) => codes.has(code)).length;
+      if (read === 0) continue;
+      for (const importer of importers) {
+        const complete = read === group.codes.length && !seen.partial.has(partialKey(group.material, group.stage, importer, year));
+        rows.push({ material: group.material, stage: group.stage, importer, year, flow, extent: complete ? 'full' : 'partial', source });
+      }
+    }
+  }
+  return rows;
+}
+
+/**
+ * Gross weights of the flows converted by a factor other than 1, summed by source, HS code, year
+ * and country pair, for trade-gross.csv. A TradeSum carries them: its material is the HS code and
+ * its unit the factor (one per code and exporter).
+ */
+export class GrossSum {
+  private readonly sum = new TradeSum();
+  private readonly entries = new Map<string, HsEntry>();
+
+  add(entry: HsEntry, exporter: string, importer: string, year: number, grossTonnes: number, source: string): void {
+    const factor = factorFor(entry, exporter);
+    if (factor === null || factor === undefined || factor === 1) return;
+    this.entries.set(entry.hs6, entry);
+    this.sum.add({ material: entry.hs6, stage: entry.stage, exporter, importer, year, quantity: grossTonnes, unit: String(factor), valueUsd: null, source });
+  }
+
+  rows(): GrossRow[] {
+    return this.sum.rows().map((row) => {
+      const factor = Number(row.unit);
+      const entry = this.entries.get(row.material);
+      return {
+        hs6: row.material,
+        material: entry?.material ?? '',
+        stage: row.stage,
+        exporter: row.exporter,
+        importer: row.importer,
+        year: row.year,
+        grossQuantity: row.quantity,
+        factor,
+        containedQuantity: roundQuantity(row.quantity * factor),
+        source: row.source,
+      };
+    });
+  }
 }
 
 /**
@@ -168,6 +317,11 @@ export class TradeSum {
 
   unitId(unit: string): number {
     return this.units.id(unit);
+  }
+
+  /** The code of a country id (countryId's inverse). */
+  countryCode(id: number): string {
+    return this.countries.values[id] ?? '';
   }
 
   add(row: TradeRow): void {

@@ -14,6 +14,38 @@ export interface TradeRow extends TradeFact {
   source: string;
 }
 
+/**
+ * A coverage.csv row: the importer's imports (flow `import`) or exports (`export`) of a material
+ * and stage were read from the source for that year. `full` when every HS code mapped to the
+ * material and stage was read and every flow could be converted; else `partial`.
+ */
+export interface CoverageRow {
+  material: string;
+  stage: TradeRow['stage'];
+  importer: string;
+  year: number;
+  flow: 'import' | 'export';
+  extent: 'full' | 'partial';
+  source: string;
+}
+
+/**
+ * A trade-gross.csv row (an audit file the analysis does not read): a flow of one HS code whose
+ * weight was converted by a content factor other than 1, with both weights.
+ */
+export interface GrossRow {
+  hs6: string;
+  material: string;
+  stage: TradeRow['stage'];
+  exporter: string;
+  importer: string;
+  year: number;
+  grossQuantity: number;
+  factor: number;
+  containedQuantity: number;
+  source: string;
+}
+
 export interface CountryRow {
   country: string;
   name: string;
@@ -65,6 +97,10 @@ export interface ImportResult {
    */
   tradeColumns?: TradeRowColumns;
   countries: CountryRow[];
+  /** Trade importers: what the source covers (coverage.csv). */
+  coverage: CoverageRow[];
+  /** Trade importers: the converted flows with their gross weight (trade-gross.csv). */
+  gross: GrossRow[];
   tally: Tally;
   /** Facts about the input a reader should know that are not about one row (assumptions made). */
   notes: string[];
@@ -105,7 +141,7 @@ export class Tally {
 const MAX_EXAMPLES = 3;
 
 export function emptyResult(): ImportResult {
-  return { production: [], trade: [], countries: [], tally: new Tally(), notes: [] };
+  return { production: [], trade: [], countries: [], coverage: [], gross: [], tally: new Tally(), notes: [] };
 }
 
 /** The trade rows of a result by position, without making row objects where the importer has none. */
@@ -124,6 +160,9 @@ export function summaryLines(source: string, result: ImportResult): string[] {
   for (const [reason, count] of reasons) {
     const examples = tally.examples.get(reason) ?? [];
     lines.push(`  skipped ${count}: ${reason}${examples.length > 0 ? ` (e.g. ${examples.join('; ')})` : ''}`);
+  }
+  if (result.coverage.length > 0 || result.gross.length > 0) {
+    lines.push(`  also ${result.coverage.length} coverage rows and ${result.gross.length} gross-weight audit rows (flows converted by a content factor)`);
   }
   for (const note of result.notes) lines.push(`  note: ${note}`);
   return lines;

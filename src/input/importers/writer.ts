@@ -6,22 +6,34 @@
  * Importing into a folder that already has a file merges: rows of the same source, material,
  * stage and year are replaced (re-running an import is idempotent), everything else is kept. Two
  * sources that give the same fact (e.g. USGS and IEA copper refining 2023) would be added up by the
- * loader, so that is refused and the user is asked to narrow one import.
+ * loader, so that is refused and the user is asked to narrow one import. Two editions of one
+ * publication (same publisher name, then the edition year: "IEA Critical Minerals Data Explorer
+ * 2024" and "... 2025") are not two publishers: the newer edition's rows replace the older one's
+ * for each material, stage and year it gives; an older edition is refused where a newer one is.
  */
 import { isAscii } from 'node:buffer';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { writeFailure, writeFileAtomically } from '../atomic-write.js';
-import { COUNTRIES_SPEC, PRODUCTION_SPEC, TRADE_SPEC } from '../dataset.js';
+import { COUNTRIES_SPEC, GOVERNANCE_SPEC, PRODUCTION_SPEC, TRADE_SPEC } from '../dataset.js';
 import { InputError, type Problem } from '../problems.js';
-import { rowColumns, tradeRows, type CountryRow, type ImportResult, type ProductionRow, type TradeRow, type TradeRowColumns } from './types.js';
+import { rowColumns, tradeRows, type CountryRow, type CoverageRow, type GrossRow, type ImportResult, type ProductionRow, type TradeRow, type TradeRowColumns } from './types.js';
 import { CsvBytes } from './csv-bytes.js';
+import type { GovernanceRow } from './wgi.js';
 import { formatQuantity } from './values.js';
 
 export const PRODUCTION_HEADER = ['material', 'stage', 'country', 'year', 'quantity', 'unit', 'source'] as const;
 export const TRADE_HEADER = ['material', 'stage', 'exporter', 'importer', 'year', 'quantity', 'unit', 'value_usd', 'source'] as const;
 export const COUNTRIES_HEADER = ['country', 'name', 'governance', 'groups'] as const;
+/** coverage.csv (read by the loader when present): what each trade source covers. */
+export const COVERAGE_FILE = 'coverage.csv';
+export const COVERAGE_HEADER = ['material', 'stage', 'importer', 'year', 'flow', 'extent', 'source'] as const;
+/** trade-gross.csv: the audit of content-factor conversions; the analysis does not read it. */
+export const GROSS_FILE = 'trade-gross.csv';
+export const GROSS_HEADER = [
+  'hs6', 'material', 'stage', 'exporter', 'importer', 'year', 'gross_quantity', 'content_factor', 'contained_quantity', 'source',
+] as const;
 
 /** One CSV field: quoted when it holds a comma, a quote, a line break or edge spaces. */
 export function csvField(value: string): string {
@@ -39,6 +51,17 @@ export function productionFields(row: ProductionRow): string[] {
 export function tradeFields(row: TradeRow): string[] {
   const value = row.valueUsd === null ? '' : formatQuantity(row.valueUsd);
   return [row.material, row.stage, row.exporter, row.importer, String(row.year), formatQuantity(row.quantity), row.unit, value, row.source];
+}
+
+export function coverageFields(row: CoverageRow): string[] {
+  return [row.material, row.stage, row.importer, String(row.year), row.flow, row.extent, row.source];
+}
+
+export function grossFields(row: GrossRow): string[] {
+  return [
+    row.hs6, row.material, row.stage, row.exporter, row.importer, String(row.year),
+    formatQuantity(row.grossQuantity), String(row.factor), formatQuantity(row.containedQuantity), row.source,
+  ];
 }
 
 export function countryFields(row: CountryRow): string[] {
@@ -62,6 +85,10 @@ function compareRecords(keys: readonly number[]) {
 const PRODUCTION_ORDER = compareRecords([0, 1, 3, 2, 6]);
 /** material, stage, year, importer, exporter. */
 const TRADE_ORDER = compareRecords([0, 1, 4, 3, 2, 8]);
+/** material, stage, year, importer, flow, source. */
+const COVERAGE_ORDER = compareRecords([0, 1, 3, 2, 4, 6]);
+/** material, stage, year, importer, exporter, HS code, source. */
+const GROSS_ORDER = compareRecords([1, 2, 5, 4, 3, 0, 9]);
 
 export function productionCsv(rows: readonly ProductionRow[]): string {
   return csvText(PRODUCTION_HEADER, rows.map(productionFields).sort(PRODUCTION_ORDER));
@@ -361,8 +388,18 @@ export function countriesCsv(rows: readonly CountryRow[]): string {
   return csvText(COUNTRIES_HEADER, rows.map(countryFields).sort(compareRecords([0])));
 }
 
+export const GOVERNANCE_HEADER = ['country', 'year', 'governance', 'source'] as const;
+
+/** governance.csv (the wgi import): one estimate per country and year, as printed, by country then year. */
+export function governanceCsv(rows: readonly GovernanceRow[]): string {
+  return csvText(GOVERNANCE_HEADER, rows.map((row) => [row.country, String(row.year), row.governance, row.source]).sort(compareRecords([0, 1])));
+}
+
+/** A result with the governance.csv rows of the wgi import. */
+type WithGovernance = ImportResult & { governance?: readonly GovernanceRow[] };
+
 /** The CSV texts of a result, one per contract file it has rows for (for stdout). */
-export function resultCsvs(result: ImportResult): { file: string; text: string }[] {
+export function resultCsvs(result: WithGovernance): { file: string; text: string }[] {
   return resultCsvParts(result).map(({ file, parts }) => ({ file, text: [...parts].join('') }));
 }
 
@@ -370,12 +407,13 @@ export function resultCsvs(result: ImportResult): { file: string; text: string }
  * resultCsvs with each text in parts, made as they are taken: a large trade.csv is written part by
  * part and never held as one string.
  */
-export function resultCsvParts(result: ImportResult): { file: string; parts: Iterable<string> }[] {
+export function resultCsvParts(result: WithGovernance): { file: string; parts: Iterable<string> }[] {
   const out: { file: string; parts: Iterable<string> }[] = [];
   if (result.production.length > 0) out.push({ file: PRODUCTION_SPEC.label, parts: [productionCsv(result.production)] });
   const trade = tradeRows(result);
   if (trade.length > 0) out.push({ file: TRADE_SPEC.label, parts: tradeCsvParts(trade) });
   if (result.countries.length > 0) out.push({ file: COUNTRIES_SPEC.label, parts: [countriesCsv(result.countries)] });
+  if (result.governance && result.governance.length > 0) out.push({ file: GOVERNANCE_SPEC.label, parts: [governanceCsv(result.governance)] });
   return out;
 }
 
@@ -387,7 +425,7 @@ export interface WriteReport {
 }
 
 /** Merges the result into the contract files of `dir` and writes them atomically. */
-export async function writeResult(dir: string, result: ImportResult): Promise<WriteReport[]> {
+export async function writeResult(dir: string, result: WithGovernance): Promise<WriteReport[]> {
   const reports: WriteReport[] = [];
   if (result.production.length > 0) {
     reports.push(
@@ -403,12 +441,32 @@ export async function writeResult(dir: string, result: ImportResult): Promise<Wr
       }),
     );
   }
+  // Written after trade.csv, whose merge refuses a second publisher before anything else is written.
+  if (result.coverage.length > 0) {
+    reports.push(
+      await mergeInto(dir, COVERAGE_FILE, COVERAGE_HEADER, result.coverage.map(coverageFields), COVERAGE_ORDER, {
+        source: 6, material: 0, stage: 1, year: 3, fact: null,
+      }),
+    );
+  }
+  if (result.gross.length > 0) {
+    reports.push(
+      await mergeInto(dir, GROSS_FILE, GROSS_HEADER, result.gross.map(grossFields), GROSS_ORDER, {
+        source: 9, material: 1, stage: 2, year: 5, fact: null,
+      }),
+    );
+  }
   reports.push(...(await ensureContractFiles(dir)));
   if (result.countries.length > 0) {
     // countries.csv has one writer (the wgi importer), which builds the whole table: replaced whole.
     const path = join(dir, COUNTRIES_SPEC.label);
     await writeAtomically(path, countriesCsv(result.countries));
     reports.push({ file: COUNTRIES_SPEC.label, written: result.countries.length, replaced: 0, keptFromBefore: 0 });
+  }
+  if (result.governance && result.governance.length > 0) {
+    // governance.csv likewise (one score per country and year, from the same import).
+    await writeAtomically(join(dir, GOVERNANCE_SPEC.label), governanceCsv(result.governance));
+    reports.push({ file: GOVERNANCE_SPEC.label, written: result.governance.length, replaced: 0, keptFromBefore: 0 });
   }
   return reports;
 }
@@ -440,15 +498,18 @@ interface Positions {
   material: number;
   stage: number;
   year: number;
-  /** The fields that identify one fact (the loader adds up rows with equal facts). */
-  fact: number[];
+  /**
+   * The fields that identify one fact (the loader adds up rows with equal facts); null for files
+   * that are not summed (coverage, audit), where two sources may say the same thing.
+   */
+  fact: number[] | null;
 }
 
 async function mergeInto(
   dir: string,
   file: string,
   header: readonly string[],
-  fresh: string[][],
+  given: string[][],
   order: (a: readonly string[], b: readonly string[]) => number,
   at: Positions,
 ): Promise<WriteReport> {
@@ -456,8 +517,12 @@ async function mergeInto(
   const existing = await readExisting(path, file, header);
   const scope = (fields: readonly string[]): string =>
     [at.source, at.material, at.stage, at.year].map((i) => fields[i] ?? '').join('|');
+  const newer = newerEditions(given, at);
+  // Rows of an older edition of the same publication for a material, stage and year this import
+  // gives (in the folder, or in this import when it reads two editions) are replaced.
+  const fresh = given.filter((fields) => !newer.supersedes(fields));
   const replacedScopes = new Set(fresh.map(scope));
-  const kept = existing.filter((fields) => !replacedScopes.has(scope(fields)));
+  const kept = existing.filter((fields) => !replacedScopes.has(scope(fields)) && !newer.supersedes(fields));
   assertNoOverlap(file, kept, fresh, at);
   const merged = [...kept, ...fresh].sort(order);
   await writeAtomically(path, csvText(header, merged));
@@ -490,9 +555,43 @@ export function sourceFamily(source: string): string {
   return source.split(',')[0]?.trim() ?? '';
 }
 
-/** Refuses two publishers for one fact: the loader would add them up and double count. */
+/**
+ * A source family that ends in a year ("IEA Critical Minerals Data Explorer 2025", "USGS MCS
+ * 2024"): the publication and its edition. Of two editions of one publication (same name), the
+ * higher edition year wins for the material, stage and year both give.
+ */
+export function sourceEdition(source: string): { publication: string; edition: number } | null {
+  const match = /^(.*\S)\s+((?:19|20)\d{2})$/.exec(sourceFamily(source));
+  return match ? { publication: match[1] ?? '', edition: Number(match[2]) } : null;
+}
+
+/** Which existing rows the fresh rows' newer edition of the same publication replaces. */
+function newerEditions(fresh: readonly string[][], at: Positions): { supersedes: (fields: readonly string[]) => boolean } {
+  const slice = (publication: string, fields: readonly string[]): string =>
+    [publication, fields[at.material], fields[at.stage], fields[at.year]].join('|');
+  const editions = new Map<string, number>();
+  for (const fields of fresh) {
+    const edition = sourceEdition(fields[at.source] ?? '');
+    if (!edition) continue;
+    const key = slice(edition.publication, fields);
+    editions.set(key, Math.max(editions.get(key) ?? edition.edition, edition.edition));
+  }
+  return {
+    supersedes(fields) {
+      const edition = editions.size > 0 ? sourceEdition(fields[at.source] ?? '') : null;
+      return edition !== null && edition.edition < (editions.get(slice(edition.publication, fields)) ?? -Infinity);
+    },
+  };
+}
+
+/**
+ * Refuses two publishers for one fact: the loader would add them up and double count. An older
+ * edition of a publication whose newer edition is already there is refused too: the newer one wins.
+ */
 function assertNoOverlap(file: string, kept: readonly string[][], fresh: readonly string[][], at: Positions): void {
-  const fact = (fields: readonly string[]): string => at.fact.map((i) => fields[i] ?? '').join('|');
+  const facts = at.fact;
+  if (facts === null) return;
+  const fact = (fields: readonly string[]): string => facts.map((i) => fields[i] ?? '').join('|');
   const keptSources = new Map<string, string>();
   for (const fields of kept) keptSources.set(fact(fields), fields[at.source] ?? '');
   const clashes = new Map<string, Problem>();
@@ -500,11 +599,16 @@ function assertNoOverlap(file: string, kept: readonly string[][], fresh: readonl
     const other = keptSources.get(fact(fields));
     if (other === undefined || sourceFamily(other) === sourceFamily(fields[at.source] ?? '')) continue;
     const what = `${fields[at.material]} ${fields[at.stage]} ${fields[at.year]}`;
+    const mine = sourceEdition(fields[at.source] ?? '');
+    const theirs = sourceEdition(other);
+    const newerThere = mine && theirs && mine.publication === theirs.publication && theirs.edition > mine.edition;
     clashes.set(`${what}|${other}`, {
       file,
-      message:
-        `${what} is already given by "${other}"; importing "${fields[at.source]}" as well would add the two up. ` +
-        'Narrow one import (--materials, --years) or remove the other rows first',
+      message: newerThere
+        ? `${what} is already given by "${other}", a newer edition, which wins over "${fields[at.source]}". ` +
+          'Import the older edition first, or leave this year out (--years)'
+        : `${what} is already given by "${other}"; importing "${fields[at.source]}" as well would add the two up. ` +
+          'Narrow one import (--materials, --years) or remove the other rows first',
     });
   }
   if (clashes.size > 0) throw new InputError([...clashes.values()]);
