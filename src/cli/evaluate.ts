@@ -59,7 +59,7 @@ export async function evaluate(options: PolicyOptions, io: CliIo, policy?: Polic
   });
   const index = sliceIndex(loaded.graph);
   const warnings = await checkPolicyNames(effective, loaded, options, io);
-  const assessed = assess(analysis, { policy: effective, country: (code) => index.country(code), today: day });
+  const assessed = assess(analysis, { policy: effective, country: (code, year) => index.countryIn(code, year), today: day });
   const assessment = { ...assessed, warnings: [...assessed.warnings, ...warnings] };
   return { ...loaded, policy: effective, analysis, assessment, today: day };
 }

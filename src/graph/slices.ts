@@ -43,6 +43,8 @@ export interface SliceIndex {
   country(code: string): { name: string; governance: number | null; groups: string[] } | undefined;
   /** A country's governance score for a year (see governanceIn); null when the data has none. */
   governance(code: string, year: number): GovernanceScore | null;
+  /** Governance (of `year` when given) and groups, as the candidate rules read them. */
+  countryIn(code: string, year?: number): { governance: number | null; groups: string[] } | undefined;
   /** Which trade the data covers. */
   coverage: TradeCoverage;
 }
@@ -183,6 +185,11 @@ function buildIndex(graph: SupplyGraph): SliceIndex {
     unit: (material, stage) => units[`${material}|${stage}`],
     country: (code) => (graph.hasNode(code) ? graph.getNodeAttributes(code) : undefined),
     governance: (code, year) => (graph.hasNode(code) ? governanceIn(graph.getNodeAttributes(code), year) : null),
+    countryIn: (code, year) => {
+      if (!graph.hasNode(code)) return undefined;
+      const node = graph.getNodeAttributes(code);
+      return { governance: year === undefined ? node.governance : (governanceIn(node, year)?.value ?? null), groups: node.groups };
+    },
     coverage: graph.getAttribute('coverage'),
   };
 }

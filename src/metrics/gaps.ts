@@ -112,7 +112,7 @@ export interface CountryInfo {
 
 export interface AssessOptions {
   policy: Policy;
-  country: (code: string) => CountryInfo | undefined;
+  country: CountryLookup;
   /** YYYY-MM-DD; accept entries whose `expires` is before it no longer count. */
   today: string;
 }
@@ -207,7 +207,7 @@ export interface StageInput {
   /** The mining world block of the same material in the block's year (origin basis). */
   miningWorld: WorldBlock | undefined;
   limits: Limits;
-  country: (code: string) => CountryInfo | undefined;
+  country: CountryLookup;
 }
 
 /** World production at the stage in the importer block's year: where candidates come from. */
@@ -241,10 +241,16 @@ function exposureGaps(input: StageInput, block: GapBlock): Gap[] {
   return [hhiGap(input, block), originGap(input, block)].filter((gap): gap is Gap => gap !== undefined);
 }
 
-/** Whether a country may be proposed: not excluded by the policy, governance and partner groups. */
-export function eligible(code: string, limits: Limits, country: (code: string) => CountryInfo | undefined): boolean {
+/**
+ * A country's governance score and groups; with a year, the governance score of that year (the
+ * latest before it where WGI has none yet).
+ */
+export type CountryLookup = (code: string, year?: number) => CountryInfo | undefined;
+
+/** Whether a country may be proposed in `year`: not excluded by the policy, governance and partner groups. */
+export function eligible(code: string, limits: Limits, country: CountryLookup, year?: number): boolean {
   if (limits.excludeCountries.includes(code)) return false;
-  const info = country(code);
+  const info = country(code, year);
   if ((info?.governance ?? 0) < limits.minGovernance) return false;
   if (limits.partnerGroups.length === 0) return true;
   return limits.partnerGroups.some((group) => info?.groups.includes(group) ?? false);
@@ -267,13 +273,13 @@ export function candidatesFrom(
   existing: ReadonlyMap<string, number>,
   exclude: ReadonlySet<string>,
   limits: Limits,
-  country: (code: string) => CountryInfo | undefined,
+  country: CountryLookup,
   scale = 1,
 ): Candidate[] {
   if (!world) return [];
   return world.countries
     .filter((entry) => entry.quantity > 0 && entry.country !== UNATTRIBUTED && !exclude.has(entry.country))
-    .filter((entry) => eligible(entry.country, limits, country))
+    .filter((entry) => eligible(entry.country, limits, country, world.year))
     .map((entry) => ({ country: entry.country, production: entry.quantity * scale, existing: existing.get(entry.country) ?? 0 }));
 }
 

@@ -25,7 +25,7 @@ import type { Stage } from '../input/fields.js';
 import { limitsFor, type Limits, type Policy } from '../input/policy.js';
 import { compare, type SliceIndex } from '../graph/slices.js';
 import type { Analysis, StageAnalysis } from './analysis.js';
-import { bins, candidatesFrom, type CountryInfo, type Quantity } from './gaps.js';
+import { bins, candidatesFrom, type CountryLookup, type Quantity } from './gaps.js';
 import type { Exposure, ImporterBlock } from './importer.js';
 import { traceOrigins } from './kastner.js';
 import { waterFill, type Bin } from './waterfill.js';
@@ -86,7 +86,7 @@ export interface ShockResult {
 export interface ShockOptions {
   index: SliceIndex;
   policy: Policy;
-  country: (code: string) => CountryInfo | undefined;
+  country: CountryLookup;
 }
 
 export function shockStages(stage: ShockStage): Stage[] {

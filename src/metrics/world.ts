@@ -28,7 +28,7 @@ export function worldBlock(index: SliceIndex, material: string, stage: Stage, ye
     hhi: result.hhi,
     top: result.top,
     cr3: result.cr3,
-    hhiWgi: governanceWeightedHhi(result.shares, (code) => index.country(code)?.governance ?? null),
+    hhiWgi: governanceWeightedHhi(result.shares, (code) => index.governance(code, year)?.value ?? null),
     unattributedShare: result.unattributedShare,
     countries: result.shares,
   };

@@ -89,7 +89,7 @@ describe('own production: listed, a range up to the remainder, unknown', () => {
     const graph = await graphOf('truth');
     const analysis = analyse(graph, { importer: 'JPN', materials: ['cobalt'] });
     const index = sliceIndex(graph);
-    const assessment = assess(analysis, { policy: DEFAULT_POLICY, country: (code) => index.country(code), today: '2026-01-01' });
+    const assessment = assess(analysis, { policy: DEFAULT_POLICY, country: (code, year) => index.countryIn(code, year), today: '2026-01-01' });
     const refining = assessment.stages.find((stage) => stage.stage === 'refining');
     expect(refining?.gaps).toHaveLength(1);
     expect(refining?.gaps[0]).toMatchObject({ basis: 'supplier', country: 'CHN', certainty: 'possible' });
@@ -124,7 +124,7 @@ describe('refiners traced only as far as their ore feed', () => {
     const graph = await graphOf('truth');
     const analysis = analyse(graph, { importer: 'JPN', materials: ['cobalt'] });
     const index = sliceIndex(graph);
-    const result = shock(analysis, { country: 'COD', fraction: 1, stage: 'all' }, { index, policy: DEFAULT_POLICY, country: (code) => index.country(code) });
+    const result = shock(analysis, { country: 'COD', fraction: 1, stage: 'all' }, { index, policy: DEFAULT_POLICY, country: (code, year) => index.countryIn(code, year) });
     const refining = result.materials[0]?.stages.refining;
     expect(refining?.viaRefiners).toBeCloseTo(0.45, 12);
     expect(refining?.direct).toBe(0);
@@ -155,7 +155,7 @@ describe('one base for shares: exports beyond supply', () => {
     const graph = await graphOf('truth');
     const analysis = analyse(graph, { importer: 'JPN', materials: ['tin'] });
     const index = sliceIndex(graph);
-    const result = shock(analysis, { country: 'IDN', fraction: 1, stage: 'mining' }, { index, policy: DEFAULT_POLICY, country: (code) => index.country(code) });
+    const result = shock(analysis, { country: 'IDN', fraction: 1, stage: 'mining' }, { index, policy: DEFAULT_POLICY, country: (code, year) => index.countryIn(code, year) });
     expect(result.materials[0]?.stages.mining?.total).toBeCloseTo(2 / 3, 12);
     expect(result.materials[0]?.stages.mining?.lostQuantity).toBeCloseTo(20, 12);
   });
@@ -171,6 +171,13 @@ describe('governance by year', () => {
     const block = (await blockOf('coverage', 'lithium', 'refining', { year: 2022 }))?.importer;
     expect(block?.geopolRisk).toBeCloseTo((5 / 9) * 0.565, 12);
     expect(block?.governanceYears).toEqual([2020]);
+  });
+
+  it('the world block weights each producer by its score of the block year', async () => {
+    // lithium refining 2022: CHN 100, CHL 50. hhiWgi = sum share^2 x 2 x (2.5 - WGI):
+    // (2/3)^2 x 2 x (2.5 + 0.6) + (1/3)^2 x 2 x (2.5 - 0.5) = 24.8/9 + 4/9 = 3.2.
+    const stage = await blockOf('coverage', 'lithium', 'refining', { year: 2022 });
+    expect(stage?.world?.hhiWgi).toBeCloseTo(3.2, 12);
   });
 
   it('a WGI estimate outside -2.5..2.5 is data, not an error', async () => {

@@ -39,7 +39,7 @@ export async function runShock(options: ShockOptions, io: CliIo): Promise<number
   });
   warn(io, options, analysis.notes);
   const index = sliceIndex(graph);
-  const result = shock(analysis, { country: options.country, fraction: options.fraction, stage: options.stage }, { index, policy, country: (code) => index.country(code) });
+  const result = shock(analysis, { country: options.country, fraction: options.fraction, stage: options.stage }, { index, policy, country: (code, year) => index.countryIn(code, year) });
   const context = { chalk: await chalkFor(io, options, format !== 'table'), countryName: countryNamer(dataset), policy };
   let text: string;
   if (format === 'json') text = renderJson(shockEnvelope(result, analysis, policy, toolInfo(), [...dataset.warnings, ...analysis.notes]));
