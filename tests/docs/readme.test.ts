@@ -63,5 +63,7 @@ describe('README', () => {
     expect(start).toBeGreaterThan(0);
     const table = readme.slice(start).split('\n\n')[0]?.split('\n').slice(2) ?? [];
     expect(table).toEqual(expectedTable());
+    const withProduction = new Set(rows('production.csv').map((row) => row.material));
+    expect(readme).toContain(`covers **world production** of ${withProduction.size} materials`);
   });
 });
