@@ -30,7 +30,24 @@ export interface HsEntry {
   origins?: ReadonlyMap<string, number>;
 }
 
-export type HsMap = ReadonlyMap<string, HsEntry>;
+/**
+ * The map of six-digit codes, and apart from it the four-digit headings listed in hs-codes.csv
+ * (`headings`): a heading row says the whole heading (every six-digit code inside it) counts for
+ * its material and stage at its factor. A heading total is a sum of its six-digit codes, so the
+ * importers never add it to a six-digit flow of the same declaration (see headingTotals in
+ * comtrade.ts): it stands only for what the six-digit detail does not give.
+ */
+export type HsMap = ReadonlyMap<string, HsEntry> & { readonly headings?: ReadonlyMap<string, HsEntry> };
+
+/** The heading entry of a four-digit code, when the map lists it. */
+export function headingEntry(map: HsMap, code: string): HsEntry | undefined {
+  return code.length === 4 ? map.headings?.get(code) : undefined;
+}
+
+/** The entry of a six-digit code, or of a four-digit heading the map lists. */
+export function entryOf(map: HsMap, code: string): HsEntry | undefined {
+  return map.get(code) ?? headingEntry(map, code);
+}
 
 export const GROSS_UNIT = 't gross';
 export const CONTAINED_UNIT = 't';
@@ -45,14 +62,37 @@ const FACTOR_COLUMNS = ['hs6', 'origin', 'content_factor', 'source'] as const;
  * folder, when there is one) merged into its entries.
  */
 export async function loadHsMap(path: string, factorsPath: string | null = join(dirname(path), CONTENT_FACTORS_FILE)): Promise<HsMap> {
-  const map = await loadCodes(path);
+  const { codes: map, headings } = await loadCodes(path);
   const hasFactors = factorsPath !== null && (await stat(factorsPath).then((info) => info.isFile(), () => false));
   const merged = hasFactors ? withOriginFactors(map, await loadOriginFactors(factorsPath, map)) : map;
-  checkUnits(merged, hasFactors ? `${basename(path)} with ${basename(factorsPath)}` : basename(path));
-  return merged;
+  const label = hasFactors ? `${basename(path)} with ${basename(factorsPath)}` : basename(path);
+  checkUnits(new Map([...merged, ...headings]), label);
+  checkHeadings(merged, headings, basename(path));
+  return Object.assign(new Map(merged), { headings });
 }
 
-async function loadCodes(path: string): Promise<HsMap> {
+/**
+ * A heading row must agree with every six-digit code of it in the map: the same material, stage
+ * and factor, and no factors by origin (a heading total has one factor for the whole heading).
+ */
+function checkHeadings(map: HsMap, headings: ReadonlyMap<string, HsEntry>, label: string): void {
+  const problems: Problem[] = [];
+  for (const heading of headings.values()) {
+    for (const entry of map.values()) {
+      if (!entry.hs6.startsWith(heading.hs6)) continue;
+      const origins = entry.origins && entry.origins.size > 0;
+      if (entry.material !== heading.material || entry.stage !== heading.stage || entry.factor !== heading.factor || origins) {
+        problems.push({
+          file: label,
+          message: `heading ${heading.hs6} (${heading.material} ${heading.stage}) and ${entry.hs6} (${entry.material} ${entry.stage}) differ in material, stage or factor; a heading row needs every code of it to count alike`,
+        });
+      }
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems);
+}
+
+async function loadCodes(path: string): Promise<{ codes: Map<string, HsEntry>; headings: Map<string, HsEntry> }> {
   const label = basename(path);
   const records = parseDelimited(await readTextFile(path), label);
   const header = (records[0] ?? []).map((name) => name.trim().toLowerCase());
@@ -60,26 +100,28 @@ async function loadCodes(path: string): Promise<HsMap> {
   const missing = COLUMNS.filter((name) => at(name) < 0);
   if (missing.length > 0) throw new InputError([{ file: label, line: 1, message: `missing column(s) ${missing.join(', ')}` }]);
   const map = new Map<string, HsEntry>();
+  const headings = new Map<string, HsEntry>();
   const problems: Problem[] = [];
   records.slice(1).forEach((record, i) => {
     if (isBlank(record)) return;
     const line = i + 2;
     try {
       const entry = readEntry((name) => record[at(name)] ?? '');
-      if (map.has(entry.hs6)) throw new FieldError(`hs6 ${entry.hs6} is listed twice`);
-      map.set(entry.hs6, entry);
+      const into = entry.hs6.length === 4 ? headings : map;
+      if (into.has(entry.hs6)) throw new FieldError(`hs6 ${entry.hs6} is listed twice`);
+      into.set(entry.hs6, entry);
     } catch (error) {
       if (!(error instanceof FieldError)) throw error;
       problems.push({ file: label, line, message: error.message });
     }
   });
   if (problems.length > 0) throw new InputError(problems);
-  return map;
+  return { codes: map, headings };
 }
 
 function readEntry(get: (name: string) => string): HsEntry {
   const hs6 = get('hs6').trim();
-  if (!/^\d{6}$/.test(hs6)) throw new FieldError(`hs6 "${hs6}" is not a six-digit HS code`);
+  if (!/^\d{6}$|^\d{4}$/.test(hs6)) throw new FieldError(`hs6 "${hs6}" is not a six-digit HS code (or a four-digit heading)`);
   const material = parseMaterial(get('material'));
   const stage = parseStage(get('stage'));
   const rawFactor = get('content_factor').trim();

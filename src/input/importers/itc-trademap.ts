@@ -11,7 +11,7 @@
 import { basename, dirname } from 'node:path';
 import { InputError } from '../problems.js';
 import { cleanName, resolveCountryName } from './country-names.js';
-import { factorFor, type HsEntry, type HsMap } from './hs-map.js';
+import { entryOf, factorFor, type HsEntry, type HsMap } from './hs-map.js';
 import { isBlank, parseDelimited, readTextFile } from './read-text.js';
 import { CoverageSeen, coverageRows, GrossSum, NO_FACTOR } from './trade-filter.js';
 import { emptyResult, type ImportResult, type Selection, type TradeRow } from './types.js';
@@ -60,6 +60,26 @@ interface RunContext {
   /** What was read, by reporter and direction ("JPN|imports"). */
   seen: Map<string, CoverageSeen>;
   gross: GrossSum;
+  /** The HS codes of the tables read, by reporter and direction, with the file of each. */
+  tables?: Map<string, Map<string, string>>;
+}
+
+/**
+ * A four-digit table (a heading total, e.g. 2510) and a table of a six-digit code inside it for the
+ * same reporter and direction would add the six-digit flows twice: refused.
+ */
+function noteTable(run: RunContext, key: string, hs: string, label: string): void {
+  const tables = (run.tables ??= new Map());
+  const codes = tables.get(key) ?? new Map<string, string>();
+  tables.set(key, codes);
+  for (const [other, file] of codes) {
+    if (other !== hs && (other.startsWith(hs) || hs.startsWith(other))) {
+      throw new InputError([
+        { file: label, message: `HS ${hs} and HS ${other} (${file}) overlap: a four-digit total and a six-digit code inside it are never added; import one of them` },
+      ]);
+    }
+  }
+  codes.set(hs, label);
 }
 
 async function importFile(path: string, options: ItcOptions, result: ImportResult, run: RunContext): Promise<void> {
@@ -70,7 +90,8 @@ async function importFile(path: string, options: ItcOptions, result: ImportResul
   const header = records[0] ?? [];
   const direction = directionOf(header[0] ?? '', label);
   const columns = yearColumns(header, label, result.notes);
-  const entry = options.hsMap.get(hs);
+  const entry = entryOf(options.hsMap, hs);
+  if (entry) noteTable(run, `${reporter}|${direction}`, hs, label);
   const source = `ITC Trade Map, HS ${hs}, ${direction} of ${reporter}`;
   const seenKey = `${reporter}|${direction}`;
   const seen = run.seen.get(seenKey) ?? new CoverageSeen();

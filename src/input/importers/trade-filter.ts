@@ -3,7 +3,7 @@
  * conversion of one flow into a trade row through the HS map, and the sums of the kept flows.
  */
 import type { HsEntry, HsMap } from './hs-map.js';
-import { convertTonnes, factorFor } from './hs-map.js';
+import { convertTonnes, entryOf, factorFor } from './hs-map.js';
 import { FlowStore } from './flow-store.js';
 import type { CodeMatch } from './numeric-codes.js';
 import type { CoverageRow, GrossRow, Selection, Tally, TradeRow, TradeRowColumns } from './types.js';
@@ -86,7 +86,7 @@ export function flowSkip(entry: HsEntry, exporter: CodeMatch, importer: CodeMatc
  * record for the skip examples; it is a function so that kept rows never build it.
  */
 export function flowToRow(flow: Flow, options: TradeOptions, tally: Tally, source: string, where: () => string, track?: FlowTracking): TradeRow | null {
-  const entry: HsEntry | undefined = options.hsMap.get(flow.hs6);
+  const entry: HsEntry | undefined = entryOf(options.hsMap, flow.hs6);
   const reason = entry ? flowSkip(entry, flow.exporter, flow.importer, flow.year, flow.tonnes, options) : NOT_IN_HS_MAP;
   if (reason || !entry) {
     if (reason === NO_FACTOR && entry) track?.coverage?.markPartial(entry, keptCode(flow.importer), flow.year);
@@ -203,7 +203,11 @@ function partialKey(material: string, stage: string, importer: string, year: num
  */
 export function coverageRows(seen: CoverageSeen, options: TradeOptions, flow: CoverageRow['flow'], source: string): CoverageRow[] {
   const groups = new Map<string, { material: string; stage: TradeRow['stage']; codes: string[] }>();
-  for (const entry of options.hsMap.values()) {
+  // A material and stage is known by its six-digit codes; a heading listed alone (no code of it in
+  // the map) stands for itself.
+  const headings = [...(options.hsMap.headings?.values() ?? [])];
+  const alone = headings.filter((heading) => ![...options.hsMap.keys()].some((code) => code.startsWith(heading.hs6)));
+  for (const entry of [...options.hsMap.values(), ...alone]) {
     if (options.select?.(entry.material, entry.stage)) continue;
     const key = `${entry.material}|${entry.stage}`;
     const group = groups.get(key) ?? { material: entry.material, stage: entry.stage, codes: [] };
@@ -211,8 +215,14 @@ export function coverageRows(seen: CoverageSeen, options: TradeOptions, flow: Co
     groups.set(key, group);
   }
   const rows: CoverageRow[] = [];
-  for (const [year, codes] of [...seen.codes].sort((a, b) => a[0] - b[0])) {
+  for (const [year, seenCodes] of [...seen.codes].sort((a, b) => a[0] - b[0])) {
     if (!inYears(options.years, year)) continue;
+    // A heading read (a four-digit total) holds every code of it.
+    const codes = new Set(seenCodes);
+    for (const code of seenCodes) {
+      if (code.length !== 4) continue;
+      for (const other of options.hsMap.keys()) if (other.startsWith(code)) codes.add(other);
+    }
     const importers = [...(seen.importers.get(year) ?? [])].filter((code) => code !== 'ZZZ' && (!options.country || code === options.country)).sort();
     for (const group of groups.values()) {
       const read = group.codes.filter((code) => codes.has(code)).length;

@@ -12,6 +12,7 @@ const USGS_CODES: Readonly<Record<string, string>> = {
   XX: 'not applicable (XX)',
   E: 'net exporter (E), not a quantity',
   '--': 'zero or not reported (--)',
+  '\u2014': 'zero (\u2014)',
 };
 
 const GROUPED = /^\d{1,3}(,\d{3})+(\.\d+)?$/;

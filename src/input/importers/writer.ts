@@ -8,8 +8,10 @@
  * sources that give the same fact (e.g. USGS and IEA copper refining 2023) would be added up by the
  * loader, so that is refused and the user is asked to narrow one import. Two editions of one
  * publication (same publisher name, then the edition year: "IEA Critical Minerals Data Explorer
- * 2024" and "... 2025") are not two publishers: the newer edition's rows replace the older one's
- * for each material, stage and year it gives; an older edition is refused where a newer one is.
+ * 2024" and "... 2025"; "USGS MCS 2024", "USGS MCS 2025" and "USGS MCS 2026") are not two
+ * publishers: the newer edition's rows replace the older one's for each material, stage and year it
+ * gives (all its countries, withheld rows too); an older edition is refused where a newer one is.
+ * A production figure the source withholds is a row like any other, with `W` as its quantity.
  */
 import { isAscii } from 'node:buffer';
 import { readFile, stat } from 'node:fs/promises';
@@ -17,6 +19,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { writeFailure, writeFileAtomically } from '../atomic-write.js';
 import { COUNTRIES_SPEC, GOVERNANCE_SPEC, PRODUCTION_SPEC, TRADE_SPEC } from '../dataset.js';
+import { WITHHELD } from '../fields.js';
 import { InputError, type Problem } from '../problems.js';
 import { rowColumns, tradeRows, type CountryRow, type CoverageRow, type GrossRow, type ImportResult, type ProductionRow, type TradeRow, type TradeRowColumns } from './types.js';
 import { CsvBytes } from './csv-bytes.js';
@@ -44,8 +47,24 @@ function csvText(header: readonly string[], rows: readonly string[][]): string {
   return [header, ...rows].map((fields) => fields.map(csvField).join(',')).join('\n') + '\n';
 }
 
+/**
+ * A production row whose figure the source withholds (USGS `W`): the country produced, the figure
+ * is not public. It is written with `W` in the quantity column (the loader reads it as withheld);
+ * its `quantity` is 0 and counts in no sum.
+ */
+export type WithheldProductionRow = ProductionRow & { readonly withheld: true };
+
+export function withheldProductionRow(fields: Omit<ProductionRow, 'quantity'>): WithheldProductionRow {
+  return { ...fields, quantity: 0, withheld: true };
+}
+
+export function isWithheldRow(row: ProductionRow): row is WithheldProductionRow {
+  return (row as Partial<WithheldProductionRow>).withheld === true;
+}
+
 export function productionFields(row: ProductionRow): string[] {
-  return [row.material, row.stage, row.country, String(row.year), formatQuantity(row.quantity), row.unit, row.source];
+  const quantity = isWithheldRow(row) ? WITHHELD : formatQuantity(row.quantity);
+  return [row.material, row.stage, row.country, String(row.year), quantity, row.unit, row.source];
 }
 
 export function tradeFields(row: TradeRow): string[] {
@@ -434,28 +453,7 @@ export async function writeResult(dir: string, result: WithGovernance): Promise<
       }),
     );
   }
-  if (result.trade.length > 0) {
-    reports.push(
-      await mergeInto(dir, TRADE_SPEC.label, TRADE_HEADER, result.trade.map(tradeFields), TRADE_ORDER, {
-        source: 8, material: 0, stage: 1, year: 4, fact: [0, 1, 2, 3, 4],
-      }),
-    );
-  }
-  // Written after trade.csv, whose merge refuses a second publisher before anything else is written.
-  if (result.coverage.length > 0) {
-    reports.push(
-      await mergeInto(dir, COVERAGE_FILE, COVERAGE_HEADER, result.coverage.map(coverageFields), COVERAGE_ORDER, {
-        source: 6, material: 0, stage: 1, year: 3, fact: null,
-      }),
-    );
-  }
-  if (result.gross.length > 0) {
-    reports.push(
-      await mergeInto(dir, GROSS_FILE, GROSS_HEADER, result.gross.map(grossFields), GROSS_ORDER, {
-        source: 9, material: 1, stage: 2, year: 5, fact: null,
-      }),
-    );
-  }
+  if (result.trade.length > 0 || result.coverage.length > 0 || result.gross.length > 0) reports.push(...(await mergeTradeFiles(dir, result)));
   reports.push(...(await ensureContractFiles(dir)));
   if (result.countries.length > 0) {
     // countries.csv has one writer (the wgi importer), which builds the whole table: replaced whole.
@@ -527,6 +525,110 @@ async function mergeInto(
   const merged = [...kept, ...fresh].sort(order);
   await writeAtomically(path, csvText(header, merged));
   return { file, written: fresh.length, replaced: existing.length - kept.length, keptFromBefore: kept.length };
+}
+
+/**
+ * The trade sources in order of precedence. Where two of them give the trade of one importer in one
+ * material, stage and year (BACI and UN Comtrade both give 2024), the first one in this list is used
+ * for all of it and the other's rows for that key are set aside: two estimates of one flow are never
+ * added, and one importer's block never mixes sources. CEPII BACI first (it reconciles the
+ * importer's and the exporter's declarations of every flow), then ITC Trade Map (UN Comtrade with
+ * national statistics added), then UN Comtrade (the importer's own declarations).
+ */
+export const TRADE_PRECEDENCE = ['CEPII BACI', 'ITC Trade Map', 'UN Comtrade'] as const;
+
+function precedenceOf(source: string): number {
+  const at = (TRADE_PRECEDENCE as readonly string[]).indexOf(sourceFamily(source));
+  return at < 0 ? TRADE_PRECEDENCE.length : at;
+}
+
+/**
+ * Which source family gives each material, stage, importer and year: among the families with an
+ * import coverage row for it (a source that read the importer's imports), else among those with
+ * trade rows into it, the one first in TRADE_PRECEDENCE. Two families outside that list for one key
+ * are refused, as before (nothing says which to take).
+ */
+export function tradeWinners(trade: readonly string[][], coverage: readonly string[][]): Map<string, string> {
+  const covered = new Map<string, Set<string>>();
+  const traded = new Map<string, Set<string>>();
+  const add = (into: Map<string, Set<string>>, key: string, source: string): void => {
+    const families = into.get(key) ?? new Set<string>();
+    families.add(sourceFamily(source));
+    into.set(key, families);
+  };
+  for (const fields of coverage) {
+    if (fields[4] !== 'import') continue;
+    add(covered, [fields[0], fields[1], fields[2], fields[3]].join('|'), fields[6] ?? '');
+  }
+  for (const fields of trade) add(traded, [fields[0], fields[1], fields[3], fields[4]].join('|'), fields[8] ?? '');
+  const winners = new Map<string, string>();
+  const problems = new Map<string, Problem>();
+  for (const key of new Set([...covered.keys(), ...traded.keys()])) {
+    const families = [...(covered.get(key) ?? traded.get(key) ?? [])].sort((a, b) => precedenceOf(a) - precedenceOf(b) || a.localeCompare(b));
+    const [first, second] = families;
+    if (first === undefined) continue;
+    if (second !== undefined && precedenceOf(first) === TRADE_PRECEDENCE.length) {
+      const [material, stage, importer, year] = key.split('|');
+      problems.set(key, {
+        file: TRADE_SPEC.label,
+        message: `${material} ${stage} ${year} into ${importer} is given by "${first}" and "${second}", neither of them a source of the precedence rule (${TRADE_PRECEDENCE.join(', ')}); importing both would add the two up`,
+      });
+    }
+    winners.set(key, first);
+  }
+  if (problems.size > 0) throw new InputError([...problems.values()]);
+  return winners;
+}
+
+/**
+ * Merges trade.csv, coverage.csv and trade-gross.csv together: rows of the same source, material,
+ * stage and year are replaced in each, then the precedence rule (TRADE_PRECEDENCE) keeps, for each
+ * material, stage, importer and year, the trade rows, import coverage rows and gross-weight rows of
+ * one source family only. Export coverage rows (what a reporter's export tables hold) are kept.
+ */
+async function mergeTradeFiles(dir: string, result: WithGovernance): Promise<WriteReport[]> {
+  const files = [
+    { file: TRADE_SPEC.label, header: TRADE_HEADER, given: result.trade.map(tradeFields), order: TRADE_ORDER, at: { source: 8, material: 0, stage: 1, year: 4, fact: null } },
+    { file: COVERAGE_FILE, header: COVERAGE_HEADER, given: result.coverage.map(coverageFields), order: COVERAGE_ORDER, at: { source: 6, material: 0, stage: 1, year: 3, fact: null } },
+    { file: GROSS_FILE, header: GROSS_HEADER, given: result.gross.map(grossFields), order: GROSS_ORDER, at: { source: 9, material: 1, stage: 2, year: 5, fact: null } },
+  ];
+  const merged = [];
+  for (const spec of files) {
+    const existing = await readExisting(join(dir, spec.file), spec.file, spec.header);
+    merged.push({ ...spec, existing, ...replaceScopes(existing, spec.given, spec.at) });
+  }
+  const [trade, coverage, gross] = merged as [(typeof merged)[0], (typeof merged)[0], (typeof merged)[0]];
+  const winners = tradeWinners([...trade.kept, ...trade.fresh], [...coverage.kept, ...coverage.fresh]);
+  const wins = (key: string, source: string): boolean => {
+    const winner = winners.get(key);
+    return winner === undefined || winner === sourceFamily(source);
+  };
+  const keepTrade = (fields: readonly string[]): boolean => wins([fields[0], fields[1], fields[3], fields[4]].join('|'), fields[8] ?? '');
+  const keepCoverage = (fields: readonly string[]): boolean =>
+    fields[4] !== 'import' || wins([fields[0], fields[1], fields[2], fields[3]].join('|'), fields[6] ?? '');
+  const keepGross = (fields: readonly string[]): boolean => wins([fields[1], fields[2], fields[4], fields[5]].join('|'), fields[9] ?? '');
+  const keep = [keepTrade, keepCoverage, keepGross];
+  const reports: WriteReport[] = [];
+  for (const [i, spec] of [trade, coverage, gross].entries()) {
+    const test = keep[i] ?? (() => true);
+    const kept = spec.kept.filter(test);
+    const fresh = spec.fresh.filter(test);
+    if (spec.existing.length === 0 && fresh.length === 0 && spec.given.length === 0) continue;
+    const rows = [...kept, ...fresh].sort(spec.order);
+    await writeAtomically(join(dir, spec.file), csvText(spec.header, rows));
+    reports.push({ file: spec.file, written: fresh.length, replaced: spec.existing.length - kept.length, keptFromBefore: kept.length });
+  }
+  return reports;
+}
+
+/** The existing rows not replaced by the given ones (same source, material, stage and year), and the given ones. */
+function replaceScopes(existing: readonly string[][], given: readonly string[][], at: Positions): { kept: string[][]; fresh: string[][] } {
+  const scope = (fields: readonly string[]): string => [at.source, at.material, at.stage, at.year].map((i) => fields[i] ?? '').join('|');
+  const newer = newerEditions(given, at);
+  const fresh = given.filter((fields) => !newer.supersedes(fields));
+  const replacedScopes = new Set(fresh.map(scope));
+  const kept = existing.filter((fields) => !replacedScopes.has(scope(fields)) && !newer.supersedes(fields));
+  return { kept, fresh };
 }
 
 async function readExisting(path: string, file: string, header: readonly string[]): Promise<string[][]> {
