@@ -15,6 +15,10 @@ export interface Flow {
   from: string;
   to: string;
   quantity: number;
+  /** Sum of the rows' value_usd; null when no row had one. */
+  valueUsd?: number | null;
+  /** The quantity of the rows that had a value_usd (the unit value's denominator). */
+  valuedQuantity?: number;
 }
 
 /** Everything the graph says about one material and stage in one year. */
@@ -210,7 +214,14 @@ function flowMaker(table: TradeTable): (slice: IndexedSlice) => Flow[] {
     }
     const flows: Flow[] = [];
     for (let row = slice.firstRow; row < slice.endRow; row += 1) {
-      flows.push({ from: codes[table.exporterOf[row] ?? 0] ?? '', to: codes[table.importerOf[row] ?? 0] ?? '', quantity: table.quantityOf[row] ?? 0 });
+      const value = table.valueUsdOf[row] ?? Number.NaN;
+      flows.push({
+        from: codes[table.exporterOf[row] ?? 0] ?? '',
+        to: codes[table.importerOf[row] ?? 0] ?? '',
+        quantity: table.quantityOf[row] ?? 0,
+        valueUsd: Number.isNaN(value) ? null : value,
+        valuedQuantity: table.valuedQuantityOf[row] ?? 0,
+      });
     }
     recent.set(slice, flows);
     if (recent.size > FLOW_CACHE_SLICES) recent.delete(recent.keys().next().value as IndexedSlice);

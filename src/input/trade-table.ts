@@ -101,6 +101,8 @@ export class TradeTable {
   quantityOf: Float64Array = new Float64Array(INITIAL_CAPACITY);
   /** NaN where no merged row had a value. */
   valueUsdOf: Float64Array = new Float64Array(INITIAL_CAPACITY);
+  /** The quantity of the merged rows that had a value: unit value = value / this, whatever rows lacked one. */
+  valuedQuantityOf: Float64Array = new Float64Array(INITIAL_CAPACITY);
 
   /**
    * Open-addressing hash of (slice, exporter, importer) -> fact index. Each slot holds its whole key
@@ -143,6 +145,7 @@ export class TradeTable {
         if (!Number.isNaN(valueUsd)) {
           const known = this.valueUsdOf[row] ?? Number.NaN;
           this.valueUsdOf[row] = Number.isNaN(known) ? valueUsd : known + valueUsd;
+          this.valuedQuantityOf[row] = (this.valuedQuantityOf[row] ?? 0) + quantity;
         }
         return;
       }
@@ -165,6 +168,7 @@ export class TradeTable {
     this.importerOf[row] = importer;
     this.quantityOf[row] = quantity;
     this.valueUsdOf[row] = valueUsd;
+    this.valuedQuantityOf[row] = Number.isNaN(valueUsd) ? 0 : quantity;
     return row;
   }
 
@@ -233,6 +237,7 @@ export class TradeTable {
     this.importerOf = gatheredInts(this.importerOf, order);
     this.quantityOf = gatheredDoubles(this.quantityOf, order);
     this.valueUsdOf = gatheredDoubles(this.valueUsdOf, order);
+    this.valuedQuantityOf = gatheredDoubles(this.valuedQuantityOf, order);
     const renumbered: SliceInfo[] = new Array<SliceInfo>(this.slices.length);
     this.slices.forEach((slice, id) => (renumbered[sliceRank[id] ?? 0] = slice));
     this.slices = renumbered;
@@ -286,6 +291,7 @@ export class TradeTable {
     this.importerOf = resized(this.importerOf, new Int32Array(capacity));
     this.quantityOf = resized(this.quantityOf, new Float64Array(capacity));
     this.valueUsdOf = resized(this.valueUsdOf, new Float64Array(capacity));
+    this.valuedQuantityOf = resized(this.valuedQuantityOf, new Float64Array(capacity));
   }
 
   private rehash(count: number): void {

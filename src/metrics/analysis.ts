@@ -4,6 +4,7 @@
  */
 import { STAGES, type Stage } from '../input/fields.js';
 import { UsageError } from '../input/problems.js';
+import { indexFor } from '../graph/group-view.js';
 import { sliceIndex } from '../graph/slices.js';
 import type { SupplyGraph } from '../graph/supply-graph.js';
 import { importerBlock, type ImporterBlock, type UnknownPart } from './importer.js';
@@ -87,13 +88,15 @@ export function analyseStage(graph: SupplyGraph, material: string, stage: Stage,
   const index = sliceIndex(graph);
   const wYear = worldYear(index, material, stage, options.year);
   const world = wYear === null ? undefined : worldBlock(index, material, stage, wYear);
-  const iYear = importerYear(index, material, stage, options.importer, options.year);
+  // A group importer (EU, G7, ...) reads its members merged into one node (graph/group-view.ts).
+  const own = indexFor(graph, options.importer);
+  const iYear = importerYear(own, material, stage, options.importer, options.year);
   if (iYear === null) return world ? { world } : {};
   // The block's inputs are all of its own year: the world HHI behind GeoPolRisk too.
   const sameYearWorld = iYear === wYear ? world : worldBlock(index, material, stage, iYear);
   const hasData = sameYearWorld !== undefined || index.slice(material, stage, iYear) !== undefined || options.year === undefined;
   const importer = hasData
-    ? importerBlock({ index, material, stage, importer: options.importer, year: iYear, worldHhi: sameYearWorld?.hhi ?? null })
+    ? importerBlock({ index: own, material, stage, importer: options.importer, year: iYear, worldHhi: sameYearWorld?.hhi ?? null })
     : undefined;
   const feedWorld = stage === 'refining' && importer ? { feedWorld: worldBlock(index, material, 'mining', iYear) ?? null } : {};
   return { ...(world ? { world } : {}), ...(importer ? { importer, importerWorld: sameYearWorld ?? null } : {}), ...feedWorld };

@@ -27,7 +27,7 @@ import { limitsFor, type AcceptEntry, type GapBasis, type Limits, type Policy } 
 import { compare } from '../graph/slices.js';
 import type { Analysis, StageAnalysis } from './analysis.js';
 import { herfindahl } from './concentration.js';
-import type { Exposure } from './importer.js';
+import type { Exposure, UnitValues } from './importer.js';
 import type { WorldBlock } from './world.js';
 import { cutToCeiling, waterFill, type Bin } from './waterfill.js';
 
@@ -77,6 +77,19 @@ export interface Gap {
   acceptReason: string | null;
   /** `certain`: holds over the whole range of the importer's own production; `possible`: over part of it. */
   certainty: 'certain' | 'possible';
+  /** What the plan would cost, from trade unit values (supplier and hhi bases); null for origin gaps. */
+  price: PlanPrice | null;
+}
+
+/**
+ * The price of security, as an estimate from customs unit values (USD per unit of the stage): the
+ * unit value of each country the plan buys more from (what the importer pays it now, else what it
+ * charges its other buyers) and of each supplier it buys less from, and the plan's total premium
+ * (positive) or saving (negative). Null where the data has no value for a country.
+ */
+export interface PlanPrice {
+  unitValues: Record<string, number | null>;
+  premiumUsd: number | null;
 }
 
 export interface StageAssessment {
@@ -225,9 +238,30 @@ export function stageGaps(input: StageInput): Gap[] {
   const block = input.analysis.importer;
   if (!block?.low || block.low.supply <= 0) return [];
   const at = (exposure: Exposure): GapBlock => ({ ...exposure, paths: [], year: block.year, unit: block.unit });
+  const priced = (gap: Gap): Gap => ({ ...gap, price: block.unitValues && gap.basis !== 'origin' ? planPrice(gap, block.unitValues) : null });
   const certain = block.high ? exposureGaps(input, at(block.high)) : [];
-  if (certain.length > 0 || block.high === block.low) return certain;
-  return exposureGaps(input, at(block.low)).map((gap) => ({ ...gap, certainty: 'possible' as const }));
+  if (certain.length > 0 || block.high === block.low) return certain.map(priced);
+  return exposureGaps(input, at(block.low)).map((gap) => priced({ ...gap, certainty: 'possible' as const }));
+}
+
+/** The plan's cost: what the added purchases cost minus what the cut ones did (see PlanPrice). */
+export function planPrice(gap: Pick<Gap, 'plan' | 'cuts'>, values: UnitValues): PlanPrice {
+  const unitValues: Record<string, number | null> = {};
+  let premium: number | null = 0;
+  const price = (country: string, bought: boolean): number | null => {
+    const known = values.importsFrom.get(country) ?? (bought ? values.exportsOf.get(country) : undefined);
+    unitValues[country] = known ?? null;
+    return known ?? null;
+  };
+  for (const { country, quantity } of gap.plan) {
+    const value = price(country, true);
+    premium = premium === null || value === null ? null : premium + quantity * value;
+  }
+  for (const { country, quantity } of gap.cuts) {
+    const value = price(country, false);
+    premium = premium === null || value === null ? null : premium - quantity * value;
+  }
+  return { unitValues, premiumUsd: premium };
 }
 
 /** The figures a gap is computed from: one exact exposure of the block's year. */
@@ -313,7 +347,7 @@ function baseGap(
   block: GapBlock,
   basis: GapBasis,
   world: WorldBlock | undefined,
-): Pick<Gap, 'material' | 'stage' | 'basis' | 'unit' | 'year' | 'supply' | 'productionYear' | 'accepted' | 'acceptReason' | 'certainty'> {
+): Pick<Gap, 'material' | 'stage' | 'basis' | 'unit' | 'year' | 'supply' | 'productionYear' | 'accepted' | 'acceptReason' | 'certainty' | 'price'> {
   return {
     material: input.material,
     stage: input.stage,
@@ -325,6 +359,7 @@ function baseGap(
     accepted: false,
     acceptReason: null,
     certainty: 'certain',
+    price: null,
   };
 }
 

@@ -25,6 +25,7 @@
 import { UNATTRIBUTED } from '../input/countries.js';
 import type { CoverageExtent } from '../input/dataset.js';
 import type { Stage } from '../input/fields.js';
+import { isGroupIndex } from '../graph/group-view.js';
 import { compare, type Flow, type SliceIndex } from '../graph/slices.js';
 import { byQuantityDescending, herfindahl, type CountryShare } from './concentration.js';
 import { traceOrigins, type OriginMix } from './kastner.js';
@@ -106,10 +107,26 @@ export interface ImporterBlock {
   geopolRisk: number | null;
   /** Years of the WGI scores GeoPolRisk used, where older than the block's year (WGI ends earlier). */
   governanceYears: number[];
+  /** Import unit values from the rows' value_usd (USD per unit of the block); null when trade is unknown. */
+  unitValues: UnitValues | null;
   /** The exact picture at the lowest own production (P, or 0 when not known); null when trade is unknown. */
   low: Exposure | null;
   /** The exact picture at the highest own production; null when unbounded or trade is unknown. */
   high: Exposure | null;
+}
+
+/**
+ * What a tonne costs, from trade values: USD per unit of quantity, each over the rows that carry a
+ * value_usd (quantities without one are left out of both sums). An estimate from customs unit values,
+ * not a market price.
+ */
+export interface UnitValues {
+  /** The importer's imports from each supplier. */
+  importsFrom: ReadonlyMap<string, number>;
+  /** Each exporter's recorded shipments of this material and stage in the year, to every destination. */
+  exportsOf: ReadonlyMap<string, number>;
+  /** All the importer's imports with a value; null when none has one. */
+  meanImport: number | null;
 }
 
 export interface ImporterContext {
@@ -144,7 +161,7 @@ export function importerBlock(context: ImporterContext): ImporterBlock {
   }
   if (own.status !== 'reported' && own.status !== 'absent') {
     unknown.push('production');
-    reasons.push(productionReason(own.status, name, year, own.high));
+    reasons.push(productionReason(own.status, name, year, own.low, own.high));
   }
   const unit = index.unit(material, stage) ?? '';
   if (coverage.imports === null) return unknownTrade(context, { unit, unknown, reasons, coverage, own });
@@ -154,11 +171,15 @@ export function importerBlock(context: ImporterContext): ImporterBlock {
   const exact = own.high === own.low;
   const high = exact ? low : own.high === null ? null : exposureAt(context, trade, own.high);
   const exportsKnown = coverage.exports !== null;
-  const range = relianceRange(own.low, own.high, trade.imports, trade.exports, exportsKnown);
+  // Partly covered trade is a lower bound: more exports lower reliance, more imports raise it (to 1).
+  const [rangeLow, rangeHigh] = relianceRange(own.low, own.high, trade.imports, trade.exports, coverage.exports === 'full');
+  const range: [number, number] = [rangeLow, coverage.imports === 'partial' ? 1 : rangeHigh];
   const governanceYears = new Set<number>();
+  // A group's imports from its own members stay in the denominator with weight 0 (geopolrisk-py's regional rule).
+  const intraGroup = isGroupIndex(index) ? index.intraGroupImports(material, stage, year) : 0;
   const geopol =
     exact && context.worldHhi !== null
-      ? geopolRisk(context.worldHhi, trade.importsBy, low.supply, (code) => {
+      ? geopolRisk(context.worldHhi, trade.importsBy, low.supply + intraGroup, (code) => {
           const score = index.governance(code, year);
           if (score?.year != null && score.year !== year) governanceYears.add(score.year);
           return score?.value ?? null;
@@ -189,9 +210,26 @@ export function importerBlock(context: ImporterContext): ImporterBlock {
     exportsExceedSupply: exact && exportsKnown ? low.exportsExceedSupply : null,
     geopolRisk: geopol,
     governanceYears: [...governanceYears].sort((a, b) => a - b),
+    unitValues: unitValuesOf(trade.flows, importer),
     low,
     high,
   };
+}
+
+export function unitValuesOf(flows: readonly Flow[], importer: string): UnitValues {
+  const sums = (key: (flow: Flow) => string | null): Map<string, number> => {
+    const value = new Map<string, number>();
+    const quantity = new Map<string, number>();
+    for (const flow of flows) {
+      const at = key(flow);
+      if (at === null || flow.valueUsd == null || !(flow.valuedQuantity && flow.valuedQuantity > 0)) continue;
+      value.set(at, (value.get(at) ?? 0) + flow.valueUsd);
+      quantity.set(at, (quantity.get(at) ?? 0) + flow.valuedQuantity);
+    }
+    return new Map([...value].map(([at, usd]) => [at, usd / (quantity.get(at) ?? 1)]));
+  };
+  const all = sums((flow) => (flow.to === importer ? 'all' : null)).get('all') ?? null;
+  return { importsFrom: sums((flow) => (flow.to === importer ? flow.from : null)), exportsOf: sums((flow) => flow.from), meanImport: all };
 }
 
 function unknownTrade(
@@ -223,6 +261,7 @@ function unknownTrade(
     exportsExceedSupply: null,
     geopolRisk: null,
     governanceYears: [],
+    unitValues: null,
     low: null,
     high: null,
   };
@@ -236,6 +275,7 @@ interface OwnProduction {
 
 /** The importer's own production at this stage and year, as exactly as the data give it. */
 export function ownProduction(index: SliceIndex, material: string, stage: Stage, country: string, year: number): OwnProduction {
+  if (isGroupIndex(index) && country === index.group.tag) return index.ownProduction(material, stage, year);
   const slice = index.slice(material, stage, year);
   const listed = slice?.production.get(country);
   if (listed !== undefined) return { status: 'reported', low: listed, high: listed };
@@ -247,10 +287,11 @@ export function ownProduction(index: SliceIndex, material: string, stage: Stage,
   return remainder > 0 ? { status: 'unlisted', low: 0, high: remainder } : { status: 'absent', low: 0, high: 0 };
 }
 
-function productionReason(status: ProductionStatus, name: string, year: number, high: number | null): string {
+function productionReason(status: ProductionStatus, name: string, year: number, low: number, high: number | null): string {
   if (status === 'withheld') return `${name} production in ${year} is withheld by the source`;
   if (status === 'missing') return `the data has no ${name.replace(/^[A-Z0-9]+'s /, '')} production for ${year}`;
   if (high === null) return `${name} production in ${year} is not listed, and another producer's figure is withheld`;
+  if (low > 0) return `${name} production in ${year} is between ${formatTonnes(low)} (its listed members) and ${formatTonnes(high)} (with the unattributed remainder)`;
   return `${name} production in ${year} is not listed: between 0 and the ${formatTonnes(high)} the source leaves unattributed`;
 }
 

@@ -36,10 +36,14 @@ export function importerYear(
 /**
  * The trade slices (`material|stage|year`) that an analysis without a fixed year reads: the importer
  * block's year of each material and stage and, at the refining stage, the mining trade of that year
- * (the refiners' feed). Found from the facts before the graph is built, so that a multi-year trade
+ * (the refiners' feed). For a group importer, `members` are the countries carrying its tag. Found from the facts before the graph is built, so that a multi-year trade
  * history does not become a graph of millions of edges when only the latest year is reported.
  */
-export function tradeSlicesForLatestYears(dataset: Pick<Dataset, 'coverage' | 'importYears'>, importer: string): Set<string> {
+export function tradeSlicesForLatestYears(
+  dataset: Pick<Dataset, 'coverage' | 'importYears'>,
+  importer: string,
+  members: readonly string[] = [importer],
+): Set<string> {
   const coverage = TradeCoverage.of(dataset);
   const slices = new Set<string>();
   const seen = new Set<string>();
@@ -50,8 +54,9 @@ export function tradeSlicesForLatestYears(dataset: Pick<Dataset, 'coverage' | 'i
   for (const fact of dataset.coverage ?? []) seen.add(`${fact.material}|${fact.stage}`);
   for (const key of seen) {
     const [material = '', stage = 'mining'] = key.split('|');
-    const year = coverage.years(material, stage as Stage, importer, 'import').at(-1);
-    if (year === undefined) continue;
+    // A group's block year is the latest in which any member's imports are covered (graph/group-view.ts).
+    const year = Math.max(-Infinity, ...members.map((member) => coverage.years(material, stage as Stage, member, 'import').at(-1) ?? -Infinity));
+    if (!Number.isFinite(year)) continue;
     slices.add(`${material}|${stage}|${year}`);
     if (stage === 'refining') slices.add(`${material}|mining|${year}`);
   }

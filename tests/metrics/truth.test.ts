@@ -12,7 +12,7 @@ import { relianceRange } from '../../src/metrics/importer.js';
 import { shock } from '../../src/metrics/shock.js';
 import { sliceIndex } from '../../src/graph/slices.js';
 import { DEFAULT_POLICY } from '../../src/input/policy.js';
-import { fixture, runCli } from '../helpers/cli.js';
+import { fixture, ROOT, runCli } from '../helpers/cli.js';
 
 async function graphOf(name: string) {
   return buildSupplyGraph(await loadDataset(fixture(name)));
@@ -189,8 +189,8 @@ describe('governance by year', () => {
 
 describe('one question, one answer', () => {
   it('report and report --year Y give the same importer block for a block of year Y', async () => {
-    for (const name of ['truth', 'coverage']) {
-      const graph = await graphOf(name);
+    for (const name of ['truth', 'coverage', '../../data']) {
+      const graph = name === '../../data' ? buildSupplyGraph(await loadDataset(`${ROOT}data`)) : await graphOf(name);
       const latest = analyse(graph, { importer: 'JPN' });
       for (const material of latest.materials) {
         for (const [stage, entry] of Object.entries(material.stages)) {
