@@ -367,7 +367,7 @@ function prepare(cfg, notes) {
   const commands = cliCommands(ROOT, BIN);
   const tools = {
     scratch,
-    duckdb: duckdbVersion(ROOT),
+    duckdb: duckdbVersion(join(ROOT, 'bench')),
     pandas: pandasPython(),
     hasTrend: commands.has('trend'),
     hasBaci: hasBaciImporter(ROOT, BIN, commands),

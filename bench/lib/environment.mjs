@@ -30,7 +30,7 @@ export function hasBaciImporter(root, bin, commands) {
 export function duckdbVersion(root) {
   // The package's exports hide its package.json from require(); read it where npm put it.
   const manifest = join(root, 'node_modules', '@duckdb', 'node-api', 'package.json');
-  if (!existsSync(manifest)) return { skipped: 'DuckDB not installed (npm install: @duckdb/node-api is a dev dependency)' };
+  if (!existsSync(manifest)) return { skipped: 'DuckDB not installed (npm install --prefix bench: @duckdb/node-api is a dependency of bench/package.json)' };
   // Loading the module proves its native binary works on this platform and Node.
   const probe = run(process.execPath, ['--input-type=module', '-e', "await import('@duckdb/node-api')"], { cwd: root });
   if (!probe.ok) return { skipped: `@duckdb/node-api does not load: ${probe.stderr.trim().split('\n').at(-1)}` };

@@ -10,11 +10,14 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChalkInstance } from 'chalk';
 import { InvalidArgumentError, type Command } from 'commander';
-import { writeFailure, writeFileAtomically } from '../input/atomic-write.js';
+import { isStdoutName, SafeWriteError, writeFailure, writeFileSafely } from '../io/safe-write.js';
 import { builtInCountries } from '../input/countries.js';
-import { loadDataset, TRADE_SPEC, type Dataset, type LoadFilter } from '../input/dataset.js';
+import { loadDataset, PRODUCTION_SPEC, TRADE_SPEC, type Dataset, type LoadFilter } from '../input/dataset.js';
+import { groupTagError } from '../input/fields.js';
+import { closestName, didYouMean } from '../input/policy.js';
 import { UsageError } from '../input/problems.js';
 import { buildSupplyGraph, type SupplyGraph } from '../graph/supply-graph.js';
+import { sliceIndex } from '../graph/slices.js';
 import { tradeSlicesForLatestYears } from '../metrics/years.js';
 import type { ToolInfo } from '../report/json.js';
 import { conventionalName } from '../report/short-names.js';
@@ -33,6 +36,8 @@ export interface CommonOptions {
   output?: string;
   color: boolean;
   quiet?: boolean;
+  /** trace's <material> argument, checked against the data like --material (not an option). */
+  materialArgument?: string;
 }
 
 export function defaultDataDir(): string {
@@ -46,21 +51,59 @@ export function toolInfo(): ToolInfo {
 }
 
 export function parseYearOption(value: string): number {
-  if (!/^\d{4}$/.test(value.trim())) throw new InvalidArgumentError('expected a four-digit year such as 2023.');
-  return Number(value);
+  const text = value.trim();
+  if (/^\d{4}$/.test(text)) return Number(text);
+  // 2021.0 (a spreadsheet's number), 2021.00: the year is plain, only written as a decimal.
+  if (/^\d{4}\.0*$/.test(text)) throw new InvalidArgumentError(`expected a four-digit year: write ${text.slice(0, 4)}.`);
+  throw new InvalidArgumentError('expected a four-digit year such as 2023.');
 }
 
 export function parseCountryOption(value: string): string {
   const code = value.trim();
   if (/^[A-Z][A-Z0-9]{2}$/.test(code)) return code;
-  if (/^[a-z][a-z0-9]{2}$/.test(code)) throw new InvalidArgumentError(`country codes are upper-case: ${code.toUpperCase()}.`);
+  if (/^[A-Za-z][A-Za-z0-9]{2}$/.test(code)) throw new InvalidArgumentError(`country codes are upper-case: ${code.toUpperCase()}.`);
+  const named = countryByName(code);
+  if (named) throw new InvalidArgumentError(`expected an ISO 3166-1 alpha-3 code, not a country name (did you mean ${named.code} for ${named.name}?).`);
   throw new InvalidArgumentError('expected an ISO 3166-1 alpha-3 code such as JPN.');
+}
+
+/**
+ * --importer: a country code as above, or a group tag of the data as written in countries.csv (`EU`,
+ * `G7`, `Quad`, `like-minded`), which loadGraph checks once the data is read. A country name is never
+ * taken for a tag, and three letters are always a country code.
+ */
+export function parseImporterOption(value: string): string {
+  const code = value.trim();
+  if (/^[A-Z][A-Z0-9]{2}$/.test(code)) return code;
+  if (code.length !== 3 && groupTagError(code) === undefined && countryByName(code, { exact: true }) === undefined) return code;
+  return parseCountryOption(code);
+}
+
+/**
+ * The built-in country whose English name (or its conventional short form) is closest to `name`, or
+ * with `exact` the one whose name it is, whatever the case.
+ */
+export function countryByName(name: string, { exact = false }: { exact?: boolean } = {}): { code: string; name: string } | undefined {
+  if (name.length < 3) return undefined;
+  const byName = new Map<string, { code: string; name: string }>();
+  for (const [code, country] of builtInCountries()) {
+    for (const known of [country.name, conventionalName(code, country.name)]) {
+      if (!byName.has(known)) byName.set(known, { code, name: conventionalName(code, country.name) });
+    }
+  }
+  const best = exact ? [...byName.keys()].find((known) => known.toLowerCase() === name.toLowerCase()) : closestName(name, byName.keys());
+  return best === undefined ? undefined : byName.get(best);
 }
 
 export function parseListOption(value: string): string[] {
   const items = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
   if (items.length === 0) throw new InvalidArgumentError('expected a comma-separated list.');
   return items;
+}
+
+/** A repeatable list option: `--material a --material b,c` gives [a, b, c] (duplicates dropped). */
+export function collectListOption(value: string, previous: string[] | undefined): string[] {
+  return [...new Set([...(previous ?? []), ...parseListOption(value)])];
 }
 
 export function choice(allowed: readonly string[]) {
@@ -70,16 +113,34 @@ export function choice(allowed: readonly string[]) {
   };
 }
 
-/** The options of every analysis command. */
-export function addDataOptions(command: Command): Command {
+/**
+ * The options of the analysis commands, in pieces, so that each command declares only what it
+ * accepts (trace takes its material as an argument, trend its years as --from/--to).
+ */
+export function addSourceOptions(command: Command): Command {
   return command
     .option('--data <dir>', 'data folder with production.csv, trade.csv and optional countries.csv (default: the embedded dataset)')
-    .option('--importer <iso3>', 'importing country, ISO 3166-1 alpha-3', parseCountryOption, DEFAULT_IMPORTER)
-    .option('--year <yyyy>', 'use this year for every block (default: the latest year of each source)', parseYearOption)
-    .option('--material <list>', 'only these materials, comma-separated', parseListOption)
-    .option('--output <file>', 'write the report to this file instead of stdout')
+    .option('--importer <iso3>', 'importing country, ISO 3166-1 alpha-3 (or a group tag of the data, such as EU)', parseImporterOption, DEFAULT_IMPORTER);
+}
+
+export function addYearOption(command: Command): Command {
+  return command.option('--year <yyyy>', 'use this year for every block (default: the latest year of each source)', parseYearOption);
+}
+
+export function addMaterialOption(command: Command): Command {
+  return command.option('--material <list>', 'only these materials, comma-separated; repeatable (default: all)', collectListOption);
+}
+
+export function addOutputOptions(command: Command, what = 'the report'): Command {
+  return command
+    .option('--output <file>', `write ${what} to this file instead of stdout ("-": stdout)`)
     .option('--no-color', 'no colour in the table (also NO_COLOR=1, or when stdout is not a terminal)')
     .option('--quiet', 'no warnings on stderr');
+}
+
+/** Every data option: --data, --importer, --year, --material, --output, --no-color, --quiet. */
+export function addDataOptions(command: Command): Command {
+  return addOutputOptions(addMaterialOption(addYearOption(addSourceOptions(command))));
 }
 
 export interface LoadedData {
@@ -111,12 +172,72 @@ export async function loadGraph(
     progress.done();
   }
   const { dataset, tradeSlices } = loaded;
-  if (!dataset.countries.has(options.importer)) {
-    throw new UsageError(`--importer ${options.importer} is not an ISO 3166-1 alpha-3 code or a country of countries.csv`);
+  const isGroup = (tag: string): boolean => [...dataset.countries.values()].some((country) => country.groups.includes(tag));
+  if (!dataset.countries.has(options.importer) && !isGroup(options.importer)) {
+    if (options.importer.length !== 3) {
+      // Taken as a group tag while parsing (EU, G7): no group of the data carries it.
+      const groups = [...new Set([...dataset.countries.values()].flatMap((country) => country.groups))].sort();
+      const known = groups.length > 0 ? `; groups in the data: ${groups.join(', ')}` : '; the data defines no groups (countries.csv `groups`)';
+      const named = countryByName(options.importer);
+      const hint = didYouMean(options.importer, groups) || (named ? ` (did you mean ${named.code} for ${named.name}?)` : '');
+      throw new UsageError(`--importer ${options.importer} is neither a country code nor a group of the data${hint}${known}`);
+    }
+    const named = countryByName(options.importer);
+    const hint = named ? ` (did you mean ${named.code} for ${named.name}?)` : '';
+    throw new UsageError(`--importer ${options.importer} is not an ISO 3166-1 alpha-3 code or a country of countries.csv${hint}`);
   }
-  warn(io, options, dataset.warnings);
+  if (filter.years) await assertYearsHaveData(dataset, dataDir, filter, options, io);
   const graph = buildSupplyGraph(dataset, tradeSlices ? { tradeSlices } : {});
+  assertMaterialsKnown(graph, options);
+  // After the checks of the command line: a usage error is not buried under the data's warnings.
+  warn(io, options, dataset.warnings);
   return { dataset, graph, dataDir };
+}
+
+/**
+ * A year filter that matched no row of a folder that has rows: a usage error naming the years the
+ * data does have (found by a second, summary-only read; this happens only on the error path).
+ */
+async function assertYearsHaveData(dataset: Dataset, dataDir: string, filter: LoadFilter, options: CommonOptions, io: CliIo): Promise<void> {
+  const facts = dataset.stats.filter((file) => file.file === PRODUCTION_SPEC.label || file.file === TRADE_SPEC.label);
+  const used = facts.reduce((total, file) => total + file.rowsUsed, 0);
+  const skipped = facts.reduce((total, file) => total + file.rowsSkipped, 0);
+  if (used > 0 || skipped === 0) return;
+  const { years: _ignored, ...rest } = filter;
+  const survey = await loadDataset(dataDir, { ...rest, tradeSummaryOnly: true, threads: readerThreads(io) });
+  const production = new Set(survey.production.map((fact) => fact.year));
+  const trade = new Set([...survey.importYears.values()].flatMap((years) => [...years]));
+  const all = new Set([...production, ...trade]);
+  const asked = [...(filter.years ?? [])].sort((a, b) => a - b);
+  const wanted = options.year !== undefined ? `--year ${options.year}` : `the years ${yearList(asked)}`;
+  if (all.size === 0) return;
+  const parts = [production.size > 0 ? `production ${yearList([...production])}` : '', trade.size > 0 ? `trade ${yearList([...trade])}` : ''].filter(Boolean);
+  throw new UsageError(`no data for ${wanted}; the data has years ${yearList([...all])} (${parts.join(', ')})`);
+}
+
+/** 2015, 2017-2019, 2021: a sorted list of years with runs folded. */
+export function yearList(years: readonly number[]): string {
+  const sorted = [...new Set(years)].sort((a, b) => a - b);
+  const runs: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === (sorted[j] ?? 0) + 1) j += 1;
+    runs.push(j === i ? String(sorted[i]) : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return runs.join(', ');
+}
+
+/** --material (and trace's argument) against the data, with the closest known id for a typo or a wrong case. */
+function assertMaterialsKnown(graph: SupplyGraph, options: CommonOptions): void {
+  const asked = [...(options.material ?? []), ...(options.materialArgument !== undefined ? [options.materialArgument] : [])];
+  if (asked.length === 0) return;
+  const available = sliceIndex(graph).materials();
+  const unknown = asked.filter((material) => !available.includes(material));
+  if (unknown.length === 0) return;
+  const named = unknown.map((material) => `${material}${didYouMean(material, available)}`).join(', ');
+  const year = options.year !== undefined ? ` in ${options.year}` : '';
+  throw new UsageError(`no data for material ${named}${year}; the data has: ${available.join(', ') || '(none)'}`);
 }
 
 /**
@@ -132,20 +253,32 @@ export async function loadLatestYears(
 ): Promise<{ dataset: Dataset; tradeSlices: Set<string> }> {
   if (!twoPass) {
     const dataset = await loadDataset(dataDir, filter);
-    return { dataset, tradeSlices: tradeSlicesForLatestYears(dataset, importer) };
+    return { dataset, tradeSlices: tradeSlicesForLatestYears(dataset, importer, importerMembers(dataset, importer)) };
   }
   const survey = await loadDataset(dataDir, { ...filter, tradeSummaryOnly: true });
-  const tradeSlices = tradeSlicesForLatestYears(survey, importer);
+  const tradeSlices = tradeSlicesForLatestYears(survey, importer, importerMembers(survey, importer));
   const tradeYears = new Set([...tradeSlices].map((key) => Number(key.split('|')[2])));
   // The survey's years with trade stand for the whole file: they name the stages and years the data has.
   return { dataset: { ...(await loadDataset(dataDir, { ...filter, tradeYears })), importYears: survey.importYears, units: survey.units, coverage: survey.coverage, warnings: survey.warnings }, tradeSlices };
 }
 
-/** Threads for reading a large trade file: SUPPLY_RISK_THREADS, else one per core (at most 4). */
+/** The countries an --importer stands for: itself, or the members of the group it names. */
+function importerMembers(dataset: Dataset, importer: string): string[] {
+  if (dataset.countries.has(importer)) return [importer];
+  return [...dataset.countries.values()].filter((country) => country.groups.includes(importer)).map((country) => country.code);
+}
+
+/**
+ * Threads for reading a large trade file: SUPPLY_RISK_THREADS (a whole number >= 1; unset or empty
+ * means the default), else one per core (at most 4). Anything else is a usage error naming it.
+ */
 export function readerThreads(io: CliIo): number {
-  const asked = Number(io.env.SUPPLY_RISK_THREADS);
-  if (Number.isInteger(asked) && asked >= 1) return asked;
-  return Math.min(4, availableParallelism());
+  const raw = io.env.SUPPLY_RISK_THREADS;
+  if (raw === undefined || raw.trim() === '') return Math.min(4, availableParallelism());
+  if (!/^\s*\d+\s*$/.test(raw) || Number(raw) < 1) {
+    throw new UsageError(`SUPPLY_RISK_THREADS=${JSON.stringify(raw).slice(1, -1)} is not a whole number of threads (1 or more; 1 turns worker threads off)`);
+  }
+  return Number(raw);
 }
 
 /** Above this size a trade file is read in two passes (see loadGraph); below, one pass is quicker. */
@@ -169,20 +302,33 @@ export async function chalkFor(io: CliIo, options: { color: boolean; output?: st
   // Loaded here, not at start-up: machine formats never colour anything.
   const { Chalk } = await import('chalk');
   const noColor = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
-  const toTerminal = io.stdoutIsTTY && !options.output;
+  const toTerminal = io.stdoutIsTTY && (!options.output || isStdoutName(options.output));
   const enabled = !noColor && options.color && io.env.TERM !== 'dumb' && toTerminal && !machineFormat;
   return new Chalk({ level: enabled ? 1 : 0 });
 }
 
-/** Writes the report to stdout, or to --output through a temporary file and a rename. */
+/**
+ * Writes the report to stdout (no --output, or `--output -`), or to the --output file by the rules
+ * of src/io/safe-write.ts: a regular file is replaced atomically, keeping its mode; a symbolic link
+ * is followed; a device, FIFO or socket is written to in place; a read-only file or a directory is
+ * refused (exit 2) and left as it is.
+ */
 export async function emit(io: CliIo, options: { output?: string }, text: string): Promise<void> {
-  if (!options.output) {
+  if (!options.output || isStdoutName(options.output)) {
     io.stdout.write(text);
     return;
   }
   try {
-    await writeFileAtomically(resolve(io.cwd, options.output), text);
+    await writeFileSafely(resolve(io.cwd, options.output), text);
   } catch (error) {
+    // A pipe named as the output (--output /dev/stdout | head) whose reader left: as for stdout.
+    if (error instanceof Error && (error as NodeJS.ErrnoException).code === 'EPIPE') return;
+    if (error instanceof SafeWriteError && error.code === 'EREADONLY') {
+      throw new UsageError(`--output ${options.output} is ${writeFailure(error)}; it was left as it is (make it writable, or choose another file)`);
+    }
+    if (error instanceof SafeWriteError && error.code === 'EISDIR') {
+      throw new UsageError(`--output ${options.output} is a directory; name a file in it, or "-" for stdout`);
+    }
     throw new UsageError(`cannot write --output ${options.output} (${writeFailure(error)})`);
   }
 }

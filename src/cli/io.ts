@@ -9,16 +9,18 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
+  columns?: number; // stdout's width when it is a terminal (report/fit.ts terminalWidth)
   cwd: string;
 }
 
 export function processIo(): CliIo {
   return {
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout: closableSink(process.stdout),
+    stderr: closableSink(process.stderr),
     env: process.env,
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
+    columns: process.stdout.columns,
     cwd: process.cwd(),
   };
 }
@@ -33,4 +35,40 @@ export class BufferSink implements TextSink {
   get text(): string {
     return this.parts.join('');
   }
+}
+
+/**
+ * A process stream whose reader may go away: `supply-risk report --json | head -1` closes the pipe
+ * after one line, and the next write fails with EPIPE. That is the reader's choice, not an error of
+ * the run, so it ends quietly: no stack trace, later writes to the stream are dropped, and the run
+ * finishes with its own exit code (0 for a report; see docs/output.md). Node ignores SIGPIPE, so
+ * without this handler the EPIPE would surface as an unhandled 'error' event and a stack trace.
+ * Other write errors (EIO, ENOSPC on a redirected stdout) are reported once on stderr and make the
+ * exit code 2.
+ */
+let failed = false;
+
+/** Whether a process stream failed with something other than a closed pipe (the run then exits 2). */
+export function outputFailed(): boolean {
+  return failed;
+}
+
+export function closableSink(stream: NodeJS.WriteStream): TextSink {
+  let closed = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (closed) return;
+    closed = true;
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
+    if (stream !== process.stderr && !process.stderr.destroyed) {
+      process.stderr.write(`error: cannot write to ${stream === process.stdout ? 'stdout' : 'the output'} (${error.code ?? error.message})\n`);
+    }
+    failed = true;
+    process.exitCode = 2; // when this comes after main() has returned its code
+  });
+  return {
+    write(text: string): boolean {
+      if (closed || stream.destroyed) return false;
+      return stream.write(text);
+    },
+  };
 }

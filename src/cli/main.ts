@@ -5,11 +5,23 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { formatProblem, InputError, UsageError } from '../input/problems.js';
-import { addDataOptions, choice, parseCountryOption, parseYearOption, toolInfo, type CommonOptions } from './common.js';
-import { processIo, type CliIo } from './io.js';
+import { formatProblem, InputError, UsageError, type Problem } from '../input/problems.js';
+import {
+  addDataOptions,
+  addMaterialOption,
+  addOutputOptions,
+  addSourceOptions,
+  addYearOption,
+  choice,
+  parseCountryOption,
+  parseYearOption,
+  toolInfo,
+  type CommonOptions,
+} from './common.js';
+import { outputFailed, processIo, type CliIo } from './io.js';
 import { declareImportCommand } from './commands/import.js';
 import { addPolicyOptions, explicit, parsePoints, type PolicyOptions } from './policy-options.js';
+import { parseConditions, type GateRules } from '../metrics/diff.js';
 
 export const EXIT = { ok: 0, breach: 1, error: 2 } as const;
 
@@ -22,9 +34,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
-    return reportError(error, io);
+    const github = error instanceof InputError && githubFormat(argv);
+    return reportError(error, io, github ? (await import('../report/gaps-render.js')).problemAnnotation : undefined);
   }
-  return exitCode;
+  return outputFailed() ? EXIT.error : exitCode;
 }
 
 function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
@@ -62,7 +75,11 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'table, json, markdown or github').argParser(choice(['table', 'json', 'markdown', 'github'])))
     .option('--json', 'same as --format json')
     .option('--no-exit-code', 'report open gaps but exit 0')
-    .action(async (options: PolicyOptions & { exitCode: boolean }, command: Command) => {
+    .option('--baseline <dir>', 'fail only on what is new or worse than the same check on this data folder (e.g. the base branch\'s data/)')
+    .option('--tolerance <pp>', 'with --baseline: share points of supply a gap\'s excess may grow before it counts as worse (default 1)', parsePercentagePoints)
+    .option('--reliance-up <pp>', 'with --baseline: also fail when import reliance rose by more than PP percentage points', parsePercentagePoints)
+    .option('--geopol-up <x>', 'with --baseline: also fail when GeoPolRisk rose by more than X', parseFraction)
+    .action(async (options: PolicyOptions & { exitCode: boolean; baseline?: string; tolerance?: number; relianceUp?: number; geopolUp?: number }, command: Command) => {
       const { runCheck } = await import('./commands/check.js');
       setExitCode(await runCheck({ ...options, importerExplicit: explicit(command, 'importer') }, io));
     });
@@ -70,10 +87,11 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   addPolicyOptions(addDataOptions(program.command('diff')))
     .description('changes between the report on --base DIR and on --data: concentration, reliance, shares, gaps')
     .requiredOption('--base <dir>', 'the data folder to compare with (e.g. the previous version of data/)')
-    .option('--fail-on-increase <points>', 'exit 1 when any supplier HHI rose by more than POINTS', parsePoints)
+    .option('--fail-on-increase <points>', 'exit 1 when any supplier HHI rose by more than POINTS (same as --fail-on hhi-up:POINTS)', parsePoints)
+    .option('--fail-on <conditions>', 'exit 1 when any of these holds, comma-separated: new-gap, worse-gap[:PP], risk-up, unknown, reliance-up:PP, hhi-up:POINTS, geopol-up:X, all', parseFailOn)
     .addOption(new Option('--format <format>', 'table, json or markdown').argParser(choice(['table', 'json', 'markdown'])))
     .option('--json', 'same as --format json')
-    .action(async (options: PolicyOptions & { base: string; failOnIncrease?: number }, command: Command) => {
+    .action(async (options: PolicyOptions & { base: string; failOnIncrease?: number; failOn?: GateRules }, command: Command) => {
       const { runDiff } = await import('./commands/diff.js');
       setExitCode(await runDiff({ ...options, importerExplicit: explicit(command, 'importer') }, io));
     });
@@ -90,7 +108,8 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
       setExitCode(await runShock({ ...options, importerExplicit: explicit(command, 'importer') }, io));
     });
 
-  addDataOptions(program.command('trace'))
+  addOutputOptions(addYearOption(addSourceOptions(program.command('trace'))))
+    .addOption(refusedOption('--material <list>', 'trace takes the material as its argument, not --material'))
     .description('the chain behind the importer\'s supply of one material: mine origins -> refiners (or shippers) -> importer')
     .argument('<material>', 'material id, e.g. cobalt')
     .addOption(new Option('--stage <stage>', 'mining or refining (default: refining when the importer has refining data)').argParser(choice(['mining', 'refining'])))
@@ -99,13 +118,14 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--json', 'same as --format json')
     .action(async (material: string, options: CommonOptions & { stage?: 'mining' | 'refining'; minShare: number }) => {
       const { runTrace } = await import('./commands/trace.js');
-      setExitCode(await runTrace(material, options, io));
+      setExitCode(await runTrace(material, { ...options, materialArgument: material }, io));
     });
 
-  addDataOptions(program.command('trend'))
+  addOutputOptions(addMaterialOption(addSourceOptions(program.command('trend'))))
+    .addOption(refusedOption('--year <yyyy>', 'trend covers many years: use --from and --to instead of --year'))
     .description('per year: world HHI, top producer, import reliance, top supplier and top origin shares, with sparklines')
-    .option('--from <yyyy>', 'first year', parseYearOption)
-    .option('--to <yyyy>', 'last year', parseYearOption)
+    .option('--from <yyyy>', 'first year (default: the first year of the data)', parseYearOption)
+    .option('--to <yyyy>', 'last year (default: the last year of the data)', parseYearOption)
     .option('--average <n>', 'N-year rolling means (the EU criticality method uses 5)', parseWindow, 1)
     .addOption(new Option('--format <format>', 'table, json or csv').argParser(choice(['table', 'json', 'csv'])))
     .option('--json', 'same as --format json')
@@ -116,39 +136,62 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
 
   program
     .command('validate')
-    .description('check a data folder: rows read, used and rejected per file, and every problem found')
+    .description('check a data folder: rows read, used and rejected per file, every problem found, and data-sanity warnings')
     .option('--data <dir>', 'data folder (default: the embedded dataset)')
     .addOption(new Option('--format <format>', 'table or json').argParser(choice(['table', 'json'])).default('table'))
-    .option('--output <file>', 'write the summary to this file instead of stdout')
+    .option('--json', 'same as --format json')
+    .option('--output <file>', 'write the summary to this file instead of stdout ("-": stdout)')
     .option('--quiet', 'no warnings on stderr')
-    .action(async (options: { data?: string; format: string; output?: string; quiet?: boolean }) => {
+    .option('--strict', 'exit 1 on data-integrity warnings (duplicate rows, implausible year-to-year jumps): a CI gate')
+    .action(async (options: { data?: string; format: string; json?: boolean; output?: string; quiet?: boolean; strict?: boolean }, command: Command) => {
       const { runValidate } = await import('./commands/validate.js');
-      setExitCode(await runValidate(options, io));
+      const { json, ...rest } = options;
+      if (json && explicit(command, 'format') && options.format !== 'json') throw new UsageError(`--json conflicts with --format ${options.format}`);
+      setExitCode(await runValidate({ ...rest, format: json ? 'json' : options.format }, io));
     });
 
   program
     .command('schema')
-    .description('print the JSON Schema of the report (`report --format json`)')
-    .option('--output <file>', 'write it to this file instead of stdout')
-    .action(async (options: { output?: string }) => {
+    .description('print the JSON Schema of a command\'s JSON output (default: report)')
+    .argument('[command]', 'report, gaps, check, diff, shock, trace, trend or validate')
+    .option('--output <file>', 'write it to this file instead of stdout ("-": stdout)')
+    .option('--out-dir <dir>', 'write every command\'s schema to DIR/<command>.schema.json')
+    .action(async (command: string | undefined, options: { output?: string; outDir?: string }) => {
       const { runSchema } = await import('./commands/schema.js');
-      setExitCode(await runSchema(options, io));
+      setExitCode(await runSchema(command, options, io));
     });
 
   declareImportCommand(program, io, setExitCode);
 
-  for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
+  for (const command of program.commands) {
+    command.exitOverride().configureOutput(program.configureOutput());
+    // --format has no commander default (an explicit one is told apart from --json by its absence),
+    // so its help names the default in words: every command falls back to the table.
+    const format = command.options.find((option) => option.long === '--format');
+    if (format && format.defaultValue === undefined && !format.description.includes('default')) format.description += ' (default: table)';
+    // Examples after the options; a declaration that brings its own keeps them.
+    const examples = EXAMPLES[command.name()];
+    const ownHelpText = (command as unknown as NodeJS.EventEmitter).listenerCount('afterHelp') > 0;
+    if (examples && !ownHelpText) command.addHelpText('after', `\nExamples:\n${examples.map((line) => `  $ ${line}`).join('\n')}`);
+  }
+  program.addHelpText('after', '\nRun `supply-risk COMMAND --help` for the options and examples of a command.');
   return program;
 }
 
-function reportError(error: unknown, io: CliIo): number {
+/** Whether the command line asks for --format github (its input problems then become annotations). */
+function githubFormat(argv: readonly string[]): boolean {
+  return argv.some((arg, i) => arg === '--format=github' || (arg === '--format' && argv[i + 1] === 'github'));
+}
+
+function reportError(error: unknown, io: CliIo, annotate?: (problem: Problem) => string): number {
   if (error instanceof CommanderError) {
-    // Commander has already printed its message; help and version are not errors.
+    // Commander has already printed its message; help and version are not errors. Help printed
+    // because no command was given (to stderr, exit code 1 from commander) is a usage error.
     const benign = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
-    return benign.includes(error.code) ? EXIT.ok : EXIT.error;
+    return benign.includes(error.code) && error.exitCode === 0 ? EXIT.ok : EXIT.error;
   }
   if (error instanceof InputError) {
-    for (const problem of error.problems) io.stderr.write(`error: ${formatProblem(problem)}\n`);
+    for (const problem of error.problems) io.stderr.write(annotate ? `${annotate(problem)}\n` : `error: ${formatProblem(problem)}\n`);
     if (error.omitted > 0) io.stderr.write(`error: ... and ${error.omitted} more problems (only the first 50 of each file are listed)\n`);
     const count = error.problems.length + error.omitted;
     const inData = error.problems.some((problem) => problem.file.endsWith('.csv'));
@@ -167,11 +210,51 @@ function reportError(error: unknown, io: CliIo): number {
   return EXIT.error;
 }
 
+/**
+ * An option a command does not take but that users reach for (trace --material, trend --year):
+ * hidden from --help, and refused while parsing with the way to say it instead.
+ */
+function refusedOption(flags: string, why: string): Option {
+  return new Option(flags).hideHelp().argParser(() => {
+    throw new InvalidArgumentError(`${why}.`);
+  });
+}
+
+/** One or two typical runs per command, shown at the end of its --help. */
+const EXAMPLES: Record<string, string[]> = {
+  report: ['supply-risk report --material cobalt,graphite', 'supply-risk report --json --output report.json'],
+  gaps: ['supply-risk gaps --partner-groups like-minded,G7', 'supply-risk gaps --policy policy.json --format markdown'],
+  check: ['supply-risk check --policy policy.json', 'supply-risk check --policy policy.json --format github'],
+  diff: ['supply-risk diff --base ../previous/data', 'supply-risk diff --base ../previous/data --fail-on-increase 100'],
+  shock: ['supply-risk shock --country CHN', 'supply-risk shock --country COD --fraction 0.5 --material cobalt'],
+  trace: ['supply-risk trace cobalt', 'supply-risk trace graphite --stage mining --format mermaid'],
+  trend: ['supply-risk trend --material lithium', 'supply-risk trend --from 2015 --to 2023 --average 5 --format csv'],
+  validate: ['supply-risk validate --data ./data', 'supply-risk validate --data ./data --json'],
+  schema: ['supply-risk schema', 'supply-risk schema --output report.schema.json'],
+  import: ['supply-risk import usgs-mcs mcs2024.csv --out ./data', 'supply-risk import comtrade comtrade.csv --country JPN --years 2019-2021 --out ./data'],
+};
+
 /** A fraction 0..1 (shock --fraction, trace --min-share). */
 function parseFraction(value: string): number {
   const number = Number(value.trim());
   if (value.trim() === '' || !Number.isFinite(number) || number < 0 || number > 1) throw new InvalidArgumentError('expected a fraction from 0 to 1, such as 0.5.');
   return number;
+}
+
+/** Percentage points 0..100, returned as a fraction (check --tolerance, --reliance-up). */
+function parsePercentagePoints(value: string): number {
+  const number = Number(value.trim());
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0 || number > 100) throw new InvalidArgumentError('expected percentage points from 0 to 100, such as 1 or 2.5.');
+  return number / 100;
+}
+
+/** diff --fail-on: the conditions of metrics/diff.ts (loaded here: commander parses synchronously). */
+function parseFailOn(value: string): GateRules {
+  try {
+    return parseConditions(value);
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
 }
 
 /** A rolling-mean window in years (trend --average). */

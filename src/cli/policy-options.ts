@@ -3,7 +3,7 @@
  * single limits of it (defaults < file < flags). Kept light: main.ts imports it to declare commands.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { parseListOption, type CommonOptions } from './common.js';
+import { collectListOption, type CommonOptions } from './common.js';
 
 export interface PolicyOptions extends CommonOptions {
   policy?: string;
@@ -47,7 +47,7 @@ export function addPolicyOptions(command: Command, limits = true): Command {
     .option('--max-hhi <points>', 'largest supplier HHI (default 2500)', numberIn(0, 10000, 'an HHI'))
     .option('--max-redirect <fraction>', "share of a candidate's production that could be bought (default 0.25)", numberIn(0, 1, 'a fraction'))
     .option('--min-governance <wgi>', 'lowest WGI political stability of a proposed supplier (default -0.5)', finiteNumber('a WGI estimate (a number such as -0.5)'))
-    .option('--partner-groups <list>', 'only propose suppliers carrying one of these group tags, comma-separated', parseListOption);
+    .option('--partner-groups <list>', 'only propose suppliers carrying one of these group tags, comma-separated; repeatable (default: any)', collectListOption);
 }
 
 /** Whether an option was typed by the user rather than taken from its default. */

@@ -15,6 +15,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Parser } from 'csv-parse';
 import { type Problem } from './problems.js';
 
@@ -472,6 +473,8 @@ class ByteChecker {
       if (chunk.length >= 2 && ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff))) {
         throw new FileProblem({ file: this.label, message: 'file is UTF-16 encoded; save it as UTF-8 CSV' });
       }
+      const container = containerKind(chunk);
+      if (container) throw new FileProblem({ file: this.label, message: container });
     }
     const nul = chunk.indexOf(0);
     if (nul >= 0 && this.linesBefore === 0 && looksLikeUtf16(chunk)) {
@@ -497,6 +500,27 @@ class ByteChecker {
       : linesDone + countNewlines(bytes, firstInvalidUtf8(bytes)) + 1;
     return new FileProblem({ file: this.label, line, message: 'invalid UTF-8 byte (is the file Latin-1 or Windows-1252?); save it as UTF-8' });
   }
+}
+
+const ZIP_MAGIC = Buffer.from('PK\x03\x04', 'latin1');
+const EMPTY_ZIP_MAGIC = Buffer.from('PK\x05\x06', 'latin1');
+const OLE2_MAGIC = Buffer.from('d0cf11e0a1b11ae1', 'hex');
+const SAVE_AS_CSV = 'open it and save it as "CSV UTF-8 (comma delimited)"';
+
+/**
+ * What a file that starts like a spreadsheet or an archive is, said plainly rather than as "binary
+ * data": an .xlsx or .ods is a ZIP archive (it starts with PK), an .xls is an OLE2 compound file.
+ */
+function containerKind(chunk: Buffer): string | undefined {
+  if (chunk.subarray(0, 8).equals(OLE2_MAGIC)) return `file is a spreadsheet (xls, Excel 97-2003), not CSV; ${SAVE_AS_CSV}`;
+  const head = chunk.subarray(0, 4);
+  if (!head.equals(ZIP_MAGIC) && !head.equals(EMPTY_ZIP_MAGIC)) return undefined;
+  const names = chunk.subarray(0, 64 * 1024).toString('latin1');
+  if (names.includes('application/vnd.oasis.opendocument.spreadsheet')) return `file is a spreadsheet (ods), not CSV; ${SAVE_AS_CSV}`;
+  // The OOXML parts ([Content_Types].xml, xl/...) are named in the first entries' headers; an
+  // archive naming none of them is most often a spreadsheet too, but it is said as it is.
+  if (/\[Content_Types\]\.xml|xl\/|docProps\//.test(names)) return `file is a spreadsheet (xlsx), not CSV; ${SAVE_AS_CSV}`;
+  return 'file is a ZIP archive (perhaps an xlsx spreadsheet), not CSV; unzip it, or save the spreadsheet as CSV UTF-8';
 }
 
 /** Text in UTF-16 has a NUL in every other byte of its ASCII characters. */
@@ -537,7 +561,9 @@ async function assertReadableFile(path: string, label: string): Promise<number> 
   try {
     info = statSync(path);
   } catch {
-    throw new FileProblem({ file: label, message: 'file not found' });
+    // trade.csv is required even with no trade, which is easy to miss: say which folder lacks it.
+    const where = label === 'trade.csv' ? ` in ${dirname(path)} (a data folder needs one; a header line alone is enough when there is no trade)` : '';
+    throw new FileProblem({ file: label, message: `file not found${where}` });
   }
   if (info.isDirectory()) throw new FileProblem({ file: label, message: 'is a directory, expected a CSV file' });
   if (!info.isFile()) throw new FileProblem({ file: label, message: 'is not a regular file' });

@@ -44,7 +44,11 @@ export function parseStage(raw: string): Stage {
 
 export function parseYear(raw: string): number {
   const value = raw.trim();
-  if (!YEAR.test(value)) throw new FieldError(`year "${value}" is not a four-digit year`);
+  if (!YEAR.test(value)) {
+    // 2021.0: a year a spreadsheet saved as a decimal number.
+    const hint = /^\d{4}\.0*$/.test(value) ? ` (write ${value.slice(0, 4)})` : '';
+    throw new FieldError(`year "${value}" is not a four-digit year${hint}`);
+  }
   const year = Number(value);
   if (year < MIN_YEAR || year > MAX_YEAR) {
     throw new FieldError(`year ${year} is outside ${MIN_YEAR}..${MAX_YEAR}`);
@@ -63,7 +67,8 @@ export function parseQuantity(raw: string, name = 'quantity'): number {
 function quantityHint(value: string): string {
   if (/^[-\u2212]/.test(value) && PLAIN_NUMBER.test(value.slice(1))) return 'is negative; quantities must be >= 0';
   if (/^[+-]?(nan|inf(inity)?)$/i.test(value)) return 'is not a finite number';
-  if (/^\d{1,3}(,\d{3})+(\.\d+)?$/.test(value)) {
+  // A first group of 0 is no thousands grouping: 0,342 is a decimal comma (0.342).
+  if (/^[1-9]\d{0,2}(,\d{3})+(\.\d+)?$/.test(value)) {
     return `has a thousands separator; write ${value.replace(/,/g, '')} (plain digits, "." for decimals)`;
   }
   if (/^\d+,\d+$/.test(value)) return `has a decimal comma; write ${value.replace(',', '.')} (plain digits, "." for decimals)`;

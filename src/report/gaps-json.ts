@@ -71,7 +71,24 @@ export function gapsEnvelope(importer: string, year: number | null, policy: Poli
   };
 }
 
-/** The `check` command's JSON: the verdict on top of the gaps envelope. */
+/** `check --baseline`: the comparison's verdict (findings as diff-render.ts findingJson writes them). */
+export interface BaselineVerdict {
+  baseline: string;
+  /** Fractions: share points of supply, import reliance; GeoPolRisk absolute. */
+  tolerance: number;
+  relianceUp: number | null;
+  geopolUp: number | null;
+  /** Findings that fail the gate. */
+  failing: number;
+  /** Open gaps that were open in the baseline too (they pass). */
+  unchangedOpen: number;
+  findings: Record<string, unknown>[];
+}
+
+/**
+ * The `check` command's JSON: the verdict on top of the gaps envelope. Without a baseline `failing`
+ * counts open gaps; with one it counts the findings that fail (new or worse), `open` the open gaps.
+ */
 export function checkEnvelope(
   importer: string,
   year: number | null,
@@ -80,8 +97,10 @@ export function checkEnvelope(
   tool: ToolInfo,
   warnings: readonly string[],
   today: string,
+  baseline?: BaselineVerdict,
 ): Record<string, unknown> {
-  const failing = assessment.gaps.filter(isOpen).length;
+  const open = assessment.gaps.filter(isOpen).length;
+  const failing = baseline ? baseline.failing : open;
   return {
     ...gapsEnvelope(importer, year, policy, assessment, tool, warnings),
     today,
@@ -89,5 +108,16 @@ export function checkEnvelope(
     failing,
     accepted: assessment.gaps.filter((gap) => gap.accepted).length,
     possible: assessment.gaps.filter((gap) => !gap.accepted && gap.certainty === 'possible').length,
+    ...(baseline
+      ? {
+          open,
+          baseline: baseline.baseline,
+          tolerance: clean(baseline.tolerance),
+          relianceUp: baseline.relianceUp === null ? null : clean(baseline.relianceUp),
+          geopolUp: baseline.geopolUp,
+          unchangedOpen: baseline.unchangedOpen,
+          findings: baseline.findings,
+        }
+      : {}),
   };
 }

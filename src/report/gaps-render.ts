@@ -5,14 +5,18 @@
 import type { ChalkInstance } from 'chalk';
 import type { Policy } from '../input/policy.js';
 import { isOpen, type AcceptState, type Assessment, type Gap } from '../metrics/gaps.js';
+import { fitTable, widthOf, wrapParagraph, type FitColumn } from './fit.js';
 import { formatHhi, formatQuantity, formatShare } from './numbers.js';
 import { markdownCell, safeText } from './text.js';
+import { escapeControls, type Problem } from '../input/problems.js';
 
 export interface GapsContext {
   chalk: ChalkInstance;
   countryName: (code: string) => string;
   importer: string;
   policy: Policy;
+  /** Terminal width for the table views (see fit.ts); default 100. */
+  width?: number;
 }
 
 const BASIS_LABEL: Record<Gap['basis'], string> = {
@@ -96,10 +100,13 @@ function noGapsText(assessment: Assessment): string {
     : 'No gaps: every material and stage is within the policy limits.';
 }
 
-function textTable(header: string[], body: string[][], paint: (row: number, text: string) => string): string[] {
-  const widths = header.map((title, i) => Math.max(title.length, ...body.map((row) => row[i]?.length ?? 0)));
-  const line = (cells: string[]): string => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...body.map((row, i) => paint(i, line(row)))];
+/** Columns that never wrap: the row number and quantities (a figure stays with its unit). */
+const KEEP_WHOLE = new Set(['#', 'to move', 'unfilled']);
+
+/** The gaps as a table fitted to `width`; rows too wide even wrapped become blocks headed "# material stage". */
+function textTable(header: string[], body: string[][], width: number, paint: (row: number, text: string) => string): string[] {
+  const columns: FitColumn[] = header.map((title) => ({ title, wrap: !KEEP_WHOLE.has(title) }));
+  return fitTable(columns, body, { width, key: 3, paint: (row, _column, text) => paint(row, text) }).lines;
 }
 
 export function policyLine(policy: Policy): string {
@@ -115,28 +122,39 @@ export function policyLine(policy: Policy): string {
 
 export function renderGapsTable(assessment: Assessment, context: GapsContext): string {
   const { chalk } = context;
+  const width = widthOf(context);
   const gaps = assessment.gaps;
-  const lines = [chalk.bold(`Diversification gaps for ${safeText(context.countryName(context.importer))} (${context.importer})`), policyLine(context.policy), ''];
-  if (gaps.length === 0) lines.push(noGapsText(assessment));
+  const lines = [
+    ...wrapParagraph(`Diversification gaps for ${safeText(context.countryName(context.importer))} (${context.importer})`, width, { paint: (line) => chalk.bold(line) }),
+    ...wrapParagraph(policyLine(context.policy), width, { hang: 2 }),
+    '',
+  ];
+  if (gaps.length === 0) lines.push(...wrapParagraph(noGapsText(assessment), width));
   else {
     lines.push(
-      ...textTable(HEADER, rows(gaps, context, false), (i, text) => {
+      ...textTable(HEADER, rows(gaps, context, false), width, (i, text) => {
         const gap = gaps[i];
         if (gap?.accepted) return chalk.dim(text);
         return gap && gap.unfilled > 0 ? chalk.red(text) : text;
       }),
     );
-    lines.push('', ...gaps.map((gap, i) => `${i + 1}. ${gapSentence(gap, context)}${gap.accepted ? ` Accepted: ${safeText(gap.acceptReason ?? '')}` : ''}`));
+    lines.push('');
+    gaps.forEach((gap, i) => {
+      const sentence = `${i + 1}. ${gapSentence(gap, context)}${gap.accepted ? ` Accepted: ${safeText(gap.acceptReason ?? '')}` : ''}`;
+      lines.push(...wrapParagraph(sentence, width, { hang: `${i + 1}. `.length }));
+    });
     lines.push(
       '',
-      chalk.dim(
+      ...wrapParagraph(
         '"to move": volume that must come from elsewhere, supply unchanged. "unfilled": what no eligible candidate can take (structural). ' +
           '"possible": holds only if the importer\'s unknown own production is small; figures at the low end.',
+        width,
+        { paint: (line) => chalk.dim(line) },
       ),
     );
   }
   const unknown = unknownNote(assessment);
-  if (unknown) lines.push('', chalk.yellow(unknown));
+  if (unknown) lines.push('', ...wrapParagraph(unknown, width, { paint: (line) => chalk.yellow(line) }));
   return `${lines.join('\n')}\n`;
 }
 
@@ -158,7 +176,7 @@ export function renderCheckTable(assessment: Assessment, context: GapsContext): 
   const accepted = assessment.gaps.filter((gap) => gap.accepted).length;
   const possible = assessment.gaps.filter((gap) => !gap.accepted && gap.certainty === 'possible').length;
   const summary = `${verdict}: ${failing.length} open gap${failing.length === 1 ? '' : 's'}, ${accepted} accepted${possible > 0 ? `, ${possible} possible` : ''}`;
-  const notes = assessment.accepts.map((state) => `  ${acceptNote(state)}`);
+  const notes = assessment.accepts.flatMap((state) => wrapParagraph(`  ${acceptNote(state)}`, widthOf(context), { hang: 4 }));
   return `${renderGapsTable(assessment, context)}\n${summary}\n${notes.length > 0 ? `Accepted risks:\n${notes.join('\n')}\n` : ''}`;
 }
 
@@ -183,15 +201,27 @@ export function renderGapsMarkdown(assessment: Assessment, context: GapsContext,
 }
 
 /** GitHub's workflow-command escaping: data (%, CR, LF) and properties (also : and ,). */
-function escapeData(value: string): string {
+export function escapeData(value: string): string {
   return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
-function escapeProperty(value: string): string {
+export function escapeProperty(value: string): string {
   return escapeData(value).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
-export function renderGithub(assessment: Assessment, context: GapsContext, files: { trade: string; policy: string | null }): string {
+/**
+ * A problem of the input as a workflow command: `::error file=data/trade.csv,line=187,col=6::message`
+ * (file as the problem names it: the CLI makes data paths relative to the working directory).
+ */
+export function problemAnnotation(problem: Problem): string {
+  const where = [`file=${escapeProperty(problem.file)}`];
+  if (problem.line !== undefined) where.push(`line=${problem.line}`);
+  if (problem.line !== undefined && problem.column !== undefined) where.push(`col=${problem.column}`);
+  return `::error ${where.join(',')}::${escapeData(escapeControls(problem.message))}`;
+}
+
+/** `check --format github`: an annotation per gap, accept entry to review and data warning (unless --quiet). */
+export function renderGithub(assessment: Assessment, context: GapsContext, files: { trade: string; policy: string | null }, warnings: readonly string[] = []): string {
   const lines: string[] = [];
   for (const gap of assessment.gaps) {
     const level = gap.accepted ? 'notice' : gap.certainty === 'possible' ? 'warning' : 'error';
@@ -203,6 +233,7 @@ export function renderGithub(assessment: Assessment, context: GapsContext, files
     const where = files.policy ? `file=${escapeProperty(files.policy)},` : '';
     lines.push(`::warning ${where}title=${escapeProperty(`accept entry ${state.status}`)}::${escapeData(acceptNote(state))}`);
   }
+  for (const warning of warnings) lines.push(`::warning title=supply-risk::${escapeData(warning)}`);
   const failing = assessment.gaps.filter(isOpen).length;
   const accepted = assessment.gaps.filter((gap) => gap.accepted).length;
   lines.push(`supply-risk check: ${failing === 0 ? 'passed' : 'failed'}, ${failing} open gap${failing === 1 ? '' : 's'}, ${accepted} accepted`);

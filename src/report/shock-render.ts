@@ -6,6 +6,7 @@ import type { ChalkInstance } from 'chalk';
 import type { Stage } from '../input/fields.js';
 import type { Policy } from '../input/policy.js';
 import type { MaterialShock, ShockResult, StageShock } from '../metrics/shock.js';
+import { fitTable, widthOf, wrapParagraph } from './fit.js';
 import { policyLine } from './gaps-render.js';
 import { formatQuantity, formatShare } from './numbers.js';
 import { markdownCell, safeText } from './text.js';
@@ -14,6 +15,8 @@ export interface ShockContext {
   chalk: ChalkInstance;
   countryName: (code: string) => string;
   policy: Policy;
+  /** Terminal width for the table (see fit.ts); default 100. */
+  width?: number;
 }
 
 /** Shortfall shares above these are coloured (and the material is named in the summary). */
@@ -68,14 +71,6 @@ function cells(row: ShockRow): string[] {
   ];
 }
 
-/** Columns padded to their widest cell; `right` columns right-aligned. */
-export function alignColumns(header: readonly string[], body: readonly string[][], right: ReadonlySet<number> = new Set()): string[] {
-  const widths = header.map((title, i) => Math.max(title.length, ...body.map((row) => row[i]?.length ?? 0)));
-  const line = (row: readonly string[]): string =>
-    row.map((cell, i) => (right.has(i) ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...body.map(line)];
-}
-
 export function scenarioText(result: ShockResult, countryName: (code: string) => string): string {
   const { country, fraction, stage } = result.scenario;
   const stages = stage === 'all' ? 'mining and refining' : stage;
@@ -108,40 +103,46 @@ function unexposed(result: ShockResult): string | null {
 
 export function renderShockTable(result: ShockResult, context: ShockContext): string {
   const { chalk } = context;
+  const width = widthOf(context);
+  const para = (text: string, paint?: (line: string) => string, hang = 0): string[] => wrapParagraph(text, width, { hang, ...(paint ? { paint } : {}) });
   const name = (code: string): string => safeText(context.countryName(code));
   const rows = shockRows(result).filter((row) => row.entry.total > 0);
-  const lines = [chalk.bold(`Shock: ${scenarioText(result, name)}`), policyLine(context.policy), ''];
-  if (rows.length === 0) lines.push(...summary(result, name));
+  const lines = [...para(`Shock: ${scenarioText(result, name)}`, (line) => chalk.bold(line), 2), ...para(policyLine(context.policy), undefined, 2), ''];
+  if (rows.length === 0) lines.push(...summary(result, name).flatMap((line) => para(line, undefined, 2)));
   else {
-    const table = alignColumns(HEADER, rows.map(cells), RIGHT);
-    lines.push(...table.slice(0, 2));
-    rows.forEach((row, i) => {
-      const text = table[i + 2] ?? '';
-      const share = row.entry.shortfallShare;
-      lines.push(share > SHORTFALL_BANDS.high ? chalk.red.bold(text) : share > SHORTFALL_BANDS.moderate ? chalk.yellow(text) : text);
-    });
-    lines.push('', ...summary(result, name));
+    const tone = (row: number, text: string): string => {
+      const share = rows[row]?.entry.shortfallShare ?? 0;
+      return share > SHORTFALL_BANDS.high ? chalk.red.bold(text) : share > SHORTFALL_BANDS.moderate ? chalk.yellow(text) : text;
+    };
+    const columns = HEADER.map((title, i) => ({ title, align: RIGHT.has(i) ? ('right' as const) : ('left' as const) }));
+    lines.push(...fitTable(columns, rows.map(cells), { width, key: 2, paint: (row, _column, text) => tone(row, text) }).lines);
+    lines.push('', ...summary(result, name).flatMap((line) => para(line, undefined, 2)));
     const transit = rows.filter((row) => row.entry.transit > 0.0005);
     if (transit.length > 0) {
       lines.push(
         '',
-        `Not counted (shipped by ${result.scenario.country} but produced elsewhere, assumed re-routable): ` +
-          transit.map((row) => `${row.material.material} ${row.stage} ${formatShare(row.entry.transit)}`).join(', '),
+        ...para(
+          `Not counted (shipped by ${result.scenario.country} but produced elsewhere, assumed re-routable): ` +
+            transit.map((row) => `${row.material.material} ${row.stage} ${formatShare(row.entry.transit)}`).join(', '),
+          undefined,
+          2,
+        ),
       );
     }
     lines.push(
       '',
-      chalk.dim(
+      ...para(
         'lost = direct + via others, as shares of supply. direct: produced (refining) or mined and shipped (mining) by the country; ' +
           'via others: its ore refined (refining) or re-exported (mining) by third countries. replaceable: spare capacity of eligible ' +
           'candidates under the policy; year*: own production not known, shares of imports.',
+        (line) => chalk.dim(line),
       ),
     );
   }
   const none = unexposed(result);
-  if (none && rows.length > 0) lines.push(chalk.dim(none));
+  if (none && rows.length > 0) lines.push(...para(none, (line) => chalk.dim(line), 2));
   const unknown = unknownLine(result);
-  if (unknown) lines.push('', chalk.yellow(unknown));
+  if (unknown) lines.push('', ...para(unknown, (line) => chalk.yellow(line), 2));
   return `${lines.join('\n')}\n`;
 }
 

@@ -7,6 +7,7 @@ import type { ChalkInstance } from 'chalk';
 import type { Analysis, MaterialAnalysis } from '../metrics/analysis.js';
 import type { CountryShare } from '../metrics/concentration.js';
 import type { ImporterBlock, OriginShare } from '../metrics/importer.js';
+import { fitTable, widthOf, wrapParagraph } from './fit.js';
 import { formatHhi, formatQuantity, formatReliance, formatShare } from './numbers.js';
 import { displayName } from './short-names.js';
 import { safeText } from './text.js';
@@ -19,6 +20,8 @@ export interface TableContext {
   countryName: (code: string) => string;
   /** The policy's risk level of a stage (`gaps` bands), when the caller has assessed it. */
   risk?: (material: string, stage: 'mining' | 'refining') => { level: string; gaps: number; possible?: number } | undefined;
+  /** Terminal width (see fit.ts); default 100. */
+  width?: number;
 }
 
 type Cell = { text: string; tone?: 'high' | 'moderate' | 'dim' };
@@ -29,20 +32,25 @@ const NO_DATA: Cell = { text: 'no data', tone: 'dim' };
 
 export function renderTable(analysis: Analysis, context: TableContext): string {
   const lines: string[] = [];
+  const width = widthOf(context);
   const title = `Supply risk for ${safeText(context.countryName(analysis.importer))} (${analysis.importer})`;
-  lines.push(context.chalk.bold(title) + (analysis.year === null ? ' · latest year of each source' : ` · year ${analysis.year}`));
+  const year = analysis.year === null ? ' · latest year of each source' : ` · year ${analysis.year}`;
+  // The title in bold, the year after it plain, as before; wrapped as one text.
+  wrapParagraph(title + year, width, { hang: 2 }).forEach((line, i) => {
+    lines.push(i === 0 && line.startsWith(title) ? context.chalk.bold(title) + line.slice(title.length) : line);
+  });
   if (analysis.materials.length === 0) lines.push('', 'No data for the chosen materials and year.');
-  for (const material of analysis.materials) lines.push('', ...materialBlock(material, analysis.importer, context));
+  for (const material of analysis.materials) lines.push('', ...materialBlock(material, analysis.importer, context, width));
   lines.push(
     '',
-    context.chalk.dim(
-      'Shares are of world production (world rows) or of the importer\'s supply (importer rows). "high": share > 65% or HHI > 2,500.',
-    ),
+    ...wrapParagraph('Shares are of world production (world rows) or of the importer\'s supply (importer rows). "high": share > 65% or HHI > 2,500.', width, {
+      paint: (line) => context.chalk.dim(line),
+    }),
   );
   return `${lines.join('\n')}\n`;
 }
 
-function materialBlock(material: MaterialAnalysis, importer: string, context: TableContext): string[] {
+function materialBlock(material: MaterialAnalysis, importer: string, context: TableContext, width: number): string[] {
   const stages = STAGES.map((stage) => material.stages[stage]);
   const worlds = stages.map((s) => s?.world);
   const blocks = stages.map((s) => s?.importer);
@@ -70,7 +78,7 @@ function materialBlock(material: MaterialAnalysis, importer: string, context: Ta
     ['traced', (b) => known(b.untracedShare, (untraced) => text(`${formatShare(1 - untraced)} of ${b.shareBase}`))],
     ['GeoPolRisk', (b) => known(b.geopolRisk, (risk) => text(risk.toFixed(3)))],
   ], (b) => b.low === null));
-  return [...layout(material.material, rows, context.chalk), ...reasonLines(material, importer, context)];
+  return [...layout(material.material, rows, context.chalk, width), ...reasonLines(material, importer, context, width)];
 }
 
 const UNKNOWN: Cell = { text: 'unknown', tone: 'dim' };
@@ -95,16 +103,17 @@ function baseNote(cell: Cell, block: ImporterBlock): Cell {
 }
 
 /** Under the material's table: why each unknown or range is there, one line per stage. */
-function reasonLines(material: MaterialAnalysis, importer: string, context: TableContext): string[] {
+function reasonLines(material: MaterialAnalysis, importer: string, context: TableContext, width: number): string[] {
   const lines: string[] = [];
+  const dim = (text: string): string[] => wrapParagraph(text, width, { hang: 4, paint: (line) => context.chalk.dim(line) });
   for (const stage of STAGES) {
     const block = material.stages[stage]?.importer;
     // With the trade unknown nothing else matters: its reason alone.
     const reasons = block?.low === null ? block.reasons.slice(0, 1) : (block?.reasons ?? []);
-    for (const reason of reasons) lines.push(context.chalk.dim(`  ${stage}: ${safeText(reason)}`));
-    if (block?.exportsExceedSupply) lines.push(context.chalk.dim(`  ${stage}: ${importer} exports more than its supply this year (stocks or unrecorded sources); shares stay of supply`));
+    for (const reason of reasons) lines.push(...dim(`  ${stage}: ${safeText(reason)}`));
+    if (block?.exportsExceedSupply) lines.push(...dim(`  ${stage}: ${importer} exports more than its supply this year (stocks or unrecorded sources); shares stay of supply`));
     if (block && block.governanceYears.length > 0) {
-      lines.push(context.chalk.dim(`  ${stage}: GeoPolRisk uses WGI scores of ${block.governanceYears.join(', ')} (none yet for ${block.year})`));
+      lines.push(...dim(`  ${stage}: GeoPolRisk uses WGI scores of ${block.governanceYears.join(', ')} (none yet for ${block.year})`));
     }
   }
   return lines;
@@ -161,21 +170,20 @@ function shortCountry(code: string, context: TableContext): string {
   return `${code} ${displayName(safeText(context.countryName(code)))}`;
 }
 
-function layout(title: string, rows: Row[], chalk: ChalkInstance): string[] {
-  const labelWidth = Math.max(...rows.map((row) => row.label.length), title.length) + 2;
-  const widths = STAGES.map((_, i) => Math.max(STAGES[i]?.length ?? 0, ...rows.map((row) => row.cells[i]?.text.length ?? 0)) + 3);
-  const paint = (cell: Cell, width: number): string => {
-    const padded = cell.text.padEnd(width);
-    if (cell.tone === 'high') return chalk.red.bold(padded);
-    if (cell.tone === 'moderate') return chalk.yellow(padded);
-    if (cell.tone === 'dim') return chalk.dim(padded);
-    return padded;
+/** The material's rows fitted to the width (fit.ts): labels never wrap, stage cells wrap within their column. */
+function layout(title: string, rows: Row[], chalk: ChalkInstance, width: number): string[] {
+  const columns = [{ title: safeText(title), wrap: false }, ...STAGES.map((stage) => ({ title: stage }))];
+  const isSection = (row: Row): boolean => row.cells.every((cell) => cell.text === '');
+  const paint = (r: number, column: number, text: string): string => {
+    const row = rows[r];
+    if (!row) return text;
+    if (column === 0) return isSection(row) ? chalk.bold(text) : text;
+    const tone = row.cells[column - 1]?.tone;
+    if (tone === 'high') return chalk.red.bold(text);
+    if (tone === 'moderate') return chalk.yellow(text);
+    if (tone === 'dim') return chalk.dim(text);
+    return text;
   };
-  const header = chalk.bold(safeText(title).padEnd(labelWidth)) + STAGES.map((stage, i) => chalk.bold(stage.padEnd(widths[i] ?? 0))).join('');
-  const body = rows.map((row) => {
-    const isSection = row.cells.every((cell) => cell.text === '');
-    const label = isSection ? chalk.bold(row.label.padEnd(labelWidth)) : row.label.padEnd(labelWidth);
-    return (label + row.cells.map((cell, i) => paint(cell, widths[i] ?? 0)).join('')).trimEnd();
-  });
-  return [header.trimEnd(), ...body];
+  const body = rows.map((row) => [row.label, ...STAGES.map((_, i) => row.cells[i]?.text ?? '')]);
+  return fitTable(columns, body, { width, rule: false, keyTitles: true, blockGap: false, paint, paintHeader: (text) => chalk.bold(text) }).lines;
 }

@@ -9,11 +9,13 @@ import type { ChalkInstance } from 'chalk';
 import { OTHER, type Tier, type Trace, type TraceLink, type TraceNode } from '../metrics/trace.js';
 import { formatQuantity, formatShare } from './numbers.js';
 import { safeText } from './text.js';
-import { alignColumns } from './shock-render.js';
+import { fitTable, widthOf, wrapParagraph } from './fit.js';
 
 export interface TraceContext {
   chalk: ChalkInstance;
   countryName: (code: string) => string;
+  /** Terminal width for the table (see fit.ts); default 100. */
+  width?: number;
 }
 
 const TIER_PREFIX: Record<Tier, string> = { origin: 'o', middle: 'm', importer: 'i' };
@@ -59,8 +61,13 @@ export function renderTraceTable(trace: Trace, context: TraceContext): string {
   const who = (country: string, tier: Tier): string => (country === OTHER ? label(country, name, tier) : `${country} ${name(country)}`);
   const mark = (traced: boolean): string => (traced ? '' : 'untraced');
   const unit = (quantity: number): string => `${formatQuantity(quantity)} ${trace.unit}`.trim();
-  const section = (title: string, header: string[], body: string[][]): string[] => [chalk.bold(title), ...alignColumns(header, body, new Set([header.length - 3, header.length - 2])).map((line) => `  ${line}`), ''];
-  const lines = [chalk.bold(heading(trace, name)), ''];
+  const width = widthOf(context);
+  const bold = (line: string): string => chalk.bold(line);
+  const section = (title: string, header: string[], body: string[][]): string[] => {
+    const columns = header.map((column, i) => ({ title: column, align: i === header.length - 3 || i === header.length - 2 ? ('right' as const) : ('left' as const) }));
+    return [...wrapParagraph(title, width, { hang: 2, paint: bold }), ...fitTable(columns, body, { width, indent: 2 }).lines, ''];
+  };
+  const lines = [...wrapParagraph(heading(trace, name), width, { hang: 2, paint: bold }), ''];
   lines.push(
     ...section(
       `${titles.middle} -> ${trace.importer}`,
@@ -86,7 +93,11 @@ export function renderTraceTable(trace: Trace, context: TraceContext): string {
     trace.middle === 'refiner'
       ? 'Refining countries: where the metal was refined (traced through re-exports); each split by its ore feed.'
       : 'Shipping countries: who shipped the ore to the importer; each split by the traced origin of its supply.';
-  lines.push(chalk.dim(`${note} Shares are of the importer's supply. Links below ${formatShare(trace.minShare)} folded into "other". "untraced": origin not known beyond this country.`));
+  lines.push(
+    ...wrapParagraph(`${note} Shares are of the importer's supply. Links below ${formatShare(trace.minShare)} folded into "other". "untraced": origin not known beyond this country.`, width, {
+      paint: (line) => chalk.dim(line),
+    }),
+  );
   return `${lines.join('\n')}\n`;
 }
 

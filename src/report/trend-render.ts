@@ -7,12 +7,14 @@ import type { Stage } from '../input/fields.js';
 import { SERIES, type SeriesName, type StageTrend, type TrendPoint, type TrendResult } from '../metrics/trend.js';
 import { envelopeHead, type ToolInfo } from './json.js';
 import { clean, formatHhi, formatShare } from './numbers.js';
-import { alignColumns } from './shock-render.js';
+import { fitTable, widthOf, wrapParagraph } from './fit.js';
 import { csvCell, csvNumber, safeText } from './text.js';
 
 export interface TrendContext {
   chalk: ChalkInstance;
   countryName: (code: string) => string;
+  /** Terminal width for the table (see fit.ts); default 100. */
+  width?: number;
 }
 
 const BARS = '▁▂▃▄▅▆▇█';
@@ -90,9 +92,10 @@ function stageRows(trend: StageTrend, importer: string): string[][] {
 
 export function renderTrendTable(result: TrendResult, context: TrendContext): string {
   const { chalk } = context;
+  const width = widthOf(context);
   const period = result.from !== null && result.to !== null ? `${result.from}–${result.to}` : 'no data';
   const averaged = result.average > 1 ? ` · ${result.average}-year rolling means` : ' · yearly values';
-  const lines = [chalk.bold(`Trends for ${safeText(context.countryName(result.importer))} (${result.importer}) · ${period}${averaged}`), ''];
+  const lines = [...wrapParagraph(`Trends for ${safeText(context.countryName(result.importer))} (${result.importer}) · ${period}${averaged}`, width, { hang: 2, paint: (line) => chalk.bold(line) }), ''];
   if (result.materials.length === 0) lines.push('No data in the chosen years.');
   for (const material of result.materials) {
     for (const stage of ['mining', 'refining'] as const) {
@@ -101,14 +104,18 @@ export function renderTrendTable(result: TrendResult, context: TrendContext): st
       const first = trend.points[0]?.year ?? '';
       const last = trend.points.at(-1)?.year ?? '';
       const title = `${material.material} ${stage}${trend.unit ? ` (${safeText(trend.unit)})` : ''}`;
-      const table = alignColumns([title, String(first), `${first}–${last}`, String(last), 'change'], stageRows(trend, result.importer), new Set([1, 3, 4]));
-      lines.push(chalk.bold(table[0] ?? ''), ...table.slice(2), '');
+      const titles = [title, String(first), `${first}–${last}`, String(last), 'change'];
+      // The sparkline never wraps: one character a year.
+      const columns = titles.map((column, i) => ({ title: column, align: i === 1 || i === 3 || i === 4 ? ('right' as const) : ('left' as const), wrap: i === 0 || i === 1 || i === 3 }));
+      const table = fitTable(columns, stageRows(trend, result.importer), { width, rule: false, keyTitles: true, blockGap: false, paintHeader: (line) => chalk.bold(line) });
+      lines.push(...table.lines, '');
     }
   }
   const window = result.average > 1
     ? ` Rolling means: mean of the values present in the ${result.average} years ending at each year, shown where that year has a value and at least ${Math.ceil(result.average / 2)} of the ${result.average} do.`
     : '';
-  lines.push(chalk.dim(`Sparklines scaled from each series' minimum to maximum; "${GAP}" = no data that year (a gap, not a zero). Change: last minus first value shown, pp = percentage points.${window}`));
+  const legend = `Sparklines scaled from each series' minimum to maximum; "${GAP}" = no data that year (a gap, not a zero). Change: last minus first value shown, pp = percentage points.${window}`;
+  lines.push(...wrapParagraph(legend, width, { paint: (line) => chalk.dim(line) }));
   return `${lines.join('\n')}\n`;
 }
 

@@ -81,7 +81,7 @@ describe('data contract rules, one problem each with file:line[:column]', () => 
     expect(await problemsOf({ 'production.csv': production('cobalt,mining,COD,23,1,t', 'cobalt,mining,COD,2301,1,t', 'cobalt,mining,COD,2023.0,1,t') })).toEqual([
       'production.csv:2:4: year "23" is not a four-digit year',
       'production.csv:3:4: year 2301 is outside 1900..2100',
-      'production.csv:4:4: year "2023.0" is not a four-digit year',
+      'production.csv:4:4: year "2023.0" is not a four-digit year (write 2023)',
     ]);
   });
 

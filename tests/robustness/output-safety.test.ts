@@ -2,7 +2,13 @@
  * Output safe to open: text from data files never becomes a spreadsheet formula in CSV, never breaks
  * a markdown table, and never reaches the terminal as a raw control sequence (tables and messages).
  */
-import { describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SafeWriteError, writeFileAtomically } from '../../src/input/atomic-write.js';
+import { writeFileSafely } from '../../src/io/safe-write.js';
 import { formatProblem } from '../../src/input/problems.js';
 import { csvCell, markdownCell, safeText } from '../../src/report/text.js';
 import { runCli } from '../helpers/cli.js';
@@ -127,3 +133,155 @@ describe('through the CLI', () => {
     expect(result.stdout).not.toContain(ESC);
   });
 });
+
+/**
+ * --output never damages a file: every case runs inside a temporary folder (never against /dev), and
+ * as root would (root passes access() whatever the mode, so read-only is judged by the mode bits).
+ */
+describe('--output writes safely', () => {
+  const root = mkdtempSync(join(tmpdir(), 'supply-risk-output-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  let counter = 0;
+  const folder = (): string => {
+    counter += 1;
+    const dir = join(root, `case-${counter}`);
+    mkdirSync(dir);
+    return dir;
+  };
+  const schema = (output: string) => runCli(['schema', '--output', output]);
+
+  it('replaces a regular file atomically, keeping its mode and leaving no temporary file', async () => {
+    const dir = folder();
+    const target = join(dir, 'report.json');
+    writeFileSync(target, 'old');
+    chmodSync(target, 0o640);
+    const result = await schema(target);
+    expect(result).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(readFileSync(target, 'utf8')).toMatch(/^\{\n/);
+    expect(statSync(target).mode & 0o7777).toBe(0o640);
+    expect(readdirSync(dir)).toEqual(['report.json']);
+  });
+
+  it('creates a new file', async () => {
+    const dir = folder();
+    expect((await schema(join(dir, 'new.json'))).code).toBe(0);
+    expect(statSync(join(dir, 'new.json')).isFile()).toBe(true);
+  });
+
+  it('follows a symbolic link: the target is written, the link stays a link', async () => {
+    const dir = folder();
+    const target = join(dir, 'real.json');
+    writeFileSync(target, 'old');
+    chmodSync(target, 0o600);
+    symlinkSync('real.json', join(dir, 'link.json'));
+    expect((await schema(join(dir, 'link.json'))).code).toBe(0);
+    expect(lstatSync(join(dir, 'link.json')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(join(dir, 'link.json'))).toBe('real.json');
+    expect(readFileSync(target, 'utf8')).toMatch(/^\{/);
+    expect(statSync(target).mode & 0o7777).toBe(0o600);
+    expect(readdirSync(dir).sort()).toEqual(['link.json', 'real.json']);
+  });
+
+  it('a dangling link gets its target created; the link stays', async () => {
+    const dir = folder();
+    symlinkSync(join(dir, 'later.json'), join(dir, 'link.json'));
+    expect((await schema(join(dir, 'link.json'))).code).toBe(0);
+    expect(lstatSync(join(dir, 'link.json')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dir, 'later.json'), 'utf8')).toMatch(/^\{/);
+  });
+
+  it('writes into a FIFO (made with mkfifo) without replacing it', async () => {
+    const dir = folder();
+    const fifo = join(dir, 'pipe');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    // A reader in another process: opening a FIFO for writing waits for one.
+    const reader = spawn('cat', [fifo]);
+    let received = '';
+    reader.stdout.setEncoding('utf8').on('data', (text: string) => (received += text));
+    const closed = new Promise((done) => reader.on('close', done));
+    const result = await schema(fifo);
+    await closed;
+    expect(result.code).toBe(0);
+    expect(JSON.parse(received)).toHaveProperty('$schema');
+    expect(statSync(fifo).isFIFO()).toBe(true);
+    expect(readdirSync(dir)).toEqual(['pipe']);
+  });
+
+  it('a link to a FIFO is written through, and both stay what they are', async () => {
+    const dir = folder();
+    const fifo = join(dir, 'pipe');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    symlinkSync('pipe', join(dir, 'link'));
+    const reader = spawn('cat', [fifo]);
+    let received = '';
+    reader.stdout.setEncoding('utf8').on('data', (text: string) => (received += text));
+    const closed = new Promise((done) => reader.on('close', done));
+    expect((await schema(join(dir, 'link'))).code).toBe(0);
+    await closed;
+    expect(received).toMatch(/^\{/);
+    expect(statSync(fifo).isFIFO()).toBe(true);
+    expect(lstatSync(join(dir, 'link')).isSymbolicLink()).toBe(true);
+  });
+
+  it('refuses a read-only (0444) file, even as root, and leaves it as it was (exit 2)', async () => {
+    const dir = folder();
+    const target = join(dir, 'frozen.json');
+    writeFileSync(target, 'keep me');
+    chmodSync(target, 0o444);
+    const result = await schema(target);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(`error: --output ${target} is a read-only file, mode 0444; it was left as it is (make it writable, or choose another file)\n`);
+    expect(readFileSync(target, 'utf8')).toBe('keep me');
+    expect(statSync(target).mode & 0o777).toBe(0o444);
+    expect(readdirSync(dir)).toEqual(['frozen.json']);
+  });
+
+  it('refuses a read-only file behind a symbolic link', async () => {
+    const dir = folder();
+    writeFileSync(join(dir, 'frozen.json'), 'keep me');
+    chmodSync(join(dir, 'frozen.json'), 0o444);
+    symlinkSync('frozen.json', join(dir, 'link.json'));
+    expect((await schema(join(dir, 'link.json'))).code).toBe(2);
+    expect(readFileSync(join(dir, 'frozen.json'), 'utf8')).toBe('keep me');
+    expect(lstatSync(join(dir, 'link.json')).isSymbolicLink()).toBe(true);
+  });
+
+  it('refuses a directory (exit 2)', async () => {
+    const dir = folder();
+    const result = await schema(dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`error: --output ${dir} is a directory; name a file in it, or "-" for stdout\n`);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('names a missing folder in words', async () => {
+    const dir = folder();
+    const result = await schema(join(dir, 'no', 'such.json'));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`error: cannot write --output ${join(dir, 'no', 'such.json')} (its folder does not exist, ENOENT)\n`);
+  });
+
+  it('"-" is stdout: no file named "-" is created', async () => {
+    const result = await runCli(['report', '--data', dataFolder({ 'production.csv': production('cobalt,mining,COD,2023,10,t') }), '--json', '--output', '-']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toHaveProperty('schemaVersion');
+    expect(existsSync(join(ROOT_DIR, '-'))).toBe(false);
+  });
+
+  it('the importers\' writer (atomic-write) follows the same rules', async () => {
+    const dir = folder();
+    const target = join(dir, 'production.csv');
+    writeFileSync(target, 'keep me');
+    chmodSync(target, 0o444);
+    await expect(writeFileAtomically(target, 'new')).rejects.toBeInstanceOf(SafeWriteError);
+    expect(readFileSync(target, 'utf8')).toBe('keep me');
+    chmodSync(target, 0o644);
+    symlinkSync('production.csv', join(dir, 'link.csv'));
+    await writeFileSafely(join(dir, 'link.csv'), 'new');
+    expect(readFileSync(target, 'utf8')).toBe('new');
+    expect(lstatSync(join(dir, 'link.csv')).isSymbolicLink()).toBe(true);
+  });
+});
+
+const ROOT_DIR = new URL('../../', import.meta.url).pathname;

@@ -2,6 +2,7 @@
 import { gapsEnvelope } from '../../report/gaps-json.js';
 import { renderGapsMarkdown, renderGapsTable } from '../../report/gaps-render.js';
 import { renderJson } from '../../report/json.js';
+import { terminalWidth } from '../../report/fit.js';
 import { chalkFor, countryNamer, emit, resolveFormat, toolInfo, warn } from '../common.js';
 import type { CliIo } from '../io.js';
 import { evaluate } from '../evaluate.js';
@@ -13,7 +14,7 @@ export async function runGaps(options: PolicyOptions, io: CliIo): Promise<number
   const format = resolveFormat(options);
   const { dataset, policy, analysis, assessment } = await evaluate(options, io);
   warn(io, options, [...analysis.notes, ...assessment.warnings]);
-  const context = { chalk: await chalkFor(io, options, format !== 'table'), countryName: countryNamer(dataset), importer: policy.importer, policy };
+  const context = { chalk: await chalkFor(io, options, format !== 'table'), countryName: countryNamer(dataset), importer: policy.importer, policy, width: terminalWidth(io, options) };
   let text: string;
   if (format === 'json') text = renderJson(gapsEnvelope(policy.importer, analysis.year, policy, assessment, toolInfo(), dataset.warnings));
   else if (format === 'markdown') text = renderGapsMarkdown(assessment, context);

@@ -3,6 +3,7 @@ import { renderCsv } from '../../report/csv.js';
 import { renderJson, reportEnvelope } from '../../report/json.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import { renderTable } from '../../report/table.js';
+import { terminalWidth } from '../../report/fit.js';
 import { chalkFor, countryNamer, emit, resolveFormat, toolInfo, warn, type CommonOptions } from '../common.js';
 import { evaluate } from '../evaluate.js';
 import type { CliIo } from '../io.js';
@@ -27,7 +28,7 @@ export async function runReport(options: CommonOptions & Pick<PolicyOptions, 'po
         ? { level: assessed.risk, gaps: assessed.gaps.length, possible: assessed.gaps.filter((gap) => gap.certainty === 'possible').length }
         : undefined;
     };
-    text = renderTable(analysis, { chalk: await chalkFor(io, options, false), countryName: names, risk });
+    text = renderTable(analysis, { chalk: await chalkFor(io, options, false), countryName: names, risk, width: terminalWidth(io, options) });
   }
   await emit(io, options, text);
   return 0;

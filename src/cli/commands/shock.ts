@@ -6,6 +6,7 @@ import { shock, type ShockStage } from '../../metrics/shock.js';
 import { renderJson } from '../../report/json.js';
 import { shockEnvelope } from '../../report/shock-json.js';
 import { renderShockMarkdown, renderShockTable } from '../../report/shock-render.js';
+import { terminalWidth } from '../../report/fit.js';
 import { chalkFor, countryNamer, emit, loadGraph, resolveFormat, toolInfo, warn } from '../common.js';
 import { checkPolicyNames, resolvePolicy } from '../evaluate.js';
 import type { CliIo } from '../io.js';
@@ -40,7 +41,7 @@ export async function runShock(options: ShockOptions, io: CliIo): Promise<number
   warn(io, options, analysis.notes);
   const index = sliceIndex(graph);
   const result = shock(analysis, { country: options.country, fraction: options.fraction, stage: options.stage }, { index, policy, country: (code, year) => index.countryIn(code, year) });
-  const context = { chalk: await chalkFor(io, options, format !== 'table'), countryName: countryNamer(dataset), policy };
+  const context = { chalk: await chalkFor(io, options, format !== 'table'), countryName: countryNamer(dataset), policy, width: terminalWidth(io, options) };
   let text: string;
   if (format === 'json') text = renderJson(shockEnvelope(result, analysis, policy, toolInfo(), [...dataset.warnings, ...analysis.notes]));
   else if (format === 'markdown') text = renderShockMarkdown(result, context);

@@ -7,6 +7,7 @@ import { trace } from '../../metrics/trace.js';
 import { renderJson } from '../../report/json.js';
 import { traceEnvelope } from '../../report/trace-json.js';
 import { renderTraceDot, renderTraceMermaid, renderTraceTable } from '../../report/trace-render.js';
+import { terminalWidth } from '../../report/fit.js';
 import { chalkFor, countryNamer, emit, loadGraph, resolveFormat, toolInfo, type CommonOptions } from '../common.js';
 import type { CliIo } from '../io.js';
 
@@ -39,7 +40,7 @@ export async function runTrace(material: string, options: TraceOptions, io: CliI
   if (format === 'json') text = renderJson(traceEnvelope(result, toolInfo(), dataset.warnings));
   else if (format === 'dot') text = renderTraceDot(result, names);
   else if (format === 'mermaid') text = renderTraceMermaid(result, names);
-  else text = renderTraceTable(result, { chalk: await chalkFor(io, options, format !== 'table'), countryName: names });
+  else text = renderTraceTable(result, { chalk: await chalkFor(io, options, format !== 'table'), countryName: names, width: terminalWidth(io, options) });
   await emit(io, options, text);
   return 0;
 }

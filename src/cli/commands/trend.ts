@@ -4,6 +4,7 @@ import { sliceIndex } from '../../graph/slices.js';
 import { trend } from '../../metrics/trend.js';
 import { renderJson } from '../../report/json.js';
 import { renderTrendCsv, renderTrendTable, trendEnvelope } from '../../report/trend-render.js';
+import { terminalWidth } from '../../report/fit.js';
 import { chalkFor, countryNamer, emit, loadGraph, resolveFormat, toolInfo, type CommonOptions } from '../common.js';
 import type { CliIo } from '../io.js';
 
@@ -37,7 +38,7 @@ export async function runTrend(options: TrendOptions, io: CliIo): Promise<number
   let text: string;
   if (format === 'json') text = renderJson(trendEnvelope(result, toolInfo(), dataset.warnings));
   else if (format === 'csv') text = renderTrendCsv(result);
-  else text = renderTrendTable(result, { chalk: await chalkFor(io, options, false), countryName: countryNamer(dataset) });
+  else text = renderTrendTable(result, { chalk: await chalkFor(io, options, false), countryName: countryNamer(dataset), width: terminalWidth(io, options) });
   await emit(io, options, text);
   return 0;
 }

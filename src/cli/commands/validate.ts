@@ -1,18 +1,28 @@
-/** `supply-risk validate`: checks a data folder and accounts for every row of every file. */
+/**
+ * `supply-risk validate`: checks a data folder and accounts for every row of every file, then runs
+ * the data-sanity checks (sanity.ts: duplicate rows, implausible year-to-year jumps). Problems make
+ * the folder invalid (exit 2); sanity findings are warnings, which `--strict` turns into exit 1.
+ */
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { inspectDataset, type FileStats } from '../../input/dataset.js';
-import { formatProblem } from '../../input/problems.js';
+import { escapeControls, formatProblem } from '../../input/problems.js';
+import { checkSanity, INTEGRITY_CLASSES, WARNING_CLASSES, type DataWarning, type WarningList } from '../../input/sanity.js';
 import { renderJson } from '../../report/json.js';
-import { defaultDataDir, emit, readerThreads, warn } from '../common.js';
+import { defaultDataDir, emit, readerThreads } from '../common.js';
 import type { CliIo } from '../io.js';
 import { progressReporter } from '../progress.js';
+
+/** The validate JSON contract; 2 since warnings carry a class, a file and lines. */
+export const VALIDATE_SCHEMA_VERSION = 2;
 
 export interface ValidateOptions {
   data?: string;
   format: string;
   output?: string;
   quiet?: boolean;
+  /** Exit 1 when the folder is valid but has data-integrity warnings. */
+  strict?: boolean;
 }
 
 export async function runValidate(options: ValidateOptions, io: CliIo): Promise<number> {
@@ -29,30 +39,79 @@ export async function runValidate(options: ValidateOptions, io: CliIo): Promise<
   } finally {
     progress.done();
   }
+  const sanity = await checkSanity(dataDir);
+  const list = sanity.warnings;
+  for (const message of dataset.warnings) list.add({ class: 'coverage', file: null, lines: [], message });
+  const conversions = await conversionNote(dataDir);
+  if (conversions) list.add(conversions);
+  const warnings = byClass(list.kept);
+
   const problems = dataset.stats.flatMap((file) => file.problems);
   const omitted = dataset.stats.reduce((total, file) => total + file.problemsOmitted, 0);
   for (const problem of problems) io.stderr.write(`error: ${formatProblem(problem)}\n`);
   if (omitted > 0) io.stderr.write(`error: ... and ${omitted} more problems (only the first 50 of each file are listed)\n`);
-  warn(io, options, dataset.warnings);
-  if (!options.quiet) await noteConversions(dataDir, io);
+  if (!options.quiet) {
+    for (const warning of warnings) io.stderr.write(`${warningLine(warning)}\n`);
+    if (list.omitted > 0) io.stderr.write(`warning: ... and ${list.omitted} more warnings (only the first 50 of each class and file are listed)\n`);
+  }
   const valid = problems.length === 0;
+  const integrity = list.integrity;
   const text =
     options.format === 'json'
-      ? renderJson({ schemaVersion: 1, valid, files: dataset.stats.map(fileJson), warnings: dataset.warnings })
-      : statsTable(dataset.stats, valid);
+      ? renderJson({
+          schemaVersion: VALIDATE_SCHEMA_VERSION,
+          valid,
+          strict: options.strict === true,
+          files: dataset.stats.map(fileJson),
+          warningCounts: Object.fromEntries(WARNING_CLASSES.map((name) => [name, list.counts.get(name) ?? 0])),
+          warnings: warnings.map(warningJson),
+          warningsOmitted: list.omitted,
+        })
+      : statsTable(dataset.stats, valid, list, options.strict === true);
   await emit(io, options, text);
-  return valid ? 0 : 2;
+  if (!valid) return 2;
+  return options.strict && integrity > 0 ? 1 : 0;
+}
+
+/** Integrity classes first (duplicates, then jumps), then the notes; within a class the order found. */
+function byClass(warnings: readonly DataWarning[]): DataWarning[] {
+  const rank = (warning: DataWarning): number => WARNING_CLASSES.indexOf(warning.class);
+  return [...warnings].sort((a, b) => rank(a) - rank(b));
+}
+
+/** `warning: trade.csv:120: [jump] ...`; the notes keep their earlier form (`warning: ...`, `note: ...`). */
+function warningLine(warning: DataWarning): string {
+  if (warning.class === 'note') return escapeControls(`note: ${warning.file ? `${warning.file}: ` : ''}${warning.message}`);
+  if (warning.class === 'coverage') return escapeControls(`warning: ${warning.message}`);
+  const line = warning.lines[warning.lines.length - 1];
+  const where = `${warning.file ?? ''}${line !== undefined ? `:${line}` : ''}`;
+  return escapeControls(`warning: ${where}: [${warning.class}] ${warning.message}`);
+}
+
+function warningJson(warning: DataWarning): Record<string, unknown> {
+  return {
+    class: warning.class,
+    integrity: INTEGRITY_CLASSES.includes(warning.class),
+    file: warning.file,
+    lines: warning.lines,
+    message: warning.message,
+  };
 }
 
 /**
- * One line on stderr when the folder has the importers' audit file trade-gross.csv (which the
+ * A note (class `note`) when the folder has the importers' audit file trade-gross.csv (which the
  * analysis does not read): how many trade flows were converted from gross weight by a content factor.
  */
-async function noteConversions(dataDir: string, io: CliIo): Promise<void> {
+async function conversionNote(dataDir: string): Promise<DataWarning | null> {
   const text = await readFile(join(dataDir, 'trade-gross.csv'), 'utf8').catch(() => null);
-  if (text === null) return;
+  if (text === null) return null;
   const rows = text.split('\n').filter((line) => line.trim() !== '').length - 1;
-  io.stderr.write(`note: trade-gross.csv: ${Math.max(rows, 0)} trade rows were converted from gross weight to contained element by a content factor (audit only, not read)\n`);
+  return {
+    class: 'note',
+    file: 'trade-gross.csv',
+    lines: [],
+    message: `${Math.max(rows, 0)} trade rows were converted from gross weight to contained element by a content factor (audit only, not read)`,
+  };
 }
 
 function fileJson(stats: FileStats): Record<string, unknown> {
@@ -73,7 +132,7 @@ function fileJson(stats: FileStats): Record<string, unknown> {
   };
 }
 
-function statsTable(stats: readonly FileStats[], valid: boolean): string {
+function statsTable(stats: readonly FileStats[], valid: boolean, warnings: WarningList, strict: boolean): string {
   const header = ['file', 'rows read', 'used', 'rejected', 'blank', 'problems'];
   const rows = stats.map((file) =>
     file.present
@@ -82,6 +141,10 @@ function statsTable(stats: readonly FileStats[], valid: boolean): string {
   );
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]?.length ?? 0)));
   const line = (cells: string[]): string => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  const verdict = valid ? 'valid' : 'INVALID: the problems are listed on stderr';
-  return `${[line(header), ...rows.map(line)].join('\n')}\n${verdict}\n`;
+  const counted = WARNING_CLASSES.filter((name) => (warnings.counts.get(name) ?? 0) > 0).map((name) => `${warnings.counts.get(name)} ${name}`);
+  const summary = counted.length > 0 ? `warnings: ${counted.join(', ')} (listed on stderr)\n` : '';
+  const integrity = warnings.integrity;
+  let verdict = valid ? 'valid' : 'INVALID: the problems are listed on stderr';
+  if (valid && strict && integrity > 0) verdict = `valid, but --strict fails: ${integrity} data-integrity warning${integrity === 1 ? '' : 's'}`;
+  return `${[line(header), ...rows.map(line)].join('\n')}\n${summary}${verdict}\n`;
 }
