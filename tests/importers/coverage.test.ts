@@ -109,14 +109,25 @@ describe('coverage written by the trade importers', () => {
     //   JPN <- GAB Mn ore, JPN <- IDN matte, CHN <- FIN matte (no factor: CHN nickel partial), CHN <- AUS Mn ore.
     // No lithium code in the file: no lithium coverage. JPN: manganese full, nickel full; CHN:
     // manganese full, nickel partial. With --country JPN only Japan's rows.
+    // BACI holds every pair, so each exporter seen in 2024 (AUS, FIN, GAB, IDN) has its exports of
+    // both materials covered (a covered country with no rows exported nothing), full except FIN's
+    // nickel: its matte had no factor.
     const path = join(dir, 'BACI_HS17_Y2024_hand.csv');
     writeFileSync(path, ['t,i,j,k,v,q', '2024,266,392,260200,10,100', '2024,360,392,750110,10,10', '2024,246,156,750110,10,5', '2024,36,156,260200,10,200'].join('\n'));
     const map = await loadHsMap(hsMap);
     const all = await importBaci([path], { hsMap: map }, { threads: false });
     expect(text(all.coverage)).toEqual([
+      'manganese mining AUS 2024 export full',
       'manganese mining CHN 2024 import full',
+      'manganese mining FIN 2024 export full',
+      'manganese mining GAB 2024 export full',
+      'manganese mining IDN 2024 export full',
       'manganese mining JPN 2024 import full',
+      'nickel mining AUS 2024 export full',
       'nickel mining CHN 2024 import partial',
+      'nickel mining FIN 2024 export partial',
+      'nickel mining GAB 2024 export full',
+      'nickel mining IDN 2024 export full',
       'nickel mining JPN 2024 import full',
     ]);
     const japan = await importBaci([path], { hsMap: map, country: 'JPN' }, { threads: false });

@@ -331,9 +331,10 @@ export class BaciLines {
     const coverage = this.sink.coverage;
     coverage.noteCode(year, hs.hs6);
     if (importer.country !== '') coverage.noteImporter(year, importer.country);
+    if (exporter.country !== '') coverage.noteExporter(year, exporter.country);
     const reason = flowSkip(hs, exporter.match, importer.match, year, tonnes, this.options);
     if (reason) {
-      if (reason === NO_FACTOR) coverage.markPartial(hs, importer.country, year);
+      if (reason === NO_FACTOR) coverage.markPartial(hs, importer.country, year, exporter.country);
       return this.tally.skip(reason.text, reason.withExample ? this.example(bytes, fields) : undefined);
     }
     this.tally.keep();
@@ -446,6 +447,7 @@ export class BaciLines {
     if (Number.isInteger(flow.year)) {
       this.sink.coverage.noteCode(flow.year, hs6);
       if (flow.importer.kind === 'country') this.sink.coverage.noteImporter(flow.year, flow.importer.code);
+      if (flow.exporter.kind === 'country') this.sink.coverage.noteExporter(flow.year, flow.exporter.code);
     }
     const row = flowToRow(flow, this.options, this.tally, this.source, () => `${this.label}:${line} i=${fields[at.i]} j=${fields[at.j]}`, { coverage: this.sink.coverage });
     if (row) this.sink.addFlow(this.products.index(hs6), this.sink.countryId(row.exporter), this.sink.countryId(row.importer), row.year, flow.tonnes ?? 0, row.valueUsd);

@@ -37,7 +37,11 @@ export async function importBaci(paths: readonly string[], options: TradeOptions
     const track: FlowTracking = { coverage: new CoverageSeen(), gross };
     if (path.endsWith('.parquet')) await importParquet(path, options, result, sum, track);
     else if (!(await readBaciCsvInParallel(path, options, result.tally, sum, reading, track))) await readBaciCsv(path, options, result.tally, sum, reading, track);
-    if (track.coverage) result.coverage.push(...coverageRows(track.coverage, options, 'import', `CEPII BACI, ${basename(path)}`));
+    // BACI reconciles every country pair, so it covers each country's exports as well as its imports.
+    if (track.coverage) {
+      const source = `CEPII BACI, ${basename(path)}`;
+      result.coverage.push(...coverageRows(track.coverage, options, 'import', source), ...coverageRows(track.coverage, options, 'export', source, 'exporters'));
+    }
   }
   result.gross = gross.rows();
   return withTradeSums(result, sum);
@@ -89,6 +93,7 @@ async function importParquet(path: string, options: TradeOptions, result: Import
       if (options.hsMap.has(flow.hs6) && Number.isInteger(flow.year)) {
         track.coverage?.noteCode(flow.year, flow.hs6);
         if (flow.importer.kind === 'country') track.coverage?.noteImporter(flow.year, flow.importer.code);
+        if (flow.exporter.kind === 'country') track.coverage?.noteExporter(flow.year, flow.exporter.code);
       }
       const row = flowToRow(flow, options, result.tally, source, () => `${label} row ${rowStart + i + 1}`, track);
       if (row) sum.add(row);

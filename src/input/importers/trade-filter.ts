@@ -89,7 +89,7 @@ export function flowToRow(flow: Flow, options: TradeOptions, tally: Tally, sourc
   const entry: HsEntry | undefined = entryOf(options.hsMap, flow.hs6);
   const reason = entry ? flowSkip(entry, flow.exporter, flow.importer, flow.year, flow.tonnes, options) : NOT_IN_HS_MAP;
   if (reason || !entry) {
-    if (reason === NO_FACTOR && entry) track?.coverage?.markPartial(entry, keptCode(flow.importer), flow.year);
+    if (reason === NO_FACTOR && entry) track?.coverage?.markPartial(entry, keptCode(flow.importer), flow.year, keptCode(flow.exporter));
     tally.skip((reason ?? NOT_IN_HS_MAP).text, reason?.withExample ? where() : undefined);
     return null;
   }
@@ -131,18 +131,24 @@ export function tradeQuantity(entry: HsEntry, tonnes: number, origin?: string): 
 export interface CoverageData {
   codes: [number, string[]][];
   importers: [number, string[]][];
+  exporters: [number, string[]][];
   partial: string[];
+  partialExports: string[];
 }
 
 /**
  * What a trade source was seen to cover while it was read: by year, the mapped HS codes it holds
  * and the countries whose imports (or, for an ITC export table, exports) it reports; and the
  * material, stage, country and year whose flows could not all be converted (marked partial).
+ * A source that holds every country's flows both ways (BACI) also notes exporters: each country's
+ * exports are then covered too; a reporter-based source (Comtrade, ITC imports) notes none.
  */
 export class CoverageSeen {
   readonly codes = new Map<number, Set<string>>();
   readonly importers = new Map<number, Set<string>>();
+  readonly exporters = new Map<number, Set<string>>();
   readonly partial = new Set<string>();
+  readonly partialExports = new Set<string>();
   private lastYear = NaN;
   private lastCodes: Set<string> | undefined;
   private lastImporters: Set<string> | undefined;
@@ -157,22 +163,35 @@ export class CoverageSeen {
     this.lastImporters?.add(country);
   }
 
-  markPartial(entry: HsEntry, importer: string, year: number): void {
+  /** Exporters are noted by year as a plain map lookup: their calls are rare next to importers'. */
+  noteExporter(year: number, country: string): void {
+    let exporters = this.exporters.get(year);
+    if (!exporters) this.exporters.set(year, (exporters = new Set()));
+    exporters.add(country);
+  }
+
+  /** A flow that could not be converted leaves its importer's imports, and its exporter's exports, partial. */
+  markPartial(entry: HsEntry, importer: string, year: number, exporter?: string): void {
     this.partial.add(partialKey(entry.material, entry.stage, importer, year));
+    if (exporter !== undefined) this.partialExports.add(partialKey(entry.material, entry.stage, exporter, year));
   }
 
   data(): CoverageData {
     return {
       codes: [...this.codes].map(([year, codes]) => [year, [...codes]]),
       importers: [...this.importers].map(([year, importers]) => [year, [...importers]]),
+      exporters: [...this.exporters].map(([year, exporters]) => [year, [...exporters]]),
       partial: [...this.partial],
+      partialExports: [...this.partialExports],
     };
   }
 
   merge(data: CoverageData): void {
     for (const [year, codes] of data.codes) for (const code of codes) this.noteCode(year, code);
     for (const [year, importers] of data.importers) for (const importer of importers) this.noteImporter(year, importer);
+    for (const [year, exporters] of data.exporters) for (const exporter of exporters) this.noteExporter(year, exporter);
     for (const key of data.partial) this.partial.add(key);
+    for (const key of data.partialExports) this.partialExports.add(key);
   }
 
   private switchYear(year: number): void {
@@ -201,7 +220,15 @@ function partialKey(material: string, stage: string, importer: string, year: num
  * and each material and stage (allowed by --materials/--stages) with at least one of its codes in
  * the source: `full` when all its codes were there and no flow lacked a factor, else `partial`.
  */
-export function coverageRows(seen: CoverageSeen, options: TradeOptions, flow: CoverageRow['flow'], source: string): CoverageRow[] {
+export function coverageRows(
+  seen: CoverageSeen,
+  options: TradeOptions,
+  flow: CoverageRow['flow'],
+  source: string,
+  // Whose flows the rows cover: the countries noted as importers (a reporter's declarations, or an
+  // ITC table of the reporter's exports) or, for BACI's export coverage, those noted as exporters.
+  countriesSeenAs: 'importers' | 'exporters' = 'importers',
+): CoverageRow[] {
   const groups = new Map<string, { material: string; stage: TradeRow['stage']; codes: string[] }>();
   // A material and stage is known by its six-digit codes; a heading listed alone (no code of it in
   // the map) stands for itself.
@@ -223,12 +250,14 @@ export function coverageRows(seen: CoverageSeen, options: TradeOptions, flow: Co
       if (code.length !== 4) continue;
       for (const other of options.hsMap.keys()) if (other.startsWith(code)) codes.add(other);
     }
-    const importers = [...(seen.importers.get(year) ?? [])].filter((code) => code !== 'ZZZ' && (!options.country || code === options.country)).sort();
+    const countries = (countriesSeenAs === 'exporters' ? seen.exporters : seen.importers).get(year) ?? [];
+    const partial = countriesSeenAs === 'exporters' ? seen.partialExports : seen.partial;
+    const importers = [...countries].filter((code) => code !== 'ZZZ' && (!options.country || code === options.country)).sort();
     for (const group of groups.values()) {
       const read = group.codes.filter((code) => codes.has(code)).length;
       if (read === 0) continue;
       for (const importer of importers) {
-        const complete = read === group.codes.length && !seen.partial.has(partialKey(group.material, group.stage, importer, year));
+        const complete = read === group.codes.length && !partial.has(partialKey(group.material, group.stage, importer, year));
         rows.push({ material: group.material, stage: group.stage, importer, year, flow, extent: complete ? 'full' : 'partial', source });
       }
     }
