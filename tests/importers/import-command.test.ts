@@ -37,7 +37,7 @@ describe('supply-risk import', () => {
   it('exits 2 with one line for bad input, never a stack trace', async () => {
     const unknown = await runCli(['import', 'nosuch', COBALT]);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toBe('error: unknown source "nosuch"; expected usgs-mcs, wgi, itc-trademap, comtrade, baci or iea\n');
+    expect(unknown.stderr).toBe('error: unknown source "nosuch"; expected usgs-mcs, wgi, itc-trademap, comtrade, baci, iea or wmd\n');
     const missing = await runCli(['import', 'usgs-mcs', 'no/such/mcs2024-cobal_world.csv']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^error: .*no\/such\/mcs2024-cobal_world\.csv: file not found\n$/);

@@ -105,6 +105,9 @@ async function importFile(path: string, options: TradeOptions, result: ImportRes
   const counts = { duplicates: 0, qtyFallback: 0, earlier: 0 };
   const source = `UN Comtrade, ${label}`;
   const track: FlowTracking = { coverage: new CoverageSeen(), gross };
+  // Records of mapped codes wait until the file is read: a total and its breakdown are told apart
+  // only once every record of their reporter, partner, year, code and flow is known.
+  const waiting: WaitingRecord[] = [];
   let lineNumber = 0;
   for await (const raw of lines) {
     lineNumber += 1;
@@ -115,16 +118,83 @@ async function importFile(path: string, options: TradeOptions, result: ImportRes
       fixedYear = columns.year === undefined ? yearFromContext(label, options) : null;
       continue;
     }
+    const fields = splitLine(line);
+    const cmd = (fields[columns.cmd ?? -1] ?? '').trim();
+    if (options.hsMap.has(cmd) || headingEntry(options.hsMap, cmd)) {
+      waiting.push({ fields, line, lineNumber });
+      continue;
+    }
     const context = { options, tally: result.tally, seen, counts, source, label, where: `${label}:${lineNumber}`, track, run, workbook: false };
-    const row = readRecord(splitLine(line), line, columns, fixedYear, context);
-    if (row) result.trade.push(row);
+    readRecord(fields, line, columns, fixedYear, context);
   }
   if (!columns) throw new InputError([{ file: label, message: 'file is empty' }]);
+  const fileColumns = columns;
+  const breakdowns = breakdownLines(waiting, fileColumns);
+  for (const record of waiting) {
+    if (breakdowns.parts.has(record.line)) {
+      result.tally.skip('part of a breakdown whose total is also in the file (the total is kept, never added to its parts)');
+      continue;
+    }
+    const context = { options, tally: result.tally, seen, counts, source, label, where: `${label}:${record.lineNumber}`, track, run, workbook: false };
+    const row = readRecord(record.fields, record.line, fileColumns, fixedYear, context);
+    if (row) result.trade.push(row);
+  }
+  if (breakdowns.parts.size > 0) {
+    result.notes.push(`${label}: ${breakdowns.parts.size} distinct records left out as parts of a breakdown (by customs procedure, transport mode or second partner, columns the extract does not keep) whose total record is also there`);
+  }
+  if (breakdowns.nested > 0) {
+    result.notes.push(`${label}: for ${breakdowns.nested} reporter, partner, year, code and flow keys the other records do not add up to the largest (subtotals or several breakdowns); the largest is kept as the total there too`);
+  }
   if (track.coverage) result.coverage.push(...coverageRows(track.coverage, options, 'import', source));
   if (counts.duplicates > 0) result.notes.push(`${label}: ${counts.duplicates} exact duplicate lines dropped`);
   if (counts.earlier > 0) result.notes.push(`${label}: ${counts.earlier} records dropped: an earlier file gave the same reporter, partner, year and code`);
   if (counts.qtyFallback > 0) result.notes.push(`${label}: ${counts.qtyFallback} rows had no net weight; their quantity in kg (qtyunit 8) was used for the rows kept`);
   if (fixedYear !== null) result.notes.push(`${label}: no year column; year ${fixedYear} taken from ${options.years ? '--years' : 'the file name'}`);
+}
+
+interface WaitingRecord {
+  fields: string[];
+  line: string;
+  lineNumber: number;
+}
+
+/**
+ * Extracts that drop Comtrade's breakdown columns (customs procedure, mode of transport, second
+ * partner) hold, for one reporter, partner, year, code and flow, the total record beside its parts
+ * and subtotals: Australia's 2022 graphite from Germany is 600 t, 1,650 t and their total 2,250 t.
+ * Adding them would double the flow or worse. Comtrade always publishes the total record of a key, and
+ * every part or subtotal is at most the total, so the largest distinct record of a key is kept and the
+ * others are left out as parts. `nested` counts the keys whose other records do not add up to the
+ * total or a whole multiple of it (subtotals, several breakdowns): the largest is taken there too.
+ */
+function breakdownLines(records: readonly WaitingRecord[], columns: Columns): { parts: Set<string>; nested: number } {
+  const at = (record: WaitingRecord, field: Field): string => (record.fields[columns[field] ?? -1] ?? '').trim();
+  const groups = new Map<string, { record: WaitingRecord; tonnes: number }[]>();
+  const distinct = new Set<string>();
+  for (const record of records) {
+    if (distinct.has(record.line)) continue;
+    distinct.add(record.line);
+    // A record without a weight has nothing to add; readRecord counts it as such.
+    const tonnes = tonnesOf((field) => at(record, field)).tonnes;
+    if (tonnes === null) continue;
+    const key = (['year', 'reporter', 'partner', 'cmd', 'flow'] as const).map((field) => at(record, field)).join('|');
+    const group = groups.get(key);
+    if (group) group.push({ record, tonnes });
+    else groups.set(key, [{ record, tonnes }]);
+  }
+  // By line text, so that a part's exact repeats are left out with it.
+  const parts = new Set<string>();
+  let nested = 0;
+  for (const group of groups.values()) {
+    if (group.length < 2) continue;
+    const total = group.reduce((best, entry) => (entry.tonnes > best.tonnes ? entry : best));
+    const others = group.reduce((sum, entry) => (entry === total ? sum : sum + entry.tonnes), 0);
+    const ratio = total.tonnes > 0 ? others / total.tonnes : 0;
+    const times = Math.round(ratio);
+    if (times < 1 || Math.abs(ratio - times) > 1e-3 * times) nested += 1;
+    for (const entry of group) if (entry !== total) parts.add(entry.record.line);
+  }
+  return { parts, nested };
 }
 
 /** A workbook of Comtrade API output (first sheet, header in the first row). */

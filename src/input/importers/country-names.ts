@@ -50,6 +50,12 @@ const ALIASES: Readonly<Record<string, string>> = {
   // IEA Critical Minerals Data Explorer
   'democratic republic of congo': 'COD',
   'democratic republic of the congo': 'COD',
+  // World Mining Data (BMF Austria)
+  'congo, d.r.': 'COD',
+  'congo, rep.': 'COG',
+  'korea, south': 'KOR',
+  'bosnia-herzegovina': 'BIH',
+  brunei: 'BRN',
 };
 
 const WORLD = /^world\b/;

@@ -13,8 +13,9 @@ import { selection, type ImportResult } from './types.js';
 import { importUsgsMcs } from './usgs-mcs.js';
 import type { YearRange } from './values.js';
 import { importWgi } from './wgi.js';
+import { importWmd } from './wmd.js';
 
-export const IMPORT_SOURCES = ['usgs-mcs', 'wgi', 'itc-trademap', 'comtrade', 'baci', 'iea'] as const;
+export const IMPORT_SOURCES = ['usgs-mcs', 'wgi', 'itc-trademap', 'comtrade', 'baci', 'iea', 'wmd'] as const;
 export type ImportSource = (typeof IMPORT_SOURCES)[number];
 
 export interface ImportOptions {
@@ -51,6 +52,8 @@ async function dispatch(source: ImportSource, files: readonly string[], options:
       return importWgi(files, { ...common, ...(options.groups ? { groups: options.groups } : {}) });
     case 'iea':
       return importIea(files, common);
+    case 'wmd':
+      return importWmd(files, common);
     case 'itc-trademap':
       return importItcTradeMap(files, { ...common, hsMap: await loadHsMap(options.hsMap) });
     case 'comtrade':

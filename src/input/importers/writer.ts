@@ -12,6 +12,10 @@
  * publishers: the newer edition's rows replace the older one's for each material, stage and year it
  * gives (all its countries, withheld rows too); an older edition is refused where a newer one is.
  * A production figure the source withholds is a row like any other, with `W` as its quantity.
+ *
+ * Two publications of production figures are ranked (PRODUCTION_PRECEDENCE: USGS MCS, then World
+ * Mining Data): where both give a material, stage and year, the first that gives a figure there
+ * keeps it and the other's rows for it are set aside, whichever was imported first.
  */
 import { isAscii } from 'node:buffer';
 import { readFile, stat } from 'node:fs/promises';
@@ -441,6 +445,8 @@ export interface WriteReport {
   written: number;
   replaced: number;
   keptFromBefore: number;
+  /** Rows (this import's or earlier ones') left out by the production precedence rule. */
+  setAside?: number;
 }
 
 /** Merges the result into the contract files of `dir` and writes them atomically. */
@@ -449,7 +455,7 @@ export async function writeResult(dir: string, result: WithGovernance): Promise<
   if (result.production.length > 0) {
     reports.push(
       await mergeInto(dir, PRODUCTION_SPEC.label, PRODUCTION_HEADER, result.production.map(productionFields), PRODUCTION_ORDER, {
-        source: 6, material: 0, stage: 1, year: 3, fact: [0, 1, 2, 3],
+        source: 6, material: 0, stage: 1, year: 3, fact: [0, 1, 2, 3], quantity: 4,
       }),
     );
   }
@@ -501,6 +507,8 @@ interface Positions {
    * that are not summed (coverage, audit), where two sources may say the same thing.
    */
   fact: number[] | null;
+  /** The quantity field (production.csv: `W` marks a withheld figure); set where a precedence among publications applies. */
+  quantity?: number;
 }
 
 async function mergeInto(
@@ -520,11 +528,60 @@ async function mergeInto(
   // gives (in the folder, or in this import when it reads two editions) are replaced.
   const fresh = given.filter((fields) => !newer.supersedes(fields));
   const replacedScopes = new Set(fresh.map(scope));
-  const kept = existing.filter((fields) => !replacedScopes.has(scope(fields)) && !newer.supersedes(fields));
-  assertNoOverlap(file, kept, fresh, at);
-  const merged = [...kept, ...fresh].sort(order);
+  const candidates = existing.filter((fields) => !replacedScopes.has(scope(fields)) && !newer.supersedes(fields));
+  // Of two ranked publications for one material, stage and year, the lower one's rows are set aside.
+  const setAside = at.quantity === undefined ? () => false : productionSetAside([...candidates, ...fresh], at);
+  const kept = candidates.filter((fields) => !setAside(fields));
+  const written = fresh.filter((fields) => !setAside(fields));
+  assertNoOverlap(file, kept, written, at);
+  const merged = [...kept, ...written].sort(order);
   await writeAtomically(path, csvText(header, merged));
-  return { file, written: fresh.length, replaced: existing.length - kept.length, keptFromBefore: kept.length };
+  const aside = candidates.length - kept.length + fresh.length - written.length;
+  return { file, written: written.length, replaced: existing.length - candidates.length, keptFromBefore: kept.length, ...(aside > 0 ? { setAside: aside } : {}) };
+}
+
+/**
+ * The publications of production figures in order of precedence (the source's publisher part,
+ * edition year left out). Where two of them give one material, stage and year, the first of them
+ * that gives a figure there (a row that is not `W`) keeps it; the other's rows for it, withheld rows
+ * too, are set aside, so two estimates of one country's output are never added and one year of a
+ * world series never mixes two sources. USGS MCS first: it is the newer publication (its editions
+ * revise the latest years) and the one the rest of the data uses; World Mining Data fills the years
+ * USGS does not give (2018-2021) and those where USGS gives no figure (germanium 2022, every country
+ * withheld or not available). Publications outside this list are refused where they give the same
+ * fact, as before.
+ */
+export const PRODUCTION_PRECEDENCE = ['USGS MCS', 'World Mining Data'] as const;
+
+/** The publication a source belongs to: its publisher part without the edition year. */
+export function publicationOf(source: string): string {
+  return sourceEdition(source)?.publication ?? sourceFamily(source);
+}
+
+/** Which rows the precedence rule sets aside (see PRODUCTION_PRECEDENCE), for rows of production.csv. */
+export function productionSetAside(rows: readonly (readonly string[])[], at: Positions): (fields: readonly string[]) => boolean {
+  const rank = (fields: readonly string[]): number => (PRODUCTION_PRECEDENCE as readonly string[]).indexOf(publicationOf(fields[at.source] ?? ''));
+  const scope = (fields: readonly string[]): string => [fields[at.material], fields[at.stage], fields[at.year]].join('|');
+  const present = new Map<string, Set<number>>();
+  const withFigures = new Map<string, Set<number>>();
+  for (const fields of rows) {
+    const r = rank(fields);
+    if (r < 0) continue;
+    const key = scope(fields);
+    present.set(key, (present.get(key) ?? new Set()).add(r));
+    if (fields[at.quantity ?? -1] !== WITHHELD) withFigures.set(key, (withFigures.get(key) ?? new Set()).add(r));
+  }
+  const winners = new Map<string, number>();
+  for (const [key, ranks] of present) {
+    if (ranks.size < 2) continue;
+    const figures = withFigures.get(key);
+    winners.set(key, Math.min(...(figures && figures.size > 0 ? figures : ranks)));
+  }
+  return (fields) => {
+    const r = rank(fields);
+    const winner = r < 0 ? undefined : winners.get(scope(fields));
+    return winner !== undefined && winner !== r;
+  };
 }
 
 /**
