@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { groupTagError, STAGES } from './fields.js';
-import { didYouMean, GAP_BASES, isIsoDate, type PolicyFile } from './policy.js';
+import { didYouMean } from './did-you-mean.js';
+import { GAP_BASES, isIsoDate, type PolicyFile } from './policy-model.js';
 import { InputError, type Problem } from './problems.js';
 
 const share = z.number({ error: 'expected a number from 0 to 1' }).min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1');

@@ -8,36 +8,14 @@
  * command-line flags.
  */
 import { readFile } from 'node:fs/promises';
-import type { Stage } from './fields.js';
+import { didYouMean } from './did-you-mean.js';
+import type { AcceptEntry, Limits, PolicyFile } from './policy-model.js';
 import { InputError } from './problems.js';
 
-export const GAP_BASES = ['supplier', 'hhi', 'origin'] as const;
-export type GapBasis = (typeof GAP_BASES)[number];
-
-export interface Limits {
-  /** Largest share of the importer's supply any one foreign country may hold (0..1). */
-  maxSingleCountryShare: number;
-  /** Largest supplier HHI (0..10000). */
-  maxSupplierHhi: number;
-  /** Share of a candidate's own production the importer could buy in total (0..1). */
-  maxRedirectShare: number;
-  /** Candidates below this WGI political-stability estimate are not proposed (any finite number). */
-  minGovernance: number;
-  /** When not empty, candidates must carry one of these group tags. */
-  partnerGroups: string[];
-  /** Countries (ISO alpha-3) never proposed as candidates, whatever their governance and groups. */
-  excludeCountries: string[];
-}
-
-export interface AcceptEntry {
-  material: string;
-  stage?: Stage;
-  basis?: GapBasis;
-  country?: string;
-  reason: string;
-  /** Last day the acceptance counts, YYYY-MM-DD; absent = no expiry. */
-  expires?: string;
-}
+// The file's model (shared with policy-file.ts) and the name hints live in lower modules, so that
+// policy-file.ts needs nothing from this one; re-exported for existing imports.
+export { closestName, didYouMean } from './did-you-mean.js';
+export { GAP_BASES, isIsoDate, type AcceptEntry, type GapBasis, type Limits, type PolicyFile } from './policy-model.js';
 
 export interface Policy extends Limits {
   importer: string;
@@ -62,21 +40,6 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
 
 /** Flags given on the command line; each overrides the file. */
 export type PolicyOverrides = Partial<Pick<Policy, 'importer' | 'maxSingleCountryShare' | 'maxSupplierHhi' | 'maxRedirectShare' | 'minGovernance' | 'partnerGroups'>>;
-
-/** A real calendar date written YYYY-MM-DD (2027-02-30 is not one). */
-export function isIsoDate(value: string): boolean {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!match) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
-
-export type PolicyFile = {
-  importer?: string;
-  materials?: Record<string, Partial<Limits>>;
-  accept?: AcceptEntry[];
-} & Partial<Limits>;
 
 /** Reads and validates a policy file, then merges defaults < file < overrides. */
 export async function loadPolicy(path: string | undefined, label: string | undefined, overrides: PolicyOverrides = {}): Promise<Policy> {
@@ -136,46 +99,6 @@ export function limitsFor(policy: Policy, material: string): Limits {
     partnerGroups: [...pick('partnerGroups')],
     excludeCountries: [...pick('excludeCountries')],
   };
-}
-
-/**
- * The name in `known` closest to `word` (case-insensitive; a swap of two neighbouring letters counts
- * as one edit), when it is close enough to be a likely typo; else undefined. Used for "did you mean"
- * hints on policy keys, partner groups and materials.
- */
-export function closestName(word: string, known: Iterable<string>): string | undefined {
-  const target = word.toLowerCase();
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const name of known) {
-    const distance = editDistance(name.toLowerCase(), target);
-    if (distance < bestDistance) [best, bestDistance] = [name, distance];
-  }
-  if (best === undefined) return undefined;
-  const close = bestDistance <= Math.max(2, Math.floor(word.length / 4)) && bestDistance < Math.min(word.length, best.length);
-  return close || bestDistance === 0 ? best : undefined;
-}
-
-/** ` (did you mean "X"?)` for the closest known name, or an empty string. */
-export function didYouMean(word: string, known: Iterable<string>): string {
-  const best = closestName(word, known);
-  return best === undefined ? '' : ` (did you mean "${best}"?)`;
-}
-
-/** Edit distance with adjacent transpositions (optimal string alignment). */
-function editDistance(a: string, b: string): number {
-  const rows: number[][] = [Array.from({ length: b.length + 1 }, (_, j) => j)];
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let value = Math.min((rows[i - 1]?.[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (rows[i - 1]?.[j - 1] ?? 0) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, (rows[i - 2]?.[j - 2] ?? 0) + 1);
-      row.push(value);
-    }
-    rows.push(row);
-  }
-  return rows[a.length]?.[b.length] ?? 0;
 }
 
 /** A policy entry that names something the data does not have, with its JSON path in the policy. */

@@ -1,0 +1,86 @@
+// dependency-cruiser rules for src/ (npm run deps). The layers, top to bottom:
+//
+//   src/cli -> src/report -> src/metrics -> src/graph -> src/input   (src/input/importers -> src/input)
+//   src/io sits below all of them and imports none of them.
+//
+// A module may import its own layer and any layer below it, never one above. Type-only imports
+// count (tsPreCompilationDeps), so a shared type lives in the lowest module that needs it.
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'Import cycles make load order fragile; move the shared part into the lower module or a new small one.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'cli-is-the-top',
+      severity: 'error',
+      comment: 'Only src/cli imports src/cli.',
+      from: { path: '^src/', pathNot: '^src/cli/' },
+      to: { path: '^src/cli/' },
+    },
+    {
+      name: 'report-below-cli',
+      severity: 'error',
+      from: { path: '^src/report/' },
+      to: { path: '^src/cli/' },
+    },
+    {
+      name: 'metrics-below-report',
+      severity: 'error',
+      from: { path: '^src/metrics/' },
+      to: { path: '^src/(report|cli)/' },
+    },
+    {
+      name: 'graph-below-metrics',
+      severity: 'error',
+      from: { path: '^src/graph/' },
+      to: { path: '^src/(metrics|report|cli)/' },
+    },
+    {
+      name: 'input-below-graph',
+      severity: 'error',
+      comment: 'src/input (importers included) reads data; it knows nothing of the graph, metrics, reports or CLI.',
+      from: { path: '^src/input/' },
+      to: { path: '^src/(graph|metrics|report|cli)/' },
+    },
+    {
+      name: 'input-does-not-import-importers',
+      severity: 'error',
+      comment: 'src/input/importers may import src/input, not the other way round.',
+      from: { path: '^src/input/', pathNot: '^src/input/importers/' },
+      to: { path: '^src/input/importers/' },
+    },
+    {
+      name: 'io-is-the-bottom',
+      severity: 'error',
+      comment: 'src/io is used by every layer and imports none of them.',
+      from: { path: '^src/io/' },
+      to: { path: '^src/(cli|report|metrics|graph|input)/' },
+    },
+    {
+      name: 'not-to-unresolvable',
+      severity: 'error',
+      comment: 'An import that resolves to nothing (a typo, or a module that moved).',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(dist|node_modules)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      mainFields: ['module', 'main', 'types', 'typings'],
+    },
+    reporterOptions: {
+      text: { highlightFocused: true },
+    },
+  },
+};
