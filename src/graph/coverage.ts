@@ -11,24 +11,103 @@ import type { CoverageExtent, CoverageFact, CoverageFlow, Dataset } from '../inp
 import type { Stage } from '../input/fields.js';
 
 export class TradeCoverage {
-  private readonly extents = new Map<string, CoverageExtent>();
-  private readonly yearsOf = new Map<string, number[]>();
+  /*
+   * In columns, not one object per series: a coverage.csv has thousands of rows, and what every
+   * command builds at start-up, the garbage collector then copies (see the start-up budget in
+   * bench/). A series is one importer's imports (or exports) of one material and stage.
+   */
+  private readonly materialIds = new Map<string, number>();
+  private readonly stageIds = new Map<string, number>();
+  private readonly flowIds = new Map<string, number>();
+  private readonly countryIds = new Map<string, number>();
+  private readonly extentNames: CoverageExtent[] = [];
+  /** seriesKey -> series number. */
+  private readonly seriesOf = new Map<number, number>();
+  /** Series k's years: years[start[k]] .. years[start[k] + count[k] - 1], ascending; extents alongside. */
+  private readonly start: Int32Array;
+  private readonly count: Int32Array;
+  private readonly yearList: Float64Array;
+  private readonly extentOf: Uint8Array;
+  /** The years of each series asked for, as the array years() gives every time. */
+  private readonly yearArrays = new Map<number, number[]>();
 
   private constructor(
-    facts: Iterable<Pick<CoverageFact, 'material' | 'stage' | 'importer' | 'year' | 'flow' | 'extent'>>,
+    facts: readonly CoverageInput[],
     /** True when the folder's coverage.csv declared it; false when implied by the trade rows. */
     readonly declared: boolean,
   ) {
-    for (const fact of facts) {
-      this.extents.set(key(fact.material, fact.stage, fact.importer, fact.flow, fact.year), fact.extent);
-      const series = key(fact.material, fact.stage, fact.importer, fact.flow);
-      const years = this.yearsOf.get(series) ?? [];
-      if (!years.includes(fact.year)) years.push(fact.year);
-      this.yearsOf.set(series, years.sort((a, b) => a - b));
+    const n = facts.length;
+    const idOf = (ids: Map<string, number>, name: string): number => {
+      let id = ids.get(name);
+      if (id === undefined) ids.set(name, (id = ids.size));
+      return id;
+    };
+    const material = new Int32Array(n);
+    const stage = new Int32Array(n);
+    const flow = new Int32Array(n);
+    const country = new Int32Array(n);
+    const extent = new Uint8Array(n);
+    const extentIds = new Map<string, number>();
+    for (let k = 0; k < n; k += 1) {
+      const fact = facts[k] as CoverageInput;
+      material[k] = idOf(this.materialIds, fact.material);
+      stage[k] = idOf(this.stageIds, fact.stage);
+      flow[k] = idOf(this.flowIds, fact.flow);
+      country[k] = idOf(this.countryIds, fact.importer);
+      const before = extentIds.size;
+      extent[k] = idOf(extentIds, fact.extent);
+      if (extentIds.size > before) this.extentNames.push(fact.extent);
     }
+    // Each fact's series, numbered in order of first appearance.
+    const seriesOfFact = new Int32Array(n);
+    const sizes: number[] = [];
+    for (let k = 0; k < n; k += 1) {
+      const key = this.seriesKey(material[k] ?? 0, stage[k] ?? 0, flow[k] ?? 0, country[k] ?? 0);
+      let series = this.seriesOf.get(key);
+      if (series === undefined) {
+        series = sizes.length;
+        this.seriesOf.set(key, series);
+        sizes.push(0);
+      }
+      seriesOfFact[k] = series;
+      sizes[series] = (sizes[series] ?? 0) + 1;
+    }
+    this.start = new Int32Array(sizes.length + 1);
+    for (let series = 0; series < sizes.length; series += 1) this.start[series + 1] = (this.start[series] ?? 0) + (sizes[series] ?? 0);
+    this.count = new Int32Array(sizes.length);
+    this.yearList = new Float64Array(n);
+    this.extentOf = new Uint8Array(n);
+    // Each series' years in order of first appearance; a later fact of a year sets its extent again.
+    for (let k = 0; k < n; k += 1) {
+      const series = seriesOfFact[k] ?? 0;
+      const from = this.start[series] ?? 0;
+      const year = (facts[k] as CoverageInput).year;
+      const at = this.find(from, from + (this.count[series] ?? 0), year);
+      if (at === -1) {
+        const end = from + (this.count[series] ?? 0);
+        this.yearList[end] = year;
+        this.extentOf[end] = extent[k] ?? 0;
+        this.count[series] = (this.count[series] ?? 0) + 1;
+      } else this.extentOf[at] = extent[k] ?? 0;
+    }
+    for (let series = 0; series < sizes.length; series += 1) this.sortYears(this.start[series] ?? 0, this.count[series] ?? 0);
   }
 
+  /**
+   * The coverage of a dataset. The same dataset's coverage is asked for more than once (the latest
+   * years, then the graph), so it is kept by the facts it was made from while they stay the same size.
+   */
   static of(dataset: Pick<Dataset, 'coverage' | 'importYears'>): TradeCoverage {
+    const source = dataset.coverage ?? dataset.importYears;
+    const size = dataset.coverage ? dataset.coverage.length : dataset.importYears.size;
+    const known = made.get(source);
+    if (known && known.size === size) return known.coverage;
+    const coverage = TradeCoverage.make(dataset);
+    made.set(source, { size, coverage });
+    return coverage;
+  }
+
+  private static make(dataset: Pick<Dataset, 'coverage' | 'importYears'>): TradeCoverage {
     if (dataset.coverage) return new TradeCoverage(dataset.coverage, true);
     const implied: Pick<CoverageFact, 'material' | 'stage' | 'importer' | 'year' | 'flow' | 'extent'>[] = [];
     for (const [series, years] of dataset.importYears) {
@@ -42,21 +121,69 @@ export class TradeCoverage {
 
   /** How a country's imports (or exports) of a material and stage are covered in a year; null when not at all. */
   extent(material: string, stage: Stage, country: string, year: number, flow: CoverageFlow): CoverageExtent | null {
-    return this.extents.get(key(material, stage, country, flow, year)) ?? null;
+    const series = this.seriesNumber(material, stage, flow, country);
+    if (series === -1) return null;
+    const from = this.start[series] ?? 0;
+    const at = this.find(from, from + (this.count[series] ?? 0), year);
+    return at === -1 ? null : (this.extentNames[this.extentOf[at] ?? 0] ?? null);
   }
 
   /** Years in which a country's imports (or exports) of a material and stage are covered, ascending. */
   years(material: string, stage: Stage, country: string, flow: CoverageFlow): readonly number[] {
-    return this.yearsOf.get(key(material, stage, country, flow)) ?? [];
+    const series = this.seriesNumber(material, stage, flow, country);
+    if (series === -1) return [];
+    let years = this.yearArrays.get(series);
+    if (!years) {
+      const from = this.start[series] ?? 0;
+      years = Array.from(this.yearList.subarray(from, from + (this.count[series] ?? 0)));
+      this.yearArrays.set(series, years);
+    }
+    return years;
   }
 
   /** Whether any trade of this country is covered at all. */
   coversCountry(country: string): boolean {
-    for (const series of this.yearsOf.keys()) if (series.split('|')[2] === country) return true;
-    return false;
+    return this.countryIds.has(country);
+  }
+
+  private seriesKey(material: number, stage: number, flow: number, country: number): number {
+    return ((material * this.stageIds.size + stage) * this.flowIds.size + flow) * this.countryIds.size + country;
+  }
+
+  private seriesNumber(material: string, stage: string, flow: string, country: string): number {
+    const m = this.materialIds.get(material);
+    const s = this.stageIds.get(stage);
+    const f = this.flowIds.get(flow);
+    const c = this.countryIds.get(country);
+    if (m === undefined || s === undefined || f === undefined || c === undefined) return -1;
+    return this.seriesOf.get(this.seriesKey(m, s, f, c)) ?? -1;
+  }
+
+  /** The position of `year` among yearList[from, to) (as Array.includes compares: NaN matches NaN), else -1. */
+  private find(from: number, to: number, year: number): number {
+    for (let at = from; at < to; at += 1) {
+      const known = this.yearList[at] ?? 0;
+      if (known === year || (known !== known && year !== year)) return at;
+    }
+    return -1;
+  }
+
+  /** Sorts one series' years ascending (as `years.sort((a, b) => a - b)` would), its extents alongside. */
+  private sortYears(from: number, count: number): void {
+    let sorted = true;
+    for (let at = from + 1; at < from + count && sorted; at += 1) sorted = (this.yearList[at - 1] ?? 0) < (this.yearList[at] ?? 0);
+    if (sorted) return;
+    const years = Array.from(this.yearList.subarray(from, from + count));
+    const extents = Array.from(this.extentOf.subarray(from, from + count));
+    const order = years.map((_, k) => k).sort((a, b) => (years[a] ?? 0) - (years[b] ?? 0));
+    order.forEach((k, position) => {
+      this.yearList[from + position] = years[k] ?? 0;
+      this.extentOf[from + position] = extents[k] ?? 0;
+    });
   }
 }
 
-function key(material: string, stage: string, country: string, flow: string, year?: number): string {
-  return year === undefined ? `${material}|${stage}|${country}|${flow}` : `${material}|${stage}|${country}|${flow}|${year}`;
-}
+type CoverageInput = Pick<CoverageFact, 'material' | 'stage' | 'importer' | 'year' | 'flow' | 'extent'>;
+
+/** Each dataset's coverage, by the facts (or implied years) it was made from. */
+const made = new WeakMap<object, { size: number; coverage: TradeCoverage }>();

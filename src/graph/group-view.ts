@@ -34,6 +34,8 @@ export interface GroupIndex extends SliceIndex {
   readonly group: { tag: string; members: readonly string[] };
   /** Imports of one member from another (GeoPolRisk's denominator keeps them, with weight 0). */
   intraGroupImports(material: string, stage: Stage, year: number): number;
+  /** The flows from one member to another (geopolrisk-py's regional price counts them as imports). */
+  intraGroupFlows(material: string, stage: Stage, year: number): readonly Flow[];
   ownProduction(material: string, stage: Stage, year: number): OwnProductionRange;
 }
 
@@ -43,8 +45,8 @@ export function isGroupIndex(index: SliceIndex): index is GroupIndex {
 
 export function groupIndex(index: SliceIndex, tag: string, members: readonly string[]): GroupIndex {
   const memberSet = new Set(members);
-  const merged = new Map<string, { slice: Slice; intra: number }>();
-  const mergedSlice = (material: string, stage: Stage, year: number): { slice: Slice; intra: number } | undefined => {
+  const merged = new Map<string, Merged>();
+  const mergedSlice = (material: string, stage: Stage, year: number): Merged | undefined => {
     const key = `${material}|${stage}|${year}`;
     const known = merged.get(key);
     if (known) return known;
@@ -75,11 +77,19 @@ export function groupIndex(index: SliceIndex, tag: string, members: readonly str
     governance: (code, year) => (code === tag ? null : index.governance(code, year)),
     countryIn: (code, year) => (code === tag ? undefined : index.countryIn(code, year)),
     intraGroupImports: (material, stage, year) => mergedSlice(material, stage, year)?.intra ?? 0,
+    intraGroupFlows: (material, stage, year) => mergedSlice(material, stage, year)?.intraFlows ?? [],
     ownProduction: (material, stage, year) => groupProduction(index.slice(material, stage, year), members),
   };
 }
 
-function mergeMembers(base: Slice, tag: string, members: ReadonlySet<string>): { slice: Slice; intra: number } {
+interface Merged {
+  slice: Slice;
+  /** Imports of one member from another, summed. */
+  intra: number;
+  intraFlows: Flow[];
+}
+
+function mergeMembers(base: Slice, tag: string, members: ReadonlySet<string>): Merged {
   const production = new Map<string, number>();
   let groupOutput: number | undefined;
   for (const [country, quantity] of base.production) {
@@ -89,19 +99,26 @@ function mergeMembers(base: Slice, tag: string, members: ReadonlySet<string>): {
   if (groupOutput !== undefined) production.set(tag, groupOutput);
   const byPair = new Map<string, Flow>();
   let intra = 0;
+  const intraFlows: Flow[] = [];
   for (const flow of base.flows) {
     const from = members.has(flow.from) ? tag : flow.from;
     const to = members.has(flow.to) ? tag : flow.to;
     if (from === tag && to === tag) {
       intra += flow.quantity;
+      intraFlows.push(flow);
       continue;
     }
     const key = `${from}>${to}`;
     const known = byPair.get(key);
     const value = flow.valueUsd ?? null;
     const valued = flow.valuedQuantity ?? 0;
-    if (!known) byPair.set(key, { from, to, quantity: flow.quantity, valueUsd: value, valuedQuantity: valued });
-    else {
+    if (!known) {
+      byPair.set(key, { from, to, quantity: flow.quantity, valueUsd: value, valuedQuantity: valued, ...(flow.grossQuantity !== undefined ? { grossQuantity: flow.grossQuantity } : {}) });
+    } else {
+      // The merged flow's gross weight: each part's own (its quantity where none was converted).
+      if (known.grossQuantity !== undefined || flow.grossQuantity !== undefined) {
+        known.grossQuantity = (known.grossQuantity ?? known.quantity) + (flow.grossQuantity ?? flow.quantity);
+      }
       known.quantity += flow.quantity;
       known.valuedQuantity = (known.valuedQuantity ?? 0) + valued;
       if (value !== null) known.valueUsd = (known.valueUsd ?? 0) + value;
@@ -110,7 +127,7 @@ function mergeMembers(base: Slice, tag: string, members: ReadonlySet<string>): {
   const flows = [...byPair.values()].sort((a, b) => compare(a.from, b.from) || compare(a.to, b.to));
   const sortedProduction = new Map([...production].sort(([a], [b]) => compare(a, b)));
   const withheld = base.withheld.some((country) => members.has(country)) ? [...base.withheld.filter((c) => !members.has(c)), tag] : base.withheld;
-  return { slice: { material: base.material, stage: base.stage, year: base.year, production: sortedProduction, withheld, flows }, intra };
+  return { slice: { material: base.material, stage: base.stage, year: base.year, production: sortedProduction, withheld, flows }, intra, intraFlows };
 }
 
 function groupProduction(base: Slice | undefined, members: readonly string[]): OwnProductionRange {

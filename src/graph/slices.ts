@@ -19,6 +19,11 @@ export interface Flow {
   valueUsd?: number | null;
   /** The quantity of the rows that had a value_usd (the unit value's denominator). */
   valuedQuantity?: number;
+  /**
+   * The traded (gross) weight of the flow, in the unit's tonnes, where a content factor converted
+   * part of it (trade-gross.csv: quantity - contained + gross); absent when it is `quantity`.
+   */
+  grossQuantity?: number;
 }
 
 /** Everything the graph says about one material and stage in one year. */
@@ -97,6 +102,8 @@ class IndexedSlice implements Slice {
   /** Rows firstRow .. endRow - 1 of the (finished) trade table, ordered by exporter then importer code. */
   firstRow = 0;
   endRow = 0;
+  /** Gross minus contained weight of the converted flows, by `exporter>importer` (trade-gross.csv). */
+  grossExtra: Readonly<Record<string, number>> | undefined;
 
   constructor(
     readonly material: string,
@@ -125,32 +132,45 @@ function buildIndex(graph: SupplyGraph): SliceIndex {
     return slice;
   };
 
-  const production: [IndexedSlice, string, number][] = [];
-  graph.forEachNode((code, node) => {
-    for (const [key, quantity] of Object.entries(node.production)) {
+  // for-in and indexed loops rather than for-of over entries: this runs once, mostly before the JIT
+  // has compiled it, where each for-of step allocates.
+  const sliceOfKey = new Map<string, IndexedSlice>();
+  const sliceForKey = (key: string): IndexedSlice => {
+    let slice = sliceOfKey.get(key);
+    if (!slice) {
       const [material = '', stage = 'mining', year = '0'] = key.split('|');
-      production.push([sliceFor(material, stage as Stage, Number(year)), code, quantity]);
+      sliceOfKey.set(key, (slice = sliceFor(material, stage as Stage, Number(year))));
     }
+    return slice;
+  };
+  const nodes: { code: string; production: Record<string, number> }[] = [];
+  graph.forEachNode((code, node) => {
+    nodes.push({ code, production: node.production });
+    for (const key in node.production) sliceForKey(key);
   });
-  // Deterministic order whatever order the rows came in.
-  production.sort(([, a], [, b]) => compare(a, b));
-  for (const [slice, code, quantity] of production) slice.production.set(code, quantity);
-  for (const [key, countries] of Object.entries(graph.getAttribute('withheld'))) {
-    const [material = '', stage = 'mining', year = '0'] = key.split('|');
-    sliceFor(material, stage as Stage, Number(year)).withheld = [...countries].sort(compare);
+  // Deterministic order whatever order the rows came in: countries in code order (each country's
+  // figures in the order it holds them).
+  nodes.sort((a, b) => compare(a.code, b.code));
+  for (const { code, production } of nodes) {
+    for (const key in production) sliceForKey(key).production.set(code, production[key] ?? 0);
   }
+  const withheld = graph.getAttribute('withheld');
+  for (const key in withheld) sliceForKey(key).withheld = [...(withheld[key] ?? [])].sort(compare);
 
   // The graph holds whole slices of the table (see buildSupplyGraph): a slice with one row among the
   // edges' rows has all of them, side by side in the table.
   const inGraph = new Uint8Array(table.slices.length);
   graph.forEachEdge((_edge, link) => {
-    for (const row of link.rows) inGraph[table.sliceOf[row] ?? 0] = 1;
+    const rows = link.rows;
+    for (let k = 0; k < rows.length; k += 1) inGraph[table.sliceOf[rows[k] ?? 0] ?? 0] = 1;
   });
+  const grossExtra = graph.getAttribute('grossExtra') ?? {};
   table.slices.forEach((info, id) => {
     if (!inGraph[id]) return;
     const slice = sliceFor(info.material, info.stage, info.year);
     slice.firstRow = table.sliceStart[id] ?? 0;
     slice.endRow = table.sliceStart[id + 1] ?? 0;
+    slice.grossExtra = grossExtra[`${info.material}|${info.stage}|${info.year}`];
   });
 
   const slicesOf = (material: string, stage: Stage): IndexedSlice[] => [...(tree.get(material)?.get(stage)?.values() ?? [])];
@@ -213,15 +233,19 @@ function flowMaker(table: TradeTable): (slice: IndexedSlice) => Flow[] {
       return known;
     }
     const flows: Flow[] = [];
+    const extra = slice.grossExtra;
     for (let row = slice.firstRow; row < slice.endRow; row += 1) {
       const value = table.valueUsdOf[row] ?? Number.NaN;
-      flows.push({
+      const flow: Flow = {
         from: codes[table.exporterOf[row] ?? 0] ?? '',
         to: codes[table.importerOf[row] ?? 0] ?? '',
         quantity: table.quantityOf[row] ?? 0,
         valueUsd: Number.isNaN(value) ? null : value,
         valuedQuantity: table.valuedQuantityOf[row] ?? 0,
-      });
+      };
+      const added = extra?.[`${flow.from}>${flow.to}`];
+      if (added !== undefined) flow.grossQuantity = Math.max(0, flow.quantity + added);
+      flows.push(flow);
     }
     recent.set(slice, flows);
     if (recent.size > FLOW_CACHE_SLICES) recent.delete(recent.keys().next().value as IndexedSlice);

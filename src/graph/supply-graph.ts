@@ -48,6 +48,16 @@ export interface GraphMeta {
    * graph: a graph of the latest years only must still know which stages and years the data has.
    */
   tradeYears: Record<string, number[]>;
+  /**
+   * Who published each year's production figures (production.csv's `source`, publisher part),
+   * keyed `productionKey(material, stage, year)`; absent or empty when the data has no source column.
+   */
+  productionSources?: Record<string, readonly string[]>;
+  /**
+   * Gross weight minus contained weight of each converted flow (trade-gross.csv), keyed
+   * `productionKey(material, stage, year)` -> `exporter>importer`; empty when the data has none.
+   */
+  grossExtra: Record<string, Record<string, number>>;
 }
 
 export type SupplyGraph = DirectedGraph<CountryNode, TradeLink, GraphMeta>;
@@ -65,56 +75,106 @@ export function buildSupplyGraph(dataset: Dataset, options: GraphOptions = {}): 
   const graph: SupplyGraph = new DirectedGraph<CountryNode, TradeLink, GraphMeta>({ allowSelfLoops: false });
   const table = dataset.trade;
   table.finish(); // a no-op for a loaded dataset: the index reads each slice's rows as one range
+  // Indexed loops and forEach rather than for-of below: this runs once, mostly before the JIT has
+  // compiled it, where each for-of step allocates (an iterator result, a [key, value] pair).
   const withheld: Record<string, string[]> = {};
-  for (const fact of dataset.withheld) (withheld[productionKey(fact.material, fact.stage, fact.year)] ??= []).push(fact.country);
-  const tradeYears: Record<string, number[]> = {};
-  for (const [series, years] of dataset.importYears) {
-    const [material = '', stage = ''] = series.split('|');
-    const known = (tradeYears[`${material}|${stage}`] ??= []);
-    for (const year of years) if (!known.includes(year)) known.push(year);
+  for (let k = 0; k < dataset.withheld.length; k += 1) {
+    const fact = dataset.withheld[k] as Dataset['withheld'][number];
+    (withheld[productionKey(fact.material, fact.stage, fact.year)] ??= []).push(fact.country);
   }
+  const tradeYears: Record<string, number[]> = {};
+  dataset.importYears.forEach((years, series) => {
+    const known = (tradeYears[seriesOfStage(series)] ??= []);
+    years.forEach((year) => {
+      if (!known.includes(year)) known.push(year);
+    });
+  });
   for (const years of Object.values(tradeYears)) years.sort((a, b) => a - b);
-  graph.replaceAttributes({ units: Object.fromEntries(dataset.units), trade: table, coverage: TradeCoverage.of(dataset), withheld, tradeYears });
-  const ensureNode = (code: string): void => {
-    if (graph.hasNode(code)) return;
+  const grossExtra: Record<string, Record<string, number>> = {};
+  for (const fact of dataset.gross ?? []) {
+    const flows = (grossExtra[productionKey(fact.material, fact.stage, fact.year)] ??= {});
+    const pair = `${fact.exporter}>${fact.importer}`;
+    flows[pair] = (flows[pair] ?? 0) + fact.grossQuantity - fact.containedQuantity;
+  }
+  graph.replaceAttributes({ units: Object.fromEntries(dataset.units), trade: table, coverage: TradeCoverage.of(dataset), withheld, tradeYears, grossExtra });
+  graph.setAttribute('productionSources', Object.fromEntries(dataset.productionSources ?? []));
+  // The nodes' attributes as they are added, so that production is summed without a graph lookup per row.
+  const nodes = new Map<string, CountryNode>();
+  const ensureNode = (code: string): CountryNode => {
+    let node = nodes.get(code);
+    if (node) return node;
     const country = dataset.countries.get(code);
-    graph.addNode(code, {
+    node = {
       code,
       name: country?.name ?? code,
       governance: country?.governance ?? null,
       governanceByYear: Object.fromEntries(dataset.governance.get(code) ?? []),
       groups: country?.groups ?? [],
       production: {},
-    });
+    };
+    graph.addNode(code, node);
+    nodes.set(code, node);
+    return node;
   };
-  for (const fact of dataset.production) {
-    ensureNode(fact.country);
-    const node = graph.getNodeAttributes(fact.country);
+  for (let k = 0; k < dataset.production.length; k += 1) {
+    const fact = dataset.production[k] as Dataset['production'][number];
+    const node = ensureNode(fact.country);
     const key = productionKey(fact.material, fact.stage, fact.year);
     node.production[key] = (node.production[key] ?? 0) + fact.quantity;
   }
   const codes = table.countries.values;
-  for (const [pair, rows] of rowsByPair(table, options.tradeSlices)) {
+  const { pairs, start, rows } = rowsByPair(table, options.tradeSlices);
+  for (let group = 0; group < pairs.length; group += 1) {
+    const pair = pairs[group] ?? 0;
     const exporter = codes[Math.floor(pair / codes.length)] ?? '';
     const importer = codes[pair % codes.length] ?? '';
     ensureNode(exporter);
     ensureNode(importer);
-    graph.addDirectedEdgeWithKey(`${exporter}>${importer}`, exporter, importer, { rows: Int32Array.from(rows) });
+    graph.addDirectedEdgeWithKey(`${exporter}>${importer}`, exporter, importer, { rows: rows.subarray(start[group] ?? 0, start[group + 1] ?? 0) });
   }
   return graph;
 }
 
-/** The table's rows grouped by exporter and importer (keyed exporter id * countries + importer id). */
-function rowsByPair(table: TradeTable, tradeSlices: ReadonlySet<string> | undefined): Map<number, number[]> {
+/** `material|stage` of a `material|stage|importer` key (as its first two `|` parts). */
+function seriesOfStage(series: string): string {
+  const first = series.indexOf('|');
+  if (first === -1) return `${series}|`;
+  const second = series.indexOf('|', first + 1);
+  return second === -1 ? series : series.slice(0, second);
+}
+
+/**
+ * The table's rows grouped by exporter and importer: the pairs (exporter id * countries + importer
+ * id) in the order of their first row, and each pair's rows, in table order, as
+ * rows[start[k]] .. rows[start[k + 1] - 1]. One array for all, of which each edge keeps a view.
+ */
+function rowsByPair(table: TradeTable, tradeSlices: ReadonlySet<string> | undefined): { pairs: number[]; start: Int32Array; rows: Int32Array } {
   const kept = tradeSlices ? table.slices.map((slice) => tradeSlices.has(`${slice.material}|${slice.stage}|${slice.year}`)) : undefined;
   const countries = table.countries.size;
-  const pairs = new Map<number, number[]>();
+  const groupOf = new Map<number, number>();
+  const pairs: number[] = [];
+  const counts: number[] = [];
+  const groupOfRow = new Int32Array(table.length).fill(-1);
   for (let row = 0; row < table.length; row += 1) {
     if (kept && !kept[table.sliceOf[row] ?? 0]) continue;
     const pair = (table.exporterOf[row] ?? 0) * countries + (table.importerOf[row] ?? 0);
-    let rows = pairs.get(pair);
-    if (!rows) pairs.set(pair, (rows = []));
-    rows.push(row);
+    let group = groupOf.get(pair);
+    if (group === undefined) {
+      group = pairs.length;
+      groupOf.set(pair, group);
+      pairs.push(pair);
+      counts.push(0);
+    }
+    groupOfRow[row] = group;
+    counts[group] = (counts[group] ?? 0) + 1;
   }
-  return pairs;
+  const start = new Int32Array(pairs.length + 1);
+  for (let group = 0; group < pairs.length; group += 1) start[group + 1] = (start[group] ?? 0) + (counts[group] ?? 0);
+  const rows = new Int32Array(start[pairs.length] ?? 0);
+  const next = start.slice(0, pairs.length);
+  for (let row = 0; row < table.length; row += 1) {
+    const group = groupOfRow[row] ?? -1;
+    if (group >= 0) rows[(next[group] = (next[group] ?? 0) + 1) - 1] = row;
+  }
+  return { pairs, start, rows };
 }

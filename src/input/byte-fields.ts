@@ -11,6 +11,7 @@ const ZERO = 48;
 const NINE = 57;
 const DOT = 46;
 const COMMA = 44;
+const QUOTE = 34;
 
 /** Powers of ten that are exact doubles (10^0 .. 10^22). */
 const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
@@ -68,6 +69,57 @@ export function splitFields(bytes: Uint8Array, start: number, end: number, start
   }
   starts[count + 1] = end + 1;
   return count + 1;
+}
+
+/**
+ * splitFields for a line that may hold quoted fields (`a,"b, ""c""",d`): quoted[k] is set to 1 for
+ * a quoted field, whose span bytes[starts[k], starts[k + 1] - 1) keeps its quotes (its text is not
+ * decoded here: a reader that needs a quoted field leaves the line to the plain path), 0 otherwise.
+ * Returns the number of fields, or -1 when there are more than `expected` or when the quoting is
+ * anything splitQuotedLine (csv.ts) declines: an unclosed quote, text after a closing quote, a quote
+ * inside an unquoted field. Quotes and commas are ASCII, never part of a multi-byte UTF-8 character,
+ * so the bytes split where the text does.
+ */
+export function splitQuotedFields(bytes: Uint8Array, start: number, end: number, starts: Int32Array, quoted: Uint8Array, expected: number): number {
+  let count = 0;
+  let i = start;
+  starts[0] = start;
+  for (;;) {
+    if (i < end && bytes[i] === QUOTE) {
+      quoted[count] = 1;
+      i += 1;
+      for (;;) {
+        while (i < end && bytes[i] !== QUOTE) i += 1;
+        if (i >= end) return -1;
+        if (i + 1 < end && bytes[i + 1] === QUOTE) i += 2;
+        else break;
+      }
+      i += 1;
+      if (i === end) break;
+      if (bytes[i] !== COMMA) return -1;
+    } else {
+      quoted[count] = 0;
+      while (i < end && bytes[i] !== COMMA) {
+        if (bytes[i] === QUOTE) return -1;
+        i += 1;
+      }
+      if (i === end) break;
+    }
+    count += 1;
+    if (count >= expected) return -1;
+    i += 1;
+    starts[count] = i;
+  }
+  starts[count + 1] = end + 1;
+  return count + 1;
+}
+
+/**
+ * The value of a field as splitQuotedFields delimits it: a quoted field's text between its quotes
+ * with each doubled quote made one (what splitQuotedLine and csv-parse give), any other as it is.
+ */
+export function unquoted(text: string): string {
+  return text.charCodeAt(0) === QUOTE ? text.slice(1, -1).replaceAll('""', '"') : text;
 }
 
 /**

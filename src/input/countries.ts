@@ -50,6 +50,11 @@ export function builtInCountries(): ReadonlyMap<string, Country> {
   return table;
 }
 
+/** Takes the table from the prebuilt embedded data (prebuilt.ts) unless this process has built it already. */
+export function primeBuiltInCountries(entries: Iterable<[string, Country]>): void {
+  builtIn ??= new Map(entries);
+}
+
 const MAX_NAME_LENGTH = 24;
 
 /** The official English name when it is short, else the shortest alias no other country shares. */

@@ -63,6 +63,12 @@ export interface CsvReadOptions {
    * bytes; true means it handled the row, false sends it on to be split and given to the sink.
    */
   fastLine?: (columns: CsvColumns) => ((bytes: Uint8Array, start: number, end: number, line: number) => boolean) | undefined;
+  /**
+   * Offers lines with quote characters to fastLine too (most data files quote a trailing source
+   * column on every row): the reader must then split quoted fields as splitQuotedLine does, and
+   * decline (false) any line whose quoting it does not take or whose quoted fields it would read.
+   */
+  fastLineTakesQuotes?: boolean;
   /** Skips parsed records (counted as prefiltered) before their field count is checked. */
   recordFilter?: (columns: CsvColumns) => ((fields: readonly string[]) => boolean) | undefined;
   /** Filled in as the file is read, so the counts are known even when reading stops on a problem. */
@@ -182,7 +188,7 @@ class RecordReader {
   constructor(
     private readonly spec: CsvSpec,
     private readonly sink: RowSink,
-    private readonly filters: Pick<CsvReadOptions, 'prefilter' | 'recordFilter' | 'fastLine'>,
+    private readonly filters: Pick<CsvReadOptions, 'prefilter' | 'recordFilter' | 'fastLine' | 'fastLineTakesQuotes'>,
     readonly result: CsvReadResult,
   ) {
     this.bytes = new ByteChecker(spec.label);
@@ -294,8 +300,8 @@ class RecordReader {
   private line(bytes: Buffer, start: number, end: number, line: number, quoted: boolean): boolean {
     if (end === start) return true;
     if (end - start > MAX_RECORD_BYTES) throw this.tooLong(line);
-    if (!quoted && this.columns) {
-      if (this.keep && !this.keep(bytes, start, end)) {
+    if (this.columns && (!quoted || this.filters.fastLineTakesQuotes)) {
+      if (!quoted && this.keep && !this.keep(bytes, start, end)) {
         this.result.rowsRead += 1;
         this.result.rowsPrefiltered += 1;
         return true;
@@ -528,7 +534,11 @@ function looksLikeUtf16(chunk: Buffer): boolean {
   const sample = chunk.subarray(0, 4096);
   let even = 0;
   let odd = 0;
-  for (let i = 0; i < sample.length; i += 1) if (sample[i] === 0) (i % 2 === 0 ? (even += 1) : (odd += 1));
+  for (let i = 0; i < sample.length; i += 1) {
+    if (sample[i] !== 0) continue;
+    if (i % 2 === 0) even += 1;
+    else odd += 1;
+  }
   return Math.max(even, odd) > sample.length * 0.3;
 }
 

@@ -25,11 +25,15 @@ import {
   type Stage,
 } from './fields.js';
 import { InputError, ProblemList, type Problem } from './problems.js';
+import { UnitRegistry, type FileStats, type LoadFilter, type TradeRead } from './loading.js';
+import { fieldLineReader } from './field-lines.js';
 import { productionLineReader } from './production-lines.js';
 import { ImportSummary, tradeLineReader, type LineOutcome } from './trade-lines.js';
 import { TradeTable } from './trade-table.js';
 
 export type { TradeFact } from './trade-table.js';
+// Shared with parallel.ts through loading.ts (so the two do not import each other); re-exported for existing imports.
+export { UnitRegistry, type FileStats, type LoadFilter, type TradeRead } from './loading.js';
 
 export interface ProductionFact {
   material: string;
@@ -63,18 +67,19 @@ export interface CoverageFact {
   extent: CoverageExtent;
 }
 
-export interface FileStats {
-  file: string;
-  present: boolean;
-  rowsRead: number;
-  rowsUsed: number;
-  rowsRejected: number;
-  rowsBlank: number;
-  /** Valid rows outside the requested years or materials. */
-  rowsSkipped: number;
-  problems: Problem[];
-  /** Problems beyond the per-file cap, counted but not listed. */
-  problemsOmitted: number;
+/**
+ * One flow's gross weight (trade-gross.csv, written by the importers): the tonnes of traded product
+ * behind the contained tonnes trade.csv gives, summed over the flow's HS codes that a content factor
+ * converted. The flow's gross weight is its quantity - containedQuantity + grossQuantity.
+ */
+export interface GrossFact {
+  material: string;
+  stage: Stage;
+  exporter: string;
+  importer: string;
+  year: number;
+  grossQuantity: number;
+  containedQuantity: number;
 }
 
 export interface Dataset {
@@ -90,26 +95,20 @@ export interface Dataset {
   coverage: CoverageFact[] | null;
   /** Production cells the source withholds (`W` in production.csv). */
   withheld: WithheldFact[];
+  /**
+   * The publishers of each year's production rows (the `source` column's text before its first
+   * comma, "USGS MCS 2024"), keyed `material|stage|year`, sorted; absent from hand-built datasets.
+   */
+  productionSources?: ReadonlyMap<string, readonly string[]>;
+  /**
+   * Gross weights of the flows a content factor converted (trade-gross.csv), summed by flow; null when
+   * the folder has none (trade quantities are then taken as the traded weight). Optional for datasets made in code.
+   */
+  gross?: GrossFact[] | null;
   /** Unit of each material and stage, keyed `material|stage`. */
   units: ReadonlyMap<string, string>;
   stats: FileStats[];
   warnings: string[];
-}
-
-export interface LoadFilter {
-  years?: ReadonlySet<number>;
-  materials?: ReadonlySet<string>;
-  /** Told how far the reading of each file has got (for a progress line on a terminal). */
-  progress?: ProgressListener;
-  /** Years of trade.csv to read (production.csv is read in full): the second pass over a large file. */
-  tradeYears?: ReadonlySet<number>;
-  /**
-   * Check and count every trade row but keep only which years hold trade into which importer: the
-   * first pass over a large file, and `validate`, whose memory then does not grow with the file.
-   */
-  tradeSummaryOnly?: boolean;
-  /** Threads that may share the reading of a large, quote-free trade.csv (default 1). */
-  threads?: number;
 }
 
 export const PRODUCTION_SPEC = {
@@ -134,6 +133,12 @@ export const COVERAGE_SPEC = {
   label: 'coverage.csv',
   required: ['material', 'stage', 'importer', 'year', 'flow'],
   optional: ['extent', 'source'],
+} as const satisfies CsvSpec;
+
+export const GROSS_SPEC = {
+  label: 'trade-gross.csv',
+  required: ['material', 'stage', 'exporter', 'importer', 'year', 'gross_quantity', 'contained_quantity'],
+  optional: ['hs6', 'content_factor', 'source'],
 } as const satisfies CsvSpec;
 
 export const COUNTRIES_SPEC = {
@@ -169,6 +174,7 @@ export async function inspectDataset(dir: string, filter: LoadFilter = {}): Prom
     (await readTrade(tradePath, isKnown, units, tradeFilter));
   const governanceFile = await readGovernance(dir, isKnown);
   const coverageFile = await readCoverage(dir, isKnown);
+  const grossFile = await readGross(dir, isKnown, { ...(tradeFilter.years ? { years: tradeFilter.years } : {}), ...(filter.materials ? { materials: filter.materials } : {}) });
   const used = new Set([...production.facts.map((fact) => fact.country), ...trade.countries]);
   const warnings = governanceWarnings(countries, governanceFile.scores, used);
   return {
@@ -179,9 +185,11 @@ export async function inspectDataset(dir: string, filter: LoadFilter = {}): Prom
     governance: governanceFile.scores,
     coverage: coverageFile.facts,
     withheld: production.withheld,
+    productionSources: production.sources,
+    gross: grossFile.facts,
     units: units.units,
-    stats: [production.stats, trade.stats, countriesFile.stats, governanceFile.stats, coverageFile.stats].filter(
-      (file) => file.present || file.file !== GOVERNANCE_SPEC.label && file.file !== COVERAGE_SPEC.label,
+    stats: [production.stats, trade.stats, countriesFile.stats, governanceFile.stats, coverageFile.stats, grossFile.stats].filter(
+      (file) => file.present || (file.file !== GOVERNANCE_SPEC.label && file.file !== COVERAGE_SPEC.label && file.file !== GROSS_SPEC.label),
     ),
     warnings,
   };
@@ -247,7 +255,8 @@ async function readFile(
         counts,
         ...(range ? { range } : {}),
         ...(filter.progress ? { progress: filter.progress } : {}),
-        ...(fastLine ? { fastLine: (columns: CsvColumns) => countedFastLine(fastLine(columns), stats) } : {}),
+        // The fast readers split quoted fields themselves (a quoted source column is the common case).
+        ...(fastLine ? { fastLine: (columns: CsvColumns) => countedFastLine(fastLine(columns), stats), fastLineTakesQuotes: true } : {}),
         ...(filter.years || filter.materials
           ? { prefilter: (columns) => linePrefilter(filter, columns), recordFilter: (columns) => rawFilter(filter, columns) }
           : {}),
@@ -415,43 +424,34 @@ function passesFilter(filter: LoadFilter, material: string, year: number): boole
   return true;
 }
 
-/** One unit per material and stage, across both files; the first row seen sets it. */
-export class UnitRegistry {
-  readonly units = new Map<string, string>();
-  readonly firstSeen = new Map<string, string>();
-
-  check(material: string, stage: Stage, unit: string, file: string, line: number): void {
-    const key = `${material}|${stage}`;
-    const known = this.units.get(key);
-    if (known === undefined) {
-      this.units.set(key, unit);
-      this.firstSeen.set(key, `${file}:${line}`);
-    } else if (known !== unit) {
-      throw new FieldError(
-        `unit "${unit}" differs from "${known}" used for ${material} ${stage} at ${this.firstSeen.get(key)}; ` +
-          'every row of one material and stage must use the same unit',
-      );
-    }
-  }
-}
-
 async function readProduction(
   dir: string,
   isKnown: (code: string) => boolean,
   units: UnitRegistry,
   filter: LoadFilter,
-): Promise<{ facts: ProductionFact[]; withheld: WithheldFact[]; stats: FileStats }> {
+): Promise<{ facts: ProductionFact[]; withheld: WithheldFact[]; sources: Map<string, string[]>; stats: FileStats }> {
   const merged = new Map<string, ProductionFact>();
   const withheld = new Map<string, WithheldFact>();
+  const sources = new Map<string, string[]>();
+  /** Records the publisher of a row (the source's text before its first comma) for its material, stage and year. */
+  const noteSource = (material: string, stage: Stage, year: number, source: string | undefined): void => {
+    const publisher = source?.split(',')[0]?.trim();
+    if (!publisher) return;
+    const key = `${material}|${stage}|${year}`;
+    const known = sources.get(key);
+    if (!known) sources.set(key, [publisher]);
+    else if (!known.includes(publisher)) known.push(publisher);
+  };
   /** A figure for a cell also marked withheld: reported after the read, as the fast path has no row reader. */
   const conflicts: Problem[] = [];
   const conflict = (key: string, line: number): void => {
     const [material, stage, country, year] = key.split('|');
     conflicts.push({ file: PRODUCTION_SPEC.label, line, message: `${country} ${material} ${stage} ${year} is given both as a figure and as withheld (W)` });
   };
-  const add = (material: string, stage: Stage, country: string, year: number, quantity: number, unit: string, line: number): void => {
+  const add = (material: string, stage: Stage, country: string, year: number, quantity: number, unit: string, line: number, source?: string): void => {
     const key = `${material}|${stage}|${country}|${year}`;
     if (withheld.has(key)) return conflict(key, line);
+    noteSource(material, stage, year, source);
     const existing = merged.get(key);
     if (existing) existing.quantity += quantity;
     else merged.set(key, { material, stage, country, year, quantity, unit });
@@ -466,14 +466,18 @@ async function readProduction(
     const year = get('year', parseYear);
     const quantity = get('quantity', parseProductionQuantity);
     const unit = get('unit', parseUnit);
+    const source = get('source', (raw) => raw);
     row.assertClean();
     if (!passesFilter(filter, material, year)) return 'skipped';
     get('unit', () => checkUnit(material, stage, unit, line));
     row.assertClean();
     const key = `${material}|${stage}|${country}|${year}`;
-    if (quantity !== null) add(material, stage, country, year, quantity, unit, line);
+    if (quantity !== null) add(material, stage, country, year, quantity, unit, line, source);
     else if (merged.has(key) || withheld.has(key)) conflict(key, line);
-    else withheld.set(key, { material, stage, country, year });
+    else {
+      withheld.set(key, { material, stage, country, year });
+      noteSource(material, stage, year, source);
+    }
     return 'used';
   };
   const fastLine = (columns: CsvColumns) =>
@@ -490,14 +494,8 @@ async function readProduction(
     stats.rowsUsed -= 1;
     stats.rowsRejected += 1;
   }
-  return { facts: [...merged.values()], withheld: [...withheld.values()], stats };
-}
-
-export interface TradeRead {
-  facts: TradeTable;
-  stats: FileStats;
-  importYears: Map<string, Set<number>>;
-  countries: Set<string>;
+  for (const publishers of sources.values()) publishers.sort();
+  return { facts: [...merged.values()], withheld: [...withheld.values()], sources, stats };
 }
 
 async function readTrade(
@@ -619,25 +617,43 @@ async function readGovernance(
   const scores = new Map<string, Map<number, number>>();
   if (!existsSync(path)) return { scores, stats: emptyStats(GOVERNANCE_SPEC.label, false) };
   const definedAt = new Map<string, number>();
-  const stats = await readFile(path, GOVERNANCE_SPEC, {}, (row, line) => {
-    const get = row.get;
-    const country = get('country', (raw) => parseCountry(raw, isKnown));
-    const year = get('year', parseYear);
-    const value = get('governance', (raw) => {
-      const score = parseGovernance(raw);
-      if (score === null) throw new FieldError('governance is empty (leave the row out instead)');
-      return score;
-    });
-    row.assertClean();
+  const parseScored = (raw: string): string => parseCountry(raw, isKnown);
+  const parseScore = (raw: string): number => {
+    const score = parseGovernance(raw);
+    if (score === null) throw new FieldError('governance is empty (leave the row out instead)');
+    return score;
+  };
+  /** Keeps a score; false (nothing kept) when the country and year have one already. */
+  const add = (country: string, year: number, value: number, line: number): boolean => {
     const key = `${country}|${year}`;
-    const first = definedAt.get(key);
-    if (first !== undefined) throw new FieldError(`${country} ${year} has a score already (line ${first})`);
+    if (definedAt.has(key)) return false;
     definedAt.set(key, line);
     let byYear = scores.get(country);
     if (!byYear) scores.set(country, (byYear = new Map()));
     byYear.set(year, value);
+    return true;
+  };
+  const handleRow = (row: RowReader, line: number): 'used' => {
+    const get = row.get;
+    const country = get('country', parseScored);
+    const year = get('year', parseYear);
+    const value = get('governance', parseScore);
+    row.assertClean();
+    if (!add(country, year, value, line)) throw new FieldError(`${country} ${year} has a score already (line ${definedAt.get(`${country}|${year}`)})`);
     return 'used';
-  });
+  };
+  const fastLine = (columns: CsvColumns) =>
+    fieldLineReader(
+      columns,
+      [
+        { name: 'country', parse: parseScored },
+        { name: 'year', parse: parseYear },
+        { name: 'governance', parse: parseScore, uncached: true },
+      ],
+      // A second score for a country and year: the plain path names the first one's line.
+      (values, line) => (add(values[0] as string, values[1] as number, values[2] as number, line) ? 'used' : null),
+    );
+  const stats = await readFile(path, GOVERNANCE_SPEC, {}, handleRow, undefined, fastLine);
   return { scores, stats };
 }
 
@@ -646,19 +662,69 @@ async function readCoverage(dir: string, isKnown: (code: string) => boolean): Pr
   const path = join(dir, COVERAGE_SPEC.label);
   if (!existsSync(path)) return { facts: null, stats: emptyStats(COVERAGE_SPEC.label, false) };
   const merged = new Map<string, CoverageFact>();
-  const stats = await readFile(path, COVERAGE_SPEC, {}, (row) => {
-    const get = row.get;
-    const material = get('material', parseMaterial);
-    const stage = get('stage', parseStage);
-    const importer = get('importer', (raw) => parseCountry(raw, isKnown, 'importer'));
-    const year = get('year', parseYear);
-    const flow = get('flow', (raw) => oneOf(raw, COVERAGE_FLOWS, 'flow'));
-    const extent = get('extent', (raw) => (raw.trim() === '' ? 'full' : oneOf(raw, COVERAGE_EXTENTS, 'extent')));
-    row.assertClean();
+  const parseImporter = (raw: string): string => parseCountry(raw, isKnown, 'importer');
+  const parseFlow = (raw: string): CoverageFlow => oneOf(raw, COVERAGE_FLOWS, 'flow');
+  const parseExtent = (raw: string): CoverageExtent => (raw.trim() === '' ? 'full' : oneOf(raw, COVERAGE_EXTENTS, 'extent'));
+  const add = (material: string, stage: Stage, importer: string, year: number, flow: CoverageFlow, extent: CoverageExtent): 'used' => {
     // Two sources covering the same trade: full wins over partial.
     const key = `${material}|${stage}|${importer}|${year}|${flow}`;
     const known = merged.get(key);
     if (!known || known.extent === 'partial') merged.set(key, { material, stage, importer, year, flow, extent });
+    return 'used';
+  };
+  const handleRow = (row: RowReader): 'used' => {
+    const get = row.get;
+    const material = get('material', parseMaterial);
+    const stage = get('stage', parseStage);
+    const importer = get('importer', parseImporter);
+    const year = get('year', parseYear);
+    const flow = get('flow', parseFlow);
+    const extent = get('extent', parseExtent);
+    row.assertClean();
+    return add(material, stage, importer, year, flow, extent);
+  };
+  const fastLine = (columns: CsvColumns) =>
+    fieldLineReader(
+      columns,
+      [
+        { name: 'material', parse: parseMaterial },
+        { name: 'stage', parse: parseStage },
+        { name: 'importer', parse: parseImporter },
+        { name: 'year', parse: parseYear },
+        { name: 'flow', parse: parseFlow },
+        { name: 'extent', parse: parseExtent },
+      ],
+      (values) => add(values[0] as string, values[1] as Stage, values[2] as string, values[3] as number, values[4] as CoverageFlow, values[5] as CoverageExtent),
+    );
+  const stats = await readFile(path, COVERAGE_SPEC, {}, handleRow, undefined, fastLine);
+  return { facts: [...merged.values()], stats };
+}
+
+/**
+ * trade-gross.csv (optional): the gross weights behind converted trade, summed by flow (material,
+ * stage, exporter, importer, year) over its HS codes. Read for prices per kg of traded product.
+ */
+async function readGross(dir: string, isKnown: (code: string) => boolean, filter: LoadFilter): Promise<{ facts: GrossFact[] | null; stats: FileStats }> {
+  const path = join(dir, GROSS_SPEC.label);
+  if (!existsSync(path)) return { facts: null, stats: emptyStats(GROSS_SPEC.label, false) };
+  const merged = new Map<string, GrossFact>();
+  const stats = await readFile(path, GROSS_SPEC, filter, (row) => {
+    const get = row.get;
+    const material = get('material', parseMaterial);
+    const stage = get('stage', parseStage);
+    const exporter = get('exporter', (raw) => parseCountry(raw, isKnown, 'exporter'));
+    const importer = get('importer', (raw) => parseCountry(raw, isKnown, 'importer'));
+    const year = get('year', parseYear);
+    const grossQuantity = get('gross_quantity', (raw) => parseQuantity(raw, 'gross_quantity'));
+    const containedQuantity = get('contained_quantity', (raw) => parseQuantity(raw, 'contained_quantity'));
+    row.assertClean();
+    if (!passesFilter(filter, material, year)) return 'skipped';
+    const key = `${material}|${stage}|${exporter}|${importer}|${year}`;
+    const known = merged.get(key);
+    if (known) {
+      known.grossQuantity += grossQuantity;
+      known.containedQuantity += containedQuantity;
+    } else merged.set(key, { material, stage, exporter, importer, year, grossQuantity, containedQuantity });
     return 'used';
   });
   return { facts: [...merged.values()], stats };
@@ -681,6 +747,6 @@ function governanceWarnings(
   const list = missing.length > 12 ? `${missing.slice(0, 12).join(', ')} and ${missing.length - 12} more` : missing.join(', ');
   return [
     `no governance score for ${missing.length} ${missing.length === 1 ? 'country' : 'countries'} (${list}); ` +
-      'counted as 0 (add them to governance.csv or countries.csv)',
+      'GeoPolRisk and the WGI-weighted HHI become ranges where they supply or produce (add them to governance.csv or countries.csv)',
   ];
 }

@@ -18,10 +18,11 @@
 import { existsSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+// Loaded only when a file is large enough for workers: the module costs a small read its start-up time.
+import type { Worker } from 'node:worker_threads';
 import type { Country } from './countries.js';
 import { CHUNK_BYTES, hasLoneCarriageReturn, type Progress } from './csv.js';
-import type { FileStats, LoadFilter, TradeRead, UnitRegistry } from './dataset.js';
+import type { FileStats, LoadFilter, TradeRead, UnitRegistry } from './loading.js';
 import { ImportSummary } from './trade-lines.js';
 import { TradeTable, type RowBatch } from './trade-table.js';
 
@@ -103,11 +104,12 @@ export async function readTradeInParallel(
   const table = new TradeTable();
   const merger = new BatchMerger(plan.ranges.length, table);
   const workers: Worker[] = [];
+  const { Worker: WorkerThread } = await import('node:worker_threads');
   let results: TradeJobResult[];
   try {
     results = await Promise.all(
       plan.ranges.map(([start, end], part) =>
-        runWorker(worker, { ...base, range: { start, end, header: plan.header } }, workers, {
+        runWorker(WorkerThread, worker, { ...base, range: { start, end, header: plan.header } }, workers, {
           progress: (progress) => report(part, progress),
           batch: (batch) => merger.batch(part, batch),
           result: (result) => {
@@ -136,9 +138,9 @@ interface WorkerListeners {
   result: (result: TradeJobResult) => void;
 }
 
-function runWorker(url: URL, job: TradeJob, workers: Worker[], on: WorkerListeners): Promise<TradeJobResult> {
+function runWorker(WorkerThread: typeof Worker, url: URL, job: TradeJob, workers: Worker[], on: WorkerListeners): Promise<TradeJobResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(url, { workerData: job });
+    const worker = new WorkerThread(url, { workerData: job });
     workers.push(worker);
     worker.on('message', (message: WorkerMessage) => {
       if ('progress' in message) on.progress(message.progress);

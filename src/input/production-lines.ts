@@ -3,7 +3,7 @@
  * read from its bytes, each distinct field text checked once by the parsers of fields.ts, and any
  * line it is not sure of goes to the plain path, which gives the value or the exact message.
  */
-import { fourDigits, ParsedFieldCache, plainDecimal, splitFields } from './byte-fields.js';
+import { fourDigits, ParsedFieldCache, plainDecimal, splitQuotedFields, unquoted } from './byte-fields.js';
 import type { CsvColumns } from './csv.js';
 import { FieldError, MAX_YEAR, MIN_YEAR, parseCountry, parseMaterial, parseStage, parseUnit, type Stage } from './fields.js';
 import type { LineOutcome } from './trade-lines.js';
@@ -15,7 +15,7 @@ export interface ProductionLineContext {
   years?: ReadonlySet<number>;
   materials?: ReadonlySet<string>;
   /** Adds one valid row (rows of the same material, stage, country and year are summed). */
-  add: (material: string, stage: Stage, country: string, year: number, quantity: number, unit: string, line: number) => void;
+  add: (material: string, stage: Stage, country: string, year: number, quantity: number, unit: string, line: number, source?: string) => void;
 }
 
 export function productionLineReader(
@@ -29,20 +29,27 @@ export function productionLineReader(
   const year = at('year');
   const quantity = at('quantity');
   const unit = at('unit');
+  const source = at('source');
   if ([material, stage, country, year, quantity, unit].includes(-1)) return undefined;
   const fieldCount = columns.names.length;
   const starts = new Int32Array(fieldCount + 1);
+  const quoted = new Uint8Array(fieldCount);
+  /** The columns read as they are: a line with any of them quoted takes the plain path. */
+  const plainColumns = [material, stage, country, year, quantity, unit];
   const materials = new ParsedFieldCache(parseMaterial);
   const stages = new ParsedFieldCache(parseStage);
   const countries = new ParsedFieldCache((text) => parseCountry(text, context.isKnown));
   const units = new ParsedFieldCache(parseUnit);
+  // The source is free text, often quoted: its value is the text between the quotes, as splitQuotedLine gives it.
+  const sources = new ParsedFieldCache(unquoted);
   /** The unit already agreed for each `material|stage`. */
   const agreed = new Map<string, string>();
   const read = <T>(cache: ParsedFieldCache<T>, column: number, bytes: Uint8Array): T | undefined =>
     cache.read(bytes, starts[column] ?? 0, (starts[column + 1] ?? 0) - 1);
 
   return (bytes, start, end, line) => {
-    if (splitFields(bytes, start, end, starts, fieldCount) !== fieldCount) return null;
+    if (splitQuotedFields(bytes, start, end, starts, quoted, fieldCount) !== fieldCount) return null;
+    for (let k = 0; k < plainColumns.length; k += 1) if (quoted[plainColumns[k] ?? 0]) return null;
     const materialName = read(materials, material, bytes);
     const stageName = read(stages, stage, bytes);
     const countryCode = read(countries, country, bytes);
@@ -63,7 +70,8 @@ export function productionLineReader(
       }
       agreed.set(key, unitName);
     } else if (known !== unitName) return null;
-    context.add(materialName, stageName, countryCode, yearValue, quantityValue, unitName, line);
+    const sourceText = source < 0 ? undefined : read(sources, source, bytes);
+    context.add(materialName, stageName, countryCode, yearValue, quantityValue, unitName, line, sourceText);
     return 'used';
   };
 }

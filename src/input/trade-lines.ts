@@ -7,7 +7,7 @@
  * paths accept the same rows and store the same numbers, in file order.
  */
 import type { CsvColumns } from './csv.js';
-import { fourDigits, ParsedFieldCache, plainDecimal, splitFields } from './byte-fields.js';
+import { fourDigits, ParsedFieldCache, plainDecimal, splitQuotedFields } from './byte-fields.js';
 import { FieldError, MAX_YEAR, MIN_YEAR, parseCountry, parseMaterial, parseStage, parseUnit, STAGES } from './fields.js';
 import { Dictionary, type TradeTable } from './trade-table.js';
 
@@ -41,6 +41,9 @@ export function tradeLineReader(columns: CsvColumns, context: TradeLineContext):
   if ([material, stage, exporter, importer, year, quantity, unit].includes(NONE)) return undefined;
   const fieldCount = columns.names.length;
   const starts = new Int32Array(fieldCount + 1);
+  const quoted = new Uint8Array(fieldCount);
+  /** The columns read here: a line with any of them quoted takes the plain path. */
+  const readColumns = [material, stage, exporter, importer, year, quantity, unit, ...(valueUsd !== NONE ? [valueUsd] : [])];
   const { table } = context;
 
   const wanted: boolean[] = [];
@@ -63,7 +66,8 @@ export function tradeLineReader(columns: CsvColumns, context: TradeLineContext):
   const number = (column: number, bytes: Uint8Array): number => plainDecimal(bytes, starts[column] ?? 0, (starts[column + 1] ?? 0) - 1);
 
   return (bytes, start, end, line) => {
-    if (splitFields(bytes, start, end, starts, fieldCount) !== fieldCount) return null;
+    if (splitQuotedFields(bytes, start, end, starts, quoted, fieldCount) !== fieldCount) return null;
+    for (let k = 0; k < readColumns.length; k += 1) if (quoted[readColumns[k] ?? 0]) return null;
     const materialId = read(materialIds, material, bytes);
     const stageIndex = read(stageIndexes, stage, bytes);
     const exporterId = read(countryIds, exporter, bytes);

@@ -66,6 +66,23 @@ export interface RowBatch {
   valueUsdOf: Float64Array;
 }
 
+/** A finished table's state as plain data (the prebuilt embedded data, prebuilt.ts); TradeTable.restore makes the table again. */
+export interface TradeTableSnapshot {
+  options: { aggregate: boolean };
+  countries: string[];
+  materials: string[];
+  slices: SliceInfo[];
+  sliceIds: [number, number][];
+  sliceStart: TradeTable['sliceStart'];
+  length: number;
+  sliceOf: Int32Array;
+  exporterOf: Int32Array;
+  importerOf: Int32Array;
+  quantityOf: Float64Array;
+  valueUsdOf: Float64Array;
+  valuedQuantityOf: Float64Array;
+}
+
 const INITIAL_CAPACITY = 1024;
 const SLOT_WIDTH = 3;
 /** The hash grows past this share of used slots (linear probing stays short below it). */
@@ -247,6 +264,47 @@ export class TradeTable {
       this.sliceStart[next] = (this.sliceStart[next] ?? 0) + 1;
     }
     for (let k = 0; k < this.slices.length; k += 1) this.sliceStart[k + 1] = (this.sliceStart[k + 1] ?? 0) + (this.sliceStart[k] ?? 0);
+  }
+
+  /** The finished table as plain data (typed arrays and arrays): see TradeTableSnapshot. */
+  snapshot(): TradeTableSnapshot {
+    if (!this.finished) throw new Error('TradeTable.snapshot before finish()');
+    return {
+      options: this.options,
+      countries: this.countries.values,
+      materials: this.materials.values,
+      slices: this.slices,
+      sliceIds: [...this.sliceIds],
+      sliceStart: this.sliceStart,
+      length: this.length,
+      sliceOf: this.sliceOf,
+      exporterOf: this.exporterOf,
+      importerOf: this.importerOf,
+      quantityOf: this.quantityOf,
+      valueUsdOf: this.valueUsdOf,
+      valuedQuantityOf: this.valuedQuantityOf,
+    };
+  }
+
+  /** The finished table a snapshot was taken of, field for field. */
+  static restore(snapshot: TradeTableSnapshot): TradeTable {
+    const table = new TradeTable(snapshot.options);
+    for (const code of snapshot.countries) table.countries.id(code);
+    for (const material of snapshot.materials) table.materials.id(material);
+    table.slices = snapshot.slices;
+    for (const [key, id] of snapshot.sliceIds) table.sliceIds.set(key, id);
+    table.sliceStart = snapshot.sliceStart;
+    table.finished = true;
+    table.length = snapshot.length;
+    table.sliceOf = snapshot.sliceOf;
+    table.exporterOf = snapshot.exporterOf;
+    table.importerOf = snapshot.importerOf;
+    table.quantityOf = snapshot.quantityOf;
+    table.valueUsdOf = snapshot.valueUsdOf;
+    table.valuedQuantityOf = snapshot.valuedQuantityOf;
+    table.slots = new Int32Array(0);
+    table.slotCount = 0;
+    return table;
   }
 
   /** The same as `add`, from strings (the plain path, tests and small tables). */

@@ -68,6 +68,32 @@ export function governanceWeightedHhi(shares: readonly CountryShare[], governanc
   return weighted;
 }
 
+/**
+ * The WGI's nominal scale. A country with no score is not given a middle score (unknown is not
+ * zero): a figure that rests on it becomes a range, its missing scores taken at either end.
+ */
+export const GOVERNANCE_SCALE = { worst: -2.5, best: 2.5 } as const;
+
+/**
+ * A figure computed from governance scores, given `score` for a country: exact when every country
+ * it needs has a score, else the range over the missing scores at the ends of the scale, and the
+ * countries without one. `figure` must be monotone in each score (both uses are).
+ */
+export function governanceRange(
+  figure: (score: (country: string) => number | null) => number,
+  score: (country: string) => number | null,
+  needed: Iterable<string>,
+): { low: number; high: number; unscored: string[] } {
+  const unscored = [...new Set(needed)].filter((country) => country !== UNATTRIBUTED && score(country) === null).sort();
+  if (unscored.length === 0) {
+    const value = figure(score);
+    return { low: value, high: value, unscored };
+  }
+  const atBest = figure((country) => score(country) ?? GOVERNANCE_SCALE.best);
+  const atWorst = figure((country) => score(country) ?? GOVERNANCE_SCALE.worst);
+  return { low: Math.min(atBest, atWorst), high: Math.max(atBest, atWorst), unscored };
+}
+
 export function byQuantityDescending(a: CountryShare, b: CountryShare): number {
   return b.quantity - a.quantity || compare(a.country, b.country);
 }

@@ -89,8 +89,15 @@ export interface Gap {
  */
 export interface PlanPrice {
   unitValues: Record<string, number | null>;
+  /** Where each unit value comes from: the importer's imports from the country, or the country's exports to every destination; null when unknown. */
+  sources: Record<string, UnitValueSource | null>;
   premiumUsd: number | null;
+  /** Why premiumUsd is null (the countries without a unit value); null when it is known. */
+  reason: string | null;
 }
+
+/** `imports`: what the importer pays the country now; `exports`: what the country charges all its buyers. */
+export type UnitValueSource = 'imports' | 'exports';
 
 export interface StageAssessment {
   material: string;
@@ -231,8 +238,9 @@ function stageWorld(input: StageInput): WorldBlock | undefined {
 /**
  * The gaps of one stage. Where the importer's own production is a range, every share falls as it
  * rises, so a gap found at the top of the range holds over all of it (`certain`, figures at the top);
- * one found only at the bottom (P = 0 when unknown) is `possible`, with figures at the bottom. A block
- * whose trade is unknown has no gaps to find: its stage is reported as unknown instead.
+ * one found only at the bottom (P = 0 when unknown) is `possible`, with figures at the bottom. Where
+ * the imports are only partly covered, every gap is `possible`. A block whose trade is unknown has no
+ * gaps to find: its stage is reported as unknown instead.
  */
 export function stageGaps(input: StageInput): Gap[] {
   const block = input.analysis.importer;
@@ -240,18 +248,28 @@ export function stageGaps(input: StageInput): Gap[] {
   const at = (exposure: Exposure): GapBlock => ({ ...exposure, paths: [], year: block.year, unit: block.unit });
   const priced = (gap: Gap): Gap => ({ ...gap, price: block.unitValues && gap.basis !== 'origin' ? planPrice(gap, block.unitValues) : null });
   const certain = block.high ? exposureGaps(input, at(block.high)) : [];
-  if (certain.length > 0 || block.high === block.low) return certain.map(priced);
-  return exposureGaps(input, at(block.low)).map((gap) => priced({ ...gap, certainty: 'possible' as const }));
+  const settled = certain.length > 0 || block.high === block.low;
+  const found = settled ? certain : exposureGaps(input, at(block.low));
+  // Partly covered imports are a lower bound: imports the source did not read could dilute any
+  // share, so no gap found on them is certain.
+  const certainty = settled && block.coverage.imports !== 'partial' ? 'certain' : 'possible';
+  return found.map((gap) => priced({ ...gap, certainty }));
 }
 
 /** The plan's cost: what the added purchases cost minus what the cut ones did (see PlanPrice). */
 export function planPrice(gap: Pick<Gap, 'plan' | 'cuts'>, values: UnitValues): PlanPrice {
   const unitValues: Record<string, number | null> = {};
+  const sources: Record<string, UnitValueSource | null> = {};
+  const missing: string[] = [];
   let premium: number | null = 0;
   const price = (country: string, bought: boolean): number | null => {
-    const known = values.importsFrom.get(country) ?? (bought ? values.exportsOf.get(country) : undefined);
-    unitValues[country] = known ?? null;
-    return known ?? null;
+    const paid = values.importsFrom.get(country);
+    const charged = bought ? values.exportsOf.get(country) : undefined;
+    const known = paid ?? charged ?? null;
+    unitValues[country] = known;
+    sources[country] = paid !== undefined ? 'imports' : charged !== undefined ? 'exports' : null;
+    if (known === null && !missing.includes(country)) missing.push(country);
+    return known;
   };
   for (const { country, quantity } of gap.plan) {
     const value = price(country, true);
@@ -261,7 +279,11 @@ export function planPrice(gap: Pick<Gap, 'plan' | 'cuts'>, values: UnitValues): 
     const value = price(country, false);
     premium = premium === null || value === null ? null : premium - quantity * value;
   }
-  return { unitValues, premiumUsd: premium };
+  const reason =
+    premium === null
+      ? `no trade row with a value_usd gives a unit value for ${missing.join(', ')}`
+      : null;
+  return { unitValues, sources, premiumUsd: premium, reason };
 }
 
 /** The figures a gap is computed from: one exact exposure of the block's year. */

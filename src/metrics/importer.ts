@@ -14,6 +14,9 @@
  * - GeoPolRisk (Gemechu et al. 2016; the geopolrisk-py package): (world HHI / 10000) x sum over the
  *   exporters of g x quantity / (P + I), g = clamp((2.5 - WGI) / 5, 0, 1), with the world HHI and
  *   the WGI scores of the block's year. Domestic production only enlarges the denominator.
+ * - geopolrisk-py's characterisation factor: the mean import price p in USD per kg of traded product
+ *   (gross weight: meanImportPricePerKg), the midpoint GeoPolRisk x p, and the CF = midpoint /
+ *   0.409412948 (copper's midpoint, GEOPOLRISK_COPPER_MIDPOINT), in kg Cu-eq/kg.
  *
  * Unknown is never zero. Imports the data does not cover make the block's trade unknown (every
  * figure null). Own production is known when listed; between 0 and the unattributed remainder R
@@ -27,7 +30,7 @@ import type { CoverageExtent } from '../input/dataset.js';
 import type { Stage } from '../input/fields.js';
 import { isGroupIndex } from '../graph/group-view.js';
 import { compare, type Flow, type SliceIndex } from '../graph/slices.js';
-import { byQuantityDescending, herfindahl, type CountryShare } from './concentration.js';
+import { byQuantityDescending, governanceRange, herfindahl, type CountryShare } from './concentration.js';
 import { traceOrigins, type OriginMix } from './kastner.js';
 
 export interface OriginShare {
@@ -103,12 +106,23 @@ export interface ImporterBlock {
   topOrigin: OriginShare | null;
   untracedShare: number | null;
   exportsExceedSupply: boolean | null;
-  /** Null when P is not exactly known, or the world production of the block's year is missing. */
+  /** Null when P is not exactly known, the world production of the block's year is missing, or a supplier has no governance score. */
   geopolRisk: number | null;
+  /** GeoPolRisk over the suppliers' missing governance scores (GOVERNANCE_SCALE); null where geopolRisk is null for another reason. */
+  geopolRiskRange: [number, number] | null;
   /** Years of the WGI scores GeoPolRisk used, where older than the block's year (WGI ends earlier). */
   governanceYears: number[];
   /** Import unit values from the rows' value_usd (USD per unit of the block); null when trade is unknown. */
   unitValues: UnitValues | null;
+  /**
+   * Mean import price in USD per kg of traded product, gross weight (meanImportPricePerKg); null when
+   * trade is unknown, no import carries a value_usd, or the unit is not a mass.
+   */
+  meanImportPriceUsdPerKg: number | null;
+  /** geopolrisk-py's GeoPolRisk midpoint: geopolRisk x meanImportPriceUsdPerKg (USD/kg); null when either is null. */
+  geopolRiskMidpoint: number | null;
+  /** geopolrisk-py's characterisation factor (GSP, kg Cu-eq/kg): the midpoint / GEOPOLRISK_COPPER_MIDPOINT; null with it. */
+  geopolRiskCf: number | null;
   /** The exact picture at the lowest own production (P, or 0 when not known); null when trade is unknown. */
   low: Exposure | null;
   /** The exact picture at the highest own production; null when unbounded or trade is unknown. */
@@ -170,6 +184,11 @@ export function importerBlock(context: ImporterContext): ImporterBlock {
   const low = exposureAt(context, trade, own.low);
   const exact = own.high === own.low;
   const high = exact ? low : own.high === null ? null : exposureAt(context, trade, own.high);
+  // S = P + I is known only when both are: partly covered imports are a lower bound, so shares of S,
+  // the supplier HHI and GeoPolRisk would rest on the part not read. Shares are then of the recorded
+  // imports (the picture at P = 0), as when P is not known.
+  const supplyKnown = exact && coverage.imports === 'full';
+  const shown = supplyKnown || own.low === 0 ? low : exposureAt(context, trade, 0);
   const exportsKnown = coverage.exports !== null;
   // Partly covered trade is a lower bound: more exports lower reliance, more imports raise it (to 1).
   const [rangeLow, rangeHigh] = relianceRange(own.low, own.high, trade.imports, trade.exports, coverage.exports === 'full');
@@ -177,15 +196,23 @@ export function importerBlock(context: ImporterContext): ImporterBlock {
   const governanceYears = new Set<number>();
   // A group's imports from its own members stay in the denominator with weight 0 (geopolrisk-py's regional rule).
   const intraGroup = isGroupIndex(index) ? index.intraGroupImports(material, stage, year) : 0;
+  const worldHhi = context.worldHhi;
   const geopol =
-    exact && context.worldHhi !== null
-      ? geopolRisk(context.worldHhi, trade.importsBy, low.supply + intraGroup, (code) => {
-          const score = index.governance(code, year);
-          if (score?.year != null && score.year !== year) governanceYears.add(score.year);
-          return score?.value ?? null;
-        })
+    supplyKnown && worldHhi !== null
+      ? governanceRange(
+          (score) => geopolRisk(worldHhi, trade.importsBy, low.supply + intraGroup, score),
+          (code) => {
+            const score = index.governance(code, year);
+            if (score?.year != null && score.year !== year) governanceYears.add(score.year);
+            return score?.value ?? null;
+          },
+          [...trade.importsBy].filter(([, quantity]) => quantity > 0).map(([code]) => code),
+        )
       : null;
-  return {
+  if (geopol && geopol.unscored.length > 0) {
+    reasons.push(`no governance score for ${geopol.unscored.join(', ')} in ${year}: GeoPolRisk lies between ${geopol.low.toFixed(3)} and ${geopol.high.toFixed(3)}`);
+  }
+  return withCharacterisation({
     year,
     unit,
     unknown,
@@ -196,24 +223,77 @@ export function importerBlock(context: ImporterContext): ImporterBlock {
     production: exact ? own.low : null,
     imports: trade.imports,
     exports: exportsKnown ? trade.exports : null,
-    supply: exact ? low.supply : null,
+    supply: supplyKnown ? low.supply : null,
     importReliance: range[0] === range[1] ? range[0] : null,
     importRelianceRange: range,
-    shareBase: exact ? 'supply' : 'imports',
-    // At P = 0 the shares of S are shares of imports: the base the block uses when P is not known.
-    suppliers: low.suppliers,
-    supplierHhi: exact ? low.supplierHhi : null,
-    topSupplier: low.topSupplier,
-    origins: low.origins,
-    topOrigin: low.topOrigin,
-    untracedShare: low.untracedShare,
-    exportsExceedSupply: exact && exportsKnown ? low.exportsExceedSupply : null,
-    geopolRisk: geopol,
+    shareBase: supplyKnown ? 'supply' : 'imports',
+    // At P = 0 the shares of S are shares of imports: the base the block uses when S is not known.
+    suppliers: shown.suppliers,
+    supplierHhi: supplyKnown ? low.supplierHhi : null,
+    topSupplier: shown.topSupplier,
+    origins: shown.origins,
+    topOrigin: shown.topOrigin,
+    untracedShare: shown.untracedShare,
+    exportsExceedSupply: supplyKnown && exportsKnown ? low.exportsExceedSupply : null,
+    geopolRisk: geopol && geopol.unscored.length === 0 ? geopol.low : null,
+    geopolRiskRange: geopol ? [geopol.low, geopol.high] : null,
     governanceYears: [...governanceYears].sort((a, b) => a - b),
     unitValues: unitValuesOf(trade.flows, importer),
+    meanImportPriceUsdPerKg: meanImportPricePerKg(trade.flows, importer, unit, isGroupIndex(index) ? index.intraGroupFlows(material, stage, year) : []),
     low,
     high,
+  });
+}
+
+/**
+ * geopolrisk-py v2's reference: "Average CF of copper for OECD countries for a period from 2017 -
+ * 2021" (src/geopolrisk/assessment/core.py, GeoPolRisk(): CF_Cu = 0.409412948; CF = Score x Price /
+ * CF_Cu), a GeoPolRisk midpoint in USD/kg. Its docs (docs/background.rst, Equation 3) describe the
+ * divisor as copper's midpoint for the same economic unit and year; the code uses this one constant.
+ */
+export const GEOPOLRISK_COPPER_MIDPOINT = 0.409412948;
+
+/** kg per unit of quantity: 1000 for tonnes (`t`, `t gross`), 1 for `kg`; null for any other unit. */
+export function kgPerUnit(unit: string): number | null {
+  if (unit === 't' || unit === 't gross') return 1000;
+  if (unit === 'kg') return 1;
+  return null;
+}
+
+/**
+ * The mean price of the importer's imports in USD per kg of traded product, as geopolrisk-py takes
+ * it (utils.py aggregateTrade: Price = sum of the import values / sum of the import quantities, BACI's
+ * thousand USD over tonnes of product, i.e. USD/kg gross weight): sum of value_usd over the gross weight
+ * of the same flows. A flow's gross weight is its quantity where no content factor converted it, else
+ * the weight trade-gross.csv records (Flow.grossQuantity). Flows without a value_usd are left out of
+ * both sums, and so is a converted flow only part of whose rows carry one (the gross weight of that
+ * part is not known). `extra`: a group's imports between its members, which geopolrisk-py's regional
+ * price counts. Null when no import has a value (geopolrisk-py writes 0 there: unknown is not 0 here)
+ * or the unit is not a mass.
+ */
+export function meanImportPricePerKg(flows: readonly Flow[], importer: string, unit: string, extra: readonly Flow[] = []): number | null {
+  const kg = kgPerUnit(unit);
+  if (kg === null) return null;
+  let usd = 0;
+  let gross = 0;
+  const add = (flow: Flow): void => {
+    const valued = flow.valuedQuantity ?? 0;
+    if (flow.valueUsd == null || !(valued > 0)) return;
+    const whole = valued >= flow.quantity * (1 - 1e-9);
+    if (!whole && flow.grossQuantity !== undefined) return;
+    usd += flow.valueUsd;
+    gross += whole ? (flow.grossQuantity ?? flow.quantity) : valued;
   };
+  for (const flow of flows) if (flow.to === importer) add(flow);
+  for (const flow of extra) add(flow);
+  return gross > 0 ? usd / (gross * kg) : null;
+}
+
+/** The block with geopolrisk-py's midpoint and characterisation factor (see GEOPOLRISK_COPPER_MIDPOINT). */
+function withCharacterisation(block: Omit<ImporterBlock, 'geopolRiskMidpoint' | 'geopolRiskCf'>): ImporterBlock {
+  const price = block.meanImportPriceUsdPerKg;
+  const midpoint = block.geopolRisk === null || price === null ? null : block.geopolRisk * price;
+  return { ...block, geopolRiskMidpoint: midpoint, geopolRiskCf: midpoint === null ? null : midpoint / GEOPOLRISK_COPPER_MIDPOINT };
 }
 
 export function unitValuesOf(flows: readonly Flow[], importer: string): UnitValues {
@@ -260,8 +340,12 @@ function unknownTrade(
     untracedShare: null,
     exportsExceedSupply: null,
     geopolRisk: null,
+    geopolRiskRange: null,
     governanceYears: [],
     unitValues: null,
+    meanImportPriceUsdPerKg: null,
+    geopolRiskMidpoint: null,
+    geopolRiskCf: null,
     low: null,
     high: null,
   };
@@ -295,8 +379,32 @@ function productionReason(status: ProductionStatus, name: string, year: number, 
   return `${name} production in ${year} is not listed: between 0 and the ${formatTonnes(high)} the source leaves unattributed`;
 }
 
-function formatTonnes(value: number): string {
-  return value.toLocaleString('en-US', { maximumFractionDigits: 1 });
+/**
+ * value.toLocaleString('en-US', { maximumFractionDigits: 1 }), without Intl for the usual values: the
+ * first Intl formatter of a process loads the locale data, which the JSON report otherwise never
+ * needs. Intl rounds the shortest decimal form of the number (what String() gives) half away from
+ * zero at one decimal and groups thousands with commas; negative, huge, non-finite and exponent-form
+ * values go to Intl itself (tests/metrics/format-tonnes.test.ts compares the two).
+ */
+export function formatTonnes(value: number): string {
+  const text = String(value);
+  if (!(value >= 0 && value < 2 ** 53) || Object.is(value, -0) || text.includes('e')) {
+    return value.toLocaleString('en-US', { maximumFractionDigits: 1 });
+  }
+  const dot = text.indexOf('.');
+  let whole = dot === -1 ? text : text.slice(0, dot);
+  let tenth = dot === -1 ? 0 : text.charCodeAt(dot + 1) - 48;
+  // The hundredths digit decides; a 5 rounds up (half away from zero), whatever follows it.
+  if (dot !== -1 && text.length > dot + 2 && text.charCodeAt(dot + 2) >= 53) {
+    tenth += 1;
+    if (tenth === 10) {
+      tenth = 0;
+      whole = String(BigInt(whole) + 1n);
+    }
+  }
+  let grouped = whole.slice(0, ((whole.length - 1) % 3) + 1);
+  for (let at = grouped.length; at < whole.length; at += 3) grouped += `,${whole.slice(at, at + 3)}`;
+  return tenth === 0 ? grouped : `${grouped}.${tenth}`;
 }
 
 interface TradeOf {

@@ -14,10 +14,17 @@
  * Y-N+1..Y, shown only where Y itself has a value and at least ceil(N/2) of the N years do; a gap
  * stays a gap. Countries (top producer, supplier, origin) stay those of year Y itself.
  * Change over the period: last present value minus first present value of the series shown.
+ *
+ * Sources: each point names the publisher of that year's world production rows (production.csv's
+ * `source`, the text before its first comma, such as "World Mining Data 2024" or "USGS MCS 2024"),
+ * and the first year with production figures whose publication differs from that of the year with
+ * figures before it carries `sourceChanged` (from, to): a step there may be the sources' (World
+ * Mining Data and USGS count DR Congo's 2022 cobalt as 115,371 t and 144,000 t), not the market's.
+ * A new edition of the same publication (USGS MCS 2024 -> 2025) is not a change of source.
  */
 import type { Stage } from '../input/fields.js';
 import { sliceIndex } from '../graph/slices.js';
-import type { SupplyGraph } from '../graph/supply-graph.js';
+import { productionKey, type SupplyGraph } from '../graph/supply-graph.js';
 import { analyseStage } from './analysis.js';
 
 export const SERIES = ['worldHhi', 'topProducerShare', 'importReliance', 'topSupplierShare', 'topOriginShare'] as const;
@@ -35,6 +42,16 @@ export interface TrendPoint {
   topOriginShare: number | null;
   /** The base of the importer's shares that year: P + I, or imports alone when P is not exactly known; null without a block. */
   shareBase: 'supply' | 'imports' | null;
+  /** Publisher of the year's world production rows ("; " between several); null without production rows or sources. */
+  productionSource: string | null;
+  /** On the first year whose world production comes from another publication than the year with figures before it. */
+  sourceChanged: SourceChange | null;
+}
+
+/** A world production series that changes source: the publishers of the year before (with figures) and of this year. */
+export interface SourceChange {
+  from: string;
+  to: string;
 }
 
 export interface StageTrend {
@@ -95,6 +112,7 @@ export function trend(graph: SupplyGraph, options: TrendOptions): TrendResult {
       for (const span of spans) if (year >= span.start && year <= span.end) span.points.push(point(graph, material, span.stage, options.importer, year));
     }
     const stages: Partial<Record<Stage, StageTrend>> = {};
+    for (const { points: yearly } of spans) markSourceChanges(yearly);
     for (const { stage, points: yearly } of spans) {
       const points = average > 1 ? rolling(yearly, average) : yearly;
       stages[stage] = { unit: index.unit(material, stage) ?? '', points, change: changes(points) };
@@ -125,7 +143,29 @@ function point(graph: SupplyGraph, material: string, stage: Stage, importer: str
     topOrigin: block?.topOrigin?.traced ? block.topOrigin.country : null,
     topOriginShare: block && block.topOrigin?.traced !== false ? (block.topOrigin?.share ?? 0) : null,
     shareBase: block?.shareBase ?? null,
+    productionSource: graph.getAttribute('productionSources')?.[productionKey(material, stage, year)]?.join('; ') || null,
+    sourceChanged: null,
   };
+}
+
+/** A publisher without its edition year: "USGS MCS 2024" -> "USGS MCS". */
+function publication(publisher: string): string {
+  return publisher
+    .split('; ')
+    .map((one) => /^(.*\S)\s+(?:19|20)\d{2}$/.exec(one)?.[1] ?? one)
+    .join('; ');
+}
+
+/** Sets sourceChanged on each year with world figures whose publication differs from the previous such year's. */
+export function markSourceChanges(points: TrendPoint[]): void {
+  let before: TrendPoint | undefined;
+  for (const point of points) {
+    if (point.worldHhi === null || point.productionSource === null) continue;
+    if (before?.productionSource && publication(before.productionSource) !== publication(point.productionSource)) {
+      point.sourceChanged = { from: before.productionSource, to: point.productionSource };
+    }
+    before = point;
+  }
 }
 
 /** Rolling means of every series over `window` years (see the module comment for gaps). */

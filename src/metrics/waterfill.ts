@@ -31,7 +31,7 @@ export function waterFill(bins: readonly Bin[], amount: number): Fill {
   const usable = bins.map((bin) => ({ ...bin, upper: Math.max(bin.base, bin.upper) }));
   const room = usable.reduce((total, bin) => total + (bin.upper - bin.base), 0);
   const fillTo = (level: number): number => usable.reduce((total, bin) => total + (clamp(level, bin.base, bin.upper) - bin.base), 0);
-  let level: number | null = null;
+  let level: number | null;
   if (amount <= 0 || room <= 0) level = null;
   else if (amount >= room) level = Math.max(...usable.map((bin) => bin.upper));
   else {

@@ -1,7 +1,7 @@
 /** The world block: concentration of production of one material and stage in one year. */
 import type { Stage } from '../input/fields.js';
 import type { SliceIndex } from '../graph/slices.js';
-import { concentration, governanceWeightedHhi, type CountryShare } from './concentration.js';
+import { concentration, governanceRange, governanceWeightedHhi, type CountryShare } from './concentration.js';
 
 export interface WorldBlock {
   year: number;
@@ -11,7 +11,11 @@ export interface WorldBlock {
   hhi: number;
   top: CountryShare | null;
   cr3: number;
-  hhiWgi: number;
+  /** Null when a producer has no governance score: then `hhiWgiRange` bounds it. */
+  hhiWgi: number | null;
+  hhiWgiRange: [number, number];
+  /** Producers without a governance score for the year (none when hhiWgi is exact). */
+  unscored: string[];
   unattributedShare: number;
   countries: CountryShare[];
 }
@@ -20,6 +24,11 @@ export function worldBlock(index: SliceIndex, material: string, stage: Stage, ye
   const slice = index.slice(material, stage, year);
   if (!slice || slice.production.size === 0) return undefined;
   const result = concentration(slice.production);
+  const wgi = governanceRange(
+    (score) => governanceWeightedHhi(result.shares, score),
+    (code) => index.governance(code, year)?.value ?? null,
+    result.shares.filter((entry) => entry.share > 0).map((entry) => entry.country),
+  );
   return {
     year,
     unit: index.unit(material, stage) ?? '',
@@ -28,7 +37,9 @@ export function worldBlock(index: SliceIndex, material: string, stage: Stage, ye
     hhi: result.hhi,
     top: result.top,
     cr3: result.cr3,
-    hhiWgi: governanceWeightedHhi(result.shares, (code) => index.governance(code, year)?.value ?? null),
+    hhiWgi: wgi.unscored.length === 0 ? wgi.low : null,
+    hhiWgiRange: [wgi.low, wgi.high],
+    unscored: wgi.unscored,
     unattributedShare: result.unattributedShare,
     countries: result.shares,
   };

@@ -12,12 +12,16 @@ import { TradeCoverage } from '../graph/coverage.js';
 export function worldYear(index: SliceIndex, material: string, stage: Stage, fixedYear?: number): number | null {
   const years = index.productionYears(material, stage);
   if (fixedYear !== undefined) return years.includes(fixedYear) ? fixedYear : null;
-  return years.at(-1) ?? null;
+  // The latest year with a figure: a later year whose every figure is withheld (germanium 2023, the
+  // U.S. `W` only) has no world block to give.
+  const withFigures = years.filter((year) => (index.slice(material, stage, year)?.production.size ?? 0) > 0);
+  return withFigures.at(-1) ?? years.at(-1) ?? null;
 }
 
 /**
- * The importer block's year: the latest in which the importer's imports are covered. Without any
- * covered year, the latest year with data for the stage, where the block says its trade is unknown.
+ * The importer block's year: the latest in which the importer's imports are covered, fully or in
+ * part (a partial year's block says its imports are a lower bound). Without any covered year, the
+ * latest year with data for the stage, where the block says its trade is unknown.
  */
 export function importerYear(
   index: SliceIndex,
@@ -54,7 +58,8 @@ export function tradeSlicesForLatestYears(
   for (const fact of dataset.coverage ?? []) seen.add(`${fact.material}|${fact.stage}`);
   for (const key of seen) {
     const [material = '', stage = 'mining'] = key.split('|');
-    // A group's block year is the latest in which any member's imports are covered (graph/group-view.ts).
+    // The rule of importerYear; a group's imports are covered in a year when any member's are
+    // (graph/group-view.ts).
     const year = Math.max(-Infinity, ...members.map((member) => coverage.years(material, stage as Stage, member, 'import').at(-1) ?? -Infinity));
     if (!Number.isFinite(year)) continue;
     slices.add(`${material}|${stage}|${year}`);

@@ -4,11 +4,42 @@
  */
 import type { Policy } from '../input/policy.js';
 import { isOpen, type AcceptState, type Assessment, type Gap, type Quantity } from '../metrics/gaps.js';
-import { envelopeHead, type ToolInfo } from './json.js';
+import { envelopeHead, type ToolInfo } from './envelope.js';
 import { clean } from './numbers.js';
 
 function quantities(entries: readonly Quantity[]): Record<string, unknown>[] {
   return entries.map((entry) => ({ country: entry.country, quantity: clean(entry.quantity) }));
+}
+
+/** "USD/t": what a unit value is per (the stage's unit); "USD per unit" when the data names none. */
+export function unitValueUnit(unit: string): string {
+  return unit ? `USD/${unit}` : 'USD per unit';
+}
+
+/**
+ * The plan at trade unit values (gaps.ts PlanPrice): each added purchase and each cut with its unit
+ * value and where that comes from, and the premium; null for the origin basis.
+ */
+export function priceJson(gap: Gap): Record<string, unknown> | null {
+  const price = gap.price;
+  if (!price) return null;
+  const line = (entry: Quantity): Record<string, unknown> => {
+    const value = price.unitValues[entry.country] ?? null;
+    return {
+      country: entry.country,
+      quantity: clean(entry.quantity),
+      unitValueUsd: value === null ? null : clean(value),
+      valueFrom: price.sources[entry.country] ?? null,
+    };
+  };
+  return {
+    basis: 'trade unit values',
+    unit: unitValueUnit(gap.unit),
+    plan: gap.plan.map(line),
+    cuts: gap.cuts.map(line),
+    premiumUsd: price.premiumUsd === null ? null : clean(price.premiumUsd),
+    reason: price.reason,
+  };
 }
 
 export function gapJson(gap: Gap): Record<string, unknown> {
@@ -35,6 +66,7 @@ export function gapJson(gap: Gap): Record<string, unknown> {
     candidates: gap.candidates,
     severity: clean(gap.severity),
     certainty: gap.certainty,
+    price: priceJson(gap),
   };
 }
 

@@ -41,6 +41,50 @@ export function planText(gap: Gap, max = 4): string {
   return gap.plan.length > max ? `${shown.join(', ')} +${gap.plan.length - max} more` : shown.join(', ');
 }
 
+/**
+ * The plan's premium in USD at trade unit values: "+100,000" (a premium), "-20,000" (a saving),
+ * "unknown" when a unit value it needs is missing (never 0), "n/a" for the origin basis or no plan.
+ */
+export function premiumText(gap: Gap): string {
+  const premium = gap.price?.premiumUsd;
+  if (!gap.price || gap.plan.length === 0 || premium === undefined) return 'n/a';
+  if (premium === null) return 'unknown';
+  const rounded = formatQuantity(Math.abs(premium));
+  return rounded === '0' ? '0' : `${premium > 0 ? '+' : '-'}${rounded}`;
+}
+
+/**
+ * The plan at trade unit values, one sentence: each purchase at the candidate's unit value (marked
+ * where it is the candidate's export unit value, as it does not supply the importer yet), the
+ * purchases it displaces at what the importer pays now, and the premium or saving. Null when the
+ * gap has no price (origin basis) or no plan.
+ */
+export function priceSentence(gap: Gap, importer = 'the importer'): string | null {
+  const price = gap.price;
+  if (!price || gap.plan.length === 0) return null;
+  const unit = gap.unit ? ` ${gap.unit}` : '';
+  const at = (country: string): string => {
+    const value = price.unitValues[country] ?? null;
+    return value === null ? 'unknown' : formatQuantity(value);
+  };
+  const exported = gap.plan.filter((entry) => price.sources[entry.country] === 'exports').map((entry) => entry.country);
+  const exportsNote =
+    exported.length === 0
+      ? ''
+      : ` ${exported.join(', ')} ${exported.length === 1 ? 'does' : 'do'} not supply ${importer} yet: ${exported.length === 1 ? 'its unit value is that of its' : 'theirs are those of their'} exports to every buyer.`;
+  const line = (entry: { country: string; quantity: number }): string => `${entry.country} ${formatQuantity(entry.quantity)}${unit} at ${at(entry.country)}`;
+  const displaced = gap.cuts.length > 0 ? `, instead of ${gap.cuts.map(line).join(', ')}` : '';
+  const premium = price.premiumUsd;
+  const head = `Price, estimated from trade unit values (USD per${unit || ' unit'})`;
+  const countries = Object.keys(price.unitValues);
+  if (countries.every((country) => price.unitValues[country] == null)) return `${head}: unknown (${price.reason ?? 'no unit value'}).`;
+  const total =
+    premium === null
+      ? `premium unknown (${price.reason ?? 'a unit value is missing'})`
+      : `${premium >= 0 ? `a premium of USD ${formatQuantity(premium)}` : `a saving of USD ${formatQuantity(-premium)}`} at ${gap.year} volumes`;
+  return `${head}: ${gap.plan.map(line).join(', ')}${displaced}: ${total}.${exportsNote}`;
+}
+
 export function afterText(gap: Gap): string {
   const hhi = `HHI ${formatHhi(gap.hhiAfter)}${gap.basis === 'origin' ? ' (origins)' : ''}`;
   return `${gap.country} ${formatShare(gap.shareAfter)}, ${hhi}`;
@@ -68,7 +112,7 @@ export function gapSentence(gap: Gap, context: GapsContext): string {
   return `${possible}${subject}: ${move}${plan}${unfilled}.`;
 }
 
-const HEADER = ['#', 'material', 'stage', 'basis', 'dominant', 'breach', 'to move', 'proposed suppliers', 'unfilled', 'after plan', 'status'];
+const HEADER = ['#', 'material', 'stage', 'basis', 'dominant', 'breach', 'to move', 'proposed suppliers', 'unfilled', 'after plan', 'premium USD (est.)', 'status'];
 
 function rows(gaps: readonly Gap[], context: GapsContext, markdown: boolean): string[][] {
   const country = (code: string): string => (markdown ? `${context.countryName(code)} (${code})` : who(code, context));
@@ -83,6 +127,7 @@ function rows(gaps: readonly Gap[], context: GapsContext, markdown: boolean): st
     planText(gap),
     gap.unfilled > 0 ? `${formatQuantity(gap.unfilled)} ${gap.unit}`.trim() : '0',
     afterText(gap),
+    premiumText(gap),
     gap.accepted ? 'accepted' : gap.certainty === 'possible' ? 'possible' : 'open',
   ]);
 }
@@ -101,7 +146,7 @@ function noGapsText(assessment: Assessment): string {
 }
 
 /** Columns that never wrap: the row number and quantities (a figure stays with its unit). */
-const KEEP_WHOLE = new Set(['#', 'to move', 'unfilled']);
+const KEEP_WHOLE = new Set(['#', 'to move', 'unfilled', 'premium USD (est.)']);
 
 /** The gaps as a table fitted to `width`; rows too wide even wrapped become blocks headed "# material stage". */
 function textTable(header: string[], body: string[][], width: number, paint: (row: number, text: string) => string): string[] {
@@ -140,14 +185,17 @@ export function renderGapsTable(assessment: Assessment, context: GapsContext): s
     );
     lines.push('');
     gaps.forEach((gap, i) => {
-      const sentence = `${i + 1}. ${gapSentence(gap, context)}${gap.accepted ? ` Accepted: ${safeText(gap.acceptReason ?? '')}` : ''}`;
+      const price = priceSentence(gap, context.importer);
+      const sentence = `${i + 1}. ${gapSentence(gap, context)}${price ? ` ${price}` : ''}${gap.accepted ? ` Accepted: ${safeText(gap.acceptReason ?? '')}` : ''}`;
       lines.push(...wrapParagraph(sentence, width, { hang: `${i + 1}. `.length }));
     });
     lines.push(
       '',
       ...wrapParagraph(
         '"to move": volume that must come from elsewhere, supply unchanged. "unfilled": what no eligible candidate can take (structural). ' +
-          '"possible": holds only if the importer\'s unknown own production is small; figures at the low end.',
+          '"possible": holds only if the importer\'s unknown own production is small; figures at the low end. ' +
+          '"premium USD (est.)": what the plan\'s purchases cost more (+) or less (-) than those they displace, at trade unit values ' +
+          '(customs value per unit, an estimate, not a price quote); "unknown" where a unit value is missing.',
         width,
         { paint: (line) => chalk.dim(line) },
       ),
@@ -191,7 +239,13 @@ export function renderGapsMarkdown(assessment: Assessment, context: GapsContext,
   else {
     lines.push(`| ${HEADER.join(' | ')} |`, `|${HEADER.map(() => ' --- ').join('|')}|`);
     for (const row of rows(gaps, context, true)) lines.push(`| ${row.map(markdownCell).join(' | ')} |`);
-    lines.push('', ...gaps.map((gap, i) => `${i + 1}. ${markdownCell(gapSentence(gap, context))}${gap.accepted ? ` *Accepted: ${markdownCell(gap.acceptReason ?? '')}*` : ''}`));
+    lines.push(
+      '',
+      ...gaps.map((gap, i) => {
+        const price = priceSentence(gap, context.importer);
+        return `${i + 1}. ${markdownCell(gapSentence(gap, context))}${price ? ` ${markdownCell(price)}` : ''}${gap.accepted ? ` *Accepted: ${markdownCell(gap.acceptReason ?? '')}*` : ''}`;
+      }),
+    );
   }
   const unknown = unknownNote(assessment);
   if (unknown) lines.push('', markdownCell(unknown));

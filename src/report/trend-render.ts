@@ -19,6 +19,10 @@ export interface TrendContext {
 
 const BARS = '▁▂▃▄▅▆▇█';
 export const GAP = '·';
+/** Marks the world series of a stage whose production changes source; a footnote names the sources. */
+export const SOURCE_MARK = '†';
+/** The series computed from world production (the ones a change of source affects). */
+const WORLD_SERIES: readonly SeriesName[] = ['worldHhi', 'topProducerShare'];
 
 /** One character per value, scaled between the series' own minimum and maximum; null is a gap. */
 export function sparkline(values: readonly (number | null)[]): string {
@@ -80,13 +84,15 @@ function present(points: readonly TrendPoint[], name: SeriesName): TrendPoint[] 
 function stageRows(trend: StageTrend, importer: string): string[][] {
   const first = trend.points[0]?.year;
   const last = trend.points.at(-1)?.year;
+  const marked = trend.points.some((point) => point.sourceChanged !== null);
   return SERIES.map((name) => {
     const points = present(trend.points, name);
     const start = points[0];
     const end = points.at(-1);
     const at = (point: TrendPoint | undefined, edge: number | undefined): string =>
       point ? `${valueText(name, point)}${point.year !== edge ? ` (${point.year})` : ''}` : 'no data';
-    return [`  ${seriesLabel(name, importer)}`, at(start, first), sparkline(trend.points.map((point) => point[name])), at(end, last), changeText(name, trend.change[name])];
+    const mark = marked && WORLD_SERIES.includes(name) ? ` ${SOURCE_MARK}` : '';
+    return [`  ${seriesLabel(name, importer)}${mark}`, at(start, first), sparkline(trend.points.map((point) => point[name])), at(end, last), changeText(name, trend.change[name])];
   });
 }
 
@@ -108,7 +114,9 @@ export function renderTrendTable(result: TrendResult, context: TrendContext): st
       // The sparkline never wraps: one character a year.
       const columns = titles.map((column, i) => ({ title: column, align: i === 1 || i === 3 || i === 4 ? ('right' as const) : ('left' as const), wrap: i === 0 || i === 1 || i === 3 }));
       const table = fitTable(columns, stageRows(trend, result.importer), { width, rule: false, keyTitles: true, blockGap: false, paintHeader: (line) => chalk.bold(line) });
-      lines.push(...table.lines, '');
+      lines.push(...table.lines);
+      for (const note of sourceNotes(trend)) lines.push(...wrapParagraph(note, width, { hang: 4, paint: (line) => chalk.dim(line) }));
+      lines.push('');
     }
   }
   const window = result.average > 1
@@ -119,9 +127,18 @@ export function renderTrendTable(result: TrendResult, context: TrendContext): st
   return `${lines.join('\n')}\n`;
 }
 
+/** The footnotes of a stage's source changes: the year and the two publishers. */
+export function sourceNotes(trend: StageTrend): string[] {
+  return trend.points.flatMap((point) =>
+    point.sourceChanged
+      ? [`  ${SOURCE_MARK} ${point.year}: world production changes source, ${safeText(point.sourceChanged.from)} -> ${safeText(point.sourceChanged.to)}; a step at ${point.year} may be the sources', not the market's`]
+      : [],
+  );
+}
+
 const CSV_HEADER = [
   'material', 'stage', 'unit', 'year', 'world_hhi', 'top_producer', 'top_producer_share', 'import_reliance',
-  'top_supplier', 'top_supplier_share', 'top_origin', 'top_origin_share', 'share_base',
+  'top_supplier', 'top_supplier_share', 'top_origin', 'top_origin_share', 'share_base', 'production_source', 'source_changed_from',
 ];
 
 export function renderTrendCsv(result: TrendResult): string {
@@ -137,7 +154,7 @@ export function renderTrendCsv(result: TrendResult): string {
           [
             csvCell(material.material), stage, csvCell(trend.unit), String(p.year), number(p.worldHhi), text(p.topProducer), number(p.topProducerShare),
             number(p.importReliance), text(p.topSupplier), number(p.topSupplierShare), text(p.topOrigin), number(p.topOriginShare),
-            text(p.shareBase),
+            text(p.shareBase), text(p.productionSource), text(p.sourceChanged?.from ?? null),
           ].join(','),
         );
       }
@@ -159,6 +176,8 @@ function pointJson(p: TrendPoint): Record<string, unknown> {
     topOrigin: p.topOrigin,
     topOriginShare: n(p.topOriginShare),
     shareBase: p.shareBase,
+    productionSource: p.productionSource,
+    sourceChanged: p.sourceChanged ? { from: p.sourceChanged.from, to: p.sourceChanged.to } : null,
   };
 }
 

@@ -84,9 +84,9 @@ describe('supply-risk trend (CLI)', () => {
   it('CSV and JSON carry the full series with empty cells / null for gaps', async () => {
     const csv = await runCli(['trend', '--data', DATA, '--format', 'csv']);
     const lines = csv.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe('material,stage,unit,year,world_hhi,top_producer,top_producer_share,import_reliance,top_supplier,top_supplier_share,top_origin,top_origin_share,share_base');
-    expect(lines[3]).toBe('lithium,mining,t,2020,,,,,AUS,0.75,,,imports');
-    expect(lines[5]).toBe('lithium,mining,t,2022,6800,AUS,0.8,,,,,,');
+    expect(lines[0]).toBe('material,stage,unit,year,world_hhi,top_producer,top_producer_share,import_reliance,top_supplier,top_supplier_share,top_origin,top_origin_share,share_base,production_source,source_changed_from');
+    expect(lines[3]).toBe('lithium,mining,t,2020,,,,,AUS,0.75,,,imports,,');
+    expect(lines[5]).toBe('lithium,mining,t,2022,6800,AUS,0.8,,,,,,,,');
     const json = JSON.parse((await runCli(['trend', '--data', DATA, '--json', '--average', '3'])).stdout);
     expect(json).toMatchObject({ schemaVersion: 2, importer: 'JPN', from: 2018, to: 2022, average: 3 });
     const years = json.materials[0].stages.mining.years;

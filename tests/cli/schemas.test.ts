@@ -13,6 +13,8 @@ import { ROOT, runCli } from '../helpers/cli.js';
 
 const TODAY = { SUPPLY_RISK_TODAY: '2026-01-01' };
 const F = 'tests/fixtures';
+/** Where the import runs merge (one folder, so the second run replaces and keeps rows). */
+const IMPORT_OUT = mkdtempSync(join(tmpdir(), 'supply-risk-import-json-'));
 
 /** Runs one command with JSON output and returns the parsed JSON, checking it printed nothing else. */
 async function jsonOf(argv: string[], env: Record<string, string> = TODAY): Promise<unknown> {
@@ -40,12 +42,16 @@ const RUNS: Record<SchemaCommand, { name: string; argv: string[] }[]> = {
     { name: 'years', argv: ['report', '--json', '--data', `${F}/years`] },
     { name: 'WGI scores beyond -2.5..2.5', argv: ['report', '--json', '--data', `${F}/json-contract/wgi-out-of-range`] },
     { name: 'exports exceed supply', argv: ['report', '--json', '--data', `${F}/json-contract/exports-exceed-supply`] },
+    { name: 'price (a priced plan)', argv: ['report', '--json', '--data', `${F}/price`] },
+    { name: 'cf (characterisation factors)', argv: ['report', '--json', '--data', `${F}/cf`] },
+    { name: 'cf, group importer DUO', argv: ['report', '--json', '--data', `${F}/cf`, '--importer', 'DUO'] },
   ],
   gaps: [
     { name: 'embedded data', argv: ['gaps', '--json'] },
     { name: 'gaps/basic', argv: ['gaps', '--json', '--data', `${F}/gaps/basic`] },
     { name: 'gaps/basic, strict partners', argv: ['gaps', '--json', '--data', `${F}/gaps/basic`, '--policy', `${F}/gaps/policies/strict-partners.json`] },
     { name: 'gaps/basic with accepts', argv: ['gaps', '--json', '--data', `${F}/gaps/basic`, '--policy', `${F}/gaps/policies/accept-all.json`] },
+    { name: 'price (a priced plan)', argv: ['gaps', '--json', '--data', `${F}/price`] },
   ],
   check: [
     { name: 'embedded data', argv: ['check', '--json', '--no-exit-code'] },
@@ -82,6 +88,11 @@ const RUNS: Record<SchemaCommand, { name: string; argv: string[] }[]> = {
     { name: 'analysis/trend, 3-year means', argv: ['trend', '--json', '--data', `${F}/analysis/trend`, '--average', '3'] },
     { name: 'coverage', argv: ['trend', '--json', '--data', `${F}/coverage`] },
     { name: 'WGI scores beyond -2.5..2.5', argv: ['trend', '--json', '--data', `${F}/json-contract/wgi-out-of-range`] },
+  ],
+  import: [
+    { name: 'usgs-mcs, two tables', argv: ['import', 'usgs-mcs', `${F}/importers/usgs/mcs2024-cobal_world.csv`, `${F}/importers/usgs/mcs2024-lithi_world.csv`, '--out', IMPORT_OUT, '--json'] },
+    { name: 'usgs-mcs again: rows replaced', argv: ['import', 'usgs-mcs', `${F}/importers/usgs/mcs2024-cobal_world.csv`, '--out', IMPORT_OUT, '--json'] },
+    { name: 'comtrade with skipped records', argv: ['import', 'comtrade', `${F}/importers/comtrade/comtrade_2022_excerpt.csv`, '--out', IMPORT_OUT, '--json'] },
   ],
   validate: [
     { name: 'embedded data', argv: ['validate', '--format', 'json'] },
@@ -159,9 +170,9 @@ describe('supply-risk schema', () => {
   });
 
   it('a command without JSON output is a usage error naming those with one', async () => {
-    const result = await runCli(['schema', 'import']);
+    const result = await runCli(['schema', 'schema']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('error: no JSON output for "import"; commands with one: report, gaps, check, diff, shock, trace, trend, validate\n');
+    expect(result.stderr).toBe('error: no JSON output for "schema"; commands with one: report, gaps, check, diff, shock, trace, trend, validate, import\n');
     expect((await runCli(['schema', 'trace', '--out-dir', tmpdir()])).code).toBe(2);
   });
 });

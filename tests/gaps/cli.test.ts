@@ -43,8 +43,10 @@ describe('gaps', () => {
 
   it('prints a table naming the dominant country, the breach, the plan and the unfilled volume', async () => {
     const { stdout } = await runCli(['gaps', '--data', BASIC, '--quiet'], { ...TODAY, COLUMNS: '200' });
-    expect(stdout).toMatch(/alpha\s+mining 2023\s+single supplier\s+CHN China 80\.0%\s+80\.0% > 65\.0%\s+15 t\s+BRA 8, CAN 5, MEX 2\s+0\s+CHN 65\.0%, HHI 4,718\s+open/);
+    expect(stdout).toMatch(/alpha\s+mining 2023\s+single supplier\s+CHN China 80\.0%\s+80\.0% > 65\.0%\s+15 t\s+BRA 8, CAN 5, MEX 2\s+0\s+CHN 65\.0%, HHI 4,718\s+unknown\s+open/);
     expect(stdout).toContain('29.3 t unfilled (structural)');
+    // No trade row of the fixture carries a value_usd: the premium is unknown, never 0.
+    expect(stdout.replace(/\s+/g, ' ')).toContain('Price, estimated from trade unit values (USD per t): unknown (no trade row with a value_usd gives a unit value for BRA, CAN, MEX, CHN).');
   });
 });
 

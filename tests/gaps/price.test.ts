@@ -17,8 +17,8 @@ import { DEFAULT_POLICY } from '../../src/input/policy.js';
 import { buildSupplyGraph } from '../../src/graph/supply-graph.js';
 import { sliceIndex } from '../../src/graph/slices.js';
 import { analyse } from '../../src/metrics/analysis.js';
-import { assess } from '../../src/metrics/gaps.js';
-import { fixture } from '../helpers/cli.js';
+import { assess, planPrice } from '../../src/metrics/gaps.js';
+import { fixture, runCli } from '../helpers/cli.js';
 
 describe('price of security', () => {
   it('prices the plan at trade unit values and gives its premium', async () => {
@@ -36,5 +36,58 @@ describe('price of security', () => {
     ]);
     expect(gap?.price?.unitValues).toEqual({ BEL: 30_000, FIN: 35_000, CHN: 25_000 });
     expect(gap?.price?.premiumUsd).toBeCloseTo(100_000, 6);
+    expect(gap?.price?.sources).toEqual({ BEL: 'exports', FIN: 'imports', CHN: 'imports' });
+    expect(gap?.price?.reason).toBeNull();
+  });
+
+  it('leaves the premium unknown (null, with the reason) when a unit value is missing', () => {
+    const values = { importsFrom: new Map([['CHN', 25_000]]), exportsOf: new Map([['FIN', 35_000]]), meanImport: 25_000 };
+    const price = planPrice({ plan: [{ country: 'FIN', quantity: 5 }, { country: 'BEL', quantity: 10 }], cuts: [{ country: 'CHN', quantity: 15 }] }, values);
+    expect(price.unitValues).toEqual({ FIN: 35_000, BEL: null, CHN: 25_000 });
+    expect(price.sources).toEqual({ FIN: 'exports', BEL: null, CHN: 'imports' });
+    expect(price.premiumUsd).toBeNull();
+    expect(price.reason).toBe('no trade row with a value_usd gives a unit value for BEL');
+    // A saving is a negative premium: buying FIN at 35,000 instead of CHN at 40,000.
+    const cheaper = planPrice({ plan: [{ country: 'FIN', quantity: 2 }], cuts: [{ country: 'CHN', quantity: 2 }] }, { ...values, importsFrom: new Map([['CHN', 40_000]]) });
+    expect(cheaper.premiumUsd).toBeCloseTo(-10_000, 9);
+  });
+
+  it('prints each line at its unit value and the premium, as an estimate, in the table and JSON', async () => {
+    const table = await runCli(['gaps', '--data', 'tests/fixtures/price', '--quiet'], { COLUMNS: '140' });
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain('premium');
+    expect(table.stdout).toMatch(/\+100,000 +open/);
+    const prose = table.stdout.replace(/\s+/g, ' ');
+    expect(prose).toContain(
+      'Price, estimated from trade unit values (USD per t): BEL 10 t at 30,000, FIN 5 t at 35,000, instead of CHN 15 t at 25,000: ' +
+        'a premium of USD 100,000 at 2023 volumes. BEL does not supply JPN yet: its unit value is that of its exports to every buyer.',
+    );
+    // Narrow: the table falls back to blocks, the premium stays whole.
+    const narrow = await runCli(['gaps', '--data', 'tests/fixtures/price', '--quiet'], { COLUMNS: '60' });
+    expect(narrow.stdout).toMatch(/premium USD \(est\.\): +\+100,000/);
+    expect(narrow.stdout.split('\n').every((line) => line.length <= 60)).toBe(true);
+
+    const json = await runCli(['gaps', '--data', 'tests/fixtures/price', '--json', '--quiet']);
+    expect(json.code).toBe(0);
+    const [gap] = JSON.parse(json.stdout).gaps;
+    expect(gap.price).toEqual({
+      basis: 'trade unit values',
+      unit: 'USD/t',
+      plan: [
+        { country: 'BEL', quantity: 10, unitValueUsd: 30_000, valueFrom: 'exports' },
+        { country: 'FIN', quantity: 5, unitValueUsd: 35_000, valueFrom: 'imports' },
+      ],
+      cuts: [{ country: 'CHN', quantity: 15, unitValueUsd: 25_000, valueFrom: 'imports' }],
+      premiumUsd: 100_000,
+      reason: null,
+    });
+    // The report's JSON carries the same gap with its price.
+    const report = await runCli(['report', '--data', 'tests/fixtures/price', '--json', '--quiet']);
+    expect(JSON.parse(report.stdout).materials[0].stages.refining.gaps[0].price).toEqual(gap.price);
+    // Markdown: the premium column and the priced plan.
+    const markdown = await runCli(['gaps', '--data', 'tests/fixtures/price', '--format', 'markdown', '--quiet']);
+    expect(markdown.stdout).toContain('| premium USD (est.) |');
+    expect(markdown.stdout).toContain('| +100,000 | open |');
+    expect(markdown.stdout).toContain('instead of CHN 15 t at 25,000: a premium of USD 100,000 at 2023 volumes.');
   });
 });

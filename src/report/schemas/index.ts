@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { checkSchema } from './check.js';
 import { diffSchema } from './diff.js';
 import { gapsSchema } from './gaps.js';
+import { importSchema } from './import.js';
 import { reportSchema } from './report.js';
 import { shockSchema } from './shock.js';
 import { traceSchema } from './trace.js';
@@ -22,6 +23,7 @@ export const COMMAND_SCHEMAS = {
   trace: traceSchema,
   trend: trendSchema,
   validate: validateSchema,
+  import: importSchema,
 } as const;
 
 export type SchemaCommand = keyof typeof COMMAND_SCHEMAS;

@@ -14,6 +14,17 @@ const trendPoint = z
     topOrigin: countryCode.nullable().describe('The largest mine origin; null also when origins cannot be traced that year.'),
     topOriginShare: fraction.nullable().describe("Its share of the importer's supply (see shareBase)."),
     shareBase: shareBase.nullable().describe('What the importer\'s shares are of that year: supply (P + I) or imports; null without an importer block.'),
+    productionSource: z
+      .string()
+      .nullable()
+      .describe('Publisher of that year\'s world production rows (the source column\'s text before its first comma, e.g. "USGS MCS 2024"; "; " between several); null without production rows or a source column.'),
+    sourceChanged: z
+      .strictObject({
+        from: z.string().describe('Publisher of the world production of the year with figures before this one.'),
+        to: z.string().describe('Publisher of this year\'s world production.'),
+      })
+      .nullable()
+      .describe('Set on the first year whose world production comes from another publication than the year with figures before it (a new edition of the same publication is not a change); a step in worldHhi or topProducerShare there may be the sources\', not the market\'s. Null otherwise.'),
   })
   .describe('One year (a rolling mean with --average > 1); a value the data cannot give is null, never 0.');
 

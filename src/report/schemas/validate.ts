@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-const warningClass = z.enum(['duplicate-row', 'jump', 'coverage', 'note']);
+const warningClass = z.enum(['duplicate-row', 'jump', 'acknowledged', 'coverage', 'note']);
 
 const count = z.number().int().min(0);
 
@@ -45,6 +45,7 @@ export const validateSchema = z
       .strictObject({
         'duplicate-row': count.describe('Rows of production.csv or trade.csv that repeat an earlier row exactly.'),
         jump: count.describe('Quantities that change by a large factor from one year with data to the next.'),
+        acknowledged: count.describe('Jumps that acknowledged.csv names as checked source figures (not failing --strict).'),
         coverage: count.describe('Notes on what the data covers (the loader\'s warnings).'),
         note: count.describe('Other notes, e.g. trade rows converted by a content factor.'),
       })
@@ -53,7 +54,7 @@ export const validateSchema = z
       .array(
         z
           .strictObject({
-            class: warningClass.describe('duplicate-row, jump (data-integrity classes), coverage or note.'),
+            class: warningClass.describe('duplicate-row, jump (data-integrity classes), acknowledged (a jump acknowledged.csv names), coverage or note.'),
             integrity: z.boolean().describe('True for the data-integrity classes (duplicate-row, jump), which --strict fails on.'),
             file: z.string().nullable().describe('The file the warning is about; null for the folder as a whole.'),
             lines: z.array(count).describe('Lines of that file the message names, in its order; empty when none.'),
