@@ -11,6 +11,8 @@ export interface CliIo {
   stderrIsTTY: boolean;
   columns?: number; // stdout's width when it is a terminal (report/fit.ts terminalWidth)
   cwd: string;
+  /** Standard input, for `import SOURCE -`; absent in tests that give none. */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
 export function processIo(): CliIo {
@@ -22,6 +24,7 @@ export function processIo(): CliIo {
     stderrIsTTY: Boolean(process.stderr.isTTY),
     columns: process.stdout.columns,
     cwd: process.cwd(),
+    stdin: process.stdin,
   };
 }
 

@@ -21,12 +21,14 @@ import {
 import { outputFailed, processIo, type CliIo } from './io.js';
 import { declareImportCommand } from './commands/import.js';
 import { addPolicyOptions, explicit, parsePoints, type PolicyOptions } from './policy-options.js';
-import { parseConditions, type GateRules } from '../metrics/diff.js';
+import type { GateRules } from '../metrics/diff.js';
 
 export const EXIT = { ok: 0, breach: 1, error: 2 } as const;
 
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   keepYoungGenerationSmall();
+  // Only `diff` parses --fail-on, and commander parses synchronously: its module is loaded before parsing, for diff only.
+  if (argv.includes('diff')) gateConditions = (await import('../metrics/diff.js')).parseConditions;
   let exitCode: number = EXIT.ok;
   const program = buildProgram(io, (code) => {
     exitCode = code;
@@ -153,7 +155,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   program
     .command('schema')
     .description('print the JSON Schema of a command\'s JSON output (default: report)')
-    .argument('[command]', 'report, gaps, check, diff, shock, trace, trend or validate')
+    .argument('[command]', 'report, gaps, check, diff, shock, trace, trend, validate or import')
     .option('--output <file>', 'write it to this file instead of stdout ("-": stdout)')
     .option('--out-dir <dir>', 'write every command\'s schema to DIR/<command>.schema.json')
     .action(async (command: string | undefined, options: { output?: string; outDir?: string }) => {
@@ -248,10 +250,14 @@ function parsePercentagePoints(value: string): number {
   return number / 100;
 }
 
-/** diff --fail-on: the conditions of metrics/diff.ts (loaded here: commander parses synchronously). */
+/** metrics/diff.ts's parseConditions, loaded by main() when the command line names diff. */
+let gateConditions: ((value: string) => GateRules) | undefined;
+
+/** diff --fail-on: the conditions of metrics/diff.ts (loaded by main: commander parses synchronously). */
 function parseFailOn(value: string): GateRules {
+  if (!gateConditions) throw new Error('diff --fail-on parsed before metrics/diff.js was loaded');
   try {
-    return parseConditions(value);
+    return gateConditions(value);
   } catch (error) {
     throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
   }

@@ -134,7 +134,7 @@ export function renderShockTable(result: ShockResult, context: ShockContext): st
       ...para(
         'lost = direct + via others, as shares of supply. direct: produced (refining) or mined and shipped (mining) by the country; ' +
           'via others: its ore refined (refining) or re-exported (mining) by third countries. replaceable: spare capacity of eligible ' +
-          'candidates under the policy; year*: own production not known, shares of imports.',
+          'candidates under the policy; year*: supply not known (own production not known or imports partly covered), shares of recorded imports.',
         (line) => chalk.dim(line),
       ),
     );

@@ -42,7 +42,7 @@ function amount(trace: Trace, quantity: number, share: number): string {
 }
 
 function heading(trace: Trace, name: (code: string) => string): string {
-  const base = trace.shareBase === 'imports' ? ' (imports only: own production not known; shares are of imports)' : '';
+  const base = trace.shareBase === 'imports' ? ' (imports only: own production not known or imports partly covered; shares are of recorded imports)' : '';
   return `${trace.material} ${trace.stage} · supply of ${name(trace.importer)} (${trace.importer}) in ${trace.year}: ${formatQuantity(trace.supply)} ${trace.unit}`.trimEnd() + base;
 }
 

@@ -4,7 +4,10 @@
  * and writes the data contract files. The summary (read, kept, skipped and why) goes to stderr;
  * with no --out the CSV goes to stdout.
  */
-import { stat } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { pipeline } from 'node:stream/promises';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { STAGES, type Stage } from '../../input/fields.js';
@@ -77,7 +80,14 @@ export async function runImport(source: string, files: string[], options: Import
     ...(options.materials ? { materials: options.materials } : {}),
     ...(stages ? { stages } : {}),
   };
-  const result = await runImporter(source, files.map((file) => resolve(io.cwd, file)), importOptions);
+  const stdinCopy = files.includes('-') ? await copyStdin(files, io) : null;
+  let result;
+  try {
+    const paths = files.map((file) => (file === '-' && stdinCopy ? stdinCopy.path : resolve(io.cwd, file)));
+    result = await runImporter(source, paths, importOptions);
+  } finally {
+    if (stdinCopy) await rm(stdinCopy.dir, { recursive: true, force: true });
+  }
   const quiet = options.quiet === true || options.json === true;
   if (!quiet) for (const line of summaryLines(source, result)) io.stderr.write(`${line}\n`);
   if (options.out) {
@@ -111,6 +121,21 @@ export async function runImport(source: string, files: string[], options: Import
   // In parts: a BACI year's trade.csv is tens of megabytes, never made into one string.
   for (const part of csvs[0]?.parts ?? []) io.stdout.write(part);
   return 0;
+}
+
+/**
+ * `-` reads standard input (a filter's output, e.g. DuckDB's over the full BACI: docs/data.md). The
+ * readers need a file (several passes, worker threads, a Parquet footer), so stdin is copied to a
+ * temporary `stdin.csv` first, which the rows' `source` then names; it is removed afterwards.
+ */
+async function copyStdin(files: readonly string[], io: CliIo): Promise<{ dir: string; path: string }> {
+  if (files.filter((file) => file === '-').length > 1) throw new UsageError('"-" (standard input) can be given once');
+  if (!io.stdin) throw new UsageError('"-" reads standard input, which this run does not have');
+  if (io.stdin.isTTY) throw new UsageError('"-" reads standard input, but it is a terminal: pipe a file into it');
+  const dir = await mkdtemp(join(tmpdir(), 'supply-risk-stdin-'));
+  const path = join(dir, 'stdin.csv');
+  await pipeline(io.stdin, createWriteStream(path));
+  return { dir, path };
 }
 
 function checkStage(stage: string): Stage {
