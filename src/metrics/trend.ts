@@ -36,6 +36,8 @@ export interface TrendPoint {
   topProducer: string | null;
   topProducerShare: number | null;
   importReliance: number | null;
+  /** [low, high] when import reliance is only known as a range (own production unknown, imports partly covered); null without a block. */
+  importRelianceRange: [number, number] | null;
   topSupplier: string | null;
   topSupplierShare: number | null;
   topOrigin: string | null;
@@ -137,6 +139,7 @@ function point(graph: SupplyGraph, material: string, stage: Stage, importer: str
     topProducer: world?.top?.country ?? null,
     topProducerShare: world?.top?.share ?? null,
     importReliance: block?.importReliance ?? null,
+    importRelianceRange: block?.importRelianceRange ?? null,
     topSupplier: block?.topSupplier?.country ?? null,
     topSupplierShare: block ? (block.topSupplier?.share ?? 0) : null,
     // A series of mine origins holds traced origins only: an untraced one is where the trail stops.

@@ -89,10 +89,16 @@ function stageRows(trend: StageTrend, importer: string): string[][] {
     const points = present(trend.points, name);
     const start = points[0];
     const end = points.at(-1);
-    const at = (point: TrendPoint | undefined, edge: number | undefined): string =>
-      point ? `${valueText(name, point)}${point.year !== edge ? ` (${point.year})` : ''}` : 'no data';
+    // Reliance known only as a range is unknown, not absent: the range is shown where no exact value is.
+    const ranged = name === 'importReliance' ? trend.points.filter((point) => point.importRelianceRange !== null) : [];
+    const rangeText = (point: TrendPoint | undefined, edge: number | undefined): string | null => {
+      const range = point?.importRelianceRange;
+      return point && range ? `${formatShare(range[0])}-${formatShare(range[1])}${point.year !== edge ? ` (${point.year})` : ''}` : null;
+    };
+    const at = (point: TrendPoint | undefined, edge: number | undefined, fallback: TrendPoint | undefined): string =>
+      point ? `${valueText(name, point)}${point.year !== edge ? ` (${point.year})` : ''}` : (rangeText(fallback, edge) ?? 'no data');
     const mark = marked && WORLD_SERIES.includes(name) ? ` ${SOURCE_MARK}` : '';
-    return [`  ${seriesLabel(name, importer)}${mark}`, at(start, first), sparkline(trend.points.map((point) => point[name])), at(end, last), changeText(name, trend.change[name])];
+    return [`  ${seriesLabel(name, importer)}${mark}`, at(start, first, ranged[0]), sparkline(trend.points.map((point) => point[name])), at(end, last, ranged.at(-1)), changeText(name, trend.change[name])];
   });
 }
 
@@ -171,6 +177,7 @@ function pointJson(p: TrendPoint): Record<string, unknown> {
     topProducer: p.topProducer,
     topProducerShare: n(p.topProducerShare),
     importReliance: n(p.importReliance),
+    importRelianceRange: p.importRelianceRange ? [clean(p.importRelianceRange[0]), clean(p.importRelianceRange[1])] : null,
     topSupplier: p.topSupplier,
     topSupplierShare: n(p.topSupplierShare),
     topOrigin: p.topOrigin,

@@ -40,4 +40,14 @@ describe('partly covered imports', () => {
     const table = await runCli(['report', '--data', 'tests/fixtures/partial', '--quiet'], { COLUMNS: '200' });
     expect(table.stdout).toMatch(/supply\s+no data\s+>= 90/);
   });
+
+  it('trend gives the same range for the year, never "no data"', async () => {
+    const json = JSON.parse((await runCli(['trend', '--data', 'tests/fixtures/partial', '--json', '--quiet'])).stdout);
+    const year = json.materials[0].stages.refining.years.find((point: { year: number }) => point.year === 2023);
+    expect(year.importReliance).toBeNull();
+    expect(year.importRelianceRange[0]).toBeCloseTo(7 / 9, 12);
+    expect(year.importRelianceRange[1]).toBe(1);
+    const table = await runCli(['trend', '--data', 'tests/fixtures/partial', '--quiet'], { COLUMNS: '200' });
+    expect(table.stdout).toMatch(/JPN import reliance\s+77\.8%-100\.0%/);
+  });
 });

@@ -8,7 +8,11 @@ const trendPoint = z
     worldHhi: hhi.nullable().describe('HHI of world production; null without production figures that year.'),
     topProducer: countryCode.nullable().describe('The largest producer that year; null without production figures.'),
     topProducerShare: fraction.nullable().describe('Its share of world production; null without production figures.'),
-    importReliance: fraction.nullable().describe("The importer's import reliance; null when its trade is unknown that year or it neither imports nor produces."),
+    importReliance: fraction.nullable().describe("The importer's import reliance; null when its trade is unknown that year, it neither imports nor produces, or it is known only as a range."),
+    importRelianceRange: z
+      .tuple([fraction, fraction])
+      .nullable()
+      .describe('[low, high] of import reliance over what the data does not know (equal ends when exact); null when the trade is unknown that year.'),
     topSupplier: countryCode.nullable().describe('The largest foreign supplier; null as importReliance, or with no foreign supplier.'),
     topSupplierShare: fraction.nullable().describe("Its share of the importer's supply (see shareBase)."),
     topOrigin: countryCode.nullable().describe('The largest mine origin; null also when origins cannot be traced that year.'),
