@@ -12,7 +12,9 @@ import type { ChalkInstance } from 'chalk';
 import { InvalidArgumentError, type Command } from 'commander';
 import { isStdoutName, SafeWriteError, writeFailure, writeFileSafely } from '../io/safe-write.js';
 import { builtInCountries } from '../input/countries.js';
-import { loadDataset, PRODUCTION_SPEC, TRADE_SPEC, type Dataset, type LoadFilter } from '../input/dataset.js';
+import type { Dataset } from '../input/dataset.js';
+import { PRODUCTION_SPEC, TRADE_SPEC, type LoadFilter } from '../input/loading.js';
+import { isEmbeddedDataDir, prebuiltDataset } from '../input/prebuilt.js';
 import { groupTagError } from '../input/fields.js';
 import { closestName, didYouMean } from '../input/policy.js';
 import { UsageError } from '../input/problems.js';
@@ -166,7 +168,7 @@ export async function loadGraph(
   let loaded: { dataset: Dataset; tradeSlices?: Set<string> };
   try {
     const withProgress = { ...filter, threads: readerThreads(io), ...(progress.listener ? { progress: progress.listener } : {}) };
-    if (!latest) loaded = { dataset: await loadDataset(dataDir, withProgress) };
+    if (!latest) loaded = { dataset: await readDataset(dataDir, withProgress) };
     else loaded = await loadLatestYears(dataDir, withProgress, options.importer, isLarge(join(dataDir, TRADE_SPEC.label)));
   } finally {
     progress.done();
@@ -204,7 +206,7 @@ async function assertYearsHaveData(dataset: Dataset, dataDir: string, filter: Lo
   const skipped = facts.reduce((total, file) => total + file.rowsSkipped, 0);
   if (used > 0 || skipped === 0) return;
   const { years: _ignored, ...rest } = filter;
-  const survey = await loadDataset(dataDir, { ...rest, tradeSummaryOnly: true, threads: readerThreads(io) });
+  const survey = await readDataset(dataDir, { ...rest, tradeSummaryOnly: true, threads: readerThreads(io) });
   const production = new Set(survey.production.map((fact) => fact.year));
   const trade = new Set([...survey.importYears.values()].flatMap((years) => [...years]));
   const all = new Set([...production, ...trade]);
@@ -252,14 +254,27 @@ export async function loadLatestYears(
   twoPass: boolean,
 ): Promise<{ dataset: Dataset; tradeSlices: Set<string> }> {
   if (!twoPass) {
-    const dataset = await loadDataset(dataDir, filter);
+    const dataset = await readDataset(dataDir, filter);
     return { dataset, tradeSlices: tradeSlicesForLatestYears(dataset, importer, importerMembers(dataset, importer)) };
   }
-  const survey = await loadDataset(dataDir, { ...filter, tradeSummaryOnly: true });
+  const survey = await readDataset(dataDir, { ...filter, tradeSummaryOnly: true });
   const tradeSlices = tradeSlicesForLatestYears(survey, importer, importerMembers(survey, importer));
   const tradeYears = new Set([...tradeSlices].map((key) => Number(key.split('|')[2])));
   // The survey's years with trade stand for the whole file: they name the stages and years the data has.
-  return { dataset: { ...(await loadDataset(dataDir, { ...filter, tradeYears })), importYears: survey.importYears, units: survey.units, coverage: survey.coverage, warnings: survey.warnings }, tradeSlices };
+  return { dataset: { ...(await readDataset(dataDir, { ...filter, tradeYears })), importYears: survey.importYears, units: survey.units, coverage: survey.coverage, warnings: survey.warnings }, tradeSlices };
+}
+
+/**
+ * loadDataset (input/dataset.ts), except that the embedded data read in full comes from its copy
+ * prebuilt by `npm run build` while that is what data/ holds (input/prebuilt.ts). The CSV readers
+ * are loaded only when files are read.
+ */
+async function readDataset(dataDir: string, filter: LoadFilter): Promise<Dataset> {
+  const whole = !filter.years && !filter.materials && !filter.tradeYears && !filter.tradeSummaryOnly;
+  const prebuilt = whole && isEmbeddedDataDir(dataDir) ? prebuiltDataset(dataDir) : null;
+  if (prebuilt) return prebuilt;
+  const { loadDataset } = await import('../input/dataset.js');
+  return loadDataset(dataDir, filter);
 }
 
 /** The countries an --importer stands for: itself, or the members of the group it names. */
@@ -299,13 +314,46 @@ export function warn(io: CliIo, options: { quiet?: boolean }, warnings: readonly
 
 /** Colour only for people: not with NO_COLOR, --no-color, TERM=dumb, a non-terminal stdout or a machine format. */
 export async function chalkFor(io: CliIo, options: { color: boolean; output?: string }, machineFormat: boolean): Promise<ChalkInstance> {
-  // Loaded here, not at start-up: machine formats never colour anything.
-  const { Chalk } = await import('chalk');
   const noColor = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
   const toTerminal = io.stdoutIsTTY && (!options.output || isStdoutName(options.output));
   const enabled = !noColor && options.color && io.env.TERM !== 'dumb' && toTerminal && !machineFormat;
-  return new Chalk({ level: enabled ? 1 : 0 });
+  if (!enabled) return plainChalk();
+  // Loaded here, and only for colour: output to a file, a pipe or a machine format never needs it.
+  const { Chalk } = await import('chalk');
+  return new Chalk({ level: 1 });
 }
+
+/**
+ * What chalk at level 0 is, without loading chalk: every style gives its text unchanged (one
+ * argument as '' + it, several joined by a space), `visible` gives '', styles chain, and the
+ * colour-model functions (hex, rgb, ...) give a style. Anything else is the plain function's own.
+ */
+function plainChalk(): ChalkInstance {
+  const make = (empty: boolean): unknown => {
+    const style = (...texts: unknown[]): string => (empty ? '' : texts.length === 1 ? '' + texts[0] : texts.join(' '));
+    const chained: unknown = new Proxy(style, {
+      get: (target, property, receiver) => {
+        if (property === 'level') return 0;
+        if (property === 'visible') return make(true);
+        if (typeof property === 'string' && CHALK_STYLES.has(property)) return chained;
+        if (typeof property === 'string' && CHALK_MODELS.has(property)) return () => chained;
+        return Reflect.get(target, property, receiver);
+      },
+    });
+    return chained;
+  };
+  return make(false) as ChalkInstance;
+}
+
+/** chalk's style names (its modifierNames, foregroundColorNames and backgroundColorNames) and colour-model functions. */
+const CHALK_STYLES = new Set([
+  ...['reset', 'bold', 'dim', 'italic', 'underline', 'overline', 'inverse', 'hidden', 'strikethrough'],
+  ...['black', 'red', 'green', 'yellow', 'blue', 'magenta', 'cyan', 'white', 'blackBright', 'gray', 'grey'],
+  ...['redBright', 'greenBright', 'yellowBright', 'blueBright', 'magentaBright', 'cyanBright', 'whiteBright'],
+  ...['bgBlack', 'bgRed', 'bgGreen', 'bgYellow', 'bgBlue', 'bgMagenta', 'bgCyan', 'bgWhite', 'bgBlackBright', 'bgGray', 'bgGrey'],
+  ...['bgRedBright', 'bgGreenBright', 'bgYellowBright', 'bgBlueBright', 'bgMagentaBright', 'bgCyanBright', 'bgWhiteBright'],
+]);
+const CHALK_MODELS = new Set(['rgb', 'hex', 'ansi256', 'bgRgb', 'bgHex', 'bgAnsi256']);
 
 /**
  * Writes the report to stdout (no --output, or `--output -`), or to the --output file by the rules
@@ -347,6 +395,11 @@ export function resolveFormat(options: { format?: string; json?: boolean }, fall
 export function countryNamer(dataset: Dataset): (code: string) => string {
   const official = builtInCountries();
   return (code) => {
+    if (!dataset.countries.has(code)) {
+      // A group importer (--importer EU) names its size: "group of 27 countries (EU)".
+      const members = [...dataset.countries.values()].filter((country) => country.groups.includes(code)).length;
+      if (members > 0) return `group of ${members} ${members === 1 ? 'country' : 'countries'}`;
+    }
     const name = dataset.countries.get(code)?.name ?? code;
     return name === official.get(code)?.name ? conventionalName(code, name) : name;
   };
