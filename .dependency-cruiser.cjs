@@ -1,6 +1,8 @@
 // dependency-cruiser rules for src/ (npm run deps). The layers, top to bottom:
 //
-//   src/cli -> src/report -> src/metrics -> src/graph -> src/input   (src/input/importers -> src/input)
+//   src/cli -> src/report -> src/metrics -> src/graph -> src/input
+//   src/importers -> src/input: the second pipeline (public files -> the data contract), used by cli
+//   (and by report for the JSON of an import), never by the analysis layers
 //   src/io sits below all of them and imports none of them.
 //
 // A module may import its own layer and any layer below it, never one above. Type-only imports
@@ -43,23 +45,30 @@ module.exports = {
     {
       name: 'input-below-graph',
       severity: 'error',
-      comment: 'src/input (importers included) reads data; it knows nothing of the graph, metrics, reports or CLI.',
+      comment: 'src/input reads a data folder; it knows nothing of the graph, metrics, reports or CLI.',
       from: { path: '^src/input/' },
       to: { path: '^src/(graph|metrics|report|cli)/' },
     },
     {
-      name: 'input-does-not-import-importers',
+      name: 'importers-beside-the-analysis',
       severity: 'error',
-      comment: 'src/input/importers may import src/input, not the other way round.',
-      from: { path: '^src/input/', pathNot: '^src/input/importers/' },
-      to: { path: '^src/input/importers/' },
+      comment: 'src/importers turns public files into the data contract; it reads src/input, never the graph, metrics, reports or CLI.',
+      from: { path: '^src/importers/' },
+      to: { path: '^src/(graph|metrics|report|cli)/' },
+    },
+    {
+      name: 'analysis-does-not-import-importers',
+      severity: 'error',
+      comment: 'The analysis reads a data folder; only the CLI (and the import JSON renderer) use the importers.',
+      from: { path: '^src/(input|graph|metrics|io)/' },
+      to: { path: '^src/importers/' },
     },
     {
       name: 'io-is-the-bottom',
       severity: 'error',
       comment: 'src/io is used by every layer and imports none of them.',
       from: { path: '^src/io/' },
-      to: { path: '^src/(cli|report|metrics|graph|input)/' },
+      to: { path: '^src/(cli|report|metrics|graph|input|importers)/' },
     },
     {
       name: 'not-to-unresolvable',

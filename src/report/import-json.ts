@@ -1,6 +1,6 @@
 /** The JSON of `import --json` (schema: schemas/import.ts). */
-import type { ImportResult } from '../input/importers/types.js';
-import type { WriteReport } from '../input/importers/writer.js';
+import type { ImportResult } from '../importers/types.js';
+import type { WriteReport } from '../importers/writer.js';
 import { envelopeHead, type ToolInfo } from './envelope.js';
 
 export interface ImportRun {

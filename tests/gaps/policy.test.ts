@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FieldError, parseGroups } from '../../src/input/fields.js';
-import { importWgi } from '../../src/input/importers/wgi.js';
+import { importWgi } from '../../src/importers/wgi.js';
 import { checkPolicyAgainstData, closestName, DEFAULT_POLICY, didYouMean, limitsFor, mergePolicy } from '../../src/input/policy.js';
 import { parsePolicy } from '../../src/input/policy-file.js';
 import { InputError } from '../../src/input/problems.js';

@@ -10,16 +10,16 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decimalValue, digitsValue } from '../../src/input/importers/ascii-fields.js';
-import { BatchSink } from '../../src/input/importers/baci-batches.js';
-import type { BaciWorkerMessage } from '../../src/input/importers/baci-parallel.js';
-import { importBaci } from '../../src/input/importers/baci.js';
-import { CsvBytes } from '../../src/input/importers/csv-bytes.js';
-import { loadHsMap, type HsEntry, type HsMap } from '../../src/input/importers/hs-map.js';
-import type { TradeOptions } from '../../src/input/importers/trade-filter.js';
-import { selection, Tally, type ImportResult, type TradeRow } from '../../src/input/importers/types.js';
-import { formatQuantity } from '../../src/input/importers/values.js';
-import { resultCsvs, tradeCsv } from '../../src/input/importers/writer.js';
+import { decimalValue, digitsValue } from '../../src/importers/ascii-fields.js';
+import { BatchSink } from '../../src/importers/baci-batches.js';
+import type { BaciWorkerMessage } from '../../src/importers/baci-parallel.js';
+import { importBaci } from '../../src/importers/baci.js';
+import { CsvBytes } from '../../src/importers/csv-bytes.js';
+import { loadHsMap, type HsEntry, type HsMap } from '../../src/importers/hs-map.js';
+import type { TradeOptions } from '../../src/importers/trade-filter.js';
+import { selection, Tally, type ImportResult, type TradeRow } from '../../src/importers/types.js';
+import { formatQuantity } from '../../src/importers/values.js';
+import { resultCsvs, tradeCsv } from '../../src/importers/writer.js';
 import { referenceFormatQuantity, referenceImportBaci, referenceTradeCsv } from './baci-reference.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'supply-risk-baci-'));
@@ -204,7 +204,7 @@ describe('BACI CSV from bytes', () => {
  * The worker thread runs compiled code only (there is no worker under the TypeScript runner), so
  * these tests load the importer from dist/, which `npm test` builds first.
  */
-const COMPILED = fileURLToPath(new URL('../../dist/input/importers/baci.js', import.meta.url));
+const COMPILED = fileURLToPath(new URL('../../dist/importers/baci.js', import.meta.url));
 
 describe.runIf(existsSync(COMPILED))('BACI CSV read in a worker thread', () => {
   const compiled = async (): Promise<typeof importBaci> => ((await import(COMPILED)) as { importBaci: typeof importBaci }).importBaci;

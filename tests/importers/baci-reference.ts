@@ -8,12 +8,12 @@ import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { convertTonnes, type HsEntry } from '../../src/input/importers/hs-map.js';
-import { resolveNumericCode, type CodeMatch } from '../../src/input/importers/numeric-codes.js';
-import type { TradeOptions } from '../../src/input/importers/trade-filter.js';
-import { emptyResult, type ImportResult, type Tally, type TradeRow } from '../../src/input/importers/types.js';
-import { csvField, TRADE_HEADER } from '../../src/input/importers/writer.js';
-import { inYears, roundQuantity } from '../../src/input/importers/values.js';
+import { convertTonnes, type HsEntry } from '../../src/importers/hs-map.js';
+import { resolveNumericCode, type CodeMatch } from '../../src/importers/numeric-codes.js';
+import type { TradeOptions } from '../../src/importers/trade-filter.js';
+import { emptyResult, type ImportResult, type Tally, type TradeRow } from '../../src/importers/types.js';
+import { csvField, TRADE_HEADER } from '../../src/importers/writer.js';
+import { inYears, roundQuantity } from '../../src/importers/values.js';
 import { InputError } from '../../src/input/problems.js';
 
 const CSV_COLUMNS = ['t', 'i', 'j', 'k', 'v', 'q'] as const;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { importBaci } from '../../src/input/importers/baci.js';
-import { importComtrade } from '../../src/input/importers/comtrade.js';
-import { loadHsMap } from '../../src/input/importers/hs-map.js';
-import type { TradeRow } from '../../src/input/importers/types.js';
+import { importBaci } from '../../src/importers/baci.js';
+import { importComtrade } from '../../src/importers/comtrade.js';
+import { loadHsMap } from '../../src/importers/hs-map.js';
+import type { TradeRow } from '../../src/importers/types.js';
 import { InputError } from '../../src/input/problems.js';
 import { importerFixture, HS_MAP } from './helpers.js';
 

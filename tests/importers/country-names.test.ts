@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveCountryName } from '../../src/input/importers/country-names.js';
-import { resolveAlpha3Code, resolveNumericCode } from '../../src/input/importers/numeric-codes.js';
+import { resolveCountryName } from '../../src/importers/country-names.js';
+import { resolveAlpha3Code, resolveNumericCode } from '../../src/importers/numeric-codes.js';
 
 const code = (name: string): string => {
   const match = resolveCountryName(name);

@@ -2,10 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { importBaci } from '../../src/input/importers/baci.js';
-import { importComtrade } from '../../src/input/importers/comtrade.js';
-import { loadHsMap } from '../../src/input/importers/hs-map.js';
-import type { CoverageRow } from '../../src/input/importers/types.js';
+import { importBaci } from '../../src/importers/baci.js';
+import { importComtrade } from '../../src/importers/comtrade.js';
+import { loadHsMap } from '../../src/importers/hs-map.js';
+import type { CoverageRow } from '../../src/importers/types.js';
 
 /**
  * A hand-made map: lithium refining has two codes (283691 carbonate, 282520 hydroxide), manganese

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { importIea } from '../../src/input/importers/iea.js';
-import { emptyResult, selection, type ProductionRow } from '../../src/input/importers/types.js';
-import { writeResult } from '../../src/input/importers/writer.js';
+import { importIea } from '../../src/importers/iea.js';
+import { emptyResult, selection, type ProductionRow } from '../../src/importers/types.js';
+import { writeResult } from '../../src/importers/writer.js';
 import { importerFixture } from './helpers.js';
 
 // excerpt.xlsx holds the real cells of the title, the year row, the cobalt block and the magnet

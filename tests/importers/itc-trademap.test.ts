@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadHsMap } from '../../src/input/importers/hs-map.js';
-import { importItcTradeMap } from '../../src/input/importers/itc-trademap.js';
+import { loadHsMap } from '../../src/importers/hs-map.js';
+import { importItcTradeMap } from '../../src/importers/itc-trademap.js';
 import { importerFixture, HS_MAP } from './helpers.js';
 
 // Real ITC Trade Map downloads (tab-separated, BOM, quoted names, empty cells, trailing tab).

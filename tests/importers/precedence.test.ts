@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { importComtrade } from '../../src/input/importers/comtrade.js';
-import { loadHsMap } from '../../src/input/importers/hs-map.js';
-import { emptyResult, type CoverageRow, type ImportResult, type TradeRow } from '../../src/input/importers/types.js';
-import { writeResult } from '../../src/input/importers/writer.js';
+import { importComtrade } from '../../src/importers/comtrade.js';
+import { loadHsMap } from '../../src/importers/hs-map.js';
+import { emptyResult, type CoverageRow, type ImportResult, type TradeRow } from '../../src/importers/types.js';
+import { writeResult } from '../../src/importers/writer.js';
 
 /** A hand-made HS map: natural graphite as the heading 2504 and its two six-digit codes. */
 function graphiteMap(): string {

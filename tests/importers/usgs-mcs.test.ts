@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { importUsgsMcs } from '../../src/input/importers/usgs-mcs.js';
+import { importUsgsMcs } from '../../src/importers/usgs-mcs.js';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import type { ImportResult, ProductionRow } from '../../src/input/importers/types.js';
-import { isWithheldRow, productionFields, writeResult } from '../../src/input/importers/writer.js';
+import type { ImportResult, ProductionRow } from '../../src/importers/types.js';
+import { isWithheldRow, productionFields, writeResult } from '../../src/importers/writer.js';
 import { InputError } from '../../src/input/problems.js';
 import { importerFixture } from './helpers.js';
 

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/input/problems.js';
-import { emptyResult, type ProductionRow } from '../../src/input/importers/types.js';
-import { formatQuantity, parseUsgsCell } from '../../src/input/importers/values.js';
-import { csvField, productionCsv, writeResult } from '../../src/input/importers/writer.js';
+import { emptyResult, type ProductionRow } from '../../src/importers/types.js';
+import { formatQuantity, parseUsgsCell } from '../../src/importers/values.js';
+import { csvField, productionCsv, writeResult } from '../../src/importers/writer.js';
 
 describe('USGS cells', () => {
   it('reads numbers with thousands separators, padding and estimate marks', () => {

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { importWgi } from '../../src/input/importers/wgi.js';
-import { writeResult } from '../../src/input/importers/writer.js';
+import { importWgi } from '../../src/importers/wgi.js';
+import { writeResult } from '../../src/importers/writer.js';
 import { InputError } from '../../src/input/problems.js';
 import { importerFixture } from './helpers.js';
 

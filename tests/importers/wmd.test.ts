@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import initSqlJs from 'sql.js';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/input/problems.js';
-import { emptyResult, selection, type ProductionRow } from '../../src/input/importers/types.js';
-import { CONVERSIONS, importWmd } from '../../src/input/importers/wmd.js';
-import { PRODUCTION_PRECEDENCE, withheldProductionRow, writeResult } from '../../src/input/importers/writer.js';
+import { emptyResult, selection, type ProductionRow } from '../../src/importers/types.js';
+import { CONVERSIONS, importWmd } from '../../src/importers/wmd.js';
+import { PRODUCTION_PRECEDENCE, withheldProductionRow, writeResult } from '../../src/importers/writer.js';
 import { runCli } from '../helpers/cli.js';
 
 type Cell = string | number | null;

@@ -1,6 +1,6 @@
 /**
  * `supply-risk import <source> FILE... [--out DIR] [--hs-map FILE] [--years A-B] [--groups FILE]
- * [--country ISO3] [--materials LIST] [--stages LIST]`: runs one importer (src/input/importers)
+ * [--country ISO3] [--materials LIST] [--stages LIST]`: runs one importer (src/importers)
  * and writes the data contract files. The summary (read, kept, skipped and why) goes to stderr;
  * with no --out the CSV goes to stdout.
  */
@@ -11,9 +11,9 @@ import { pipeline } from 'node:stream/promises';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { STAGES, type Stage } from '../../input/fields.js';
-import type { ImportOptions } from '../../input/importers/index.js';
-import { summaryLines } from '../../input/importers/types.js';
-import type { YearRange } from '../../input/importers/values.js';
+import type { ImportOptions } from '../../importers/index.js';
+import { summaryLines } from '../../importers/types.js';
+import type { YearRange } from '../../importers/values.js';
 import { UsageError } from '../../input/problems.js';
 import { defaultDataDir, parseCountryOption, parseListOption, toolInfo } from '../common.js';
 import type { CliIo } from '../io.js';
@@ -66,8 +66,8 @@ export function parseYearRange(value: string): YearRange {
 export async function runImport(source: string, files: string[], options: ImportCommandOptions, io: CliIo): Promise<number> {
   // The importers (and their xlsx and Parquet readers) are loaded only when an import runs.
   // The importers (and the CSV writer) load only when `import` runs: main.ts declares this command eagerly.
-  const { isImportSource, runImporter } = await import('../../input/importers/index.js');
-  const { resultCsvParts, writeResult } = await import('../../input/importers/writer.js');
+  const { isImportSource, runImporter } = await import('../../importers/index.js');
+  const { resultCsvParts, writeResult } = await import('../../importers/writer.js');
   if (!isImportSource(source)) throw new UsageError(`unknown source "${source}"; expected ${SOURCES_TEXT}`);
   // The CSV of an import without --out goes to stdout, where the JSON would go.
   if (options.json && !options.out) throw new UsageError('--json prints the summary on stdout, where the CSV would go: give --out DIR too');

@@ -28,8 +28,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Stage } from '../fields.js';
-import { InputError, type Problem } from '../problems.js';
+import type { Stage } from '../input/fields.js';
+import { InputError, type Problem } from '../input/problems.js';
 import { cleanName, resolveCountryName } from './country-names.js';
 import { emptyResult, type ImportResult, type ProductionRow, type Selection } from './types.js';
 import { formatQuantity, inYears, roundQuantity, type YearRange } from './values.js';
@@ -240,7 +240,7 @@ function readDatabase(db: SqlDatabase, label: string, options: WmdOptions, resul
   if (context.unknown.size > 0) {
     const problems: Problem[] = [...context.unknown].map(([name, where]) => ({
       file: label,
-      message: `country name "${name}" (${[...where].join(', ')}) is not in the country lookup; nothing was written. Add its spelling to the aliases of src/input/importers/country-names.ts`,
+      message: `country name "${name}" (${[...where].join(', ')}) is not in the country lookup; nothing was written. Add its spelling to the aliases of src/importers/country-names.ts`,
     }));
     throw new InputError(problems);
   }

@@ -20,8 +20,8 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Stage } from '../fields.js';
-import { InputError } from '../problems.js';
+import type { Stage } from '../input/fields.js';
+import { InputError } from '../input/problems.js';
 import { cleanName, resolveCountryName } from './country-names.js';
 import { isBlank, parseDelimited } from './read-text.js';
 import { emptyResult, type ImportResult, type ProductionRow, type Selection } from './types.js';

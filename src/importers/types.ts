@@ -2,7 +2,7 @@
  * What every importer produces: rows of the data contract (production.csv, trade.csv, countries.csv)
  * and a tally of what it read, kept and skipped, with the reason for every skipped row.
  */
-import type { ProductionFact, TradeFact } from '../dataset.js';
+import type { ProductionFact, TradeFact } from '../input/dataset.js';
 
 /** A production.csv row: the fact plus the publisher and table it came from. */
 export interface ProductionRow extends ProductionFact {

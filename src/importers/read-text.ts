@@ -6,7 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { InputError } from '../problems.js';
+import { InputError } from '../input/problems.js';
 
 /** The file's text, with a UTF-8 byte-order mark removed; a missing or non-UTF-8 file is an InputError. */
 export async function readTextFile(path: string): Promise<string> {
