@@ -47,7 +47,8 @@ export function printTimes(tasks, log) {
       rssCell(task),
     ]);
   }
-  log(renderTable(rows));
+  // A start-up-only run (BENCH_ONLY=startup) has no peer task: no empty table.
+  if (rows.length > 1) log(renderTable(rows));
   const work = tasks
     .filter((t) => t.kind === 'peers')
     .flatMap((task) =>
@@ -63,7 +64,7 @@ export function printTimes(tasks, log) {
 }
 
 export function printTargets(targets, log) {
-  log('\nTargets (issue 7):');
+  log('\nTargets (issues 7 and 13):');
   for (const target of targets) log(`  [${target.status}] ${target.name}: ${target.detail}`);
 }
 

@@ -69,14 +69,20 @@ export interface GovernanceScore {
  * years), else the single score of countries.csv, else null.
  */
 export function governanceIn(node: { governance: number | null; governanceByYear: Record<number, number> }, year: number): GovernanceScore | null {
+  // The years of a node's scores, read once: this is asked for every candidate of every block.
+  let years = scoreYears.get(node.governanceByYear);
+  if (!years) scoreYears.set(node.governanceByYear, (years = Object.keys(node.governanceByYear).map(Number)));
   let best: number | undefined;
-  for (const key of Object.keys(node.governanceByYear)) {
-    const scoreYear = Number(key);
+  for (let k = 0; k < years.length; k += 1) {
+    const scoreYear = years[k] ?? 0;
     if (scoreYear <= year && (best === undefined || scoreYear > best)) best = scoreYear;
   }
   if (best !== undefined) return { value: node.governanceByYear[best] ?? 0, year: best };
   return node.governance === null ? null : { value: node.governance, year: null };
 }
+
+/** The years of each scores record (built with its node, never changed after). */
+const scoreYears = new WeakMap<Record<number, number>, number[]>();
 
 const cache = new WeakMap<SupplyGraph, SliceIndex>();
 

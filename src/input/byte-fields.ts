@@ -1,5 +1,6 @@
 /**
- * Reading fields straight from the bytes of a quote-free CSV line, without making a string per field.
+ * Reading fields straight from the bytes of a CSV line, without making a string per field (quoted
+ * fields are delimited by splitQuotedFields, and read only by readers that unquote them).
  * Each helper either gives exactly what the string parsers of fields.ts give for the same text, or
  * says it cannot (NaN, -1, undefined) so that the caller hands the row to the plain path, which then
  * gives the value or the precise error.

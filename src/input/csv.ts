@@ -8,7 +8,9 @@
  * the bytes (an order of magnitude faster than a general parser): at commas, or by splitQuotedLine
  * when a line has well-formed quoted fields. A caller-supplied prefilter may skip a quote-free line
  * before it is split (e.g. every line whose year field is not the requested year), and a caller's
- * fast reader may take a quote-free line straight from its bytes (see trade-lines.ts). From the first
+ * fast reader may take a line straight from its bytes (see trade-lines.ts): a quote-free one, or with
+ * `fastLineTakesQuotes` one with quoted fields too (most data files quote a free-text source column
+ * on every row; the reader splits them as splitQuotedLine does, see byte-fields.ts). From the first
  * line the hand splitter cannot take (a quoted field running on to the next line, a malformed
  * quote, lone carriage returns as line ends) the rest of the file goes through csv-parse. Both paths
  * give the same records, line numbers and problems.

@@ -25,7 +25,7 @@ import {
   type Stage,
 } from './fields.js';
 import { InputError, ProblemList, type Problem } from './problems.js';
-import { UnitRegistry, type FileStats, type LoadFilter, type TradeRead } from './loading.js';
+import { PRODUCTION_SPEC, TRADE_SPEC, GOVERNANCE_SPEC, COVERAGE_SPEC, GROSS_SPEC, COUNTRIES_SPEC, UnitRegistry, type FileStats, type LoadFilter, type TradeRead } from './loading.js';
 import { fieldLineReader } from './field-lines.js';
 import { productionLineReader } from './production-lines.js';
 import { ImportSummary, tradeLineReader, type LineOutcome } from './trade-lines.js';
@@ -33,7 +33,7 @@ import { TradeTable } from './trade-table.js';
 
 export type { TradeFact } from './trade-table.js';
 // Shared with parallel.ts through loading.ts (so the two do not import each other); re-exported for existing imports.
-export { UnitRegistry, type FileStats, type LoadFilter, type TradeRead } from './loading.js';
+export { PRODUCTION_SPEC, TRADE_SPEC, GOVERNANCE_SPEC, COVERAGE_SPEC, GROSS_SPEC, COUNTRIES_SPEC, UnitRegistry, type FileStats, type LoadFilter, type TradeRead } from './loading.js';
 
 export interface ProductionFact {
   material: string;
@@ -111,42 +111,6 @@ export interface Dataset {
   warnings: string[];
 }
 
-export const PRODUCTION_SPEC = {
-  label: 'production.csv',
-  required: ['material', 'stage', 'country', 'year', 'quantity', 'unit'],
-  optional: ['source'],
-} as const satisfies CsvSpec;
-
-export const TRADE_SPEC = {
-  label: 'trade.csv',
-  required: ['material', 'stage', 'exporter', 'importer', 'year', 'quantity', 'unit'],
-  optional: ['value_usd', 'source'],
-} as const satisfies CsvSpec;
-
-export const GOVERNANCE_SPEC = {
-  label: 'governance.csv',
-  required: ['country', 'year', 'governance'],
-  optional: ['source'],
-} as const satisfies CsvSpec;
-
-export const COVERAGE_SPEC = {
-  label: 'coverage.csv',
-  required: ['material', 'stage', 'importer', 'year', 'flow'],
-  optional: ['extent', 'source'],
-} as const satisfies CsvSpec;
-
-export const GROSS_SPEC = {
-  label: 'trade-gross.csv',
-  required: ['material', 'stage', 'exporter', 'importer', 'year', 'gross_quantity', 'contained_quantity'],
-  optional: ['hs6', 'content_factor', 'source'],
-} as const satisfies CsvSpec;
-
-export const COUNTRIES_SPEC = {
-  label: 'countries.csv',
-  required: ['country'],
-  optional: ['name', 'governance', 'groups'],
-} as const satisfies CsvSpec;
-
 /** Loads and validates a data folder; throws InputError naming every problem found. */
 export async function loadDataset(dir: string, filter: LoadFilter = {}): Promise<Dataset> {
   const result = await inspectDataset(dir, filter);
@@ -210,8 +174,9 @@ function emptyStats(file: string, present: boolean): FileStats {
 }
 
 /**
- * Reads one file, sending each row to `handleRow`, and fills in its stats. With `fastLine`, quote-free
- * lines are first offered to it as bytes; a line it declines (null) takes the plain path.
+ * Reads one file, sending each row to `handleRow`, and fills in its stats. With `fastLine`, lines
+ * (quoted fields included) are first offered to it as bytes; a line it declines (null) takes the
+ * plain path.
  */
 async function readFile(
   path: string,

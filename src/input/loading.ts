@@ -3,10 +3,47 @@
  * the counts of one file, the result of a trade read and the unit registry. In a module of its own
  * so that neither of the two imports the other.
  */
-import type { ProgressListener } from './csv.js';
+import type { CsvSpec, ProgressListener } from './csv.js';
 import { FieldError, type Stage } from './fields.js';
 import type { Problem } from './problems.js';
 import type { TradeTable } from './trade-table.js';
+
+/* The files of a data folder and their columns (re-exported by dataset.ts). */
+export const PRODUCTION_SPEC = {
+  label: 'production.csv',
+  required: ['material', 'stage', 'country', 'year', 'quantity', 'unit'],
+  optional: ['source'],
+} as const satisfies CsvSpec;
+
+export const TRADE_SPEC = {
+  label: 'trade.csv',
+  required: ['material', 'stage', 'exporter', 'importer', 'year', 'quantity', 'unit'],
+  optional: ['value_usd', 'source'],
+} as const satisfies CsvSpec;
+
+export const GOVERNANCE_SPEC = {
+  label: 'governance.csv',
+  required: ['country', 'year', 'governance'],
+  optional: ['source'],
+} as const satisfies CsvSpec;
+
+export const COVERAGE_SPEC = {
+  label: 'coverage.csv',
+  required: ['material', 'stage', 'importer', 'year', 'flow'],
+  optional: ['extent', 'source'],
+} as const satisfies CsvSpec;
+
+export const GROSS_SPEC = {
+  label: 'trade-gross.csv',
+  required: ['material', 'stage', 'exporter', 'importer', 'year', 'gross_quantity', 'contained_quantity'],
+  optional: ['hs6', 'content_factor', 'source'],
+} as const satisfies CsvSpec;
+
+export const COUNTRIES_SPEC = {
+  label: 'countries.csv',
+  required: ['country'],
+  optional: ['name', 'governance', 'groups'],
+} as const satisfies CsvSpec;
 
 export interface FileStats {
   file: string;

@@ -14,7 +14,7 @@
  * string of each repeated text (a material, a stage, a country code), where a structured clone makes
  * one per occurrence: the data then costs the garbage collector far less for the rest of the run.
  */
-import { closeSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,7 +107,8 @@ export function readPrebuilt(dataDir: string, file = prebuiltFile()): unknown {
     const now = fingerprint(dataDir);
     if (now === null || header.toString('utf8') !== JSON.stringify(now)) return null;
     const start = 4 + header.length;
-    const rest = Buffer.allocUnsafe(statSync(file).size - start);
+    // The size of the file this descriptor reads (a rebuild may have renamed another over the path since).
+    const rest = Buffer.allocUnsafe(fstatSync(fd).size - start);
     if (readSync(fd, rest, 0, rest.length, start) !== rest.length) return null;
     const length = rest.readUInt32LE(0);
     const { strings, root } = JSON.parse(rest.toString('utf8', 4, 4 + length)) as { strings: string[]; root: unknown };

@@ -1,7 +1,8 @@
 /**
- * The fast path for production.csv rows, as trade-lines.ts is for trade rows: a quote-free line is
- * read from its bytes, each distinct field text checked once by the parsers of fields.ts, and any
- * line it is not sure of goes to the plain path, which gives the value or the exact message.
+ * The fast path for production.csv rows, as trade-lines.ts is for trade rows: a line is read from its
+ * bytes (its quoted source column unquoted; a line with another quoted field takes the plain path),
+ * each distinct field text checked once by the parsers of fields.ts, and any line it is not sure of
+ * goes to the plain path, which gives the value or the exact message.
  */
 import { fourDigits, ParsedFieldCache, plainDecimal, splitQuotedFields, unquoted } from './byte-fields.js';
 import type { CsvColumns } from './csv.js';

@@ -1,6 +1,7 @@
 /**
- * The fast path for trade.csv rows: a quote-free line is read straight from its bytes into the trade
- * table, with each distinct field text (a material, a country code, a unit) decoded and checked by
+ * The fast path for trade.csv rows: a line is read straight from its bytes into the trade table
+ * (quoted fields are split as splitQuotedLine splits them; a line with a quoted field this reader
+ * needs takes the plain path), with each distinct field text (a material, a country code, a unit) decoded and checked by
  * the parsers of fields.ts only the first time it is seen. Any line it is not sure of (an unknown or
  * invalid text, a number it cannot read exactly, a field count or unit that differs, the same
  * exporter and importer) goes to the plain path, which gives the value or the exact message. So both

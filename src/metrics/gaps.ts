@@ -462,8 +462,16 @@ function hhiGap(input: StageInput, block: GapBlock): Gap | undefined {
     return hhiOf(after, S);
   };
   const planAt = (ceiling: number): CeilingPlan => {
-    const { cut } = cutToCeiling(donors, [...donors.values()].reduce((sum, q) => sum + Math.max(0, q - ceiling), 0));
-    const moved = [...cut.values()].reduce((sum, q) => sum + q, 0);
+    // Sums in the maps' order, as reduce over their values would: no array per call (planAt runs hundreds of times a gap).
+    let above = 0;
+    donors.forEach((q) => {
+      above += Math.max(0, q - ceiling);
+    });
+    const { cut } = cutToCeiling(donors, above);
+    let moved = 0;
+    cut.forEach((q) => {
+      moved += q;
+    });
     const receivers = candidates.filter((c) => c.existing < ceiling);
     const fill = waterFill(bins(receivers, input.limits.maxRedirectShare, Math.min(shareCap, ceiling)), moved);
     // Volume nobody takes stays with the donors, spread back so that they stay as level as possible.
@@ -474,6 +482,16 @@ function hhiGap(input: StageInput, block: GapBlock): Gap | undefined {
     return { ceiling, after, added: fill.added, cut: kept.cut, placed: fill.placed, hhi: hhiOf(after, S) };
   };
 
+  // planAt(ceiling).hhi, kept by ceiling: lowestPlan walks again the grid of ceilings walked below
+  // (a plan is the same every time for the same ceiling; only the HHI is kept, not its maps).
+  const hhis = new Map<number, number>();
+  const hhiAt = (ceiling: number): number => {
+    if (Object.is(ceiling, -0)) return planAt(ceiling).hhi;
+    let hhi = hhis.get(ceiling);
+    if (hhi === undefined) hhis.set(ceiling, (hhi = planAt(ceiling).hhi));
+    return hhi;
+  };
+
   const highest = Math.max(...donors.values());
   // Ceiling at which the cut alone would meet the limit: no plan can move less than this.
   const ideal = largestCeiling(cutOnly, limit, 0, highest);
@@ -482,9 +500,8 @@ function hhiGap(input: StageInput, block: GapBlock): Gap | undefined {
   let previous = ideal;
   for (let i = 0; i <= steps; i++) {
     const ceiling = ideal * (1 - i / steps);
-    const attempt = planAt(ceiling);
-    if (attempt.hhi <= limit + 1e-9) {
-      const t = largestCeiling((c) => planAt(c).hhi, limit, ceiling, previous);
+    if (hhiAt(ceiling) <= limit + 1e-9) {
+      const t = largestCeiling(hhiAt, limit, ceiling, previous);
       plan = planAt(t);
       break;
     }
@@ -494,7 +511,7 @@ function hhiGap(input: StageInput, block: GapBlock): Gap | undefined {
   if (!plan) {
     // Structural: plan the lowest reachable HHI; what would still have to leave the largest holders
     // (spread over suppliers too small to count) is the unfilled volume.
-    plan = lowestPlan(planAt, ideal);
+    plan = lowestPlan(planAt, hhiAt, ideal);
     const holders = new Map([...plan.after].filter(([country]) => country !== input.importer && country !== UNATTRIBUTED));
     const cutAfter = (ceiling: number): number => {
       const after = new Map(plan?.after);
@@ -537,13 +554,15 @@ function largestCeiling(f: (x: number) => number, limit: number, low: number, hi
 }
 
 /** The ceiling in [0, high] giving the lowest HHI: a grid, then golden-section search around the best point. */
-function lowestPlan(planAt: (ceiling: number) => CeilingPlan, high: number): CeilingPlan {
+function lowestPlan(planAt: (ceiling: number) => CeilingPlan, hhiAt: (ceiling: number) => number, high: number): CeilingPlan {
   const steps = 256;
-  let best = planAt(high);
+  // The grid by HHI alone (hhiAt keeps what the caller's walk of the same grid found); the best
+  // point's plan is made once, at the end.
+  let bestHhi = hhiAt(high);
   let bestIndex = 0;
   for (let i = 1; i <= steps; i++) {
-    const attempt = planAt(high * (1 - i / steps));
-    if (attempt.hhi < best.hhi - 1e-12) [best, bestIndex] = [attempt, i];
+    const hhi = hhiAt(high * (1 - i / steps));
+    if (hhi < bestHhi - 1e-12) [bestHhi, bestIndex] = [hhi, i];
   }
   let lo = Math.max(0, high * (1 - (bestIndex + 1) / steps));
   let hi = Math.min(high, high * (1 - (bestIndex - 1) / steps));
@@ -551,11 +570,11 @@ function lowestPlan(planAt: (ceiling: number) => CeilingPlan, high: number): Cei
   for (let i = 0; i < 100 && hi - lo > 1e-12 * Math.max(1, hi); i++) {
     const a = hi - ratio * (hi - lo);
     const b = lo + ratio * (hi - lo);
-    if (planAt(a).hhi <= planAt(b).hhi) hi = b;
+    if (hhiAt(a) <= hhiAt(b)) hi = b;
     else lo = a;
   }
   const refined = planAt((lo + hi) / 2);
-  return refined.hhi < best.hhi ? refined : best;
+  return refined.hhi < bestHhi ? refined : planAt(high * (1 - bestIndex / steps));
 }
 
 function originGap(input: StageInput, block: GapBlock): Gap | undefined {
