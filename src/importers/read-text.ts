@@ -8,18 +8,22 @@ import { basename } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { InputError } from '../input/problems.js';
 
-/** The file's text, with a UTF-8 byte-order mark removed; a missing or non-UTF-8 file is an InputError. */
-export async function readTextFile(path: string): Promise<string> {
-  const label = basename(path);
-  let bytes: Buffer;
+/** A regular file's bytes; a missing file or another kind of file is an InputError. */
+export async function readFileBytes(path: string): Promise<Buffer> {
   try {
     const info = await stat(path);
-    if (!info.isFile()) throw new InputError([{ file: label, message: 'is not a regular file' }]);
-    bytes = await readFile(path);
+    if (!info.isFile()) throw new InputError([{ file: basename(path), message: 'is not a regular file' }]);
+    return await readFile(path);
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError([{ file: path, message: 'file not found' }]);
   }
+}
+
+/** The file's text, with a UTF-8 byte-order mark removed; a missing or non-UTF-8 file is an InputError. */
+export async function readTextFile(path: string): Promise<string> {
+  const label = basename(path);
+  const bytes = await readFileBytes(path);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);

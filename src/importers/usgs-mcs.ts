@@ -18,12 +18,11 @@
  * total" rows are not countries: they are skipped and used only to check that the country rows plus
  * "Other countries" (ZZZ) add up to the published total.
  */
-import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Stage } from '../input/fields.js';
 import { InputError } from '../input/problems.js';
 import { cleanName, resolveCountryName } from './country-names.js';
-import { isBlank, parseDelimited } from './read-text.js';
+import { isBlank, parseDelimited, readFileBytes } from './read-text.js';
 import { emptyResult, type ImportResult, type ProductionRow, type Selection } from './types.js';
 import { formatQuantity, inYears, parseUsgsCell, roundQuantity, TONNES_PER_UNIT, type YearRange } from './values.js';
 import { isWithheldRow, withheldProductionRow } from './writer.js';
@@ -237,7 +236,7 @@ interface FileContext {
 
 async function importFile(path: string, options: UsgsOptions, result: ImportResult): Promise<void> {
   const label = basename(path);
-  const { text, encoding } = await readUsgsText(path, label);
+  const { text, encoding } = await readUsgsText(path);
   const records = parseDelimited(text, label);
   const header = (records[0] ?? []).map((name) => cleanName(name));
   const layout = recogniseLayout(header);
@@ -273,16 +272,8 @@ async function importFile(path: string, options: UsgsOptions, result: ImportResu
 }
 
 /** The file's text: UTF-8 (byte-order mark removed), or else Windows-1252 (the MCS 2026 file). */
-async function readUsgsText(path: string, label: string): Promise<{ text: string; encoding: 'utf-8' | 'windows-1252' }> {
-  let bytes: Buffer;
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new InputError([{ file: label, message: 'is not a regular file' }]);
-    bytes = await readFile(path);
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    throw new InputError([{ file: path, message: 'file not found' }]);
-  }
+async function readUsgsText(path: string): Promise<{ text: string; encoding: 'utf-8' | 'windows-1252' }> {
+  const bytes = await readFileBytes(path);
   let text: string;
   let encoding: 'utf-8' | 'windows-1252' = 'utf-8';
   try {
