@@ -1,9 +1,11 @@
 // dependency-cruiser rules for src/ (npm run deps). The layers, top to bottom:
 //
-//   src/cli -> src/report -> src/metrics -> src/graph -> src/input
-//   src/importers -> src/input: the second pipeline (public files -> the data contract), used by cli
-//   (and by report for the JSON of an import), never by the analysis layers
-//   src/io sits below all of them and imports none of them.
+//   src/cli -> src/report -> src/metrics -> src/graph -> src/input -> src/domain
+//   src/policy (the policy model, defaults and its loader) -> src/domain; read by metrics, report, cli
+//   src/importers -> src/input, src/domain: the second pipeline (public files -> the data contract),
+//   used by cli (and by report for the JSON of an import), never by the analysis layers
+//   src/input/fast: the byte-level reader and its threads, behind src/input/loading's one interface
+//   src/domain (ids, stages, problems) and src/io (safe writes) sit below all and import no layer.
 //
 // A module may import its own layer and any layer below it, never one above. Type-only imports
 // count (tsPreCompilationDeps), so a shared type lives in the lowest module that needs it.
@@ -68,7 +70,35 @@ module.exports = {
       severity: 'error',
       comment: 'src/io is used by every layer and imports none of them.',
       from: { path: '^src/io/' },
+      to: { path: '^src/(cli|report|metrics|graph|input|importers|policy|domain)/' },
+    },
+    {
+      name: 'domain-is-the-base',
+      severity: 'error',
+      comment: 'src/domain holds ids, stages and error types for every layer; it imports no layer.',
+      from: { path: '^src/domain/' },
+      to: { path: '^src/(cli|report|metrics|graph|input|importers|policy|io)/' },
+    },
+    {
+      name: 'policy-reads-only-the-domain',
+      severity: 'error',
+      comment: 'The policy model knows ids and stages, never the data folder, graph, metrics or output.',
+      from: { path: '^src/policy/' },
       to: { path: '^src/(cli|report|metrics|graph|input|importers)/' },
+    },
+    {
+      name: 'input-does-not-read-policy',
+      severity: 'error',
+      comment: 'Reading a data folder does not depend on a policy; the CLI checks one against the other.',
+      from: { path: '^src/(input|graph|importers)/' },
+      to: { path: '^src/policy/' },
+    },
+    {
+      name: 'fast-path-behind-loading',
+      severity: 'error',
+      comment: 'Only src/input itself (and validate\'s scan, which shares its byte parsers) reaches into src/input/fast.',
+      from: { path: '^src/', pathNot: '^src/input/' },
+      to: { path: '^src/input/fast/' },
     },
     {
       name: 'not-to-unresolvable',

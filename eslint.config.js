@@ -44,7 +44,7 @@ export default defineConfig(
     // These modules strip or replace control characters (C0, C1, DEL, U+2028/9) and ANSI escape
     // sequences before text from data files reaches a terminal, a message or a Graphviz/Mermaid
     // picture: the control characters in their regular expressions are the point, not a typo.
-    files: ['src/input/problems.ts', 'src/report/fit.ts', 'src/report/text.ts', 'src/report/trace-render.ts'],
+    files: ['src/domain/problems.ts', 'src/report/fit.ts', 'src/report/text.ts', 'src/report/trace-render.ts'],
     rules: { 'no-control-regex': 'off' },
   },
 );

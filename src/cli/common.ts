@@ -11,13 +11,13 @@ import { fileURLToPath } from 'node:url';
 import type { ChalkInstance } from 'chalk';
 import { InvalidArgumentError, type Command } from 'commander';
 import { isStdoutName, SafeWriteError, writeFailure, writeFileSafely } from '../io/safe-write.js';
-import { builtInCountries } from '../input/countries.js';
+import { builtInCountries } from '../domain/countries.js';
 import type { Dataset } from '../input/dataset.js';
 import { PRODUCTION_SPEC, TRADE_SPEC, type LoadFilter } from '../input/loading.js';
 import { isEmbeddedDataDir, prebuiltDataset } from '../input/prebuilt.js';
-import { groupTagError } from '../input/fields.js';
-import { closestName, didYouMean } from '../input/policy.js';
-import { UsageError } from '../input/problems.js';
+import { groupTagError } from '../domain/fields.js';
+import { closestName, didYouMean } from '../policy/policy.js';
+import { UsageError } from '../domain/problems.js';
 import { buildSupplyGraph, type SupplyGraph } from '../graph/supply-graph.js';
 import { sliceIndex } from '../graph/slices.js';
 import { tradeSlicesForLatestYears } from '../metrics/years.js';
@@ -167,7 +167,7 @@ export async function loadGraph(
   const progress = progressReporter(io, options);
   let loaded: { dataset: Dataset; tradeSlices?: Set<string> };
   try {
-    const withProgress = { ...filter, threads: readerThreads(io), ...(progress.listener ? { progress: progress.listener } : {}) };
+    const withProgress = { ...filter, ...readerOptions(io), ...(progress.listener ? { progress: progress.listener } : {}) };
     if (!latest) loaded = { dataset: await readDataset(dataDir, withProgress) };
     else loaded = await loadLatestYears(dataDir, withProgress, options.importer, isLarge(join(dataDir, TRADE_SPEC.label)));
   } finally {
@@ -206,7 +206,7 @@ async function assertYearsHaveData(dataset: Dataset, dataDir: string, filter: Lo
   const skipped = facts.reduce((total, file) => total + file.rowsSkipped, 0);
   if (used > 0 || skipped === 0) return;
   const { years: _ignored, ...rest } = filter;
-  const survey = await readDataset(dataDir, { ...rest, tradeSummaryOnly: true, threads: readerThreads(io) });
+  const survey = await readDataset(dataDir, { ...rest, tradeSummaryOnly: true, ...readerOptions(io) });
   const production = new Set(survey.production.map((fact) => fact.year));
   const trade = new Set([...survey.importYears.values()].flatMap((years) => [...years]));
   const all = new Set([...production, ...trade]);
@@ -271,7 +271,7 @@ export async function loadLatestYears(
  */
 async function readDataset(dataDir: string, filter: LoadFilter): Promise<Dataset> {
   const whole = !filter.years && !filter.materials && !filter.tradeYears && !filter.tradeSummaryOnly;
-  const prebuilt = whole && isEmbeddedDataDir(dataDir) ? prebuiltDataset(dataDir) : null;
+  const prebuilt = whole && filter.fastPath !== false && isEmbeddedDataDir(dataDir) ? prebuiltDataset(dataDir) : null;
   if (prebuilt) return prebuilt;
   const { loadDataset } = await import('../input/dataset.js');
   return loadDataset(dataDir, filter);
@@ -281,6 +281,20 @@ async function readDataset(dataDir: string, filter: LoadFilter): Promise<Dataset
 function importerMembers(dataset: Dataset, importer: string): string[] {
   if (dataset.countries.has(importer)) return [importer];
   return [...dataset.countries.values()].filter((country) => country.groups.includes(importer)).map((country) => country.code);
+}
+
+/**
+ * How the data folder is read: the threads below, and SUPPLY_RISK_FAST_PATH=0 to read every line
+ * through csv-parse (no byte-level reader, no threads, no prebuilt embedded data). Both ways give
+ * the same bytes out; the switch is there to show it and to rule the fast path out when in doubt.
+ */
+export function readerOptions(io: CliIo): { threads: number; fastPath: boolean } {
+  const raw = io.env.SUPPLY_RISK_FAST_PATH;
+  if (raw !== undefined && !['', '0', '1'].includes(raw.trim())) {
+    throw new UsageError(`SUPPLY_RISK_FAST_PATH=${JSON.stringify(raw).slice(1, -1)} must be 0 (off) or 1 (on, the default)`);
+  }
+  const fastPath = raw?.trim() !== '0';
+  return { threads: fastPath ? readerThreads(io) : 1, fastPath };
 }
 
 /**

@@ -5,8 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
-import { checkPolicyAgainstData, isIsoDate, loadPolicy, type Policy, type PolicyDataIssue, type PolicyOverrides } from '../input/policy.js';
-import { InputError, UsageError, type Problem } from '../input/problems.js';
+import { checkPolicyAgainstData, isIsoDate, loadPolicy, type Policy, type PolicyDataIssue, type PolicyOverrides } from '../policy/policy.js';
+import { InputError, UsageError, type Problem } from '../domain/problems.js';
 import { sliceIndex } from '../graph/slices.js';
 import { analyse, type Analysis } from '../metrics/analysis.js';
 import { assess, type Assessment } from '../metrics/gaps.js';
@@ -85,7 +85,7 @@ async function locate(errors: readonly PolicyDataIssue[], options: PolicyOptions
   const file = options.policy ?? 'policy';
   const path = options.policy === undefined ? undefined : resolve(io.cwd, options.policy);
   const text = path === undefined ? undefined : await readFile(path, 'utf8').catch(() => undefined);
-  const { scanJson } = await import('../input/policy-file.js');
+  const { scanJson } = await import('../policy/policy-file.js');
   const scan = text === undefined ? undefined : scanJson(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   return errors.map((error) => ({
     file,

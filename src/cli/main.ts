@@ -5,7 +5,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { formatProblem, InputError, UsageError, type Problem } from '../input/problems.js';
+import { formatProblem, InputError, UsageError, type Problem } from '../domain/problems.js';
 import {
   addDataOptions,
   addMaterialOption,
@@ -22,6 +22,7 @@ import { outputFailed, processIo, type CliIo } from './io.js';
 import { declareImportCommand } from './commands/import.js';
 import { addPolicyOptions, explicit, parsePoints, type PolicyOptions } from './policy-options.js';
 import type { GateRules } from '../metrics/diff.js';
+import { STAGES, type Stage } from '../domain/fields.js';
 
 export const EXIT = { ok: 0, breach: 1, error: 2 } as const;
 
@@ -102,23 +103,23 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .description("what-if: a country's supply falls by --fraction; the importer's lost share (direct, via third countries), what candidates could replace, the shortfall")
     .requiredOption('--country <iso3>', 'the country whose supply falls, ISO 3166-1 alpha-3', parseCountryOption)
     .option('--fraction <f>', 'share of its supply that stops, 0..1', parseFraction, 1)
-    .addOption(new Option('--stage <stage>', 'mining, refining or all').argParser(choice(['mining', 'refining', 'all'])).default('all'))
+    .addOption(new Option('--stage <stage>', `${STAGES.join(', ')} or all`).argParser(choice([...STAGES, 'all'])).default('all'))
     .addOption(new Option('--format <format>', 'table, json or markdown').argParser(choice(['table', 'json', 'markdown'])))
     .option('--json', 'same as --format json')
-    .action(async (options: PolicyOptions & { country: string; fraction: number; stage: 'mining' | 'refining' | 'all' }, command: Command) => {
+    .action(async (options: PolicyOptions & { country: string; fraction: number; stage: Stage | 'all' }, command: Command) => {
       const { runShock } = await import('./commands/shock.js');
       setExitCode(await runShock({ ...options, importerExplicit: explicit(command, 'importer') }, io));
     });
 
   addOutputOptions(addYearOption(addSourceOptions(program.command('trace'))))
     .addOption(refusedOption('--material <list>', 'trace takes the material as its argument, not --material'))
-    .description('the chain behind the importer\'s supply of one material: mine origins -> refiners (or shippers) -> importer')
+    .description('the chain behind the importer\'s supply of one material: mine origins -> refiners (magnet makers, or shippers) -> importer')
     .argument('<material>', 'material id, e.g. cobalt')
-    .addOption(new Option('--stage <stage>', 'mining or refining (default: refining when the importer has refining data)').argParser(choice(['mining', 'refining'])))
+    .addOption(new Option('--stage <stage>', `${STAGES.join(', ')} (default: refining when the importer has refining data)`).argParser(choice(STAGES)))
     .option('--min-share <fraction>', 'fold links below this share of supply into "other"', parseFraction, 0.01)
     .addOption(new Option('--format <format>', 'table, json, dot or mermaid').argParser(choice(['table', 'json', 'dot', 'mermaid'])))
     .option('--json', 'same as --format json')
-    .action(async (material: string, options: CommonOptions & { stage?: 'mining' | 'refining'; minShare: number }) => {
+    .action(async (material: string, options: CommonOptions & { stage?: Stage; minShare: number }) => {
       const { runTrace } = await import('./commands/trace.js');
       setExitCode(await runTrace(material, { ...options, materialArgument: material }, io));
     });

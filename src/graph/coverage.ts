@@ -8,7 +8,7 @@
  *   that material and stage are covered for that year.
  */
 import type { CoverageExtent, CoverageFact, CoverageFlow, Dataset } from '../input/dataset.js';
-import type { Stage } from '../input/fields.js';
+import type { Stage } from '../domain/fields.js';
 
 export class TradeCoverage {
   /*

@@ -16,9 +16,9 @@
  *
  * Members are the countries of the data carrying the tag.
  */
-import { UNATTRIBUTED } from '../input/countries.js';
+import { UNATTRIBUTED } from '../domain/countries.js';
 import type { CoverageExtent, CoverageFlow } from '../input/dataset.js';
-import type { Stage } from '../input/fields.js';
+import type { Stage } from '../domain/fields.js';
 import { compare, sliceIndex, type Flow, type Slice, type SliceIndex } from './slices.js';
 import type { SupplyGraph } from './supply-graph.js';
 

@@ -5,8 +5,8 @@
  * A slice's flows are made into objects only when asked for, and only the most recently used are
  * kept: an analysis of every year (trend) then never holds millions of flow objects at once.
  */
-import type { Stage } from '../input/fields.js';
-import { STAGES } from '../input/fields.js';
+import type { Stage } from '../domain/fields.js';
+import { STAGES } from '../domain/fields.js';
 import type { TradeTable } from '../input/trade-table.js';
 import type { TradeCoverage } from './coverage.js';
 import type { SupplyGraph } from './supply-graph.js';

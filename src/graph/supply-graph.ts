@@ -10,7 +10,7 @@
  */
 import { DirectedGraph } from 'graphology';
 import type { Dataset } from '../input/dataset.js';
-import type { Stage } from '../input/fields.js';
+import type { Stage } from '../domain/fields.js';
 import type { TradeTable } from '../input/trade-table.js';
 import { TradeCoverage } from './coverage.js';
 

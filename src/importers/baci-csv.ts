@@ -15,7 +15,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { InputError } from '../input/problems.js';
+import { InputError } from '../domain/problems.js';
 import { decimalValue, digitsValue, fieldBounds, isBlank, trimEnd, trimStart } from './ascii-fields.js';
 import { factorFor, type HsEntry, type HsMap } from './hs-map.js';
 import { resolveNumericCode, type CodeMatch } from './numeric-codes.js';

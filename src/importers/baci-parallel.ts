@@ -16,7 +16,7 @@ import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { InputError, type Problem } from '../input/problems.js';
+import { InputError, type Problem } from '../domain/problems.js';
 import { BaciLines, DEFAULT_CHUNK_SIZE, fileChunks, ProductList, SumSink, type BaciCsvOptions, type Columns } from './baci-csv.js';
 import type { HsEntry } from './hs-map.js';
 import type { CoverageData, FlowTracking, TradeOptions, TradeSum } from './trade-filter.js';

@@ -4,7 +4,7 @@
  * worker allocates a handful of them however long the file.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { InputError } from '../input/problems.js';
+import { InputError } from '../domain/problems.js';
 import { BatchSink } from './baci-batches.js';
 import { ProductList, readBaciLines } from './baci-csv.js';
 import type { BaciWorkerJob, BaciWorkerMessage, WorkerPart } from './baci-parallel.js';

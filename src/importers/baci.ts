@@ -17,7 +17,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { InputError } from '../input/problems.js';
+import { InputError } from '../domain/problems.js';
 import { readBaciCsv, type BaciCsvOptions } from './baci-csv.js';
 import { readBaciCsvInParallel } from './baci-parallel.js';
 import { resolveAlpha3Code } from './numeric-codes.js';

@@ -29,7 +29,7 @@ import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
-import { InputError } from '../input/problems.js';
+import { InputError } from '../domain/problems.js';
 import { entryOf, headingEntry, type HsEntry } from './hs-map.js';
 import { resolveNumericCode, type CodeMatch } from './numeric-codes.js';
 import { aggregateTrade, CoverageSeen, coverageRows, flowToRow, GrossSum, type FlowTracking, type TradeOptions } from './trade-filter.js';

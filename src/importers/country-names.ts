@@ -8,7 +8,7 @@
  * matches nothing is reported as unknown: it is never guessed.
  */
 import { createRequire } from 'node:module';
-import { UNATTRIBUTED } from '../input/countries.js';
+import { UNATTRIBUTED } from '../domain/countries.js';
 
 export type NameMatch =
   | { kind: 'country'; code: string }

@@ -15,8 +15,8 @@
  */
 import { basename, dirname, join } from 'node:path';
 import { stat } from 'node:fs/promises';
-import { parseMaterial, parseStage, FieldError, type Stage } from '../input/fields.js';
-import { InputError, type Problem } from '../input/problems.js';
+import { parseMaterial, parseStage, FieldError, type Stage } from '../domain/fields.js';
+import { InputError, type Problem } from '../domain/problems.js';
 import { isBlank, parseDelimited, readTextFile } from './read-text.js';
 
 export interface HsEntry {

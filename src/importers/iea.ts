@@ -18,9 +18,9 @@
  */
 import { open, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Stage } from '../input/fields.js';
-import { InputError } from '../input/problems.js';
-import { UNATTRIBUTED } from '../input/countries.js';
+import type { Stage } from '../domain/fields.js';
+import { InputError } from '../domain/problems.js';
+import { UNATTRIBUTED } from '../domain/countries.js';
 import { resolveCountryName } from './country-names.js';
 import { emptyResult, type ImportResult, type ProductionRow, type Selection } from './types.js';
 import { formatQuantity, inYears, roundQuantity, type YearRange } from './values.js';

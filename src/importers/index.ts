@@ -2,8 +2,8 @@
  * The importers by source name, with the options they share: the one entry point the `import`
  * command calls.
  */
-import type { Stage } from '../input/fields.js';
-import { UsageError } from '../input/problems.js';
+import type { Stage } from '../domain/fields.js';
+import { UsageError } from '../domain/problems.js';
 import { importBaci } from './baci.js';
 import { importComtrade } from './comtrade.js';
 import { loadHsMap } from './hs-map.js';

@@ -9,7 +9,7 @@
  * e.g. `283691_Li_Carbonates/`). The reporting country is read from the file name.
  */
 import { basename, dirname } from 'node:path';
-import { InputError } from '../input/problems.js';
+import { InputError } from '../domain/problems.js';
 import { cleanName, resolveCountryName } from './country-names.js';
 import { entryOf, factorFor, type HsEntry, type HsMap } from './hs-map.js';
 import { isBlank, parseDelimited, readTextFile } from './read-text.js';

@@ -8,7 +8,7 @@
  * whose partner is unknown: they become the reserved unattributed code ZZZ. 0 is the World total.
  */
 import { createRequire } from 'node:module';
-import { UNATTRIBUTED } from '../input/countries.js';
+import { UNATTRIBUTED } from '../domain/countries.js';
 
 export type CodeMatch = { kind: 'country'; code: string } | { kind: 'unattributed'; code: typeof UNATTRIBUTED } | { kind: 'world' } | { kind: 'unknown' };
 

@@ -6,7 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { InputError } from '../input/problems.js';
+import { InputError } from '../domain/problems.js';
 
 /** A regular file's bytes; a missing file or another kind of file is an InputError. */
 export async function readFileBytes(path: string): Promise<Buffer> {

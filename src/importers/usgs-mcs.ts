@@ -19,8 +19,8 @@
  * "Other countries" (ZZZ) add up to the published total.
  */
 import { basename } from 'node:path';
-import type { Stage } from '../input/fields.js';
-import { InputError } from '../input/problems.js';
+import type { Stage } from '../domain/fields.js';
+import { InputError } from '../domain/problems.js';
 import { cleanName, resolveCountryName } from './country-names.js';
 import { isBlank, parseDelimited, readFileBytes } from './read-text.js';
 import { emptyResult, type ImportResult, type ProductionRow, type Selection } from './types.js';

@@ -14,9 +14,9 @@
  * merged in.
  */
 import { basename } from 'node:path';
-import { builtInCountries, isIsoAlpha3 } from '../input/countries.js';
-import { groupTagError } from '../input/fields.js';
-import { InputError } from '../input/problems.js';
+import { builtInCountries, isIsoAlpha3 } from '../domain/countries.js';
+import { groupTagError } from '../domain/fields.js';
+import { InputError } from '../domain/problems.js';
 import { isBlank, parseDelimited, readTextFile } from './read-text.js';
 import { emptyResult, type CountryRow, type ImportResult } from './types.js';
 import { inYears, type YearRange } from './values.js';

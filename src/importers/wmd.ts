@@ -28,8 +28,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Stage } from '../input/fields.js';
-import { InputError, type Problem } from '../input/problems.js';
+import type { Stage } from '../domain/fields.js';
+import { InputError, type Problem } from '../domain/problems.js';
 import { cleanName, resolveCountryName } from './country-names.js';
 import { emptyResult, type ImportResult, type ProductionRow, type Selection } from './types.js';
 import { formatQuantity, inYears, roundQuantity, type YearRange } from './values.js';

@@ -19,7 +19,7 @@ import { isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Parser } from 'csv-parse';
-import { type Problem } from './problems.js';
+import { type Problem } from '../domain/problems.js';
 
 export interface CsvColumns {
   /** Header names, trimmed and lower-cased, in file order. */

@@ -6,9 +6,9 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { builtInCountries, UNATTRIBUTED, type Country } from './countries.js';
+import { builtInCountries, UNATTRIBUTED, type Country } from '../domain/countries.js';
 import { FileProblem, readCsv, type CsvColumns, type CsvReadResult, type CsvSpec, type ProgressListener } from './csv.js';
-import { readTradeInParallel, type ByteRange } from './parallel.js';
+import { readTradeInParallel, type ByteRange } from './fast/parallel.js';
 import {
   FieldError,
   parseCountry,
@@ -23,12 +23,12 @@ import {
   parseYear,
   STAGES,
   type Stage,
-} from './fields.js';
-import { InputError, ProblemList, type Problem } from './problems.js';
+} from '../domain/fields.js';
+import { InputError, ProblemList, type Problem } from '../domain/problems.js';
 import { PRODUCTION_SPEC, TRADE_SPEC, GOVERNANCE_SPEC, COVERAGE_SPEC, GROSS_SPEC, COUNTRIES_SPEC, UnitRegistry, type FileStats, type LoadFilter, type TradeRead } from './loading.js';
-import { fieldLineReader } from './field-lines.js';
-import { productionLineReader } from './production-lines.js';
-import { ImportSummary, tradeLineReader, type LineOutcome } from './trade-lines.js';
+import { fieldLineReader } from './fast/field-lines.js';
+import { productionLineReader } from './fast/production-lines.js';
+import { ImportSummary, tradeLineReader, type LineOutcome } from './fast/trade-lines.js';
 import { TradeTable } from './trade-table.js';
 
 export type { TradeFact } from './trade-table.js';
@@ -134,7 +134,7 @@ export async function inspectDataset(dir: string, filter: LoadFilter = {}): Prom
   const tradeFilter = { ...filter, ...(filter.tradeYears ? { years: filter.tradeYears } : {}) };
   const tradePath = join(dir, TRADE_SPEC.label);
   const trade =
-    (await readTradeInParallel(tradePath, countriesFile.countries, units, tradeFilter, filter.threads ?? 1)) ??
+    (filter.fastPath === false ? undefined : await readTradeInParallel(tradePath, countriesFile.countries, units, tradeFilter, filter.threads ?? 1)) ??
     (await readTrade(tradePath, isKnown, units, tradeFilter));
   const governanceFile = await readGovernance(dir, isKnown);
   const coverageFile = await readCoverage(dir, isKnown);
@@ -186,6 +186,7 @@ async function readFile(
   range?: ByteRange,
   fastLine?: (columns: CsvColumns) => ((bytes: Uint8Array, start: number, end: number, line: number) => LineOutcome) | undefined,
 ): Promise<FileStats> {
+  if (filter.fastPath === false) fastLine = undefined;
   const stats = emptyStats(spec.label, true);
   const problems = new ProblemList();
   const counts: CsvReadResult = { rowsRead: 0, rowsBlank: 0, rowsPrefiltered: 0 };

@@ -4,8 +4,8 @@
  * so that neither of the two imports the other.
  */
 import type { CsvSpec, ProgressListener } from './csv.js';
-import { FieldError, type Stage } from './fields.js';
-import type { Problem } from './problems.js';
+import { FieldError, type Stage } from '../domain/fields.js';
+import type { Problem } from '../domain/problems.js';
 import type { TradeTable } from './trade-table.js';
 
 /* The files of a data folder and their columns (re-exported by dataset.ts). */
@@ -73,6 +73,11 @@ export interface LoadFilter {
   tradeSummaryOnly?: boolean;
   /** Threads that may share the reading of a large, quote-free trade.csv (default 1). */
   threads?: number;
+  /**
+   * false: every line goes through csv-parse, without the byte-level reader and threads of
+   * src/input/fast (default true). The two give identical results; this is the switch that proves it.
+   */
+  fastPath?: boolean;
 }
 
 export interface TradeRead {

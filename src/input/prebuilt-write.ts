@@ -5,7 +5,7 @@
  * problems is not prebuilt either (the commands then report the problems as before).
  */
 import { isDeepStrictEqual } from 'node:util';
-import { builtInCountries } from './countries.js';
+import { builtInCountries } from '../domain/countries.js';
 import { inspectDataset } from './dataset.js';
 import { datasetSnapshot, embeddedDataDir, fingerprint, prebuiltDataset, removePrebuilt, writePrebuilt } from './prebuilt.js';
 

@@ -18,7 +18,7 @@ import { closeSync, fstatSync, openSync, readdirSync, readSync, renameSync, stat
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { primeBuiltInCountries, type Country } from './countries.js';
+import { primeBuiltInCountries, type Country } from '../domain/countries.js';
 import type { Dataset } from './dataset.js';
 import { TradeTable, type TradeTableSnapshot } from './trade-table.js';
 

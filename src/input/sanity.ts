@@ -21,12 +21,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ByteTokenMap, fourDigits, plainDecimal, splitFields } from './byte-fields.js';
-import { UNATTRIBUTED } from './countries.js';
+import { ByteTokenMap, fourDigits, plainDecimal, splitFields } from './fast/byte-fields.js';
+import { UNATTRIBUTED } from '../domain/countries.js';
 import { FileProblem, readCsv, type CsvColumns, type CsvSpec } from './csv.js';
 import { COVERAGE_SPEC, PRODUCTION_SPEC, TRADE_SPEC } from './dataset.js';
-import { MAX_YEAR, MIN_YEAR, STAGES } from './fields.js';
-import { InputError } from './problems.js';
+import { MAX_YEAR, MIN_YEAR, STAGES } from '../domain/fields.js';
+import { InputError } from '../domain/problems.js';
 
 export const WARNING_CLASSES = ['duplicate-row', 'jump', 'acknowledged', 'coverage', 'note'] as const;
 export type WarningClass = (typeof WARNING_CLASSES)[number];
@@ -174,9 +174,17 @@ function capacityFor(rows: number): number {
   return capacity;
 }
 
-/** Ids fit these sizes: materials and countries below 2^12 (a slice, material * 2 + stage, below 2^13), a year offset below 2^8. */
+/**
+ * Ids fit these sizes: materials and countries below 2^12 (a slice, material * STAGES.length + stage
+ * index, below STAGES.length * 2^12), a year offset below 2^8.
+ */
 export const MAX_SERIES = 4096;
-const MAX_SLICE = 2 * MAX_SERIES;
+const MAX_SLICE = STAGES.length * MAX_SERIES;
+
+/** The slice id of a material id and a stage index, and back. */
+const sliceIdOf = (material: number, stage: number): number => material * STAGES.length + stage;
+const materialOfSlice = (slice: number): number => Math.floor(slice / STAGES.length);
+const stageOfSlice = (slice: number): string => STAGES[slice % STAGES.length] ?? '';
 const YEARS = 256;
 const QUANTITY = 0;
 const VALUE = 1;
@@ -796,8 +804,8 @@ class Acknowledgements {
   constructor(private readonly entries: ReadonlyMap<string, Acknowledgement>) {}
 
   match(file: string, names: Names, jump: Jump): Acknowledgement | undefined {
-    const material = names.materials.values[jump.slice >> 1] ?? '';
-    const stage = STAGES[jump.slice & 1] ?? '';
+    const material = names.materials.values[materialOfSlice(jump.slice)] ?? '';
+    const stage = stageOfSlice(jump.slice);
     const country = names.countries.values[jump.series] ?? '';
     const partner = file === TRADE_SPEC.label ? (names.countries.values[jump.importer] ?? '') : '';
     for (const point of jump.points) {
@@ -873,7 +881,7 @@ async function readCoverage(path: string, names: Names): Promise<CoverageExtents
         const extent = at('extent') === '' ? 'full' : at('extent');
         if (material < 0 || stage < 0 || country < 0 || !YEAR.test(at('year'))) return;
         if ((flow !== 'import' && flow !== 'export') || (extent !== 'full' && extent !== 'partial')) return;
-        coverage.set(material * 2 + stage, country, flow, Number(at('year')), extent);
+        coverage.set(sliceIdOf(material, stage), country, flow, Number(at('year')), extent);
       },
       reject: () => undefined,
     });
@@ -1005,7 +1013,7 @@ class FileScan {
   readonly duplicates: { first: number; repeat: number }[] = [];
   duplicatesFound = 0;
   rows = 0;
-  /** The unit of the first row of each slice (material id * 2 + stage index). */
+  /** The unit of the first row of each slice (sliceIdOf: material id * STAGES.length + stage index). */
   readonly units: (string | undefined)[] = [];
   private readonly hash = new Uint32Array(2);
 
@@ -1052,8 +1060,8 @@ class FileScan {
 
   /** "cobalt mining COD", "cobalt refining FIN->JPN". */
   describe(slice: number, series: number, importer: number): string {
-    const material = this.names.materials.values[slice >> 1] ?? '?';
-    const stage = STAGES[slice & 1] ?? '?';
+    const material = this.names.materials.values[materialOfSlice(slice)] ?? '?';
+    const stage = stageOfSlice(slice) || '?';
     const country = this.names.countries.values[series] ?? '?';
     const flow = this.kind === 'production' ? country : `${country}->${this.names.countries.values[importer] ?? '?'}`;
     return `${material} ${stage} ${flow}`;
@@ -1071,12 +1079,12 @@ class FileScan {
     const high = this.hash[0] ?? 0;
     const low = this.hash[1] ?? 0;
     const self = this.kind === 'trade' && country === importer;
-    const key = material < 0 || stage < 0 || country < 0 || importer < 0 || self || Number.isNaN(quantity) ? -1 : this.flows.keyOf(material * 2 + stage, country, importer, year);
+    const key = material < 0 || stage < 0 || country < 0 || importer < 0 || self || Number.isNaN(quantity) ? -1 : this.flows.keyOf(sliceIdOf(material, stage), country, importer, year);
     if (key < 0) {
       this.noteDuplicate(this.flows.addKeyless(line, high, low), line);
       return;
     }
-    const slice = material * 2 + stage;
+    const slice = sliceIdOf(material, stage);
     if (this.units[slice] === undefined) this.units[slice] = unit.text();
     this.noteDuplicate(this.flows.add(key, quantity, value, line, high, low), line);
   }

@@ -7,7 +7,7 @@
  * and no collector time at all. Rows of the same fact are summed as they arrive, in file order, so
  * every sum is the one a plain loop over the file would give.
  */
-import { STAGES, type Stage } from './fields.js';
+import { STAGES, type Stage } from '../domain/fields.js';
 
 /** The facts as objects, for tests and small outputs; the table itself never builds them. */
 export interface TradeFact {

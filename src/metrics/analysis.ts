@@ -2,8 +2,8 @@
  * The full analysis behind `report`: for each material and stage, the world block and the importer
  * block, each with its own year. A stage with no data is absent rather than filled with zeros.
  */
-import { STAGES, type Stage } from '../input/fields.js';
-import { UsageError } from '../input/problems.js';
+import { STAGES, type Stage } from '../domain/fields.js';
+import { UsageError } from '../domain/problems.js';
 import { indexFor } from '../graph/group-view.js';
 import { sliceIndex } from '../graph/slices.js';
 import type { SupplyGraph } from '../graph/supply-graph.js';
@@ -98,6 +98,7 @@ export function analyseStage(graph: SupplyGraph, material: string, stage: Stage,
   const importer = hasData
     ? importerBlock({ index: own, material, stage, importer: options.importer, year: iYear, worldHhi: sameYearWorld?.hhi ?? null })
     : undefined;
-  const feedWorld = stage === 'refining' && importer ? { feedWorld: worldBlock(index, material, 'mining', iYear) ?? null } : {};
+  // A processing stage's origins are mines: the mining world is where alternatives to them come from.
+  const feedWorld = stage !== 'mining' && importer ? { feedWorld: worldBlock(index, material, 'mining', iYear) ?? null } : {};
   return { ...(world ? { world } : {}), ...(importer ? { importer, importerWorld: sameYearWorld ?? null } : {}), ...feedWorld };
 }

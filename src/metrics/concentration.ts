@@ -9,7 +9,7 @@
  * The reserved unattributed code (ZZZ) counts in the total, so shares stay honest, but it is not a
  * country: it adds no HHI term, is never the top country and is reported as `unattributedShare`.
  */
-import { UNATTRIBUTED } from '../input/countries.js';
+import { UNATTRIBUTED } from '../domain/countries.js';
 import { compare } from '../graph/slices.js';
 
 export interface CountryShare {

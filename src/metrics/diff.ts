@@ -15,7 +15,7 @@
  *   unknown now, or a stage whose trade was known and that is gone: deleting data never resolves a gap;
  * - reliance-up, hhi-up, geopol-up: the figure rose by more than a threshold.
  */
-import type { Stage } from '../input/fields.js';
+import { STAGES, type Stage } from '../domain/fields.js';
 import { compare } from '../graph/slices.js';
 import type { Analysis, StageAnalysis } from './analysis.js';
 import type { Assessment, Gap, RiskLevel } from './gaps.js';
@@ -293,13 +293,20 @@ export function relianceOf(block: ImporterBlock | undefined): number | null {
   return block.importReliance ?? block.importRelianceRange?.[1] ?? null;
 }
 
+/** `material|stage` keys by material, then in the chain's order (mining, refining, magnet). */
+function byMaterialThenStage(a: string, b: string): number {
+  const [materialA = '', stageA = ''] = a.split('|');
+  const [materialB = '', stageB = ''] = b.split('|');
+  return compare(materialA, materialB) || STAGES.indexOf(stageA as Stage) - STAGES.indexOf(stageB as Stage);
+}
+
 export function diffAnalyses(base: Side, current: Side, rules: GateRules = LIST_ONLY): Diff {
   const keys = new Set<string>();
   for (const side of [base, current]) {
     for (const material of side.analysis.materials) for (const stage of Object.keys(material.stages)) keys.add(`${material.material}|${stage}`);
   }
   const stages: StageDiff[] = [];
-  for (const key of [...keys].sort(compare)) {
+  for (const key of [...keys].sort(byMaterialThenStage)) {
     const [material = '', stageName = 'mining'] = key.split('|');
     const stage = stageName as Stage;
     const before = stageOf(base, material, stage);

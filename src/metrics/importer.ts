@@ -25,9 +25,10 @@
  * known, shares are of imports (`shareBase`), values that need P are null, and import reliance is
  * given as the range it takes over P (and over E when exports are not covered).
  */
-import { UNATTRIBUTED } from '../input/countries.js';
+import { UNATTRIBUTED } from '../domain/countries.js';
 import type { CoverageExtent } from '../input/dataset.js';
-import type { Stage } from '../input/fields.js';
+import { upstreamOf, type Stage } from '../domain/fields.js';
+import { chainGraph, chainNodeKey, feedSource, shipmentsTo, stageFlows, stageFullyCovered, stageProduction, tradeBalance, type ChainGraph } from '../graph/chain.js';
 import { isGroupIndex } from '../graph/group-view.js';
 import { compare, type Flow, type SliceIndex } from '../graph/slices.js';
 import { byQuantityDescending, governanceRange, herfindahl, type CountryShare } from './concentration.js';
@@ -515,71 +516,108 @@ export function geopolRisk(
 type PathVisitor = (visit: (refiner: string | null, origin: string, share: number, traced: boolean) => void) => void;
 
 /**
- * The importer's supply S as (refiner, mine origin) paths, in shares of S.
+ * The importer's supply S as (processor, mine origin) paths, in shares of S, read from the chain
+ * graph of the material and year (graph/chain.ts).
  * - Mining stage: the Kastner mix of its mining-stage supply.
- * - Refining stage: the Kastner mix by refining country; each refiner's output is traced through its
- *   ore feed F (its mine output plus its covered ore imports, less its ore exports, in the block's
- *   year) only as far as F reaches: a refiner that refines R > F has F / R of its output split by its
- *   feed's origin mix and the rest untraced under the refiner (F >= R: all of it split by the mix). A
- *   refiner without a production figure stays its own origin, untraced.
+ * - A processing stage (refining, magnet): the Kastner mix by producing country; each producer's
+ *   output is traced through its feed edge to its supply of the stage before, F (its own output of
+ *   that stage plus its covered imports, less its exports, in the block's year), only as far as F
+ *   reaches: a producer that makes R > F has F / R of its output split by its feed's origin mix and
+ *   the rest untraced under the producer (F >= R: all of it split by the mix). The feed's mix is
+ *   itself traced the same way until the mines (magnet -> refining -> mining). A producer without a
+ *   production figure stays its own origin, untraced. The processor of a path is the producer
+ *   nearest the importer (the refiner at the refining stage, the magnet maker at the magnet stage).
  */
 function originPaths(context: ImporterContext, production: number, supply: number): PathVisitor {
   const { index, material, stage, importer, year } = context;
-  const stageMix = stageOriginMix(index, material, stage, importer, year, production, supply);
-  if (stage === 'mining') {
+  const chain = chainGraph(index, material, year);
+  const stageMix = stageOriginMix(chain, stage, importer, production, supply);
+  if (upstreamOf(stage) === null) {
     return (visit) => {
       for (const { country, share, traced } of stageMix) visit(null, country, share, traced);
     };
   }
-  const refining = index.slice(material, stage, year)?.production ?? new Map<string, number>();
-  const refinedBy = (refiner: string): number | undefined => (refiner === importer ? production : refining.get(refiner));
-  const feeds = refinerFeeds(index, material, year, [...new Set(stageMix.map((entry) => entry.country))]);
+  const own = (country: string): number | undefined => (country === importer ? production : undefined);
   return (visit) => {
-    for (const { country: refiner, share, traced } of stageMix) {
-      const refined = refinedBy(refiner) ?? 0;
-      const feed = feeds.get(refiner);
-      if (!traced || !feed || feed.fed <= 0 || refined <= 0 || refiner === UNATTRIBUTED) {
-        visit(refiner, refiner, share, false);
-        continue;
-      }
-      const reach = Math.min(1, feed.fed / refined);
-      // forEach, not for-of: no [key, value] array per entry in this hot loop.
-      feed.mix.traced.forEach((part, origin) => visit(refiner, origin, share * reach * part, true));
-      feed.mix.untraced.forEach((part, origin) => visit(refiner, origin, share * reach * part, false));
-      if (reach < 1) visit(refiner, refiner, share * (1 - reach), false);
+    for (const { country: producer, share, traced } of stageMix) {
+      traceProducer(chain, stage, producer, share, traced, own, (origin, part, isTraced) => visit(producer, origin, part, isTraced));
     }
   };
 }
 
+/**
+ * Splits `share` of what `producer` makes at `stage` into mine origins (see originPaths), calling
+ * `visit` per origin. `own` overrides a country's production at this stage (the importer's assumed
+ * own output when the data give a range).
+ */
+function traceProducer(
+  chain: ChainGraph,
+  stage: Stage,
+  producer: string,
+  share: number,
+  traced: boolean,
+  own: (country: string) => number | undefined,
+  visit: (origin: string, share: number, traced: boolean) => void,
+): void {
+  const up = upstreamOf(stage);
+  if (up === null) {
+    visit(producer, share, traced);
+    return;
+  }
+  const node = chainNodeKey(stage, producer);
+  const made = own(producer) ?? (chain.hasNode(node) ? chain.getNodeAttribute(node, 'production') : null) ?? 0;
+  const feed = traced && producer !== UNATTRIBUTED ? feedOf(chain, stage, producer) : null;
+  if (!feed || feed.fed <= 0 || made <= 0) {
+    visit(producer, share, false);
+    return;
+  }
+  const reach = Math.min(1, feed.fed / made);
+  const none = (): undefined => undefined;
+  // forEach, not for-of: no [key, value] array per entry in this hot loop.
+  feed.mix.traced.forEach((part, source) => traceProducer(chain, up, source, share * reach * part, true, none, visit));
+  feed.mix.untraced.forEach((part, source) => visit(source, share * reach * part, false));
+  if (reach < 1) visit(producer, share * (1 - reach), false);
+}
+
 interface Feed {
-  /** Ore kept at home: mine output + covered ore imports - ore exports (>= 0). */
+  /** The stage before, kept at home: own output + covered imports - exports (>= 0). */
   fed: number;
-  /** Its origin mix (fractions of the refiner's mining-stage supply). */
+  /** Its origin mix at that stage (fractions of the producer's supply there). */
   mix: OriginMix;
 }
 
-/** Each refiner's mining-stage feed in `year`, counting only ore imports the data covers. */
-function refinerFeeds(index: SliceIndex, material: string, year: number, refiners: readonly string[]): Map<string, Feed> {
-  const slice = index.slice(material, 'mining', year);
-  const production = slice?.production ?? new Map<string, number>();
-  const allFlows = slice?.flows ?? [];
-  const covered = allFlows.filter((flow) => index.coverage.extent(material, 'mining', flow.to, year, 'import') !== null);
-  const flows = covered.length === allFlows.length ? allFlows : covered;
-  const inflow = new Map<string, number>();
-  const outflow = new Map<string, number>();
-  flows.forEach((flow) => {
-    inflow.set(flow.to, (inflow.get(flow.to) ?? 0) + flow.quantity);
-    outflow.set(flow.from, (outflow.get(flow.from) ?? 0) + flow.quantity);
-  });
-  const mixes = traceOrigins(production, flows, refiners);
-  const feeds = new Map<string, Feed>();
-  for (const refiner of refiners) {
-    const mix = mixes.get(refiner);
-    if (!mix) continue;
-    const fed = Math.max(0, (production.get(refiner) ?? 0) + (inflow.get(refiner) ?? 0) - (outflow.get(refiner) ?? 0));
-    feeds.set(refiner, { fed, mix });
+/**
+ * What feeds a producer's output at `stage`: its node one stage up, reached through its feed edge,
+ * counting only imports the data covers. The Kastner mixes of a stage are worked out once per chain graph.
+ */
+function feedOf(chain: ChainGraph, stage: Stage, producer: string): Feed | null {
+  const source = feedSource(chain, stage, producer);
+  if (!source) return null;
+  const up = source.stage;
+  const mixes = feedMixes(chain, up);
+  const mix = mixes.get(producer);
+  if (!mix) return null;
+  const coveredOnly = !stageFullyCovered(chain, up);
+  const { inflow, outflow } = tradeBalance(chain, up, producer, { coveredOnly });
+  return { fed: Math.max(0, (source.production ?? 0) + inflow - outflow), mix };
+}
+
+/** Kastner mixes of every country's supply at a stage, over its covered flows, kept per chain graph. */
+const mixesByChain = new WeakMap<ChainGraph, Map<Stage, Map<string, OriginMix>>>();
+
+function feedMixes(chain: ChainGraph, stage: Stage): Map<string, OriginMix> {
+  let byStage = mixesByChain.get(chain);
+  if (!byStage) mixesByChain.set(chain, (byStage = new Map()));
+  let mixes = byStage.get(stage);
+  if (!mixes) {
+    const flows = stageFlows(chain, stage, { coveredOnly: !stageFullyCovered(chain, stage) });
+    const producers: string[] = [];
+    chain.forEachNode((_key, node) => {
+      if (node.stage === stage) producers.push(node.country);
+    });
+    byStage.set(stage, (mixes = traceOrigins(stageProduction(chain, stage), flows, producers)));
   }
-  return feeds;
+  return mixes;
 }
 
 function sortedPaths(pathsOf: PathVisitor): OriginPath[] {
@@ -589,25 +627,18 @@ function sortedPaths(pathsOf: PathVisitor): OriginPath[] {
 }
 
 /**
- * The Kastner mix of the importer's supply at one stage, as shares of S = P + I. The importer's own
- * production is set to `production` (its assumed value when the data give a range). When it exports
- * more than it has, Kastner's supply is its exports; the excess is then taken out again, so the
- * shares stay shares of S, and its own untraced part is what is left.
+ * The Kastner mix of the importer's supply at one stage, as shares of S = P + I, from the chain
+ * graph's nodes and trade edges of that stage. The importer's own production is set to
+ * `production` (its assumed value when the data give a range). When it exports more than it has,
+ * Kastner's supply is its exports; the excess is then taken out again, so the shares stay shares
+ * of S, and its own untraced part is what is left.
  */
-function stageOriginMix(
-  index: SliceIndex,
-  material: string,
-  stage: Stage,
-  importer: string,
-  year: number,
-  production: number,
-  supply: number,
-): OriginShare[] {
+function stageOriginMix(chain: ChainGraph, stage: Stage, importer: string, production: number, supply: number): OriginShare[] {
   if (supply <= 0) return [];
-  const listed = index.slice(material, stage, year)?.production ?? new Map<string, number>();
+  const listed = stageProduction(chain, stage);
+  if (listed.size === 0) return shipperMix(chain, stage, importer, production, supply);
   const withOwn = (listed.get(importer) ?? 0) === production ? listed : new Map(listed).set(importer, production);
-  const flows = index.slice(material, stage, year)?.flows ?? [];
-  const mix = traceOrigins(withOwn, flows, [importer]).get(importer);
+  const mix = traceOrigins(withOwn, stageFlows(chain, stage), [importer]).get(importer);
   if (!mix || mix.supply <= 0) return [];
   const scale = mix.supply / supply;
   const excess = Math.max(0, mix.supply - supply) / supply;
@@ -617,6 +648,20 @@ function stageOriginMix(
     const scaled = share * scale - (country === importer ? excess : 0);
     if (scaled > 1e-12) entries.push({ country, share: scaled, traced: false });
   }
+  return entries;
+}
+
+/**
+ * A stage without a single production figure in the year (no world block): Kastner's tracing
+ * through re-exports would take every country's unknown output for zero and credit whatever a
+ * shipper sends on to whoever shipped to it. Unknown is not zero: each shipper is taken as the
+ * maker of what it ships, untraced, and the importer's own output as its own.
+ */
+function shipperMix(chain: ChainGraph, stage: Stage, importer: string, production: number, supply: number): OriginShare[] {
+  const entries: OriginShare[] = production > 0 ? [{ country: importer, share: production / supply, traced: upstreamOf(stage) === null }] : [];
+  shipmentsTo(chain, stage, importer).forEach((quantity, shipper) => {
+    if (quantity > 0) entries.push({ country: shipper, share: quantity / supply, traced: false });
+  });
   return entries;
 }
 

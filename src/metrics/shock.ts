@@ -21,16 +21,18 @@
  *   share limit. Water-filling places the lost volume; shortfall = lostQuantity - replaceable.
  * Limitation: candidates' own supply is not reduced when they depend on C's ore themselves.
  */
-import type { Stage } from '../input/fields.js';
-import { limitsFor, type Limits, type Policy } from '../input/policy.js';
+import type { Stage } from '../domain/fields.js';
+import { limitsFor, type Limits, type Policy } from '../policy/policy.js';
 import { compare, type SliceIndex } from '../graph/slices.js';
 import type { Analysis, StageAnalysis } from './analysis.js';
 import { bins, candidatesFrom, type CountryLookup, type Quantity } from './gaps.js';
 import type { Exposure, ImporterBlock } from './importer.js';
 import { traceOrigins } from './kastner.js';
+import { chainGraph, shipmentsTo, stageFlows, stageProduction } from '../graph/chain.js';
 import { waterFill, type Bin } from './waterfill.js';
+import { STAGES } from '../domain/fields.js';
 
-export const SHOCK_STAGES = ['mining', 'refining', 'all'] as const;
+export const SHOCK_STAGES = [...STAGES, 'all'] as const;
 export type ShockStage = (typeof SHOCK_STAGES)[number];
 
 export interface ShockScenario {
@@ -90,7 +92,7 @@ export interface ShockOptions {
 }
 
 export function shockStages(stage: ShockStage): Stage[] {
-  return stage === 'all' ? ['mining', 'refining'] : [stage];
+  return stage === 'all' ? [...STAGES] : [stage];
 }
 
 export function shock(analysis: Analysis, scenario: ShockScenario, options: ShockOptions): ShockResult {
@@ -137,7 +139,8 @@ export function stageShock(input: StageInput): StageShock {
   const shipped = shippedBy(input);
   let direct = 0;
   let via = 0;
-  if (stage === 'refining') {
+  if (stage !== 'mining') {
+    // A processing stage: what c makes is lost directly, c's mines behind other processors indirectly.
     for (const path of input.exposure.paths) {
       if (path.refiner === c) direct += path.share;
       else if (path.origin === c) via += path.share;
@@ -184,15 +187,16 @@ export function stageShock(input: StageInput): StageShock {
 function shippedBy(input: StageInput): { own: number; transit: number } {
   const { index, material, stage, block, importer, scenario } = input;
   const c = scenario.country;
-  const flows = index.slice(material, stage, block.year)?.flows ?? [];
-  const quantity = flows.filter((flow) => flow.from === c && flow.to === importer).reduce((sum, flow) => sum + flow.quantity, 0);
+  // The edge c -> importer of the stage in the chain graph, and c's origin mix from its nodes and edges.
+  const chain = chainGraph(index, material, block.year);
+  const quantity = shipmentsTo(chain, stage, importer).get(c) ?? 0;
   if (quantity <= 0) return { own: 0, transit: 0 };
-  const production = index.slice(material, stage, block.year)?.production ?? new Map<string, number>();
-  const mixes = traceOrigins(production, flows, [c]);
   const supply = input.exposure.supply;
   if (supply <= 0) return { own: 0, transit: 0 };
-  const mixC = mixes.get(c);
-  const ownFraction = mixC ? (mixC.traced.get(c) ?? 0) + (mixC.untraced.get(c) ?? 0) : 0;
+  // No production figure at this stage this year: c made what it ships (importer.ts, shipperMix).
+  const production = stageProduction(chain, stage);
+  const mixC = production.size > 0 ? traceOrigins(production, stageFlows(chain, stage), [c]).get(c) : undefined;
+  const ownFraction = production.size === 0 ? 1 : mixC ? (mixC.traced.get(c) ?? 0) + (mixC.untraced.get(c) ?? 0) : 0;
   return { own: (quantity * ownFraction) / supply, transit: (quantity * (1 - ownFraction)) / supply };
 }
 

@@ -2,9 +2,10 @@
  * The chain behind the importer's supply of one material at one stage, as a three-tier flow picture:
  * mine origins -> middle -> importer, each link with its quantity and its share of the supply S.
  *
- * - Refining stage: the middle tier is the refining country. The links come straight from the
- *   importer block's (refiner, origin) paths (importer.ts): origin -> refiner carries path share x S,
- *   refiner -> importer the refiner's total. A refiner with no mining-stage data is its own origin,
+ * - Refining stage: the middle tier is the refining country (magnet stage: the magnet maker). The
+ *   links come straight from the importer block's (processor, origin) paths (importer.ts), which
+ *   walk the chain graph (graph/chain.ts): origin -> refiner carries path share x S, refiner ->
+ *   importer the refiner's total. A refiner with no data on the stage before is its own origin,
  *   marked untraced.
  * - Mining stage: the middle tier is the shipping country (the exporter to the importer, or the
  *   importer itself for its own mine output). Each shipper's flow is split by the Kastner origin mix
@@ -13,10 +14,14 @@
  *   links below minShare are re-attributed to an "other" origin. Flows stay balanced: every middle
  *   node receives what it ships.
  */
-import type { Stage } from '../input/fields.js';
+import type { Stage } from '../domain/fields.js';
 import { compare, type SliceIndex } from '../graph/slices.js';
 import type { Exposure, ImporterBlock } from './importer.js';
-import { traceOrigins } from './kastner.js';
+import { traceOrigins, type OriginMix } from './kastner.js';
+import { chainGraph, shipmentsTo, stageFlows, stageProduction } from '../graph/chain.js';
+
+/** The middle tier of each stage's picture. */
+const MIDDLE: Record<Stage, Trace['middle']> = { mining: 'shipper', refining: 'refiner', magnet: 'maker' };
 
 /** The folded remainder of a tier. Not a country code (those are three characters). */
 export const OTHER = 'other';
@@ -50,8 +55,8 @@ export interface Trace {
   shareBase: 'supply' | 'imports';
   unit: string;
   supply: number;
-  /** What the middle tier is: refining countries, or shipping countries at the mining stage. */
-  middle: 'refiner' | 'shipper';
+  /** What the middle tier is: refining countries, magnet makers, or shipping countries at the mining stage. */
+  middle: 'refiner' | 'maker' | 'shipper';
   minShare: number;
   nodes: TraceNode[];
   links: TraceLink[];
@@ -77,7 +82,7 @@ export interface TraceInput {
 
 export function trace(input: TraceInput): Trace {
   const { block, stage } = input;
-  const raw = stage === 'refining' ? refiningPaths(input.exposure) : miningPaths(input);
+  const raw = stage === 'mining' ? miningPaths(input) : processingPaths(input.exposure);
   const folded = fold(raw, input.minShare);
   const S = input.exposure.supply;
   const links: TraceLink[] = [];
@@ -121,26 +126,30 @@ export function trace(input: TraceInput): Trace {
     shareBase: block.shareBase,
     unit: block.unit,
     supply: S,
-    middle: stage === 'refining' ? 'refiner' : 'shipper',
+    middle: MIDDLE[stage],
     minShare: input.minShare,
     nodes,
     links,
   };
 }
 
-function refiningPaths(exposure: Exposure): RawPath[] {
+function processingPaths(exposure: Exposure): RawPath[] {
   return exposure.paths.map((path) => ({ origin: path.origin, middle: path.refiner ?? path.origin, share: path.share, traced: path.traced }));
 }
 
-/** Mining stage: each shipper's flow to the importer (and the importer's own output) by the Kastner origin mix of the shipper. */
+/**
+ * Mining stage: each shipper's flow to the importer (the in-edges of its node in the chain graph,
+ * and its own output) by the Kastner origin mix of the shipper.
+ */
 function miningPaths(input: TraceInput): RawPath[] {
   const { index, material, block, importer, exposure } = input;
-  const flows = index.slice(material, 'mining', block.year)?.flows ?? [];
-  const production = index.slice(material, 'mining', block.year)?.production ?? new Map<string, number>();
-  const shipped = new Map<string, number>();
-  for (const flow of flows) if (flow.to === importer) shipped.set(flow.from, (shipped.get(flow.from) ?? 0) + flow.quantity);
+  const chain = chainGraph(index, material, block.year);
+  const shipped = shipmentsTo(chain, 'mining', importer);
   const own = exposure.production;
-  const mixes = traceOrigins(production, flows, [...shipped.keys()]);
+  const production = stageProduction(chain, 'mining');
+  // No mine production figure at all this year: each shipper is its own (untraced) origin, as in
+  // the importer block (importer.ts, shipperMix).
+  const mixes = production.size > 0 ? traceOrigins(production, stageFlows(chain, 'mining'), [...shipped.keys()]) : ownMixes([...shipped.keys()]);
   // Shares of S = P + I, the importer block's base, even when the importer exports more than it has.
   const supply = exposure.supply;
   if (supply <= 0) return [];
@@ -153,6 +162,11 @@ function miningPaths(input: TraceInput): RawPath[] {
     for (const [origin, part] of mix.untraced) paths.push({ origin, middle: shipper, share: (quantity * part) / supply, traced: false });
   }
   return paths.filter((path) => path.share > 0);
+}
+
+/** Each shipper as the untraced origin of all it ships. */
+function ownMixes(shippers: readonly string[]): Map<string, OriginMix> {
+  return new Map(shippers.map((shipper) => [shipper, { traced: new Map<string, number>(), untraced: new Map([[shipper, 1]]), supply: 0 }]));
 }
 
 /** Folds small middle nodes into OTHER, then small origin -> middle links into an OTHER origin. */

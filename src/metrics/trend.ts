@@ -22,7 +22,7 @@
  * Mining Data and USGS count DR Congo's 2022 cobalt as 115,371 t and 144,000 t), not the market's.
  * A new edition of the same publication (USGS MCS 2024 -> 2025) is not a change of source.
  */
-import type { Stage } from '../input/fields.js';
+import type { Stage } from '../domain/fields.js';
 import { sliceIndex } from '../graph/slices.js';
 import { productionKey, type SupplyGraph } from '../graph/supply-graph.js';
 import { analyseStage } from './analysis.js';

@@ -1,5 +1,5 @@
 /** The world block: concentration of production of one material and stage in one year. */
-import type { Stage } from '../input/fields.js';
+import type { Stage } from '../domain/fields.js';
 import type { SliceIndex } from '../graph/slices.js';
 import { concentration, governanceRange, governanceWeightedHhi, type CountryShare } from './concentration.js';
 

@@ -4,7 +4,7 @@
  * --year every block uses that year. Every input of a block is of the block's year: no block pairs
  * one year's trade with another year's production.
  */
-import type { Stage } from '../input/fields.js';
+import { upstreamOf, type Stage } from '../domain/fields.js';
 import type { SliceIndex } from '../graph/slices.js';
 import type { Dataset } from '../input/dataset.js';
 import { TradeCoverage } from '../graph/coverage.js';
@@ -63,7 +63,8 @@ export function tradeSlicesForLatestYears(
     const year = Math.max(-Infinity, ...members.map((member) => coverage.years(material, stage as Stage, member, 'import').at(-1) ?? -Infinity));
     if (!Number.isFinite(year)) continue;
     slices.add(`${material}|${stage}|${year}`);
-    if (stage === 'refining') slices.add(`${material}|mining|${year}`);
+    // A processing stage's origins are traced through every stage before it (importer.ts).
+    for (let up = upstreamOf(stage as Stage); up; up = upstreamOf(up)) slices.add(`${material}|${up}|${year}`);
   }
   return slices;
 }

@@ -5,6 +5,7 @@
 import type { Analysis } from '../metrics/analysis.js';
 import { clean } from './numbers.js';
 import { csvCell, csvNumber } from './text.js';
+import { STAGES } from '../domain/fields.js';
 
 export const CSV_COLUMNS = [
   'material', 'stage', 'unit',
@@ -20,7 +21,7 @@ export function renderCsv(analysis: Analysis): string {
   const num = (value: number | null | undefined): string => csvNumber(value === undefined || value === null ? null : clean(value));
   const str = (value: string | null | undefined): string => csvCell(value ?? '');
   for (const material of analysis.materials) {
-    for (const stage of ['mining', 'refining'] as const) {
+    for (const stage of STAGES) {
       const entry = material.stages[stage];
       if (!entry) continue;
       const { world, importer } = entry;

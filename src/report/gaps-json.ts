@@ -2,7 +2,7 @@
  * JSON of the gap layer: one gap, the effective policy, the state of each accept entry, and the
  * envelopes of `gaps` and `check`. Shares are fractions, HHI 0..10000, quantities in the stage's unit.
  */
-import type { Policy } from '../input/policy.js';
+import type { Policy } from '../policy/policy.js';
 import { isOpen, type AcceptState, type Assessment, type Gap, type Quantity } from '../metrics/gaps.js';
 import { envelopeHead, type ToolInfo } from './envelope.js';
 import { clean } from './numbers.js';

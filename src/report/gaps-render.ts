@@ -3,12 +3,12 @@
  * and $GITHUB_STEP_SUMMARY, and GitHub workflow annotations (`check --format github`).
  */
 import type { ChalkInstance } from 'chalk';
-import type { Policy } from '../input/policy.js';
+import type { Policy } from '../policy/policy.js';
 import { isOpen, type AcceptState, type Assessment, type Gap } from '../metrics/gaps.js';
 import { fitTable, widthOf, wrapParagraph, type FitColumn } from './fit.js';
 import { formatHhi, formatQuantity, formatShare } from './numbers.js';
 import { markdownCell, safeText } from './text.js';
-import { escapeControls, type Problem } from '../input/problems.js';
+import { escapeControls, type Problem } from '../domain/problems.js';
 
 export interface GapsContext {
   chalk: ChalkInstance;

@@ -7,11 +7,12 @@ import type { Analysis, MaterialAnalysis, StageAnalysis } from '../metrics/analy
 import type { CountryShare } from '../metrics/concentration.js';
 import type { ImporterBlock, OriginShare } from '../metrics/importer.js';
 import type { WorldBlock } from '../metrics/world.js';
-import type { Policy } from '../input/policy.js';
+import type { Policy } from '../policy/policy.js';
 import { bySeverity, type Assessment, type StageAssessment } from '../metrics/gaps.js';
 import { gapJson, policyJson } from './gaps-json.js';
 import { envelopeHead, type ToolInfo } from './envelope.js';
 import { clean } from './numbers.js';
+import { STAGES } from '../domain/fields.js';
 
 // The envelope head lives in envelope.ts (shared with gaps-json.ts); re-exported for existing imports.
 export { SCHEMA_VERSION, envelopeHead, type ToolInfo } from './envelope.js';
@@ -35,7 +36,7 @@ export function reportEnvelope(analysis: Analysis, tool: ToolInfo, warnings: rea
 
 export function materialJson(material: MaterialAnalysis, assessment?: Assessment): Record<string, unknown> {
   const stages: Record<string, unknown> = {};
-  for (const stage of ['mining', 'refining'] as const) {
+  for (const stage of STAGES) {
     const analysis = material.stages[stage];
     const assessed = assessment?.stages.find((entry) => entry.material === material.material && entry.stage === stage);
     if (analysis) stages[stage] = stageJson(analysis, assessed);

@@ -2,6 +2,7 @@
 import type { Analysis } from '../metrics/analysis.js';
 import { formatHhi, formatQuantity, formatReliance, formatShare } from './numbers.js';
 import { markdownCell } from './text.js';
+import { STAGES } from '../domain/fields.js';
 
 const HEADER = [
   'Material', 'Stage', 'World year', 'World production', 'Top producer', 'World HHI',
@@ -22,7 +23,7 @@ export function renderMarkdown(analysis: Analysis, countryName: (code: string) =
     `|${HEADER.map((_, i) => (i >= 2 ? ' ---: ' : ' --- ')).join('|')}|`,
   ];
   for (const material of analysis.materials) {
-    for (const stage of ['mining', 'refining'] as const) {
+    for (const stage of STAGES) {
       const entry = material.stages[stage];
       if (!entry) continue;
       const { world, importer } = entry;
@@ -37,7 +38,13 @@ export function renderMarkdown(analysis: Analysis, countryName: (code: string) =
         importer ? formatReliance(importer.importRelianceRange) : '',
         importer?.low ? ofBase(who(importer.topSupplier?.country, importer.topSupplier?.share), importer.shareBase) : importer ? 'unknown' : '',
         importer ? (importer.supplierHhi === null ? 'unknown' : formatHhi(importer.supplierHhi)) : '',
-        importer?.low ? ofBase(who(importer.topOrigin?.country, importer.topOrigin?.share), importer.shareBase) : importer ? 'unknown' : '',
+        importer?.low
+          ? importer.untracedShare !== null && importer.untracedShare >= 1 - 1e-12
+            ? 'unknown (not traced)'
+            : ofBase(who(importer.topOrigin?.country, importer.topOrigin?.share), importer.shareBase)
+          : importer
+            ? 'unknown'
+            : '',
       ];
       lines.push(`| ${cells.map(markdownCell).join(' | ')} |`);
     }

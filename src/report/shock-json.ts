@@ -3,12 +3,13 @@
  * stage, `shock = {direct, viaRefiners, total, lostQuantity, replaceable, shortfall, ...}` beside the
  * world and importer blocks. Materials are in the shock's order: largest shortfall share first.
  */
-import type { Policy } from '../input/policy.js';
+import type { Policy } from '../policy/policy.js';
 import type { Analysis } from '../metrics/analysis.js';
 import type { ShockResult, StageShock } from '../metrics/shock.js';
 import { policyJson } from './gaps-json.js';
 import { envelopeHead, materialJson, type ToolInfo } from './json.js';
 import { clean } from './numbers.js';
+import { STAGES } from '../domain/fields.js';
 
 export function stageShockJson(entry: StageShock): Record<string, unknown> {
   return {
@@ -41,7 +42,7 @@ export function shockEnvelope(
     const material = analysis.materials.find((entry) => entry.material === shocked.material);
     const base = material ? materialJson(material) : { material: shocked.material, stages: {} };
     const stages: Record<string, unknown> = {};
-    for (const stage of ['mining', 'refining'] as const) {
+    for (const stage of STAGES) {
       const entry = shocked.stages[stage];
       const blocks = (base.stages as Record<string, Record<string, unknown> | undefined>)[stage];
       if (entry) stages[stage] = { ...(blocks ?? {}), shock: stageShockJson(entry) };

@@ -3,13 +3,14 @@
  * of the importer's supply at each stage, quantities in the stage's unit.
  */
 import type { ChalkInstance } from 'chalk';
-import type { Stage } from '../input/fields.js';
-import type { Policy } from '../input/policy.js';
+import type { Stage } from '../domain/fields.js';
+import type { Policy } from '../policy/policy.js';
 import type { MaterialShock, ShockResult, StageShock } from '../metrics/shock.js';
 import { fitTable, widthOf, wrapParagraph } from './fit.js';
 import { policyLine } from './gaps-render.js';
 import { formatQuantity, formatShare } from './numbers.js';
 import { markdownCell, safeText } from './text.js';
+import { STAGES } from '../domain/fields.js';
 
 export interface ShockContext {
   chalk: ChalkInstance;
@@ -33,7 +34,7 @@ interface ShockRow {
 
 function shockRows(result: ShockResult): ShockRow[] {
   return result.materials.flatMap((material) =>
-    (['mining', 'refining'] as const).flatMap((stage) => {
+    STAGES.flatMap((stage) => {
       const entry = material.stages[stage];
       return entry ? [{ material, stage, entry }] : [];
     }),

@@ -11,6 +11,7 @@ import { fitTable, widthOf, wrapParagraph } from './fit.js';
 import { formatHhi, formatQuantity, formatReliance, formatShare } from './numbers.js';
 import { displayName } from './short-names.js';
 import { safeText } from './text.js';
+import { STAGES, type Stage } from '../domain/fields.js';
 
 /** Thresholds used only to colour the table; the policy limits of `gaps` and `check` are separate. */
 export const HIGHLIGHT = { hhiHigh: 2500, hhiModerate: 1500, shareHigh: 0.65, shareModerate: 0.4 } as const;
@@ -19,7 +20,7 @@ export interface TableContext {
   chalk: ChalkInstance;
   countryName: (code: string) => string;
   /** The policy's risk level of a stage (`gaps` bands), when the caller has assessed it. */
-  risk?: (material: string, stage: 'mining' | 'refining') => { level: string; gaps: number; possible?: number } | undefined;
+  risk?: (material: string, stage: Stage) => { level: string; gaps: number; possible?: number } | undefined;
   /** Terminal width (see fit.ts); default 100. */
   width?: number;
 }
@@ -27,7 +28,14 @@ export interface TableContext {
 type Cell = { text: string; tone?: 'high' | 'moderate' | 'dim' };
 type Row = { label: string; cells: Cell[] };
 
-const STAGES = ['mining', 'refining'] as const;
+/**
+ * The stage columns of a material: mining and refining always (a blank column says "no data"), and
+ * a later stage of the chain (magnet) with every stage before it, only when the material has it.
+ */
+function stageColumns(material: MaterialAnalysis): Stage[] {
+  const last = Math.max(1, ...STAGES.map((stage, at) => (material.stages[stage] ? at : 0)));
+  return STAGES.slice(0, last + 1);
+}
 const NO_DATA: Cell = { text: 'no data', tone: 'dim' };
 
 export function renderTable(analysis: Analysis, context: TableContext): string {
@@ -51,12 +59,13 @@ export function renderTable(analysis: Analysis, context: TableContext): string {
 }
 
 function materialBlock(material: MaterialAnalysis, importer: string, context: TableContext, width: number): string[] {
-  const stages = STAGES.map((stage) => material.stages[stage]);
+  const columns = stageColumns(material);
+  const stages = columns.map((stage) => material.stages[stage]);
   const worlds = stages.map((s) => s?.world);
   const blocks = stages.map((s) => s?.importer);
   const rows: Row[] = [{ label: 'unit', cells: stages.map((s) => text(safeText(s?.world?.unit ?? s?.importer?.unit ?? ''))) }];
   if (context.risk) {
-    const risks = STAGES.map((stage) => (material.stages[stage] ? context.risk?.(material.material, stage) : undefined));
+    const risks = columns.map((stage) => (material.stages[stage] ? context.risk?.(material.material, stage) : undefined));
     rows.push({ label: 'risk (policy)', cells: risks.map(riskCell) });
   }
   rows.push(...section('World', worlds, [
@@ -74,12 +83,12 @@ function materialBlock(material: MaterialAnalysis, importer: string, context: Ta
     ['import reliance', (b) => known(b.importRelianceRange, () => text(formatReliance(b.importRelianceRange)))],
     ['top supplier', (b) => known(b.low, () => baseNote(countryCell(b.topSupplier, context), b))],
     ['supplier HHI', (b) => known(b.supplierHhi, (hhi) => hhiCell(hhi))],
-    ['top origin (mine)', (b) => known(b.low, () => baseNote(originCell(b.topOrigin, context), b))],
+    ['top origin (mine)', (b) => known(b.low, () => (nothingTraced(b) ? NOT_TRACED : baseNote(originCell(b.topOrigin, context), b)))],
     ['traced', (b) => known(b.untracedShare, (untraced) => text(`${formatShare(1 - untraced)} of ${b.shareBase}`))],
     ['GeoPolRisk', (b) => known(b.geopolRiskRange, (range) => text(governanceFigure(b.geopolRisk, range, 3)))],
     ['GeoPolRisk CF', cfCell],
   ], (b) => b.low === null));
-  return [...layout(material.material, rows, context.chalk, width), ...reasonLines(material, importer, context, width)];
+  return [...layout(material.material, columns, rows, context.chalk, width), ...reasonLines(material, importer, context, width)];
 }
 
 /** A figure that rests on a missing governance score is its range (see metrics/concentration.ts governanceRange). */
@@ -170,6 +179,13 @@ function countryCell(entry: CountryShare | null, context: TableContext): Cell {
   return { text: `${shortCountry(entry.country, context)} ${formatShare(entry.share)}${mark}`, ...(tone ? { tone } : {}) };
 }
 
+/** Where none of the supply is traced to a mine, the country where tracing stopped is no mine origin. */
+const NOT_TRACED: Cell = { text: 'unknown (not traced)', tone: 'dim' };
+
+function nothingTraced(block: ImporterBlock): boolean {
+  return block.untracedShare !== null && block.untracedShare >= 1 - 1e-12;
+}
+
 function originCell(entry: OriginShare | null, context: TableContext): Cell {
   const cell = countryCell(entry ? { country: entry.country, share: entry.share, quantity: 0 } : null, context);
   return entry && !entry.traced ? { ...cell, text: `${cell.text} (untraced)` } : cell;
@@ -186,8 +202,8 @@ function shortCountry(code: string, context: TableContext): string {
 }
 
 /** The material's rows fitted to the width (fit.ts): labels never wrap, stage cells wrap within their column. */
-function layout(title: string, rows: Row[], chalk: ChalkInstance, width: number): string[] {
-  const columns = [{ title: safeText(title), wrap: false }, ...STAGES.map((stage) => ({ title: stage }))];
+function layout(title: string, stages: readonly Stage[], rows: Row[], chalk: ChalkInstance, width: number): string[] {
+  const columns = [{ title: safeText(title), wrap: false }, ...stages.map((stage) => ({ title: stage }))];
   const isSection = (row: Row): boolean => row.cells.every((cell) => cell.text === '');
   const paint = (r: number, column: number, text: string): string => {
     const row = rows[r];
@@ -199,6 +215,6 @@ function layout(title: string, rows: Row[], chalk: ChalkInstance, width: number)
     if (tone === 'dim') return chalk.dim(text);
     return text;
   };
-  const body = rows.map((row) => [row.label, ...STAGES.map((_, i) => row.cells[i]?.text ?? '')]);
+  const body = rows.map((row) => [row.label, ...stages.map((_, i) => row.cells[i]?.text ?? '')]);
   return fitTable(columns, body, { width, rule: false, keyTitles: true, blockGap: false, paint, paintHeader: (text) => chalk.bold(text) }).lines;
 }

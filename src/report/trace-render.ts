@@ -24,10 +24,32 @@ function nodeId(tier: Tier, country: string): string {
   return `${TIER_PREFIX[tier]}_${country === OTHER ? 'other' : country.replace(/[^A-Za-z0-9]/g, '_')}`;
 }
 
+/** How each kind of middle tier is named: its title, one of it, its note under the table and its diagram id. */
+const MIDDLE_WORDS: Record<Trace['middle'], { title: string; one: string; note: string; id: string }> = {
+  refiner: {
+    title: 'Refining countries',
+    one: 'refining country',
+    note: 'Refining countries: where the metal was refined (traced through re-exports); each split by its ore feed.',
+    id: 'refiners',
+  },
+  maker: {
+    title: 'Magnet makers',
+    one: 'magnet maker',
+    note: 'Magnet makers: where the magnets were made (traced through re-exports); each split by its refined feed, then by that feed\'s ore.',
+    id: 'makers',
+  },
+  shipper: {
+    title: 'Shipping countries',
+    one: 'shipping country',
+    note: 'Shipping countries: who shipped the ore to the importer; each split by the traced origin of its supply.',
+    id: 'shippers',
+  },
+};
+
 function tierTitles(trace: Trace): Record<Tier, string> {
   return {
     origin: 'Mine origins',
-    middle: trace.middle === 'refiner' ? 'Refining countries' : 'Shipping countries',
+    middle: MIDDLE_WORDS[trace.middle].title,
     importer: 'Importer',
   };
 }
@@ -84,15 +106,12 @@ export function renderTraceTable(trace: Trace, context: TraceContext): string {
   );
   lines.push(
     ...section(
-      `Links: mine origin -> ${trace.middle === 'refiner' ? 'refining country' : 'shipping country'}`,
+      `Links: mine origin -> ${MIDDLE_WORDS[trace.middle].one}`,
       ['from', 'to', 'quantity', 'share', 'note'],
       linksFrom(trace, 'origin').map((link) => [who(link.from.country, 'origin'), who(link.to.country, 'middle'), unit(link.quantity), formatShare(link.share), mark(link.traced)]),
     ),
   );
-  const note =
-    trace.middle === 'refiner'
-      ? 'Refining countries: where the metal was refined (traced through re-exports); each split by its ore feed.'
-      : 'Shipping countries: who shipped the ore to the importer; each split by the traced origin of its supply.';
+  const note = MIDDLE_WORDS[trace.middle].note;
   lines.push(
     ...wrapParagraph(`${note} Shares are of the importer's supply. Links below ${formatShare(trace.minShare)} folded into "other". "untraced": origin not known beyond this country.`, width, {
       paint: (line) => chalk.dim(line),
@@ -174,7 +193,7 @@ export function renderTraceMermaid(trace: Trace, countryName: (code: string) => 
   const lines = ['---', `title: ${yamlString(titleLines(trace, countryName, 'dotted').join(' · '))}`, '---', 'flowchart LR'];
   const subgraphs: [Tier, string][] = [
     ['origin', 'origins'],
-    ['middle', trace.middle === 'refiner' ? 'refiners' : 'shippers'],
+    ['middle', MIDDLE_WORDS[trace.middle].id],
   ];
   for (const [tier, id] of subgraphs) {
     lines.push(`  subgraph ${id}["${mermaidText(titles[tier])}"]`);

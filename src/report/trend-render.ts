@@ -3,12 +3,13 @@
  * "·", never drawn as a zero), CSV and JSON with the full series (gaps as empty cells / null).
  */
 import type { ChalkInstance } from 'chalk';
-import type { Stage } from '../input/fields.js';
+import type { Stage } from '../domain/fields.js';
 import { SERIES, type SeriesName, type StageTrend, type TrendPoint, type TrendResult } from '../metrics/trend.js';
 import { envelopeHead, type ToolInfo } from './json.js';
 import { clean, formatHhi, formatShare } from './numbers.js';
 import { fitTable, widthOf, wrapParagraph } from './fit.js';
 import { csvCell, csvNumber, safeText } from './text.js';
+import { STAGES } from '../domain/fields.js';
 
 export interface TrendContext {
   chalk: ChalkInstance;
@@ -110,7 +111,7 @@ export function renderTrendTable(result: TrendResult, context: TrendContext): st
   const lines = [...wrapParagraph(`Trends for ${safeText(context.countryName(result.importer))} (${result.importer}) · ${period}${averaged}`, width, { hang: 2, paint: (line) => chalk.bold(line) }), ''];
   if (result.materials.length === 0) lines.push('No data in the chosen years.');
   for (const material of result.materials) {
-    for (const stage of ['mining', 'refining'] as const) {
+    for (const stage of STAGES) {
       const trend = material.stages[stage];
       if (!trend) continue;
       const first = trend.points[0]?.year ?? '';
@@ -152,7 +153,7 @@ export function renderTrendCsv(result: TrendResult): string {
   const number = (value: number | null): string => csvNumber(value === null ? null : clean(value));
   const text = (value: string | null): string => (value === null ? '' : csvCell(value));
   for (const material of result.materials) {
-    for (const stage of ['mining', 'refining'] as const) {
+    for (const stage of STAGES) {
       const trend = material.stages[stage];
       if (!trend) continue;
       for (const p of trend.points) {
@@ -197,7 +198,7 @@ export function trendEnvelope(result: TrendResult, tool: ToolInfo, warnings: rea
     average: result.average,
     materials: result.materials.map((material) => {
       const stages: Partial<Record<Stage, unknown>> = {};
-      for (const stage of ['mining', 'refining'] as const) {
+      for (const stage of STAGES) {
         const trend = material.stages[stage];
         if (!trend) continue;
         const change = Object.fromEntries(SERIES.map((name) => [name, trend.change[name] === null ? null : clean(trend.change[name] ?? 0)]));

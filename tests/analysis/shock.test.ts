@@ -19,7 +19,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/input/dataset.js';
-import { DEFAULT_POLICY, type Policy } from '../../src/input/policy.js';
+import { DEFAULT_POLICY, type Policy } from '../../src/policy/policy.js';
 import { buildSupplyGraph } from '../../src/graph/supply-graph.js';
 import { sliceIndex } from '../../src/graph/slices.js';
 import { analyse } from '../../src/metrics/analysis.js';

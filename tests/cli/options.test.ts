@@ -114,6 +114,24 @@ describe('SUPPLY_RISK_THREADS', () => {
   });
 });
 
+describe('SUPPLY_RISK_FAST_PATH', () => {
+  it('0 reads every line through csv-parse and gives the same bytes as the fast path', async () => {
+    for (const command of [['report', '--json', '--quiet'], ['validate', '--json'], ['trend', '--json', '--quiet']]) {
+      const fast = await run(command);
+      const plain = await run(command, { SUPPLY_RISK_FAST_PATH: '0' });
+      expect(plain.code).toBe(fast.code);
+      expect(plain.stdout).toBe(fast.stdout);
+      expect(plain.stdout.length).toBeGreaterThan(100);
+    }
+  });
+
+  it.each(['yes', '2', 'off'])('%j is a usage error naming the variable (exit 2)', async (value) => {
+    const result = await run(['report'], { SUPPLY_RISK_FAST_PATH: value });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`error: SUPPLY_RISK_FAST_PATH=${value} must be 0 (off) or 1 (on, the default)\n`);
+  });
+});
+
 describe('--json wherever --format json works', () => {
   it('validate --json prints the JSON summary', async () => {
     const result = await run(['validate', '--json']);

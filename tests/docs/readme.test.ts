@@ -65,5 +65,13 @@ describe('README', () => {
     expect(table).toEqual(expectedTable());
     const withProduction = new Set(rows('production.csv').map((row) => row.material));
     expect(readme).toContain(`covers **world production** of ${withProduction.size} materials`);
+    // The magnet stage is not a column of the table: its sentence names Japan's covered years.
+    const magnetYears = rows('coverage.csv')
+      .filter((row) => row.stage === 'magnet' && row.importer === 'JPN' && row.flow === 'import')
+      .map((row) => Number(row.year));
+    expect(magnetYears.length).toBeGreaterThan(0);
+    expect(readme.replace(/\s+/g, ' ')).toContain(`Japan's imports are covered for ${spans(magnetYears)}.`);
+    // "No source gives world magnet production by country": true while production.csv has no magnet row.
+    expect(rows('production.csv').some((row) => row.stage === 'magnet')).toBe(false);
   });
 });

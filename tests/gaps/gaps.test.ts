@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/input/dataset.js';
-import { limitsFor, mergePolicy, type Policy } from '../../src/input/policy.js';
+import { limitsFor, mergePolicy, type Policy } from '../../src/policy/policy.js';
 import { buildSupplyGraph } from '../../src/graph/supply-graph.js';
 import { sliceIndex } from '../../src/graph/slices.js';
 import { analyse } from '../../src/metrics/analysis.js';

@@ -2,11 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FieldError, parseGroups } from '../../src/input/fields.js';
+import { FieldError, parseGroups } from '../../src/domain/fields.js';
 import { importWgi } from '../../src/importers/wgi.js';
-import { checkPolicyAgainstData, closestName, DEFAULT_POLICY, didYouMean, limitsFor, mergePolicy } from '../../src/input/policy.js';
-import { parsePolicy } from '../../src/input/policy-file.js';
-import { InputError } from '../../src/input/problems.js';
+import { checkPolicyAgainstData, closestName, DEFAULT_POLICY, didYouMean, limitsFor, mergePolicy } from '../../src/policy/policy.js';
+import { parsePolicy } from '../../src/policy/policy-file.js';
+import { InputError } from '../../src/domain/problems.js';
 import { runCli } from '../helpers/cli.js';
 import { importerFixture } from '../importers/helpers.js';
 

@@ -13,7 +13,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/input/dataset.js';
-import { DEFAULT_POLICY } from '../../src/input/policy.js';
+import { DEFAULT_POLICY } from '../../src/policy/policy.js';
 import { buildSupplyGraph } from '../../src/graph/supply-graph.js';
 import { sliceIndex } from '../../src/graph/slices.js';
 import { analyse } from '../../src/metrics/analysis.js';

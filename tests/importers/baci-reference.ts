@@ -14,7 +14,7 @@ import type { TradeOptions } from '../../src/importers/trade-filter.js';
 import { emptyResult, type ImportResult, type Tally, type TradeRow } from '../../src/importers/types.js';
 import { csvField, TRADE_HEADER } from '../../src/importers/writer.js';
 import { inYears, roundQuantity } from '../../src/importers/values.js';
-import { InputError } from '../../src/input/problems.js';
+import { InputError } from '../../src/domain/problems.js';
 
 const CSV_COLUMNS = ['t', 'i', 'j', 'k', 'v', 'q'] as const;
 const USD_PER_KUSD = 1000;

@@ -3,7 +3,7 @@ import { importBaci } from '../../src/importers/baci.js';
 import { importComtrade } from '../../src/importers/comtrade.js';
 import { loadHsMap } from '../../src/importers/hs-map.js';
 import type { TradeRow } from '../../src/importers/types.js';
-import { InputError } from '../../src/input/problems.js';
+import { InputError } from '../../src/domain/problems.js';
 import { importerFixture, HS_MAP } from './helpers.js';
 
 /**
@@ -73,13 +73,16 @@ describe('baci importer', () => {
     const hsMap = await loadHsMap(HS_MAP);
     const all = await importBaci([importerFixture('baci/BACI_HS17_Y2024_excerpt.csv')], { hsMap });
     expect(all.tally.read).toBe(11);
-    expect(all.tally.skipped.get('HS code not in the HS map')).toBe(5); // 850511 magnets
+    expect(all.tally.skipped.get('HS code not in the HS map')).toBeUndefined(); // 850511 magnets are mapped
     expect(all.tally.skipped.get('no quantity (net weight missing)')).toBe(1); // France -> Denmark, NA
+    // Magnets (850511) stay in tonnes of magnet at the magnet stage: 3,714.509 t from China, 156,879.57 thousand USD.
+    expect(flow(all.trade, 'CHN', 'JPN', 'rare-earths')).toMatchObject({ stage: 'magnet', quantity: 3714.509, unit: 't gross', valueUsd: 156879570 });
     // 5,945.361 t of Li2CO3 x 0.1879 = 1,117.133332 t Li, worth 108,342.787 thousand USD
     expect(flow(all.trade, 'CHL', 'JPN')).toMatchObject({ quantity: 1117.133332, valueUsd: 108342787, year: 2024 });
     expect(flow(all.trade, 'CHL', 'KOR')?.quantity).toBe(3927.591776); // 20,902.564 x 0.1879
     const japan = await importBaci([importerFixture('baci/BACI_HS17_Y2024_excerpt.csv')], { hsMap, country: 'JPN' });
-    expect(japan.trade.map((row) => row.exporter).sort()).toEqual(['ARG', 'CHL', 'CHN']);
+    expect(japan.trade.filter((row) => row.material === 'lithium').map((row) => row.exporter).sort()).toEqual(['ARG', 'CHL', 'CHN']);
+    expect(japan.trade.filter((row) => row.material === 'rare-earths').map((row) => row.exporter).sort()).toEqual(['CHN', 'MYS', 'PHL', 'THA', 'VNM']);
   });
 
   it('reads the Parquet extract: Japan 2024, Chile 48% of lithium carbonate, China 98% of graphite', async () => {

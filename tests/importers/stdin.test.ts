@@ -24,7 +24,7 @@ describe('import from standard input', () => {
     expect(piped.code).toBe(0);
     expect(piped.stdout.split('\n').length).toBeGreaterThan(2);
     expect(piped.stdout.replaceAll('stdin.csv', 'BACI_HS17_Y2024_excerpt.csv')).toBe(byName.stdout);
-    expect(piped.stderr).toContain('baci: read 11 records, kept 5');
+    expect(piped.stderr).toContain('baci: read 11 records, kept 10, skipped 1');
   });
 
   it('refuses "-" twice, and an empty input is an empty file', () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { ImportResult, ProductionRow } from '../../src/importers/types.js';
 import { isWithheldRow, productionFields, writeResult } from '../../src/importers/writer.js';
-import { InputError } from '../../src/input/problems.js';
+import { InputError } from '../../src/domain/problems.js';
 import { importerFixture } from './helpers.js';
 
 // The fixtures are the real MCS 2024 world tables, copied byte for byte.

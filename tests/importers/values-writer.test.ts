@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/input/problems.js';
+import { InputError } from '../../src/domain/problems.js';
 import { emptyResult, type ProductionRow } from '../../src/importers/types.js';
 import { formatQuantity, parseUsgsCell } from '../../src/importers/values.js';
 import { csvField, productionCsv, writeResult } from '../../src/importers/writer.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importWgi } from '../../src/importers/wgi.js';
 import { writeResult } from '../../src/importers/writer.js';
-import { InputError } from '../../src/input/problems.js';
+import { InputError } from '../../src/domain/problems.js';
 import { importerFixture } from './helpers.js';
 
 // Real lines of the WDI bulk file (preamble, header, 9 economies) and of its country metadata.

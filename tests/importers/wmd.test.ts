@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import initSqlJs from 'sql.js';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/input/problems.js';
+import { InputError } from '../../src/domain/problems.js';
 import { emptyResult, selection, type ProductionRow } from '../../src/importers/types.js';
 import { CONVERSIONS, importWmd } from '../../src/importers/wmd.js';
 import { PRODUCTION_PRECEDENCE, withheldProductionRow, writeResult } from '../../src/importers/writer.js';

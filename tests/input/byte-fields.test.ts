@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ByteTokenMap, fourDigits, plainDecimal, splitFields } from '../../src/input/byte-fields.js';
+import { ByteTokenMap, fourDigits, plainDecimal, splitFields } from '../../src/input/fast/byte-fields.js';
 import { TradeTable } from '../../src/input/trade-table.js';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);

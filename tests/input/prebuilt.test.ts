@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { builtInCountries } from '../../src/input/countries.js';
+import { builtInCountries } from '../../src/domain/countries.js';
 import { inspectDataset, loadDataset } from '../../src/input/dataset.js';
 import { datasetSnapshot, embeddedDataDir, fingerprint, isEmbeddedDataDir, prebuiltDataset, readPrebuilt, writePrebuilt } from '../../src/input/prebuilt.js';
 import { runCli, spawnCli } from '../helpers/cli.js';

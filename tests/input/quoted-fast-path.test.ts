@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { splitQuotedFields, unquoted } from '../../src/input/byte-fields.js';
+import { splitQuotedFields, unquoted } from '../../src/input/fast/byte-fields.js';
 import { splitQuotedLine } from '../../src/input/csv.js';
 import { inspectDataset, loadDataset, type Dataset } from '../../src/input/dataset.js';
 import { runCli } from '../helpers/cli.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inspectDataset, loadDataset } from '../../src/input/dataset.js';
-import { formatProblem, InputError } from '../../src/input/problems.js';
+import { formatProblem, InputError } from '../../src/domain/problems.js';
 import { dataFolder, production, trade } from '../helpers/data.js';
 
 /** The formatted problems of a data folder (empty when it is valid). */
@@ -66,7 +66,7 @@ describe('data contract rules, one problem each with file:line[:column]', () => 
 
   it('unknown stage and wrong case', async () => {
     expect(await problemsOf({ 'production.csv': production('cobalt,smelting,COD,2023,1,t', 'cobalt,Mining,COD,2023,1,t') })).toEqual([
-      'production.csv:2:2: stage "smelting" is not one of mining, refining',
+      'production.csv:2:2: stage "smelting" is not one of mining, refining, magnet',
       'production.csv:3:2: stage "Mining" must be lower-case: mining',
     ]);
   });

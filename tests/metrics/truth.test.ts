@@ -11,7 +11,7 @@ import { assess } from '../../src/metrics/gaps.js';
 import { relianceRange } from '../../src/metrics/importer.js';
 import { shock } from '../../src/metrics/shock.js';
 import { sliceIndex } from '../../src/graph/slices.js';
-import { DEFAULT_POLICY } from '../../src/input/policy.js';
+import { DEFAULT_POLICY } from '../../src/policy/policy.js';
 import { fixture, ROOT, runCli } from '../helpers/cli.js';
 
 async function graphOf(name: string) {

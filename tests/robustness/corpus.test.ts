@@ -17,7 +17,7 @@
  *   pending         the command does not exist yet: it.todo with this note
  *
  * Policy cases whose problems are input errors are also checked against loadPolicy directly, so a
- * message change in src/input/policy.ts shows up next to the fixture it breaks.
+ * message change in src/policy/policy.ts shows up next to the fixture it breaks.
  */
 import { cpSync, createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,8 +25,8 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadPolicy } from '../../src/input/policy.js';
-import { formatProblem, InputError } from '../../src/input/problems.js';
+import { loadPolicy } from '../../src/policy/policy.js';
+import { formatProblem, InputError } from '../../src/domain/problems.js';
 import { fixture, ROOT, runCli, spawnCli, type RunResult } from '../helpers/cli.js';
 
 interface Part {

@@ -7,9 +7,9 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SafeWriteError, writeFileAtomically } from '../../src/input/atomic-write.js';
+import { SafeWriteError, writeFileSafely as writeFileAtomically } from '../../src/io/safe-write.js';
 import { writeFileSafely } from '../../src/io/safe-write.js';
-import { formatProblem } from '../../src/input/problems.js';
+import { formatProblem } from '../../src/domain/problems.js';
 import { csvCell, markdownCell, safeText } from '../../src/report/text.js';
 import { runCli } from '../helpers/cli.js';
 import { dataFolder, production, trade } from '../helpers/data.js';

@@ -14,7 +14,7 @@ import { acceptWarnings, policyLine, renderCheckTable, renderGapsMarkdown, rende
 import { findingJson, renderGateGithub, renderGateMarkdown, renderGateTable } from '../../report/diff-render.js';
 import { renderJson } from '../../report/json.js';
 import { terminalWidth } from '../../report/fit.js';
-import { InputError, UsageError } from '../../input/problems.js';
+import { InputError, UsageError } from '../../domain/problems.js';
 import { chalkFor, countryNamer, defaultDataDir, emit, resolveFormat, toolInfo, warn } from '../common.js';
 import type { CliIo } from '../io.js';
 import { dataFilePath, evaluate, resolvePolicy } from '../evaluate.js';

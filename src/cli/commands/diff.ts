@@ -6,8 +6,8 @@
  * one `check --baseline` gates on.
  */
 import { isAbsolute, join } from 'node:path';
-import type { Policy } from '../../input/policy.js';
-import { InputError } from '../../input/problems.js';
+import type { Policy } from '../../policy/policy.js';
+import { InputError } from '../../domain/problems.js';
 import { diffAnalyses, LIST_ONLY, type GateRules } from '../../metrics/diff.js';
 import { renderDiffMarkdown, renderDiffTable, diffEnvelope } from '../../report/diff-render.js';
 import { renderJson } from '../../report/json.js';

@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { STAGES, type Stage } from '../../input/fields.js';
+import { STAGES, type Stage } from '../../domain/fields.js';
 import type { ImportOptions } from '../../importers/index.js';
 import { summaryLines } from '../../importers/types.js';
 import type { YearRange } from '../../importers/values.js';
-import { UsageError } from '../../input/problems.js';
+import { UsageError } from '../../domain/problems.js';
 import { defaultDataDir, parseCountryOption, parseListOption, toolInfo } from '../common.js';
 import type { CliIo } from '../io.js';
 

@@ -4,7 +4,7 @@
  * writes every command's schema to DIR/<command>.schema.json (what `npm run schema` does).
  */
 import { join } from 'node:path';
-import { UsageError } from '../../input/problems.js';
+import { UsageError } from '../../domain/problems.js';
 import { renderJson } from '../../report/json.js';
 import { commandJsonSchema, isSchemaCommand, SCHEMA_COMMANDS, schemaFileName } from '../../report/schema.js';
 import { emit } from '../common.js';

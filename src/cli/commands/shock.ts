@@ -1,5 +1,5 @@
 /** `supply-risk shock --country ISO3`: what the importer loses if one country's supply falls, and what could replace it. */
-import { UsageError } from '../../input/problems.js';
+import { UsageError } from '../../domain/problems.js';
 import { sliceIndex } from '../../graph/slices.js';
 import { analyse } from '../../metrics/analysis.js';
 import { shock, type ShockStage } from '../../metrics/shock.js';

@@ -1,6 +1,6 @@
 /** `supply-risk trace <material>`: mine origins -> refiners (or shippers) -> importer, as a table, JSON, Graphviz or Mermaid. */
-import type { Stage } from '../../input/fields.js';
-import { UsageError } from '../../input/problems.js';
+import { STAGES, type Stage } from '../../domain/fields.js';
+import { UsageError } from '../../domain/problems.js';
 import { sliceIndex } from '../../graph/slices.js';
 import { analyse } from '../../metrics/analysis.js';
 import { trace } from '../../metrics/trace.js';
@@ -27,7 +27,7 @@ export async function runTrace(material: string, options: TraceOptions, io: CliI
   const stage: Stage = options.stage ?? (stages.refining?.importer ? 'refining' : 'mining');
   const block = stages[stage]?.importer;
   if (!block) {
-    const has = (['mining', 'refining'] as const).filter((s) => stages[s]?.importer);
+    const has = STAGES.filter((s) => stages[s]?.importer);
     const hint = has.length > 0 ? `; try --stage ${has.join(' or --stage ')}` : '';
     throw new UsageError(`${options.importer} has no ${material} supply at the ${stage} stage${options.year !== undefined ? ` in ${options.year}` : ''}${hint}`);
   }

@@ -1,5 +1,5 @@
 /** `supply-risk trend`: yearly (or rolling-mean) series of concentration and exposure, per material and stage. */
-import { UsageError } from '../../input/problems.js';
+import { UsageError } from '../../domain/problems.js';
 import { sliceIndex } from '../../graph/slices.js';
 import { trend } from '../../metrics/trend.js';
 import { renderJson } from '../../report/json.js';

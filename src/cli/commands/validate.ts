@@ -6,10 +6,10 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { inspectDataset, type FileStats } from '../../input/dataset.js';
-import { escapeControls, formatProblem } from '../../input/problems.js';
+import { escapeControls, formatProblem } from '../../domain/problems.js';
 import { checkSanity, INTEGRITY_CLASSES, WARNING_CLASSES, type DataWarning, type WarningList } from '../../input/sanity.js';
 import { renderJson } from '../../report/json.js';
-import { defaultDataDir, emit, readerThreads } from '../common.js';
+import { defaultDataDir, emit, readerOptions } from '../common.js';
 import type { CliIo } from '../io.js';
 import { progressReporter } from '../progress.js';
 
@@ -33,7 +33,7 @@ export async function runValidate(options: ValidateOptions, io: CliIo): Promise<
   try {
     dataset = await inspectDataset(dataDir, {
       tradeSummaryOnly: true,
-      threads: readerThreads(io),
+      ...readerOptions(io),
       ...(progress.listener ? { progress: progress.listener } : {}),
     });
   } finally {

@@ -4,6 +4,7 @@
  * Every object field carries a description; it becomes the field's `description` in schema/*.json.
  */
 import { z } from 'zod';
+import { STAGES } from '../../domain/fields.js';
 
 /** The version every analysis command's JSON carries (envelope.ts SCHEMA_VERSION). */
 export const SCHEMA_VERSION = 2;
@@ -13,7 +14,7 @@ export const hhi = z.number().min(0).max(10000);
 export const quantity = z.number().min(0);
 export const year = z.number().int();
 export const countryCode = z.string().regex(/^[A-Z][A-Z0-9]{2}$/);
-export const stageName = z.enum(['mining', 'refining']);
+export const stageName = z.enum(STAGES);
 export const gapBasis = z.enum(['supplier', 'hhi', 'origin']);
 export const riskLevel = z.enum(['high', 'medium', 'low', 'unknown']);
 export const shareBase = z.enum(['supply', 'imports']);

@@ -25,6 +25,7 @@ export const reportSchema = z
               .strictObject({
                 mining: reportStageSchema.optional().describe('Mining stage; absent when the data has nothing on it.'),
                 refining: reportStageSchema.optional().describe('Refining stage; absent when the data has nothing on it.'),
+                magnet: reportStageSchema.optional().describe('Magnet stage (a component made from the refined material); absent when the data has nothing on it.'),
               })
               .describe('The stages the data has, by name.'),
           })

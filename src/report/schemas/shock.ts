@@ -1,11 +1,12 @@
 /** `supply-risk shock --format json`: what the importer loses when one country's supply falls. */
 import { z } from 'zod';
 import { countryCode, envelopeHead, fraction, materialName, planSchema, policySchema, quantity, shareBase, stageBlocks, warnings, year } from './common.js';
+import { STAGES } from '../../domain/fields.js';
 
 export const stageShockSchema = z
   .strictObject({
-    direct: fraction.describe('Share of supply lost directly: produced (refining) or mined and shipped (mining) by the country.'),
-    viaRefiners: fraction.describe('Share of supply lost through third countries: its ore refined (refining) or re-exported (mining) elsewhere.'),
+    direct: fraction.describe('Share of supply lost directly: produced (refining, magnet) or mined and shipped (mining) by the country.'),
+    viaRefiners: fraction.describe('Share of supply lost through third countries: its ore or refined output processed (refining, magnet) or re-exported (mining) elsewhere.'),
     total: fraction.describe('direct + viaRefiners, already multiplied by the fraction.'),
     lostQuantity: quantity.describe("Volume lost, in unit."),
     replaceable: quantity.describe('Part of the lost volume eligible candidates could replace under the policy, in unit.'),
@@ -38,7 +39,7 @@ export const shockSchema = z
       .strictObject({
         country: countryCode.describe('The country whose supply falls (--country).'),
         fraction: fraction.describe('Share of its supply that stops (--fraction), 0..1.'),
-        stage: z.enum(['mining', 'refining', 'all']).describe('Stage(s) shocked (--stage).'),
+        stage: z.enum([...STAGES, 'all']).describe('Stage(s) shocked (--stage).'),
       })
       .describe('The what-if scenario.'),
     policy: policySchema,
@@ -52,6 +53,7 @@ export const shockSchema = z
               .strictObject({
                 mining: shockStageSchema.optional().describe('Mining stage; absent when the shock does not reach it.'),
                 refining: shockStageSchema.optional().describe('Refining stage; absent when the shock does not reach it.'),
+                magnet: shockStageSchema.optional().describe('Magnet stage; absent when the shock does not reach it.'),
               })
               .describe('The stages hit, by name.'),
           })

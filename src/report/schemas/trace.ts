@@ -23,7 +23,7 @@ export const traceSchema = z
     shareBase: shareBase.describe('What the shares are of: supply (P + I), or imports when own production is not exactly known.'),
     unit: z.string().describe('Unit of every quantity.'),
     supply: quantity.describe("The importer's supply (or imports, see shareBase), in unit."),
-    middle: z.enum(['refiner', 'shipper']).describe('What the middle tier is: refining countries, or shipping countries at the mining stage.'),
+    middle: z.enum(['refiner', 'maker', 'shipper']).describe('What the middle tier is: refining countries, magnet makers, or shipping countries at the mining stage.'),
     minShare: fraction.describe('Links below this share of supply are folded into "other" (--min-share).'),
     nodes: z
       .array(

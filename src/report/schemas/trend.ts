@@ -66,6 +66,7 @@ export const trendSchema = z
               .strictObject({
                 mining: stageTrend.optional().describe('Mining stage; absent when the data has nothing on it.'),
                 refining: stageTrend.optional().describe('Refining stage; absent when the data has nothing on it.'),
+                magnet: stageTrend.optional().describe('Magnet stage; absent when the data has nothing on it.'),
               })
               .describe('The stages, by name.'),
           })

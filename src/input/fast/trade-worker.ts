@@ -4,11 +4,11 @@
  * checking pass it sends back counts and years; in a full read, its rows in batches of columns.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { builtInCountries } from './countries.js';
-import { readTradeRows, UnitRegistry } from './dataset.js';
+import { builtInCountries } from '../../domain/countries.js';
+import { readTradeRows, UnitRegistry } from '../dataset.js';
 import type { TradeJob, TradeJobResult, WorkerMessage } from './parallel.js';
 import { ImportSummary } from './trade-lines.js';
-import { TradeTable } from './trade-table.js';
+import { TradeTable } from '../trade-table.js';
 
 /** Rows per batch: large enough that messages are few, small enough that this thread's memory stays small. */
 const BATCH_ROWS = 1 << 16;

@@ -5,8 +5,8 @@
  * goes to the plain path, which gives the value or the exact message.
  */
 import { fourDigits, ParsedFieldCache, plainDecimal, splitQuotedFields, unquoted } from './byte-fields.js';
-import type { CsvColumns } from './csv.js';
-import { FieldError, MAX_YEAR, MIN_YEAR, parseCountry, parseMaterial, parseStage, parseUnit, type Stage } from './fields.js';
+import type { CsvColumns } from '../csv.js';
+import { FieldError, MAX_YEAR, MIN_YEAR, parseCountry, parseMaterial, parseStage, parseUnit, type Stage } from '../../domain/fields.js';
 import type { LineOutcome } from './trade-lines.js';
 
 export interface ProductionLineContext {

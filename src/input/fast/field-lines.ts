@@ -7,8 +7,8 @@
  * that differs) goes to the plain path, which gives the exact message.
  */
 import { ParsedFieldCache, splitQuotedFields } from './byte-fields.js';
-import type { CsvColumns } from './csv.js';
-import { FieldError } from './fields.js';
+import type { CsvColumns } from '../csv.js';
+import { FieldError } from '../../domain/fields.js';
 import type { LineOutcome } from './trade-lines.js';
 
 export interface FieldSpec {

@@ -3,10 +3,10 @@
  * module and most runs use the default policy). See policy.ts for the format.
  */
 import { z } from 'zod';
-import { groupTagError, STAGES } from './fields.js';
-import { didYouMean } from './did-you-mean.js';
+import { groupTagError, STAGES } from '../domain/fields.js';
+import { didYouMean } from '../domain/did-you-mean.js';
 import { GAP_BASES, isIsoDate, type PolicyFile } from './policy-model.js';
-import { InputError, type Problem } from './problems.js';
+import { InputError, type Problem } from '../domain/problems.js';
 
 const share = z.number({ error: 'expected a number from 0 to 1' }).min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1');
 const hhi = z.number({ error: 'expected a number from 0 to 10000' }).min(0, 'must be from 0 to 10000').max(10000, 'must be from 0 to 10000');

@@ -20,11 +20,11 @@ import { open, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 // Loaded only when a file is large enough for workers: the module costs a small read its start-up time.
 import type { Worker } from 'node:worker_threads';
-import type { Country } from './countries.js';
-import { CHUNK_BYTES, hasLoneCarriageReturn, type Progress } from './csv.js';
-import type { FileStats, LoadFilter, TradeRead, UnitRegistry } from './loading.js';
+import type { Country } from '../../domain/countries.js';
+import { CHUNK_BYTES, hasLoneCarriageReturn, type Progress } from '../csv.js';
+import type { FileStats, LoadFilter, TradeRead, UnitRegistry } from '../loading.js';
 import { ImportSummary } from './trade-lines.js';
-import { TradeTable, type RowBatch } from './trade-table.js';
+import { TradeTable, type RowBatch } from '../trade-table.js';
 
 export interface ByteRange {
   start: number;

@@ -2,7 +2,7 @@
  * The policy file's model: its limits, accepted risks and the date rule, shared by the loader
  * (policy.ts) and the lazily loaded schema (policy-file.ts), which import this module, not each other.
  */
-import type { Stage } from './fields.js';
+import type { Stage } from '../domain/fields.js';
 
 export const GAP_BASES = ['supplier', 'hhi', 'origin'] as const;
 export type GapBasis = (typeof GAP_BASES)[number];

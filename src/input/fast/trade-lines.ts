@@ -7,10 +7,10 @@
  * exporter and importer) goes to the plain path, which gives the value or the exact message. So both
  * paths accept the same rows and store the same numbers, in file order.
  */
-import type { CsvColumns } from './csv.js';
+import type { CsvColumns } from '../csv.js';
 import { fourDigits, ParsedFieldCache, plainDecimal, splitQuotedFields } from './byte-fields.js';
-import { FieldError, MAX_YEAR, MIN_YEAR, parseCountry, parseMaterial, parseStage, parseUnit, STAGES } from './fields.js';
-import { Dictionary, type TradeTable } from './trade-table.js';
+import { FieldError, MAX_YEAR, MIN_YEAR, parseCountry, parseMaterial, parseStage, parseUnit, STAGES } from '../../domain/fields.js';
+import { Dictionary, type TradeTable } from '../trade-table.js';
 
 /** What the fast path needs to check a row as the plain path does. */
 export interface TradeLineContext {

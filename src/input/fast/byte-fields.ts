@@ -6,7 +6,7 @@
  * gives the value or the precise error.
  */
 
-import { FieldError } from './fields.js';
+import { FieldError } from '../../domain/fields.js';
 
 const ZERO = 48;
 const NINE = 57;

@@ -8,13 +8,13 @@
  * command-line flags.
  */
 import { readFile } from 'node:fs/promises';
-import { didYouMean } from './did-you-mean.js';
+import { didYouMean } from '../domain/did-you-mean.js';
 import type { AcceptEntry, Limits, PolicyFile } from './policy-model.js';
-import { InputError } from './problems.js';
+import { InputError } from '../domain/problems.js';
 
 // The file's model (shared with policy-file.ts) and the name hints live in lower modules, so that
 // policy-file.ts needs nothing from this one; re-exported for existing imports.
-export { closestName, didYouMean } from './did-you-mean.js';
+export { closestName, didYouMean } from '../domain/did-you-mean.js';
 export { GAP_BASES, isIsoDate, type AcceptEntry, type GapBasis, type Limits, type PolicyFile } from './policy-model.js';
 
 export interface Policy extends Limits {

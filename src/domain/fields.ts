@@ -9,8 +9,20 @@ import { UNATTRIBUTED } from './countries.js';
 
 export class FieldError extends Error {}
 
-export const STAGES = ['mining', 'refining'] as const;
+/**
+ * The stages of a material's supply chain, in order: each stage's output is made from the output of
+ * the one before it. Ore is mined, then refined (or separated) into metal or compounds, then made
+ * into a component. `magnet` is the first component stage: permanent magnets (HS 850511), made from
+ * separated rare earths. A data file may use any of them for any material.
+ */
+export const STAGES = ['mining', 'refining', 'magnet'] as const;
 export type Stage = (typeof STAGES)[number];
+
+/** The stage whose output feeds `stage` (refining for magnet, mining for refining); null for mining. */
+export function upstreamOf(stage: Stage): Stage | null {
+  const at = STAGES.indexOf(stage);
+  return at > 0 ? (STAGES[at - 1] ?? null) : null;
+}
 
 export const MIN_YEAR = 1900;
 export const MAX_YEAR = 2100;
