@@ -23,6 +23,21 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { writeFailure, writeFileSafely as writeFileAtomically } from '../io/safe-write.js';
 import { COUNTRIES_SPEC, GOVERNANCE_SPEC, PRODUCTION_SPEC, TRADE_SPEC } from '../input/dataset.js';
+import {
+  columnAt,
+  COUNTRIES_FILE as CONTRACT_COUNTRIES,
+  COVERAGE_FILE as CONTRACT_COVERAGE,
+  GROSS_FILE as CONTRACT_GROSS,
+  headerOf,
+  PRODUCTION_FILE as CONTRACT_PRODUCTION,
+  TRADE_FILE as CONTRACT_TRADE,
+} from '../input/contract.js';
+
+/** Where the merge finds a written row's source, material, stage and year. */
+function positions(file: typeof CONTRACT_TRADE | typeof CONTRACT_COVERAGE | typeof CONTRACT_GROSS): { source: number; material: number; stage: number; year: number } {
+  const at = (name: 'source' | 'material' | 'stage' | 'year'): number => columnAt(file, name);
+  return { source: at('source'), material: at('material'), stage: at('stage'), year: at('year') };
+}
 import { WITHHELD } from '../domain/fields.js';
 import { InputError, type Problem } from '../domain/problems.js';
 import { rowColumns, tradeRows, type CountryRow, type CoverageRow, type GrossRow, type ImportResult, type ProductionRow, type TradeRow, type TradeRowColumns } from './types.js';
@@ -30,17 +45,16 @@ import { CsvBytes } from './csv-bytes.js';
 import type { GovernanceRow } from './wgi.js';
 import { formatQuantity } from './values.js';
 
-export const PRODUCTION_HEADER = ['material', 'stage', 'country', 'year', 'quantity', 'unit', 'source'] as const;
-export const TRADE_HEADER = ['material', 'stage', 'exporter', 'importer', 'year', 'quantity', 'unit', 'value_usd', 'source'] as const;
-export const COUNTRIES_HEADER = ['country', 'name', 'governance', 'groups'] as const;
+// The written headers are the contract's columns, in its order (input/contract.ts).
+export const PRODUCTION_HEADER = headerOf(CONTRACT_PRODUCTION);
+export const TRADE_HEADER = headerOf(CONTRACT_TRADE);
+export const COUNTRIES_HEADER = headerOf(CONTRACT_COUNTRIES);
 /** coverage.csv (read by the loader when present): what each trade source covers. */
-export const COVERAGE_FILE = 'coverage.csv';
-export const COVERAGE_HEADER = ['material', 'stage', 'importer', 'year', 'flow', 'extent', 'source'] as const;
-/** trade-gross.csv: the audit of content-factor conversions; the analysis does not read it. */
-export const GROSS_FILE = 'trade-gross.csv';
-export const GROSS_HEADER = [
-  'hs6', 'material', 'stage', 'exporter', 'importer', 'year', 'gross_quantity', 'content_factor', 'contained_quantity', 'source',
-] as const;
+export const COVERAGE_FILE = CONTRACT_COVERAGE.label;
+export const COVERAGE_HEADER = headerOf(CONTRACT_COVERAGE);
+/** trade-gross.csv: the audit of content-factor conversions, read only for prices per kg of traded product. */
+export const GROSS_FILE = CONTRACT_GROSS.label;
+export const GROSS_HEADER = headerOf(CONTRACT_GROSS);
 
 /** One CSV field: quoted when it holds a comma, a quote, a line break or edge spaces. */
 export function csvField(value: string): string {
@@ -645,9 +659,9 @@ export function tradeWinners(trade: readonly string[][], coverage: readonly stri
  */
 async function mergeTradeFiles(dir: string, result: WithGovernance): Promise<WriteReport[]> {
   const files = [
-    { file: TRADE_SPEC.label, header: TRADE_HEADER, given: result.trade.map(tradeFields), order: TRADE_ORDER, at: { source: 8, material: 0, stage: 1, year: 4, fact: null } },
-    { file: COVERAGE_FILE, header: COVERAGE_HEADER, given: result.coverage.map(coverageFields), order: COVERAGE_ORDER, at: { source: 6, material: 0, stage: 1, year: 3, fact: null } },
-    { file: GROSS_FILE, header: GROSS_HEADER, given: result.gross.map(grossFields), order: GROSS_ORDER, at: { source: 9, material: 1, stage: 2, year: 5, fact: null } },
+    { file: TRADE_SPEC.label, header: TRADE_HEADER, given: result.trade.map(tradeFields), order: TRADE_ORDER, at: { ...positions(CONTRACT_TRADE), fact: null } },
+    { file: COVERAGE_FILE, header: COVERAGE_HEADER, given: result.coverage.map(coverageFields), order: COVERAGE_ORDER, at: { ...positions(CONTRACT_COVERAGE), fact: null } },
+    { file: GROSS_FILE, header: GROSS_HEADER, given: result.gross.map(grossFields), order: GROSS_ORDER, at: { ...positions(CONTRACT_GROSS), fact: null } },
   ];
   const merged = [];
   for (const spec of files) {

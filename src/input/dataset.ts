@@ -9,21 +9,7 @@ import { join } from 'node:path';
 import { builtInCountries, UNATTRIBUTED, type Country } from '../domain/countries.js';
 import { FileProblem, readCsv, type CsvColumns, type CsvReadResult, type CsvSpec, type ProgressListener } from './csv.js';
 import { readTradeInParallel, type ByteRange } from './fast/parallel.js';
-import {
-  FieldError,
-  parseCountry,
-  parseCountryCodeDefinition,
-  parseGovernance,
-  parseGroups,
-  parseMaterial,
-  parseProductionQuantity,
-  parseQuantity,
-  parseStage,
-  parseUnit,
-  parseYear,
-  STAGES,
-  type Stage,
-} from '../domain/fields.js';
+import { FieldError, STAGES, type Stage } from '../domain/fields.js';
 import { InputError, ProblemList, type Problem } from '../domain/problems.js';
 import { PRODUCTION_SPEC, TRADE_SPEC, GOVERNANCE_SPEC, COVERAGE_SPEC, GROSS_SPEC, COUNTRIES_SPEC, UnitRegistry, type FileStats, type LoadFilter, type TradeRead } from './loading.js';
 import { fieldLineReader } from './fast/field-lines.js';
@@ -52,10 +38,8 @@ export interface WithheldFact {
   year: number;
 }
 
-export const COVERAGE_FLOWS = ['import', 'export'] as const;
-export type CoverageFlow = (typeof COVERAGE_FLOWS)[number];
-export const COVERAGE_EXTENTS = ['full', 'partial'] as const;
-export type CoverageExtent = (typeof COVERAGE_EXTENTS)[number];
+import { COUNTRIES_FILE, COVERAGE_FILE, GOVERNANCE_FILE, GROSS_FILE, parsersOf, PRODUCTION_FILE, TRADE_FILE, type CoverageExtent, type CoverageFlow } from './contract.js';
+export { COVERAGE_EXTENTS, COVERAGE_FLOWS, type CoverageExtent, type CoverageFlow } from './contract.js';
 
 /** One row of coverage.csv: the source read this country's imports (or exports) of a material and stage in a year. */
 export interface CoverageFact {
@@ -423,16 +407,16 @@ async function readProduction(
     else merged.set(key, { material, stage, country, year, quantity, unit });
   };
   const checkUnit = (material: string, stage: Stage, unit: string, line: number): void => units.check(material, stage, unit, PRODUCTION_SPEC.label, line);
-  const parseProducer = (raw: string): string => parseCountry(raw, isKnown);
+  const parse = parsersOf(PRODUCTION_FILE, isKnown);
   const handleRow = (row: RowReader, line: number): 'used' | 'skipped' => {
     const get = row.get;
-    const material = get('material', parseMaterial);
-    const stage = get('stage', parseStage);
-    const country = get('country', parseProducer);
-    const year = get('year', parseYear);
-    const quantity = get('quantity', parseProductionQuantity);
-    const unit = get('unit', parseUnit);
-    const source = get('source', (raw) => raw);
+    const material = get('material', parse.material);
+    const stage = get('stage', parse.stage);
+    const country = get('country', parse.country);
+    const year = get('year', parse.year);
+    const quantity = get('quantity', parse.quantity);
+    const unit = get('unit', parse.unit);
+    const source = get('source', parse.source);
     row.assertClean();
     if (!passesFilter(filter, material, year)) return 'skipped';
     get('unit', () => checkUnit(material, stage, unit, line));
@@ -448,7 +432,7 @@ async function readProduction(
   };
   const fastLine = (columns: CsvColumns) =>
     productionLineReader(columns, {
-      isKnown,
+      parse,
       checkUnit,
       add,
       ...(filter.years ? { years: filter.years } : {}),
@@ -494,19 +478,18 @@ export async function readTradeRows(
   summary: ImportSummary | undefined,
   range?: ByteRange,
 ): Promise<FileStats> {
-  const parseExporter = (raw: string): string => parseCountry(raw, isKnown, 'exporter');
-  const parseImporter = (raw: string): string => parseCountry(raw, isKnown, 'importer');
+  const parse = parsersOf(TRADE_FILE, isKnown);
   const checkUnit = (material: string, stage: Stage, unit: string, line: number): void => units.check(material, stage, unit, TRADE_SPEC.label, line);
   const handleRow = (row: RowReader, line: number): 'used' | 'skipped' => {
     const get = row.get;
-    const material = get('material', parseMaterial);
-    const stage = get('stage', parseStage);
-    const exporter = get('exporter', parseExporter);
-    const importer = get('importer', parseImporter);
-    const year = get('year', parseYear);
-    const quantity = get('quantity', parseQuantity);
-    const unit = get('unit', parseUnit);
-    const valueUsd = get('value_usd', parseValueUsd);
+    const material = get('material', parse.material);
+    const stage = get('stage', parse.stage);
+    const exporter = get('exporter', parse.exporter);
+    const importer = get('importer', parse.importer);
+    const year = get('year', parse.year);
+    const quantity = get('quantity', parse.quantity);
+    const unit = get('unit', parse.unit);
+    const valueUsd = get('value_usd', parse.value_usd);
     row.assertClean();
     if (exporter === importer) {
       throw new FieldError(`exporter and importer are both ${exporter}; a country does not trade with itself`);
@@ -522,7 +505,7 @@ export async function readTradeRows(
   const fastLine = (columns: CsvColumns) =>
     tradeLineReader(columns, {
       table,
-      isKnown,
+      parse,
       checkUnit,
       ...(filter.years ? { years: filter.years } : {}),
       ...(filter.materials ? { materials: filter.materials } : {}),
@@ -543,10 +526,6 @@ function reserveOnFirstChunk(table: TradeTable, progress: ProgressListener | und
   };
 }
 
-function parseValueUsd(raw: string): number | null {
-  return raw.trim() === '' ? null : parseQuantity(raw, 'value_usd');
-}
-
 async function readCountries(dir: string): Promise<{ countries: Map<string, Country>; stats: FileStats }> {
   const path = join(dir, COUNTRIES_SPEC.label);
   const countries = new Map<string, Country>();
@@ -554,16 +533,14 @@ async function readCountries(dir: string): Promise<{ countries: Map<string, Coun
   if (!exists) return { countries, stats: emptyStats(COUNTRIES_SPEC.label, false) };
   const definedAt = new Map<string, number>();
   const builtIn = builtInCountries();
+  // Codes are defined here, not checked against a list: the check is never called.
+  const parse = parsersOf(COUNTRIES_FILE, () => true);
   const stats = await readFile(path, COUNTRIES_SPEC, {}, (row, line) => {
     const get = row.get;
-    const code = get('country', (raw) => {
-      const defined = parseCountryCodeDefinition(raw);
-      if (defined === UNATTRIBUTED) throw new FieldError(`${UNATTRIBUTED} is reserved for unattributed quantities and cannot be defined`);
-      return defined;
-    });
-    const name = get('name', (raw) => raw.trim());
-    const governance = get('governance', parseGovernance);
-    const groups = get('groups', parseGroups);
+    const code = get('country', parse.country);
+    const name = get('name', parse.name);
+    const governance = get('governance', parse.governance);
+    const groups = get('groups', parse.groups);
     row.assertClean();
     const first = definedAt.get(code);
     if (first !== undefined) throw new FieldError(`country ${code} is defined twice (first at line ${first})`);
@@ -583,12 +560,7 @@ async function readGovernance(
   const scores = new Map<string, Map<number, number>>();
   if (!existsSync(path)) return { scores, stats: emptyStats(GOVERNANCE_SPEC.label, false) };
   const definedAt = new Map<string, number>();
-  const parseScored = (raw: string): string => parseCountry(raw, isKnown);
-  const parseScore = (raw: string): number => {
-    const score = parseGovernance(raw);
-    if (score === null) throw new FieldError('governance is empty (leave the row out instead)');
-    return score;
-  };
+  const parse = parsersOf(GOVERNANCE_FILE, isKnown);
   /** Keeps a score; false (nothing kept) when the country and year have one already. */
   const add = (country: string, year: number, value: number, line: number): boolean => {
     const key = `${country}|${year}`;
@@ -601,9 +573,9 @@ async function readGovernance(
   };
   const handleRow = (row: RowReader, line: number): 'used' => {
     const get = row.get;
-    const country = get('country', parseScored);
-    const year = get('year', parseYear);
-    const value = get('governance', parseScore);
+    const country = get('country', parse.country);
+    const year = get('year', parse.year);
+    const value = get('governance', parse.governance);
     row.assertClean();
     if (!add(country, year, value, line)) throw new FieldError(`${country} ${year} has a score already (line ${definedAt.get(`${country}|${year}`)})`);
     return 'used';
@@ -612,9 +584,9 @@ async function readGovernance(
     fieldLineReader(
       columns,
       [
-        { name: 'country', parse: parseScored },
-        { name: 'year', parse: parseYear },
-        { name: 'governance', parse: parseScore, uncached: true },
+        { name: 'country', parse: parse.country },
+        { name: 'year', parse: parse.year },
+        { name: 'governance', parse: parse.governance, uncached: true },
       ],
       // A second score for a country and year: the plain path names the first one's line.
       (values, line) => (add(values[0] as string, values[1] as number, values[2] as number, line) ? 'used' : null),
@@ -628,9 +600,7 @@ async function readCoverage(dir: string, isKnown: (code: string) => boolean): Pr
   const path = join(dir, COVERAGE_SPEC.label);
   if (!existsSync(path)) return { facts: null, stats: emptyStats(COVERAGE_SPEC.label, false) };
   const merged = new Map<string, CoverageFact>();
-  const parseImporter = (raw: string): string => parseCountry(raw, isKnown, 'importer');
-  const parseFlow = (raw: string): CoverageFlow => oneOf(raw, COVERAGE_FLOWS, 'flow');
-  const parseExtent = (raw: string): CoverageExtent => (raw.trim() === '' ? 'full' : oneOf(raw, COVERAGE_EXTENTS, 'extent'));
+  const parse = parsersOf(COVERAGE_FILE, isKnown);
   const add = (material: string, stage: Stage, importer: string, year: number, flow: CoverageFlow, extent: CoverageExtent): 'used' => {
     // Two sources covering the same trade: full wins over partial.
     const key = `${material}|${stage}|${importer}|${year}|${flow}`;
@@ -640,12 +610,12 @@ async function readCoverage(dir: string, isKnown: (code: string) => boolean): Pr
   };
   const handleRow = (row: RowReader): 'used' => {
     const get = row.get;
-    const material = get('material', parseMaterial);
-    const stage = get('stage', parseStage);
-    const importer = get('importer', parseImporter);
-    const year = get('year', parseYear);
-    const flow = get('flow', parseFlow);
-    const extent = get('extent', parseExtent);
+    const material = get('material', parse.material);
+    const stage = get('stage', parse.stage);
+    const importer = get('importer', parse.importer);
+    const year = get('year', parse.year);
+    const flow = get('flow', parse.flow);
+    const extent = get('extent', parse.extent);
     row.assertClean();
     return add(material, stage, importer, year, flow, extent);
   };
@@ -653,12 +623,12 @@ async function readCoverage(dir: string, isKnown: (code: string) => boolean): Pr
     fieldLineReader(
       columns,
       [
-        { name: 'material', parse: parseMaterial },
-        { name: 'stage', parse: parseStage },
-        { name: 'importer', parse: parseImporter },
-        { name: 'year', parse: parseYear },
-        { name: 'flow', parse: parseFlow },
-        { name: 'extent', parse: parseExtent },
+        { name: 'material', parse: parse.material },
+        { name: 'stage', parse: parse.stage },
+        { name: 'importer', parse: parse.importer },
+        { name: 'year', parse: parse.year },
+        { name: 'flow', parse: parse.flow },
+        { name: 'extent', parse: parse.extent },
       ],
       (values) => add(values[0] as string, values[1] as Stage, values[2] as string, values[3] as number, values[4] as CoverageFlow, values[5] as CoverageExtent),
     );
@@ -674,15 +644,16 @@ async function readGross(dir: string, isKnown: (code: string) => boolean, filter
   const path = join(dir, GROSS_SPEC.label);
   if (!existsSync(path)) return { facts: null, stats: emptyStats(GROSS_SPEC.label, false) };
   const merged = new Map<string, GrossFact>();
+  const parse = parsersOf(GROSS_FILE, isKnown);
   const stats = await readFile(path, GROSS_SPEC, filter, (row) => {
     const get = row.get;
-    const material = get('material', parseMaterial);
-    const stage = get('stage', parseStage);
-    const exporter = get('exporter', (raw) => parseCountry(raw, isKnown, 'exporter'));
-    const importer = get('importer', (raw) => parseCountry(raw, isKnown, 'importer'));
-    const year = get('year', parseYear);
-    const grossQuantity = get('gross_quantity', (raw) => parseQuantity(raw, 'gross_quantity'));
-    const containedQuantity = get('contained_quantity', (raw) => parseQuantity(raw, 'contained_quantity'));
+    const material = get('material', parse.material);
+    const stage = get('stage', parse.stage);
+    const exporter = get('exporter', parse.exporter);
+    const importer = get('importer', parse.importer);
+    const year = get('year', parse.year);
+    const grossQuantity = get('gross_quantity', parse.gross_quantity);
+    const containedQuantity = get('contained_quantity', parse.contained_quantity);
     row.assertClean();
     if (!passesFilter(filter, material, year)) return 'skipped';
     const key = `${material}|${stage}|${exporter}|${importer}|${year}`;
@@ -694,13 +665,6 @@ async function readGross(dir: string, isKnown: (code: string) => boolean, filter
     return 'used';
   });
   return { facts: [...merged.values()], stats };
-}
-
-function oneOf<T extends string>(raw: string, allowed: readonly T[], name: string): T {
-  const value = raw.trim();
-  const found = allowed.find((entry) => entry === value);
-  if (found) return found;
-  throw new FieldError(`${name} "${value}" is not one of ${allowed.join(', ')}`);
 }
 
 function governanceWarnings(

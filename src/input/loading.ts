@@ -3,47 +3,19 @@
  * the counts of one file, the result of a trade read and the unit registry. In a module of its own
  * so that neither of the two imports the other.
  */
-import type { CsvSpec, ProgressListener } from './csv.js';
+import type { ProgressListener } from './csv.js';
 import { FieldError, type Stage } from '../domain/fields.js';
 import type { Problem } from '../domain/problems.js';
 import type { TradeTable } from './trade-table.js';
+import { COUNTRIES_FILE, COVERAGE_FILE, GOVERNANCE_FILE, GROSS_FILE, PRODUCTION_FILE, specOf, TRADE_FILE } from './contract.js';
 
-/* The files of a data folder and their columns (re-exported by dataset.ts). */
-export const PRODUCTION_SPEC = {
-  label: 'production.csv',
-  required: ['material', 'stage', 'country', 'year', 'quantity', 'unit'],
-  optional: ['source'],
-} as const satisfies CsvSpec;
-
-export const TRADE_SPEC = {
-  label: 'trade.csv',
-  required: ['material', 'stage', 'exporter', 'importer', 'year', 'quantity', 'unit'],
-  optional: ['value_usd', 'source'],
-} as const satisfies CsvSpec;
-
-export const GOVERNANCE_SPEC = {
-  label: 'governance.csv',
-  required: ['country', 'year', 'governance'],
-  optional: ['source'],
-} as const satisfies CsvSpec;
-
-export const COVERAGE_SPEC = {
-  label: 'coverage.csv',
-  required: ['material', 'stage', 'importer', 'year', 'flow'],
-  optional: ['extent', 'source'],
-} as const satisfies CsvSpec;
-
-export const GROSS_SPEC = {
-  label: 'trade-gross.csv',
-  required: ['material', 'stage', 'exporter', 'importer', 'year', 'gross_quantity', 'contained_quantity'],
-  optional: ['hs6', 'content_factor', 'source'],
-} as const satisfies CsvSpec;
-
-export const COUNTRIES_SPEC = {
-  label: 'countries.csv',
-  required: ['country'],
-  optional: ['name', 'governance', 'groups'],
-} as const satisfies CsvSpec;
+/* The files of a data folder and their columns (re-exported by dataset.ts), from the contract. */
+export const PRODUCTION_SPEC = specOf(PRODUCTION_FILE);
+export const TRADE_SPEC = specOf(TRADE_FILE);
+export const GOVERNANCE_SPEC = specOf(GOVERNANCE_FILE);
+export const COVERAGE_SPEC = specOf(COVERAGE_FILE);
+export const GROSS_SPEC = specOf(GROSS_FILE);
+export const COUNTRIES_SPEC = specOf(COUNTRIES_FILE);
 
 export interface FileStats {
   file: string;

@@ -6,11 +6,13 @@
  */
 import { fourDigits, ParsedFieldCache, plainDecimal, splitQuotedFields, unquoted } from './byte-fields.js';
 import type { CsvColumns } from '../csv.js';
-import { FieldError, MAX_YEAR, MIN_YEAR, parseCountry, parseMaterial, parseStage, parseUnit, type Stage } from '../../domain/fields.js';
+import { FieldError, MAX_YEAR, MIN_YEAR, type Stage } from '../../domain/fields.js';
+import type { Parsers, PRODUCTION_FILE } from '../contract.js';
 import type { LineOutcome } from './trade-lines.js';
 
 export interface ProductionLineContext {
-  isKnown: (code: string) => boolean;
+  /** The contract's field rules for production.csv, with the folder's country check (contract.ts). */
+  parse: Parsers<typeof PRODUCTION_FILE>;
   /** Checks (and, the first time, records) the unit of a material and stage; throws FieldError. */
   checkUnit: (material: string, stage: Stage, unit: string, line: number) => void;
   years?: ReadonlySet<number>;
@@ -37,10 +39,11 @@ export function productionLineReader(
   const quoted = new Uint8Array(fieldCount);
   /** The columns read as they are: a line with any of them quoted takes the plain path. */
   const plainColumns = [material, stage, country, year, quantity, unit];
-  const materials = new ParsedFieldCache(parseMaterial);
-  const stages = new ParsedFieldCache(parseStage);
-  const countries = new ParsedFieldCache((text) => parseCountry(text, context.isKnown));
-  const units = new ParsedFieldCache(parseUnit);
+  const { parse } = context;
+  const materials = new ParsedFieldCache(parse.material);
+  const stages = new ParsedFieldCache(parse.stage);
+  const countries = new ParsedFieldCache(parse.country);
+  const units = new ParsedFieldCache(parse.unit);
   // The source is free text, often quoted: its value is the text between the quotes, as splitQuotedLine gives it.
   const sources = new ParsedFieldCache(unquoted);
   /** The unit already agreed for each `material|stage`. */

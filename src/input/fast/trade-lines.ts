@@ -9,13 +9,15 @@
  */
 import type { CsvColumns } from '../csv.js';
 import { fourDigits, ParsedFieldCache, plainDecimal, splitQuotedFields } from './byte-fields.js';
-import { FieldError, MAX_YEAR, MIN_YEAR, parseCountry, parseMaterial, parseStage, parseUnit, STAGES } from '../../domain/fields.js';
+import { FieldError, MAX_YEAR, MIN_YEAR, STAGES } from '../../domain/fields.js';
+import type { Parsers, TRADE_FILE } from '../contract.js';
 import { Dictionary, type TradeTable } from '../trade-table.js';
 
 /** What the fast path needs to check a row as the plain path does. */
 export interface TradeLineContext {
   table: TradeTable;
-  isKnown: (code: string) => boolean;
+  /** The contract's field rules for trade.csv, with the folder's country check (contract.ts). */
+  parse: Parsers<typeof TRADE_FILE>;
   /** Checks (and, the first time, records) the unit of a material and stage; throws FieldError. */
   checkUnit: (material: string, stage: (typeof STAGES)[number], unit: string, line: number) => void;
   years?: ReadonlySet<number>;
@@ -48,16 +50,18 @@ export function tradeLineReader(columns: CsvColumns, context: TradeLineContext):
   const { table } = context;
 
   const wanted: boolean[] = [];
+  const { parse } = context;
   const materialIds = new ParsedFieldCache((text) => {
-    const name = parseMaterial(text);
+    const name = parse.material(text);
     const id = table.materials.id(name);
     wanted[id] = context.materials?.has(name) ?? true;
     return id;
   });
-  const stageIndexes = new ParsedFieldCache((text) => STAGES.indexOf(parseStage(text)));
-  const countryIds = new ParsedFieldCache((text) => table.countries.id(parseCountry(text, context.isKnown)));
+  const stageIndexes = new ParsedFieldCache((text) => STAGES.indexOf(parse.stage(text)));
+  // One cache for both country columns: a text it refuses goes to the plain path, which names the column.
+  const countryIds = new ParsedFieldCache((text) => table.countries.id(parse.exporter(text)));
   const units = new Dictionary();
-  const unitIds = new ParsedFieldCache((text) => units.id(parseUnit(text)));
+  const unitIds = new ParsedFieldCache((text) => units.id(parse.unit(text)));
   const unitNames = units.values;
   /** Unit id agreed for each material id * STAGES.length + stage index. */
   const agreedUnit: number[] = [];
