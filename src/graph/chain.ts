@@ -11,7 +11,8 @@
  *   `refining:CHN`): what a country processes is fed by its own supply of the stage before.
  *
  * Built from the slice index (the supplier graph's per-year view) for the years a command asks
- * about, and kept for the few most recently used, so that large files stay fast.
+ * about, and kept for the few most recently used, so that large files stay fast. Nodes and feed
+ * edges are made at once; a node's trade edges when a walk first reads them (tradeEdgesOf).
  */
 import { DirectedGraph } from 'graphology';
 import { STAGES, upstreamOf, type Stage } from '../domain/fields.js';
@@ -23,6 +24,19 @@ export interface ChainNode {
   country: string;
   /** The country's production at this stage in the graph's year; null when the data has none. */
   production: number | null;
+  /**
+   * The sums of the node's trade edges, in flow order: what it received and sent, and the same
+   * counting only flows into importers the data covers. Kept on the node so that a walk that needs
+   * only a node's balance does not add its edges (see tradeEdgesOf).
+   */
+  trade: TradeSums;
+}
+
+export interface TradeSums {
+  inflow: number;
+  outflow: number;
+  coveredInflow: number;
+  coveredOutflow: number;
 }
 
 export interface ChainEdge {
@@ -32,6 +46,11 @@ export interface ChainEdge {
   quantity: number;
   /** Trade: the data covers the importer's imports of this stage and year (coverage.csv). */
   covered: boolean;
+  /**
+   * Trade: the flow's position in its stage's flows. Edges join the graph in the order walks ask for
+   * them; sums over a node's edges are taken in this order, so that they never depend on that.
+   */
+  at: number;
 }
 
 export interface ChainMeta {
@@ -49,6 +68,25 @@ export function chainNodeKey(stage: Stage, country: string): string {
 /** How many chain graphs an index keeps (a report asks for each material's once or twice in a row). */
 const KEPT = 8;
 const built = new WeakMap<SliceIndex, Map<string, ChainGraph>>();
+
+/**
+ * The trade of each stage of a chain graph, as its slice holds it: trade edges are added to the
+ * graph node by node, when a walk first reads a node's edges (see tradeEdgesOf). A report walks a
+ * few dozen nodes of stages with thousands of flows; adding every flow as a graphology edge up front
+ * cost more than the whole rest of the analysis of the embedded data.
+ */
+interface StageTrade {
+  flows: readonly Flow[];
+  /** Per flow: the data covers its importer's imports of this stage and year. */
+  covered: Uint8Array;
+  fullyCovered: boolean;
+  /** Flow positions by country (as exporter or importer), in flow order. */
+  byCountry: Map<string, number[]>;
+  /** Countries whose trade edges are in the graph. */
+  expanded: Set<string>;
+}
+
+const tradeOf = new WeakMap<ChainGraph, Map<Stage, StageTrade>>();
 
 /** The chain graph of `material` in `year` (see the module comment), built once and kept for a while. */
 export function chainGraph(index: SliceIndex, material: string, year: number): ChainGraph {
@@ -70,36 +108,83 @@ export function chainGraph(index: SliceIndex, material: string, year: number): C
 function buildChain(index: SliceIndex, material: string, year: number): ChainGraph {
   const chain: ChainGraph = new DirectedGraph<ChainNode, ChainEdge, ChainMeta>({ allowSelfLoops: false });
   chain.replaceAttributes({ material, year });
-  const ensure = (stage: Stage, country: string): string => {
-    const key = chainNodeKey(stage, country);
-    if (!chain.hasNode(key)) chain.addNode(key, { stage, country, production: null });
-    return key;
-  };
+  const trades = new Map<Stage, StageTrade>();
+  tradeOf.set(chain, trades);
   for (const stage of STAGES) {
     const slice = index.slice(material, stage, year);
     if (!slice) continue;
-    // Production first, in the slice's (code) order, then the flows in theirs: the order in which
-    // the metrics read nodes and edges back, so that sums come out the same on every run.
-    slice.production.forEach((quantity, country) => chain.mergeNodeAttributes(ensure(stage, country), { production: quantity }));
-    const covered = new Map<string, boolean>();
-    for (const flow of slice.flows) {
-      let isCovered = covered.get(flow.to);
-      if (isCovered === undefined) covered.set(flow.to, (isCovered = index.coverage.extent(material, stage, flow.to, year, 'import') !== null));
-      const from = ensure(stage, flow.from);
-      const to = ensure(stage, flow.to);
-      if (from === to) continue;
-      const edge = chain.edge(from, to);
-      if (edge === undefined) chain.addDirectedEdge(from, to, { kind: 'trade', quantity: flow.quantity, covered: isCovered });
-      else chain.updateEdgeAttribute(edge, 'quantity', (quantity) => (quantity ?? 0) + flow.quantity);
-    }
+    // Production first, in the slice's (code) order, then the countries of its flows in theirs: the
+    // order in which the metrics read the nodes back, so that sums come out the same on every run.
+    slice.production.forEach((quantity, country) => chain.addNode(chainNodeKey(stage, country), { stage, country, production: quantity, trade: noTrade() }));
+    const trade = stageTrade(index, material, stage, year, slice.flows);
+    trades.set(stage, trade);
+    trade.byCountry.forEach((_flows, country) => {
+      const key = chainNodeKey(stage, country);
+      if (!chain.hasNode(key)) chain.addNode(key, { stage, country, production: null, trade: noTrade() });
+    });
+    // The nodes' trade sums, flow by flow in the slice's order.
+    trade.flows.forEach((flow, at) => {
+      if (flow.from === flow.to) return;
+      const sent = chain.getNodeAttribute(chainNodeKey(stage, flow.from), 'trade');
+      const received = chain.getNodeAttribute(chainNodeKey(stage, flow.to), 'trade');
+      sent.outflow += flow.quantity;
+      received.inflow += flow.quantity;
+      if (trade.covered[at] === 1) {
+        sent.coveredOutflow += flow.quantity;
+        received.coveredInflow += flow.quantity;
+      }
+    });
   }
   chain.forEachNode((key, node) => {
     const up = upstreamOf(node.stage);
     if (up === null) return;
     const source = chainNodeKey(up, node.country);
-    if (chain.hasNode(source)) chain.addDirectedEdge(source, key, { kind: 'feed', quantity: 0, covered: true });
+    if (chain.hasNode(source)) chain.addDirectedEdge(source, key, { kind: 'feed', quantity: 0, covered: true, at: -1 });
   });
   return chain;
+}
+
+function stageTrade(index: SliceIndex, material: string, stage: Stage, year: number, flows: readonly Flow[]): StageTrade {
+  const covered = new Uint8Array(flows.length);
+  const coverageOf = new Map<string, boolean>();
+  const byCountry = new Map<string, number[]>();
+  const note = (country: string, at: number): void => {
+    const list = byCountry.get(country);
+    if (list) list.push(at);
+    else byCountry.set(country, [at]);
+  };
+  let fullyCovered = true;
+  flows.forEach((flow, at) => {
+    let isCovered = coverageOf.get(flow.to);
+    if (isCovered === undefined) coverageOf.set(flow.to, (isCovered = index.coverage.extent(material, stage, flow.to, year, 'import') !== null));
+    covered[at] = isCovered ? 1 : 0;
+    fullyCovered &&= isCovered;
+    note(flow.from, at);
+    if (flow.to !== flow.from) note(flow.to, at);
+  });
+  return { flows, covered, fullyCovered, byCountry, expanded: new Set() };
+}
+
+/**
+ * Puts the trade edges of a country's node at a stage into the graph (once): one edge per flow from
+ * or to it, carrying the flow's quantity and whether its importer is covered.
+ */
+export function tradeEdgesOf(chain: ChainGraph, stage: Stage, country: string): void {
+  const trade = tradeOf.get(chain)?.get(stage);
+  if (!trade || trade.expanded.has(country)) return;
+  trade.expanded.add(country);
+  for (const at of trade.byCountry.get(country) ?? []) {
+    const flow = trade.flows[at] as Flow;
+    if (flow.from === flow.to) continue;
+    // An edge already added from its other end (the two ends' lists both hold it).
+    const other = flow.from === country ? flow.to : flow.from;
+    const from = chainNodeKey(stage, flow.from);
+    const to = chainNodeKey(stage, flow.to);
+    if (trade.expanded.has(other) && chain.hasDirectedEdge(from, to)) continue;
+    const edge = chain.directedEdge(from, to);
+    if (edge === undefined) chain.addDirectedEdge(from, to, { kind: 'trade', quantity: flow.quantity, covered: trade.covered[at] === 1, at });
+    else chain.updateEdgeAttribute(edge, 'quantity', (quantity) => (quantity ?? 0) + flow.quantity);
+  }
 }
 
 /** Production at one stage by country, in the chain's node order (code order). Read once per chain. */
@@ -116,20 +201,19 @@ function productionOf(chain: ChainGraph, stage: Stage): Map<string, number> {
 }
 
 /**
- * The trade edges of one stage as flows (from, to, quantity), in the chain's edge order; with
- * `coveredOnly`, only flows into importers whose imports the data covers.
+ * The trade of one stage as flows (from, to, quantity), in the slice's order: every trade edge of the
+ * stage's nodes, whether or not a walk has put it in the graph yet; with `coveredOnly`, only flows
+ * into importers whose imports the data covers. Kastner's system is built from these.
  */
-export function stageFlows(chain: ChainGraph, stage: Stage, { coveredOnly = false }: { coveredOnly?: boolean } = {}): Flow[] {
+export function stageFlows(chain: ChainGraph, stage: Stage, { coveredOnly = false }: { coveredOnly?: boolean } = {}): readonly Flow[] {
   return remembered(chain, `flows|${stage}|${coveredOnly}`, () => flowsOf(chain, stage, coveredOnly));
 }
 
-function flowsOf(chain: ChainGraph, stage: Stage, coveredOnly: boolean): Flow[] {
-  const flows: Flow[] = [];
-  chain.forEachEdge((_edge, link, _source, _target, from, to) => {
-    if (link.kind !== 'trade' || from.stage !== stage || (coveredOnly && !link.covered)) return;
-    flows.push({ from: from.country, to: to.country, quantity: link.quantity });
-  });
-  return flows;
+function flowsOf(chain: ChainGraph, stage: Stage, coveredOnly: boolean): readonly Flow[] {
+  const trade = tradeOf.get(chain)?.get(stage);
+  if (!trade) return [];
+  if (!coveredOnly || trade.fullyCovered) return trade.flows;
+  return trade.flows.filter((_flow, at) => trade.covered[at] === 1);
 }
 
 /** What has been read off each chain graph (it never changes once built): the readers above ask often. */
@@ -144,25 +228,22 @@ function remembered<T>(chain: ChainGraph, key: string, read: () => T): T {
 
 /** Whether every trade edge of a stage is covered (then the covered flows are all of them). */
 export function stageFullyCovered(chain: ChainGraph, stage: Stage): boolean {
-  return !chain.someEdge((_edge, link, _source, _target, from) => link.kind === 'trade' && from.stage === stage && !link.covered);
+  return tradeOf.get(chain)?.get(stage)?.fullyCovered ?? true;
 }
 
 /**
- * What a country's node at a stage receives and sends by trade: the sums of its in- and out-edges,
- * counting with `coveredOnly` only flows into importers the data covers.
+ * What a country's node at a stage receives and sends by trade (the sums of its in- and out-edges,
+ * kept on the node), counting with `coveredOnly` only flows into importers the data covers.
  */
 export function tradeBalance(chain: ChainGraph, stage: Stage, country: string, { coveredOnly = false }: { coveredOnly?: boolean } = {}): { inflow: number; outflow: number } {
   const key = chainNodeKey(stage, country);
-  let inflow = 0;
-  let outflow = 0;
-  if (!chain.hasNode(key)) return { inflow, outflow };
-  chain.forEachInEdge(key, (_edge, link) => {
-    if (link.kind === 'trade' && (!coveredOnly || link.covered)) inflow += link.quantity;
-  });
-  chain.forEachOutEdge(key, (_edge, link) => {
-    if (link.kind === 'trade' && (!coveredOnly || link.covered)) outflow += link.quantity;
-  });
-  return { inflow, outflow };
+  if (!chain.hasNode(key)) return { inflow: 0, outflow: 0 };
+  const sums = chain.getNodeAttribute(key, 'trade');
+  return coveredOnly ? { inflow: sums.coveredInflow, outflow: sums.coveredOutflow } : { inflow: sums.inflow, outflow: sums.outflow };
+}
+
+function noTrade(): TradeSums {
+  return { inflow: 0, outflow: 0, coveredInflow: 0, coveredOutflow: 0 };
 }
 
 /** The country's node one stage up the chain, through its feed edge; null when it has none. */
@@ -176,13 +257,17 @@ export function feedSource(chain: ChainGraph, stage: Stage, country: string): Ch
   return source;
 }
 
-/** What each exporter ships to `importer` at a stage: the in-edges of its node, in edge order. */
+/** What each exporter ships to `importer` at a stage: the in-edges of its node, in flow order. */
 export function shipmentsTo(chain: ChainGraph, stage: Stage, importer: string): Map<string, number> {
   const shipped = new Map<string, number>();
   const key = chainNodeKey(stage, importer);
   if (!chain.hasNode(key)) return shipped;
-  chain.forEachInEdge(key, (_edge, link, _from, _to, from) => {
-    if (link.kind === 'trade') shipped.set(from.country, (shipped.get(from.country) ?? 0) + link.quantity);
+  tradeEdgesOf(chain, stage, importer);
+  const links: { from: string; link: ChainEdge }[] = [];
+  chain.forEachInEdge(key, (_edge, link, _source, _target, from) => {
+    if (link.kind === 'trade') links.push({ from: from.country, link });
   });
+  links.sort((a, b) => a.link.at - b.link.at);
+  for (const { from, link } of links) shipped.set(from, (shipped.get(from) ?? 0) + link.quantity);
   return shipped;
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { builtInCountries, UNATTRIBUTED, type Country } from '../domain/countries.js';
 import { FileProblem, readCsv, type CsvColumns, type CsvReadResult, type CsvSpec, type ProgressListener } from './csv.js';
 import { readTradeInParallel, type ByteRange } from './fast/parallel.js';
-import { FieldError, STAGES, type Stage } from '../domain/fields.js';
+import { FieldError, MAX_YEAR, STAGES, type Stage } from '../domain/fields.js';
 import { InputError, ProblemList, type Problem } from '../domain/problems.js';
 import { PRODUCTION_SPEC, TRADE_SPEC, GOVERNANCE_SPEC, COVERAGE_SPEC, GROSS_SPEC, COUNTRIES_SPEC, UnitRegistry, type FileStats, type LoadFilter, type TradeRead } from './loading.js';
 import { fieldLineReader } from './fast/field-lines.js';
@@ -280,6 +280,7 @@ function plainInteger(text: string | undefined): number | null {
 function linePrefilter(filter: LoadFilter, columns: CsvColumns): (bytes: Uint8Array, start: number, end: number) => boolean {
   const yearAt = filter.years ? (columns.index.get('year') ?? -1) : -1;
   const materialAt = filter.materials ? (columns.index.get('material') ?? -1) : -1;
+  if (filter.years && yearAt >= 0 && materialAt < 0) return yearPrefilter(filter.years, yearAt);
   const lastNeeded = Math.max(yearAt, materialAt);
   const decoder = new TextDecoder();
   return (bytes, start, end) => {
@@ -311,6 +312,35 @@ function linePrefilter(filter: LoadFilter, columns: CsvColumns): (bytes: Uint8Ar
       if (material !== '' && !(filter.materials?.has(material) ?? true)) return false;
     }
     return true;
+  };
+}
+
+/**
+ * The prefilter of a read filtered by years only (`report --year`), which sees every line of a
+ * large file: one pass to the year field, its digits read on the way, and a table lookup. A line it
+ * cannot read plainly (spaces, a sign, too few fields) is kept for the full path.
+ */
+function yearPrefilter(years: ReadonlySet<number>, yearAt: number): (bytes: Uint8Array, start: number, end: number) => boolean {
+  const wanted = new Uint8Array(MAX_YEAR + 1);
+  for (const year of years) if (year >= 0 && year <= MAX_YEAR) wanted[year] = 1;
+  return (bytes, start, end) => {
+    let i = start;
+    for (let field = 0; field < yearAt; i += 1) {
+      if (i >= end) return true;
+      if (bytes[i] === 44) field += 1;
+    }
+    let year = 0;
+    let digits = 0;
+    for (; i < end; i += 1) {
+      const byte = bytes[i] ?? 0;
+      if (byte === 44) break;
+      const digit = byte - 48;
+      if (digit < 0 || digit > 9 || digits === 9) return true;
+      year = year * 10 + digit;
+      digits += 1;
+    }
+    // As linePrefilter: a plain number that is not an asked year is skipped, whatever its length.
+    return digits === 0 || (year <= MAX_YEAR && wanted[year] === 1);
   };
 }
 

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/input/dataset.js';
 import { buildSupplyGraph } from '../../src/graph/supply-graph.js';
 import { sliceIndex } from '../../src/graph/slices.js';
-import { chainGraph, feedSource, shipmentsTo, stageProduction } from '../../src/graph/chain.js';
+import { chainGraph, feedSource, shipmentsTo, stageProduction, tradeBalance, tradeEdgesOf } from '../../src/graph/chain.js';
 import { analyse } from '../../src/metrics/analysis.js';
 import { assess } from '../../src/metrics/gaps.js';
 import { shock } from '../../src/metrics/shock.js';
@@ -44,11 +44,10 @@ describe('the chain graph of a material and year', () => {
     const chain = chainGraph(sliceIndex(await graphOf()), 'rare-earths', 2023);
     // Nodes: mining CHN, AUS; refining CHN, MYS, JPN (JPN only through its import); magnet CHN, JPN.
     expect(chain.order).toBe(7);
-    expect(chain.getNodeAttributes('refining:JPN')).toEqual({ stage: 'refining', country: 'JPN', production: null });
+    expect(chain.getNodeAttributes('refining:JPN')).toEqual({ stage: 'refining', country: 'JPN', production: null, trade: { inflow: 5, outflow: 0, coveredInflow: 5, coveredOutflow: 0 } });
     expect(stageProduction(chain, 'magnet')).toEqual(new Map([['CHN', 40], ['JPN', 10]]));
-    // Trade edges: 3. Feed edges: mining:CHN -> refining:CHN, refining:CHN -> magnet:CHN,
-    // refining:JPN -> magnet:JPN (AUS and MYS have one stage only).
-    expect(chain.filterEdges((_edge, link) => link.kind === 'trade')).toHaveLength(3);
+    // Feed edges: mining:CHN -> refining:CHN, refining:CHN -> magnet:CHN, refining:JPN -> magnet:JPN
+    // (AUS and MYS have one stage only).
     expect(chain.filterEdges((_edge, link) => link.kind === 'feed').map((edge) => `${chain.source(edge)}>${chain.target(edge)}`).sort()).toEqual([
       'mining:CHN>refining:CHN',
       'refining:CHN>magnet:CHN',
@@ -56,7 +55,17 @@ describe('the chain graph of a material and year', () => {
     ]);
     expect(feedSource(chain, 'magnet', 'JPN')?.stage).toBe('refining');
     expect(feedSource(chain, 'refining', 'MYS')).toBeNull();
+    // Trade edges join the graph when a walk reads a node: none yet, then JPN's magnet import.
+    expect(chain.filterEdges((_edge, link) => link.kind === 'trade')).toHaveLength(0);
     expect(shipmentsTo(chain, 'magnet', 'JPN')).toEqual(new Map([['CHN', 20]]));
+    expect(chain.getEdgeAttributes('magnet:CHN', 'magnet:JPN')).toMatchObject({ kind: 'trade', quantity: 20, covered: true });
+    // CHN's mining node: 20 t in from AUS (covered: the row into CHN says its imports were read),
+    // summed on the node without adding its edges.
+    expect(tradeBalance(chain, 'mining', 'CHN', { coveredOnly: true })).toEqual({ inflow: 20, outflow: 0 });
+    expect(tradeBalance(chain, 'refining', 'CHN')).toEqual({ inflow: 0, outflow: 5 });
+    tradeEdgesOf(chain, 'mining', 'AUS');
+    tradeEdgesOf(chain, 'refining', 'CHN');
+    expect(chain.filterEdges((_edge, link) => link.kind === 'trade')).toHaveLength(3);
   });
 });
 

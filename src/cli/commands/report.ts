@@ -1,9 +1,4 @@
 /** `supply-risk report`: the full concentration and exposure report. */
-import { renderCsv } from '../../report/csv.js';
-import { renderJson, reportEnvelope } from '../../report/json.js';
-import { renderMarkdown } from '../../report/markdown.js';
-import { renderTable } from '../../report/table.js';
-import { terminalWidth } from '../../report/fit.js';
 import { chalkFor, countryNamer, emit, resolveFormat, toolInfo, warn, type CommonOptions } from '../common.js';
 import { evaluate } from '../evaluate.js';
 import type { CliIo } from '../io.js';
@@ -17,11 +12,19 @@ export async function runReport(options: CommonOptions & Pick<PolicyOptions, 'po
   const { dataset, analysis, policy, assessment } = await evaluate(options, io);
   const names = countryNamer(dataset);
   warn(io, options, analysis.notes);
+  // Only the chosen format's renderer is loaded: start-up time is mostly module loading.
   let text: string;
-  if (format === 'json') text = renderJson(reportEnvelope(analysis, toolInfo(), [...dataset.warnings, ...analysis.notes], { policy, assessment }));
-  else if (format === 'csv') text = renderCsv(analysis);
-  else if (format === 'markdown') text = renderMarkdown(analysis, names);
-  else {
+  if (format === 'json') {
+    const { renderJson, reportEnvelope } = await import('../../report/json.js');
+    text = renderJson(reportEnvelope(analysis, toolInfo(), [...dataset.warnings, ...analysis.notes], { policy, assessment }));
+  } else if (format === 'csv') {
+    const { renderCsv } = await import('../../report/csv.js');
+    text = renderCsv(analysis);
+  } else if (format === 'markdown') {
+    const { renderMarkdown } = await import('../../report/markdown.js');
+    text = renderMarkdown(analysis, names);
+  } else {
+    const [{ renderTable }, { terminalWidth }] = await Promise.all([import('../../report/table.js'), import('../../report/fit.js')]);
     const risk = (material: string, stage: string) => {
       const assessed = assessment.stages.find((entry) => entry.material === material && entry.stage === stage);
       return assessed
