@@ -45,6 +45,7 @@ const RUNS: Record<SchemaCommand, { name: string; argv: string[] }[]> = {
     { name: 'price (a priced plan)', argv: ['report', '--json', '--data', `${F}/price`] },
     { name: 'cf (characterisation factors)', argv: ['report', '--json', '--data', `${F}/cf`] },
     { name: 'cf, group importer DUO', argv: ['report', '--json', '--data', `${F}/cf`, '--importer', 'DUO'] },
+    { name: 'three-stage (magnet)', argv: ['report', '--json', '--data', `${F}/three-stage`] },
   ],
   gaps: [
     { name: 'embedded data', argv: ['gaps', '--json'] },
@@ -52,6 +53,7 @@ const RUNS: Record<SchemaCommand, { name: string; argv: string[] }[]> = {
     { name: 'gaps/basic, strict partners', argv: ['gaps', '--json', '--data', `${F}/gaps/basic`, '--policy', `${F}/gaps/policies/strict-partners.json`] },
     { name: 'gaps/basic with accepts', argv: ['gaps', '--json', '--data', `${F}/gaps/basic`, '--policy', `${F}/gaps/policies/accept-all.json`] },
     { name: 'price (a priced plan)', argv: ['gaps', '--json', '--data', `${F}/price`] },
+    { name: 'three-stage (magnet gaps)', argv: ['gaps', '--json', '--data', `${F}/three-stage`] },
   ],
   check: [
     { name: 'embedded data', argv: ['check', '--json', '--no-exit-code'] },
@@ -72,6 +74,7 @@ const RUNS: Record<SchemaCommand, { name: string; argv: string[] }[]> = {
     { name: 'analysis/shock', argv: ['shock', '--json', '--data', `${F}/analysis/shock`, '--country', 'CHN', '--fraction', '0.5'] },
     { name: 'coverage', argv: ['shock', '--json', '--data', `${F}/coverage`, '--country', 'CHN'] },
     { name: 'exports exceed supply', argv: ['shock', '--json', '--data', `${F}/json-contract/exports-exceed-supply`, '--country', 'COD'] },
+    { name: 'three-stage, CHN at the magnet stage', argv: ['shock', '--json', '--data', `${F}/three-stage`, '--country', 'CHN', '--stage', 'magnet'] },
   ],
   trace: [
     { name: 'embedded data, cobalt', argv: ['trace', 'cobalt', '--json'] },
@@ -81,12 +84,15 @@ const RUNS: Record<SchemaCommand, { name: string; argv: string[] }[]> = {
     { name: 'analysis/shock, cobalt mining', argv: ['trace', 'cobalt', '--json', '--data', `${F}/analysis/shock`, '--stage', 'mining'] },
     { name: 'worked example', argv: ['trace', 'cobalt', '--json', '--data', `${F}/worked-example`] },
     { name: 'exports exceed supply', argv: ['trace', 'cobalt', '--json', '--data', `${F}/json-contract/exports-exceed-supply`] },
+    { name: 'three-stage, magnet makers', argv: ['trace', 'rare-earths', '--json', '--data', `${F}/three-stage`, '--stage', 'magnet'] },
+    { name: 'embedded data, magnets (nothing traced)', argv: ['trace', 'rare-earths', '--json', '--stage', 'magnet'] },
   ],
   trend: [
     { name: 'embedded data', argv: ['trend', '--json'] },
     { name: 'embedded data, 5-year means', argv: ['trend', '--json', '--average', '5'] },
     { name: 'analysis/trend, 3-year means', argv: ['trend', '--json', '--data', `${F}/analysis/trend`, '--average', '3'] },
     { name: 'coverage', argv: ['trend', '--json', '--data', `${F}/coverage`] },
+    { name: 'three-stage', argv: ['trend', '--json', '--data', `${F}/three-stage`] },
     { name: 'WGI scores beyond -2.5..2.5', argv: ['trend', '--json', '--data', `${F}/json-contract/wgi-out-of-range`] },
   ],
   import: [
