@@ -82,6 +82,8 @@ interface StageTrade {
   fullyCovered: boolean;
   /** Flow positions by country (as exporter or importer), in flow order. */
   byCountry: Map<string, number[]>;
+  /** Each country's trade sums (its node's `trade`), in the order countries first appear in the flows. */
+  sums: Map<string, TradeSums>;
   /** Countries whose trade edges are in the graph. */
   expanded: Set<string>;
 }
@@ -115,24 +117,14 @@ function buildChain(index: SliceIndex, material: string, year: number): ChainGra
     if (!slice) continue;
     // Production first, in the slice's (code) order, then the countries of its flows in theirs: the
     // order in which the metrics read the nodes back, so that sums come out the same on every run.
-    slice.production.forEach((quantity, country) => chain.addNode(chainNodeKey(stage, country), { stage, country, production: quantity, trade: noTrade() }));
     const trade = stageTrade(index, material, stage, year, slice.flows);
     trades.set(stage, trade);
-    trade.byCountry.forEach((_flows, country) => {
+    slice.production.forEach((quantity, country) =>
+      chain.addNode(chainNodeKey(stage, country), { stage, country, production: quantity, trade: trade.sums.get(country) ?? noTrade() }),
+    );
+    trade.sums.forEach((sums, country) => {
       const key = chainNodeKey(stage, country);
-      if (!chain.hasNode(key)) chain.addNode(key, { stage, country, production: null, trade: noTrade() });
-    });
-    // The nodes' trade sums, flow by flow in the slice's order.
-    trade.flows.forEach((flow, at) => {
-      if (flow.from === flow.to) return;
-      const sent = chain.getNodeAttribute(chainNodeKey(stage, flow.from), 'trade');
-      const received = chain.getNodeAttribute(chainNodeKey(stage, flow.to), 'trade');
-      sent.outflow += flow.quantity;
-      received.inflow += flow.quantity;
-      if (trade.covered[at] === 1) {
-        sent.coveredOutflow += flow.quantity;
-        received.coveredInflow += flow.quantity;
-      }
+      if (!chain.hasNode(key)) chain.addNode(key, { stage, country, production: null, trade: sums });
     });
   }
   chain.forEachNode((key, node) => {
@@ -148,21 +140,34 @@ function stageTrade(index: SliceIndex, material: string, stage: Stage, year: num
   const covered = new Uint8Array(flows.length);
   const coverageOf = new Map<string, boolean>();
   const byCountry = new Map<string, number[]>();
-  const note = (country: string, at: number): void => {
+  const sums = new Map<string, TradeSums>();
+  const note = (country: string, at: number): TradeSums => {
     const list = byCountry.get(country);
     if (list) list.push(at);
     else byCountry.set(country, [at]);
+    let entry = sums.get(country);
+    if (!entry) sums.set(country, (entry = noTrade()));
+    return entry;
   };
   let fullyCovered = true;
+  // One pass in the slice's order: coverage, the flows of each country and its sums (added flow by
+  // flow, so that they are the sums of the node's edges in flow order).
   flows.forEach((flow, at) => {
     let isCovered = coverageOf.get(flow.to);
     if (isCovered === undefined) coverageOf.set(flow.to, (isCovered = index.coverage.extent(material, stage, flow.to, year, 'import') !== null));
     covered[at] = isCovered ? 1 : 0;
     fullyCovered &&= isCovered;
-    note(flow.from, at);
-    if (flow.to !== flow.from) note(flow.to, at);
+    const sent = note(flow.from, at);
+    if (flow.to === flow.from) return;
+    const received = note(flow.to, at);
+    sent.outflow += flow.quantity;
+    received.inflow += flow.quantity;
+    if (isCovered) {
+      sent.coveredOutflow += flow.quantity;
+      received.coveredInflow += flow.quantity;
+    }
   });
-  return { flows, covered, fullyCovered, byCountry, expanded: new Set() };
+  return { flows, covered, fullyCovered, byCountry, sums, expanded: new Set() };
 }
 
 /**

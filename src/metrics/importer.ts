@@ -594,30 +594,29 @@ function feedOf(chain: ChainGraph, stage: Stage, producer: string): Feed | null 
   const source = feedSource(chain, stage, producer);
   if (!source) return null;
   const up = source.stage;
-  const mixes = feedMixes(chain, up);
-  const mix = mixes.get(producer);
+  const mix = feedMix(chain, up, producer);
   if (!mix) return null;
   const coveredOnly = !stageFullyCovered(chain, up);
   const { inflow, outflow } = tradeBalance(chain, up, producer, { coveredOnly });
   return { fed: Math.max(0, (source.production ?? 0) + inflow - outflow), mix };
 }
 
-/** Kastner mixes of every country's supply at a stage, over its covered flows, kept per chain graph. */
-const mixesByChain = new WeakMap<ChainGraph, Map<Stage, Map<string, OriginMix>>>();
+/**
+ * The Kastner mix of one country's supply at a stage, over the stage's covered flows, kept per
+ * chain graph. Worked out for the producers a walk reaches only: the system is factorised once
+ * (kastner.ts keeps it by its inputs) and each mix is one solve.
+ */
+const mixesByChain = new WeakMap<ChainGraph, Map<string, OriginMix | undefined>>();
 
-function feedMixes(chain: ChainGraph, stage: Stage): Map<string, OriginMix> {
-  let byStage = mixesByChain.get(chain);
-  if (!byStage) mixesByChain.set(chain, (byStage = new Map()));
-  let mixes = byStage.get(stage);
-  if (!mixes) {
+function feedMix(chain: ChainGraph, stage: Stage, producer: string): OriginMix | undefined {
+  let mixes = mixesByChain.get(chain);
+  if (!mixes) mixesByChain.set(chain, (mixes = new Map()));
+  const key = `${stage}|${producer}`;
+  if (!mixes.has(key)) {
     const flows = stageFlows(chain, stage, { coveredOnly: !stageFullyCovered(chain, stage) });
-    const producers: string[] = [];
-    chain.forEachNode((_key, node) => {
-      if (node.stage === stage) producers.push(node.country);
-    });
-    byStage.set(stage, (mixes = traceOrigins(stageProduction(chain, stage), flows, producers)));
+    mixes.set(key, traceOrigins(stageProduction(chain, stage), flows, [producer]).get(producer));
   }
-  return mixes;
+  return mixes.get(key);
 }
 
 function sortedPaths(pathsOf: PathVisitor): OriginPath[] {
