@@ -227,6 +227,9 @@ function luFactor(matrix: Float64Array, n: number): LU | null {
   // In place: the matrix is built for this call only, and a copy of n^2 doubles per system adds up.
   const lu = matrix;
   const pivots = new Int32Array(n);
+  // The columns where the pivot row is not zero: a trade matrix is sparse (a few hundred flows among
+  // a hundred or more countries), and a zero of the pivot row changes nothing in the rows below.
+  const nonZero = new Int32Array(n);
   for (let k = 0; k < n; k += 1) {
     let best = k;
     for (let i = k + 1; i < n; i += 1) if (Math.abs(lu[i * n + k] ?? 0) > Math.abs(lu[best * n + k] ?? 0)) best = i;
@@ -241,13 +244,18 @@ function luFactor(matrix: Float64Array, n: number): LU | null {
     }
     const pivotRow = k * n;
     const pivot = lu[pivotRow + k] ?? 1;
+    let count = 0;
+    for (let c = k + 1; c < n; c += 1) if (lu[pivotRow + c] !== 0) nonZero[count++] = c;
     for (let i = k + 1; i < n; i += 1) {
       const row = i * n;
       const factor = (lu[row + k] ?? 0) / pivot;
       if (factor === 0) continue;
       lu[row + k] = factor;
       // The hot loop of the whole analysis: plain indexing, as the bounds are known.
-      for (let c = k + 1; c < n; c += 1) lu[row + c] = lu[row + c]! - factor * lu[pivotRow + c]!;
+      for (let t = 0; t < count; t += 1) {
+        const c = nonZero[t]!;
+        lu[row + c] = lu[row + c]! - factor * lu[pivotRow + c]!;
+      }
     }
   }
   return { n, lu, pivots };
