@@ -17,6 +17,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { positiveInt } from './lib/environment.mjs';
 import { ensureGenerated } from './lib/generate.mjs';
 import { median, runOnce } from './lib/measure.mjs';
 
@@ -26,14 +27,6 @@ const NODE = process.execPath;
 /** The median ratio report --year / DuckDB must not pass (issue 14). */
 export const REPORT_PAIRS_LIMIT = 0.9;
 const MIN_PAIRS = 7;
-
-function positiveInt(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
 
 /** gen-trade.mjs's trade and production files, made once per row count. */
 function sharedData(shared, rows, log) {

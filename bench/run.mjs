@@ -18,7 +18,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compareFacts, exporterFacts, peerFacts, peerTotals, reportFacts, tradeTotals, trendFacts } from './lib/check.mjs';
-import { buildProblem, cliCommands, duckdbVersion, gitFacts, hasBaciImporter, machineFacts, pandasPython } from './lib/environment.mjs';
+import { buildProblem, cliCommands, duckdbVersion, gitFacts, hasBaciImporter, machineFacts, pandasPython, positiveInt } from './lib/environment.mjs';
 import { distinctMaterials, ensureGenerated, YEARS } from './lib/generate.mjs';
 import { median, memorySource, runOnce } from './lib/measure.mjs';
 import { printChecks, printTargets, printTimes, seconds, writeResults } from './lib/output.mjs';
@@ -36,14 +36,6 @@ const NODE = process.execPath;
 
 const log = (line = '') => process.stdout.write(`${line}\n`);
 const progress = (line) => process.stderr.write(`${line}\n`);
-
-function positiveInt(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
 
 function config() {
   return {

@@ -86,3 +86,12 @@ export function buildProblem(root) {
   }
   return null;
 }
+
+/** A whole number above 0 from the environment variable `name`, or `fallback` when it is unset or empty. */
+export function positiveInt(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}

@@ -6,21 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatGrouped, formatHhi, formatQuantity, formatSignificant3 } from '../../src/report/numbers.js';
+import { seededRandom as random } from '../helpers/random.js';
 
 const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const significant = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 });
 
-/** A small seeded generator (mulberry32): the same values on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const EDGES: number[] = [
   0, -0, 1, -1, 0.4, 0.5, 0.6, -0.4, -0.5, -0.6, 1.5, 2.5, -2.5, 3.5, 99.5, 99.95, 99.949, -99.95, 100, 100.5, 999.5, 999.4999,

@@ -13,22 +13,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, type RunResult } from '../helpers/cli.js';
+import { seededRandom as random } from '../helpers/random.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed);
 const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 300);
 const MAX_RUN_MS = 3000;
 
-/** mulberry32: a tiny seeded PRNG, so every run mutates the same way. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const BASES: Record<string, string>[] = [
   {
