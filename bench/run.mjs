@@ -217,8 +217,9 @@ function skippedCheck(name, why) {
 
 function factCheck(name, expected, actual, options) {
   const result = compareFacts(expected, actual, options);
+  const unknown = result.unknown > 0 ? ` (${result.unknown} unknown in supply-risk, not compared)` : '';
   const detail = result.ok
-    ? `${result.compared} values equal`
+    ? `${result.compared} values equal${unknown}`
     : result.compared === 0
       ? 'nothing to compare'
       : `${result.mismatchCount} of ${result.compared} differ (first ones below)`;

@@ -13,6 +13,8 @@
  * no HHI term and is never top; the importer's own production is one of its suppliers.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 const UNATTRIBUTED = 'ZZZ';
 const quote = (text) => `'${String(text).replaceAll("'", "''")}'`;
@@ -48,7 +50,8 @@ function concentrationQuery(tbl, who) {
 
 /**
  * The importer block: supply = own production + imports; supplier HHI over every source (its own
- * production included); top supplier = the largest foreign source; import reliance (I - E) / (P + I - E).
+ * production included); top supplier = the largest foreign source; import reliance (I - E) / (P + I - E),
+ * and 1 where the importer produces nothing and imports something (its re-exports do not make it self-reliant).
  */
 function importerQuery(importer) {
   return `
@@ -69,7 +72,8 @@ function importerQuery(importer) {
     SELECT material, stage, year, own, imports, exports,
            10000 * (sq + own * own) / power(own + imports, 2) AS supplier_hhi,
            top_q / (own + imports) AS top_supplier_share,
-           CASE WHEN own + imports - exports <= 0 THEN 0
+           CASE WHEN own = 0 AND imports > 0 THEN 1
+                WHEN own + imports - exports <= 0 THEN 0
                 ELSE greatest(0, least(1, (imports - exports) / (own + imports - exports))) END AS import_reliance
     FROM joined ORDER BY ALL`;
 }
@@ -92,19 +96,32 @@ async function analysis(connection, dataDir, importer, year) {
 async function convertBaci(connection, baciFile, hsMap, codesFile, outFile) {
   await connection.run(`CREATE TEMP TABLE codes AS SELECT * FROM read_csv(${quote(codesFile)}, header = true, all_varchar = true)`);
   await connection.run(
-    `CREATE TEMP TABLE hs AS SELECT hs6, material, stage, coalesce(try_cast(content_factor AS DOUBLE), 1) AS factor
+    `CREATE TEMP TABLE hs AS SELECT hs6, material, stage, try_cast(content_factor AS DOUBLE) AS factor
      FROM read_csv(${quote(hsMap)}, header = true, all_varchar = true)`,
+  );
+  // content-factors.csv beside the map (as supply-risk reads it): a factor per exporting country wins; a
+  // code with such factors and none of its own counts only for the countries listed.
+  const byOriginFile = join(dirname(hsMap), 'content-factors.csv');
+  await connection.run(
+    existsSync(byOriginFile)
+      ? `CREATE TEMP TABLE by_origin AS SELECT hs6, origin, try_cast(content_factor AS DOUBLE) AS factor
+         FROM read_csv(${quote(byOriginFile)}, header = true, all_varchar = true)`
+      : 'CREATE TEMP TABLE by_origin (hs6 VARCHAR, origin VARCHAR, factor DOUBLE)',
   );
   await connection.run(`
     CREATE TEMP TABLE converted AS
-    SELECT hs.material, hs.stage, e.alpha3 AS exporter, i.alpha3 AS importer, b.t AS year,
-           sum(b.q * hs.factor) AS quantity, 't' AS unit
-    FROM read_csv(${quote(baciFile)}, header = true, nullstr = 'NA',
-                  columns = {'t':'INTEGER','i':'VARCHAR','j':'VARCHAR','k':'VARCHAR','v':'DOUBLE','q':'DOUBLE'}) b
-    JOIN hs ON b.k = hs.hs6
-    JOIN codes e ON b.i = e.numeric
-    JOIN codes i ON b.j = i.numeric
-    WHERE b.q IS NOT NULL
+    SELECT material, stage, exporter, importer, year, sum(q * factor) AS quantity, 't' AS unit
+    FROM (
+      SELECT hs.material, hs.stage, e.alpha3 AS exporter, i.alpha3 AS importer, b.t AS year, b.q,
+             coalesce(o.factor, hs.factor, CASE WHEN b.k IN (SELECT hs6 FROM by_origin) THEN NULL ELSE 1 END) AS factor
+      FROM read_csv(${quote(baciFile)}, header = true, nullstr = 'NA',
+                    columns = {'t':'INTEGER','i':'VARCHAR','j':'VARCHAR','k':'VARCHAR','v':'DOUBLE','q':'DOUBLE'}) b
+      JOIN hs ON b.k = hs.hs6
+      JOIN codes e ON b.i = e.numeric
+      JOIN codes i ON b.j = i.numeric
+      LEFT JOIN by_origin o ON o.hs6 = b.k AND o.origin = e.alpha3
+      WHERE b.q IS NOT NULL)
+    WHERE factor IS NOT NULL
     GROUP BY ALL`);
   await connection.run(`COPY (SELECT * FROM converted ORDER BY ALL) TO ${quote(outFile)} (HEADER, DELIMITER ',')`);
   return {

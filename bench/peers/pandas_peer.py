@@ -11,6 +11,7 @@ explicit dtypes, categorical keys, grouped sums; pandas cannot skip rows while r
 filter applies after the read.
 """
 import json
+import os
 import sys
 import time
 
@@ -70,6 +71,8 @@ def importer_block(by_exporter_to_importer, exports_by_key, own_by_key):
     apparent = supply - frame["exports"]
     reliance = ((frame["imports"] - frame["exports"]) / apparent).clip(0, 1)
     frame["import_reliance"] = reliance.where(apparent > 0, 0)
+    # No production and some imports: fully reliant, whatever it re-exports (as supply-risk counts it).
+    frame.loc[(frame["own"] == 0) & (frame["imports"] > 0), "import_reliance"] = 1.0
     return frame[["own", "imports", "exports", "supplier_hhi", "top_supplier_share", "import_reliance"]]
 
 
@@ -95,13 +98,25 @@ def convert_baci(baci_file, hs_map, codes_file, out_file):
     """BACI rows with a known product and quantity, as canonical trade rows merged per key."""
     codes = pd.read_csv(codes_file, dtype=str).set_index("numeric")["alpha3"]
     hs = pd.read_csv(hs_map, dtype=str)
-    hs["factor"] = pd.to_numeric(hs["content_factor"], errors="coerce").fillna(1.0)
+    hs["factor"] = pd.to_numeric(hs["content_factor"], errors="coerce")
+    # content-factors.csv beside the map (as supply-risk reads it): a factor per exporting country wins;
+    # a code with such factors and none of its own counts only for the countries listed.
+    by_origin_file = os.path.join(os.path.dirname(hs_map), "content-factors.csv")
+    by_origin = (pd.read_csv(by_origin_file, dtype=str) if os.path.exists(by_origin_file)
+                 else pd.DataFrame(columns=["hs6", "origin", "content_factor"]))
+    by_origin["origin_factor"] = pd.to_numeric(by_origin["content_factor"], errors="coerce")
     baci = pd.read_csv(baci_file, dtype={"t": "int32", "i": str, "j": str, "k": str, "v": "float64", "q": "float64"},
                        na_values=["NA"], keep_default_na=False)
     baci = baci[baci["q"].notna()].merge(hs[["hs6", "material", "stage", "factor"]], left_on="k", right_on="hs6")
     baci["exporter"] = baci["i"].map(codes)
     baci["importer"] = baci["j"].map(codes)
     baci = baci[baci["exporter"].notna() & baci["importer"].notna()]
+    baci = baci.merge(by_origin[["hs6", "origin", "origin_factor"]], how="left", left_on=["k", "exporter"], right_on=["hs6", "origin"],
+                      suffixes=("", "_origin"))
+    listed = baci["k"].isin(set(by_origin["hs6"]))
+    factor = baci["origin_factor"].fillna(baci["factor"])
+    baci["factor"] = factor.where(factor.notna() | listed, 1.0)
+    baci = baci[baci["factor"].notna()]
     baci["quantity"] = baci["q"] * baci["factor"]
     converted = (baci.rename(columns={"t": "year"})
                  .groupby(["material", "stage", "exporter", "importer", "year"], observed=True)["quantity"].sum().reset_index())
