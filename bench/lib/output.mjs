@@ -64,7 +64,7 @@ export function printTimes(tasks, log) {
 }
 
 export function printTargets(targets, log) {
-  log('\nTargets (issues 7 and 13):');
+  log('\nTargets (issues 7, 13 and 14):');
   for (const target of targets) log(`  [${target.status}] ${target.name}: ${target.detail}`);
 }
 
