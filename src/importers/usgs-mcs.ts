@@ -25,7 +25,7 @@ import { cleanName, resolveCountryName } from './country-names.js';
 import { isBlank, parseDelimited, readFileBytes } from './read-text.js';
 import { emptyResult, type ImportResult, type ProductionRow, type Selection } from './types.js';
 import { formatQuantity, inYears, parseUsgsCell, roundQuantity, TONNES_PER_UNIT, type YearRange } from './values.js';
-import { isWithheldRow, withheldProductionRow } from './writer.js';
+import { isWithheldRow, withheldProductionRow } from './contract-csv.js';
 
 interface TypeRule {
   type: RegExp;

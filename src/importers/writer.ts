@@ -1,7 +1,7 @@
 /**
- * Writing the data contract files (production.csv, trade.csv, countries.csv): proper CSV quoting,
- * quantities as plain numbers, rows in a stable order, and files replaced atomically (a temporary
- * file renamed over the old one) so a failed import never leaves half a file.
+ * Writing an import into a data folder: the contract files (their CSV text from contract-csv.ts and
+ * trade-csv.ts) merged with what the folder holds, and replaced atomically (a temporary file renamed
+ * over the old one) so a failed import never leaves half a file.
  *
  * Importing into a folder that already has a file merges: rows of the same source, material,
  * stage and year are replaced (re-running an import is idempotent), everything else is kept. Two
@@ -17,7 +17,6 @@
  * Mining Data): where both give a material, stage and year, the first that gives a figure there
  * keeps it and the other's rows for it are set aside, whichever was imported first.
  */
-import { isAscii } from 'node:buffer';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -25,411 +24,40 @@ import { writeFailure, writeFileSafely as writeFileAtomically } from '../io/safe
 import { COUNTRIES_SPEC, GOVERNANCE_SPEC, PRODUCTION_SPEC, TRADE_SPEC } from '../input/dataset.js';
 import {
   columnAt,
-  COUNTRIES_FILE as CONTRACT_COUNTRIES,
   COVERAGE_FILE as CONTRACT_COVERAGE,
   GROSS_FILE as CONTRACT_GROSS,
-  headerOf,
-  PRODUCTION_FILE as CONTRACT_PRODUCTION,
   TRADE_FILE as CONTRACT_TRADE,
 } from '../input/contract.js';
+import { WITHHELD } from '../domain/fields.js';
+import { InputError, type Problem } from '../domain/problems.js';
+import { tradeRows, type ImportResult } from './types.js';
+import type { GovernanceRow } from './wgi.js';
+import {
+  countriesCsv,
+  COVERAGE_FILE,
+  COVERAGE_HEADER,
+  COVERAGE_ORDER,
+  coverageFields,
+  csvText,
+  governanceCsv,
+  GROSS_FILE,
+  GROSS_HEADER,
+  GROSS_ORDER,
+  grossFields,
+  PRODUCTION_HEADER,
+  PRODUCTION_ORDER,
+  productionCsv,
+  productionFields,
+  TRADE_HEADER,
+  TRADE_ORDER,
+  tradeFields,
+} from './contract-csv.js';
+import { tradeCsvParts } from './trade-csv.js';
 
 /** Where the merge finds a written row's source, material, stage and year. */
 function positions(file: typeof CONTRACT_TRADE | typeof CONTRACT_COVERAGE | typeof CONTRACT_GROSS): { source: number; material: number; stage: number; year: number } {
   const at = (name: 'source' | 'material' | 'stage' | 'year'): number => columnAt(file, name);
   return { source: at('source'), material: at('material'), stage: at('stage'), year: at('year') };
-}
-import { WITHHELD } from '../domain/fields.js';
-import { InputError, type Problem } from '../domain/problems.js';
-import { rowColumns, tradeRows, type CountryRow, type CoverageRow, type GrossRow, type ImportResult, type ProductionRow, type TradeRow, type TradeRowColumns } from './types.js';
-import { CsvBytes } from './csv-bytes.js';
-import type { GovernanceRow } from './wgi.js';
-import { formatQuantity } from './values.js';
-
-// The written headers are the contract's columns, in its order (input/contract.ts).
-export const PRODUCTION_HEADER = headerOf(CONTRACT_PRODUCTION);
-export const TRADE_HEADER = headerOf(CONTRACT_TRADE);
-export const COUNTRIES_HEADER = headerOf(CONTRACT_COUNTRIES);
-/** coverage.csv (read by the loader when present): what each trade source covers. */
-export const COVERAGE_FILE = CONTRACT_COVERAGE.label;
-export const COVERAGE_HEADER = headerOf(CONTRACT_COVERAGE);
-/** trade-gross.csv: the audit of content-factor conversions, read only for prices per kg of traded product. */
-export const GROSS_FILE = CONTRACT_GROSS.label;
-export const GROSS_HEADER = headerOf(CONTRACT_GROSS);
-
-/** One CSV field: quoted when it holds a comma, a quote, a line break or edge spaces. */
-export function csvField(value: string): string {
-  return /[",\r\n]|^\s|\s$/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-function csvText(header: readonly string[], rows: readonly string[][]): string {
-  return [header, ...rows].map((fields) => fields.map(csvField).join(',')).join('\n') + '\n';
-}
-
-/**
- * A production row whose figure the source withholds (USGS `W`): the country produced, the figure
- * is not public. It is written with `W` in the quantity column (the loader reads it as withheld);
- * its `quantity` is 0 and counts in no sum.
- */
-export type WithheldProductionRow = ProductionRow & { readonly withheld: true };
-
-export function withheldProductionRow(fields: Omit<ProductionRow, 'quantity'>): WithheldProductionRow {
-  return { ...fields, quantity: 0, withheld: true };
-}
-
-export function isWithheldRow(row: ProductionRow): row is WithheldProductionRow {
-  return (row as Partial<WithheldProductionRow>).withheld === true;
-}
-
-export function productionFields(row: ProductionRow): string[] {
-  const quantity = isWithheldRow(row) ? WITHHELD : formatQuantity(row.quantity);
-  return [row.material, row.stage, row.country, String(row.year), quantity, row.unit, row.source];
-}
-
-export function tradeFields(row: TradeRow): string[] {
-  const value = row.valueUsd === null ? '' : formatQuantity(row.valueUsd);
-  return [row.material, row.stage, row.exporter, row.importer, String(row.year), formatQuantity(row.quantity), row.unit, value, row.source];
-}
-
-export function coverageFields(row: CoverageRow): string[] {
-  return [row.material, row.stage, row.importer, String(row.year), row.flow, row.extent, row.source];
-}
-
-export function grossFields(row: GrossRow): string[] {
-  return [
-    row.hs6, row.material, row.stage, row.exporter, row.importer, String(row.year),
-    formatQuantity(row.grossQuantity), String(row.factor), formatQuantity(row.containedQuantity), row.source,
-  ];
-}
-
-export function countryFields(row: CountryRow): string[] {
-  const governance = row.governance === null ? '' : row.governance.toFixed(3);
-  return [row.country, row.name, governance, row.groups.join(';')];
-}
-
-const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-function compareRecords(keys: readonly number[]) {
-  return (a: readonly string[], b: readonly string[]): number => {
-    for (const key of keys) {
-      const order = compareText(a[key] ?? '', b[key] ?? '');
-      if (order !== 0) return order;
-    }
-    return 0;
-  };
-}
-
-/** material, stage, year, country; the reserved ZZZ sorts after every ISO code. */
-const PRODUCTION_ORDER = compareRecords([0, 1, 3, 2, 6]);
-/** material, stage, year, importer, exporter. */
-const TRADE_ORDER = compareRecords([0, 1, 4, 3, 2, 8]);
-/** material, stage, year, importer, flow, source. */
-const COVERAGE_ORDER = compareRecords([0, 1, 3, 2, 4, 6]);
-/** material, stage, year, importer, exporter, HS code, source. */
-const GROSS_ORDER = compareRecords([1, 2, 5, 4, 3, 0, 9]);
-
-export function productionCsv(rows: readonly ProductionRow[]): string {
-  return csvText(PRODUCTION_HEADER, rows.map(productionFields).sort(PRODUCTION_ORDER));
-}
-
-/**
- * trade.csv text: the rows in TRADE_ORDER, each field as csvField writes it. The same text as
- * csvText(TRADE_HEADER, rows.map(tradeFields).sort(TRADE_ORDER)), made for large imports (a BACI
- * year gives hundreds of thousands of rows): the text columns have few distinct values, so each is
- * given an id and a rank in text order, each distinct value is quoted once, and the rows are sorted
- * as numbers.
- */
-export function tradeCsv(rows: readonly TradeRow[] | TradeRowColumns): string {
-  return [...tradeCsvParts(rows)].join('');
-}
-
-/** tradeCsv's text in parts (of about 64 KB), to be written one after the other. */
-export function* tradeCsvParts(given: readonly TradeRow[] | TradeRowColumns): Generator<string> {
-  const rows = Array.isArray(given) ? rowColumns(given as readonly TradeRow[]) : (given as TradeRowColumns);
-  const lines = new TradeLines(rows);
-  for (let at = 0; at < rows.length; at++) {
-    const part = lines.next();
-    if (part !== undefined) yield part;
-  }
-  const rest = lines.rest();
-  if (rest !== '') yield rest;
-}
-
-/** Writes the trade rows as CSV lines in TRADE_ORDER (a plain class: generators optimise less well). */
-class TradeLines {
-  private readonly table: TradeTable;
-  private readonly sorted: SortedRows;
-  private readonly out: CsvBytes;
-  // The fields of each column by rank, as bytes with the commas around them.
-  private readonly material: Buffer[];
-  private readonly stage: Buffer[];
-  private readonly exporter: Buffer[];
-  private readonly importer: Buffer[];
-  private readonly year: Buffer[];
-  private readonly unit: Buffer[];
-  private readonly source: Buffer[];
-
-  constructor(rows: TradeRowColumns) {
-    const table = (this.table = new TradeTable(rows));
-    // TRADE_ORDER: material, stage, year, importer, exporter, source; the unit is carried along.
-    this.sorted = new SortedRows(rows.length, [table.material, table.stage, table.year, table.importer, table.exporter, table.source], [table.unit]);
-    this.material = table.material.encoded('', ',');
-    this.stage = table.stage.encoded('', ',');
-    this.exporter = table.exporter.encoded('', ',');
-    this.importer = table.importer.encoded('', ',');
-    this.year = table.year.encoded('', ',');
-    this.unit = table.unit.encoded(',', ',');
-    this.source = table.source.encoded(',', '');
-    const fields = [this.material, this.stage, this.exporter, this.importer, this.year, this.unit, this.source];
-    this.out = new CsvBytes(fields.every((column) => column.every((field) => isAscii(field))));
-    this.out.bytes(Buffer.from(TRADE_HEADER.map(csvField).join(',')));
-    this.out.endLine();
-  }
-
-  /** Writes the next line; returns a part of the text when one is full. */
-  next(): string | undefined {
-    const out = this.out;
-    const row = this.sorted.next();
-    const ranks = this.sorted.ranks;
-    out.bytes(this.material[ranks[0] ?? 0] ?? NO_BYTES);
-    out.bytes(this.stage[ranks[1] ?? 0] ?? NO_BYTES);
-    out.bytes(this.exporter[ranks[4] ?? 0] ?? NO_BYTES);
-    out.bytes(this.importer[ranks[3] ?? 0] ?? NO_BYTES);
-    out.bytes(this.year[ranks[2] ?? 0] ?? NO_BYTES);
-    out.quantity(this.table.quantity(row));
-    out.bytes(this.unit[ranks[6] ?? 0] ?? NO_BYTES);
-    const value = this.table.value(row);
-    if (value !== null) out.quantity(value);
-    out.bytes(this.source[ranks[5] ?? 0] ?? NO_BYTES);
-    return out.endLine();
-  }
-
-  rest(): string {
-    return this.out.take();
-  }
-}
-
-/**
- * The trade rows read once, in row order, into columns: ids of the text fields (see TextColumn)
- * and the two numbers, so that writing in sorted order reads small arrays, not scattered objects.
- * A quantity or value that formatQuantity refuses throws here, before any part is written.
- */
-class TradeTable {
-  readonly material: TextColumn<string>;
-  readonly stage: TextColumn<string>;
-  readonly exporter: TextColumn<string>;
-  readonly importer: TextColumn<string>;
-  readonly year: TextColumn<number>;
-  readonly unit: TextColumn<string>;
-  readonly source: TextColumn<string>;
-  /** Quantity and value of row i at 2i and 2i + 1, NaN for no value (a value is never NaN). */
-  private readonly amounts: Float64Array;
-
-  constructor(rows: TradeRowColumns) {
-    const count = rows.length;
-    this.material = new TextColumn(count);
-    this.stage = new TextColumn(count);
-    this.exporter = new TextColumn(count);
-    this.importer = new TextColumn(count);
-    this.year = new TextColumn(count);
-    this.unit = new TextColumn(count);
-    this.source = new TextColumn(count);
-    this.amounts = new Float64Array(2 * count);
-    for (let i = 0; i < count; i++) {
-      const material = rows.material(i);
-      const stage = rows.stage(i);
-      const exporter = rows.exporter(i);
-      const importer = rows.importer(i);
-      const unit = rows.unit(i);
-      const source = rows.source(i);
-      const value = rows.valueUsd(i);
-      this.material.add(i, material, material);
-      this.stage.add(i, stage, stage);
-      this.exporter.add(i, exporter, exporter);
-      this.importer.add(i, importer, importer);
-      this.year.add(i, rows.year(i), undefined);
-      this.unit.add(i, unit, unit);
-      this.source.add(i, source, source);
-      this.amounts[2 * i] = writable(rows.quantity(i));
-      this.amounts[2 * i + 1] = value === null ? NaN : writable(value);
-    }
-  }
-
-  quantity(i: number): number {
-    return this.amounts[2 * i] ?? NaN;
-  }
-
-  value(i: number): number | null {
-    const value = this.amounts[2 * i + 1] ?? NaN;
-    return Number.isNaN(value) ? null : value;
-  }
-}
-
-/** The number, checked as formatQuantity checks it (the same error for a negative or non-finite one). */
-function writable(value: number): number {
-  if (!Number.isFinite(value) || value < 0) formatQuantity(value);
-  return value;
-}
-
-/**
- * One column of a table being written: the id of each row's value (ids in order of first sight),
- * each distinct value's text (String(value) when not given) and its CSV field, made once, and the
- * rank of each in compareText order of the texts.
- */
-const NO_BYTES = Buffer.alloc(0);
-
-class TextColumn<T> {
-  readonly ids: Int32Array;
-  private readonly idOf = new Map<T, number>();
-  private readonly texts: string[] = [];
-  /** The CSV field of each id (csvField). */
-  private readonly fields: string[] = [];
-  private rankOf: Int32Array | undefined;
-  private byRank: number[] = [];
-  private lastValue: T | undefined;
-  private lastId = 0;
-
-  constructor(rows: number) {
-    this.ids = new Int32Array(rows);
-  }
-
-  add(row: number, value: T, text: string | undefined): void {
-    // Neighbouring rows often share a value (a source, a unit): no look-up then.
-    if (value === this.lastValue && row > 0) {
-      this.ids[row] = this.lastId;
-      return;
-    }
-    let id = this.idOf.get(value);
-    if (id === undefined) {
-      this.idOf.set(value, (id = this.texts.length));
-      const shown = text ?? String(value);
-      this.texts.push(shown);
-      this.fields.push(csvField(shown));
-    }
-    this.ids[row] = id;
-    this.lastValue = value;
-    this.lastId = id;
-  }
-
-  get distinct(): number {
-    return this.texts.length;
-  }
-
-  /** The rank of each id (once all rows are added). */
-  ranks(): Int32Array {
-    if (!this.rankOf) {
-      const byText = this.texts.map((_, id) => id).sort((a, b) => compareText(this.texts[a] ?? '', this.texts[b] ?? ''));
-      this.rankOf = new Int32Array(byText.length);
-      byText.forEach((id, rank) => this.rankOf && (this.rankOf[id] = rank));
-      this.byRank = byText;
-    }
-    return this.rankOf;
-  }
-
-  /** The field of each rank (ranks() first) between `before` and `after`, as UTF-8 bytes. */
-  encoded(before: string, after: string): Buffer[] {
-    this.ranks();
-    return this.byRank.map((id) => Buffer.from(`${before}${this.fields[id] ?? ''}${after}`));
-  }
-}
-
-/**
- * The rows in the order of the sort columns' texts, first column first, ties in row order (as the
- * stable sort of the text fields). Each row's ranks make one number (mixed radix); when that number
- * times the row count stays exact in a double, the row number is packed in (and after it the ranks
- * of the carried columns, which then never decide the order), a numeric typed-array sort does the
- * work, and the ranks are read back from the sorted numbers instead of being looked up row by row
- * in scattered order. Else the ranks are compared.
- */
-class SortedRows {
-  /** The rank in each column (sort columns, then carried ones) of the row next() returned last. */
-  readonly ranks: Int32Array;
-  private readonly columns: readonly TextColumn<unknown>[];
-  private readonly columnRanks: Int32Array[];
-  private readonly radices: number[];
-  private readonly keys: Float64Array | undefined;
-  private readonly order: Int32Array | undefined;
-  private at = 0;
-
-  constructor(
-    private readonly count: number,
-    private readonly sortColumns: readonly TextColumn<unknown>[],
-    carried: readonly TextColumn<unknown>[],
-  ) {
-    this.columns = [...sortColumns, ...carried];
-    this.ranks = new Int32Array(this.columns.length);
-    this.columnRanks = this.columns.map((column) => column.ranks());
-    this.radices = this.columns.map((column) => Math.max(column.distinct, 1));
-    const span = this.radices.reduce((product, radix) => product * radix, 1);
-    if (span * count <= Number.MAX_SAFE_INTEGER) this.keys = this.packedKeys();
-    else this.order = this.comparedOrder();
-  }
-
-  /** The next row number in sorted order; its ranks are in `ranks`. */
-  next(): number {
-    const at = this.at++;
-    if (!this.keys) {
-      const row = this.order?.[at] ?? 0;
-      this.columns.forEach((column, c) => (this.ranks[c] = this.columnRanks[c]?.[column.ids[row] ?? 0] ?? 0));
-      return row;
-    }
-    let key = this.keys[at] ?? 0;
-    let row = 0;
-    for (let c = this.columns.length - 1; c >= 0; c--) {
-      // Read backwards: the carried columns, the row number, then the sort columns.
-      if (c === this.sortColumns.length - 1) {
-        row = remainder(key, this.count);
-        key = (key - row) / this.count;
-      }
-      const radix = this.radices[c] ?? 1;
-      const rank = remainder(key, radix);
-      this.ranks[c] = rank;
-      key = (key - rank) / radix;
-    }
-    return row;
-  }
-
-  private packedKeys(): Float64Array {
-    const keys = new Float64Array(this.count);
-    this.columns.forEach((column, c) => {
-      const radix = this.radices[c] ?? 1;
-      const rankOf = this.columnRanks[c] ?? new Int32Array(0);
-      for (let row = 0; row < this.count; row++) keys[row] = (keys[row] ?? 0) * radix + (rankOf[column.ids[row] ?? 0] ?? 0);
-      if (c === this.sortColumns.length - 1) for (let row = 0; row < this.count; row++) keys[row] = (keys[row] ?? 0) * this.count + row;
-    });
-    return keys.sort();
-  }
-
-  private comparedOrder(): Int32Array {
-    const order = new Int32Array(this.count);
-    for (let row = 0; row < this.count; row++) order[row] = row;
-    return order.sort((a, b) => {
-      for (let c = 0; c < this.sortColumns.length; c++) {
-        const ids = this.columns[c]?.ids;
-        const rankOf = this.columnRanks[c];
-        const difference = (rankOf?.[ids?.[a] ?? 0] ?? 0) - (rankOf?.[ids?.[b] ?? 0] ?? 0);
-        if (difference !== 0) return difference;
-      }
-      return a - b;
-    });
-  }
-}
-
-/** value % divisor for whole numbers below 2^53, without the slow floating-point remainder. */
-function remainder(value: number, divisor: number): number {
-  const rest = value - Math.floor(value / divisor) * divisor;
-  // The quotient may be rounded by one either way.
-  return rest < 0 ? rest + divisor : rest >= divisor ? rest - divisor : rest;
-}
-
-export function countriesCsv(rows: readonly CountryRow[]): string {
-  return csvText(COUNTRIES_HEADER, rows.map(countryFields).sort(compareRecords([0])));
-}
-
-export const GOVERNANCE_HEADER = ['country', 'year', 'governance', 'source'] as const;
-
-/** governance.csv (the wgi import): one estimate per country and year, as printed, by country then year. */
-export function governanceCsv(rows: readonly GovernanceRow[]): string {
-  return csvText(GOVERNANCE_HEADER, rows.map((row) => [row.country, String(row.year), row.governance, row.source]).sort(compareRecords([0, 1])));
 }
 
 /** A result with the governance.csv rows of the wgi import. */

@@ -19,7 +19,8 @@ import { loadHsMap, type HsEntry, type HsMap } from '../../src/importers/hs-map.
 import type { TradeOptions } from '../../src/importers/trade-filter.js';
 import { selection, Tally, type ImportResult, type TradeRow } from '../../src/importers/types.js';
 import { formatQuantity } from '../../src/importers/values.js';
-import { resultCsvs, tradeCsv } from '../../src/importers/writer.js';
+import { resultCsvs } from '../../src/importers/writer.js';
+import { tradeCsv } from '../../src/importers/trade-csv.js';
 import { referenceFormatQuantity, referenceImportBaci, referenceTradeCsv } from './baci-reference.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'supply-risk-baci-'));

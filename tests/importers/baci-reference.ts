@@ -12,7 +12,7 @@ import { convertTonnes, type HsEntry } from '../../src/importers/hs-map.js';
 import { resolveNumericCode, type CodeMatch } from '../../src/importers/numeric-codes.js';
 import type { TradeOptions } from '../../src/importers/trade-filter.js';
 import { emptyResult, type ImportResult, type Tally, type TradeRow } from '../../src/importers/types.js';
-import { csvField, TRADE_HEADER } from '../../src/importers/writer.js';
+import { csvField, TRADE_HEADER } from '../../src/importers/contract-csv.js';
 import { inYears, roundQuantity } from '../../src/importers/values.js';
 import { InputError } from '../../src/domain/problems.js';
 

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { ImportResult, ProductionRow } from '../../src/importers/types.js';
-import { isWithheldRow, productionFields, writeResult } from '../../src/importers/writer.js';
+import { writeResult } from '../../src/importers/writer.js';
+import { isWithheldRow, productionFields } from '../../src/importers/contract-csv.js';
 import { InputError } from '../../src/domain/problems.js';
 import { importerFixture } from './helpers.js';
 

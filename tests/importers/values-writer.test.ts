@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/domain/problems.js';
 import { emptyResult, type ProductionRow } from '../../src/importers/types.js';
 import { formatQuantity, parseUsgsCell } from '../../src/importers/values.js';
-import { csvField, productionCsv, writeResult } from '../../src/importers/writer.js';
+import { writeResult } from '../../src/importers/writer.js';
+import { csvField, productionCsv } from '../../src/importers/contract-csv.js';
 
 describe('USGS cells', () => {
   it('reads numbers with thousands separators, padding and estimate marks', () => {

@@ -12,7 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/domain/problems.js';
 import { emptyResult, selection, type ProductionRow } from '../../src/importers/types.js';
 import { CONVERSIONS, importWmd } from '../../src/importers/wmd.js';
-import { PRODUCTION_PRECEDENCE, withheldProductionRow, writeResult } from '../../src/importers/writer.js';
+import { PRODUCTION_PRECEDENCE, writeResult } from '../../src/importers/writer.js';
+import { withheldProductionRow } from '../../src/importers/contract-csv.js';
 import { runCli } from '../helpers/cli.js';
 
 type Cell = string | number | null;

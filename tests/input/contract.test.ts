@@ -17,7 +17,7 @@ import {
   TRADE_FILE,
 } from '../../src/input/contract.js';
 import { COVERAGE_SPEC, PRODUCTION_SPEC, TRADE_SPEC } from '../../src/input/dataset.js';
-import { COVERAGE_HEADER, GROSS_HEADER, PRODUCTION_HEADER, TRADE_HEADER } from '../../src/importers/writer.js';
+import { COVERAGE_HEADER, GROSS_HEADER, PRODUCTION_HEADER, TRADE_HEADER } from '../../src/importers/contract-csv.js';
 import { FieldError } from '../../src/domain/fields.js';
 import { ROOT } from '../helpers/cli.js';
 
