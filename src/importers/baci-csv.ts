@@ -19,7 +19,7 @@ import { InputError } from '../domain/problems.js';
 import { decimalValue, digitsValue, fieldBounds, isBlank, trimEnd, trimStart } from './ascii-fields.js';
 import { factorFor, type HsEntry, type HsMap } from './hs-map.js';
 import { resolveNumericCode, type CodeMatch } from './numeric-codes.js';
-import { CoverageSeen, flowSkip, flowToRow, keptCode, NO_FACTOR, NOT_IN_HS_MAP, type FlowTracking, type Flow, type TradeOptions, type TradeSum } from './trade-filter.js';
+import { CoverageSeen, flowSkip, flowToRow, keptCode, NO_FACTOR, NOT_IN_HS_MAP, type FlowTracking, type SourceRecord, type TradeOptions, type TradeSum } from './trade-filter.js';
 import { roundQuantity } from './values.js';
 import type { Tally } from './types.js';
 
@@ -435,7 +435,7 @@ export class BaciLines {
     const hs6 = (fieldAt(raw, at.k) ?? '').trim().replace(/"/g, '').padStart(6, '0');
     if (!this.options.hsMap.has(hs6)) return this.tally.skip(NOT_IN_HS_MAP.text);
     const fields = raw.split(',');
-    const flow: Flow = {
+    const flow: SourceRecord = {
       hs6,
       exporter: resolveNumericCode(fields[at.i] ?? ''),
       importer: resolveNumericCode(fields[at.j] ?? ''),

@@ -21,7 +21,7 @@ import { InputError } from '../domain/problems.js';
 import { readBaciCsv, type BaciCsvOptions } from './baci-csv.js';
 import { readBaciCsvInParallel } from './baci-parallel.js';
 import { resolveAlpha3Code } from './numeric-codes.js';
-import { CoverageSeen, coverageRows, flowToRow, GrossSum, TradeSum, type Flow, type FlowTracking, type TradeOptions } from './trade-filter.js';
+import { CoverageSeen, coverageRows, flowToRow, GrossSum, TradeSum, type SourceRecord, type FlowTracking, type TradeOptions } from './trade-filter.js';
 import { emptyResult, type ImportResult, type TradeRow } from './types.js';
 
 const PARQUET_COLUMNS = ['year', 'exporter', 'importer', 'hs6', 'value_kusd', 'qty_t'] as const;
@@ -102,7 +102,7 @@ async function importParquet(path: string, options: TradeOptions, result: Import
   }
 }
 
-function parquetFlow(record: Record<string, unknown>): Flow {
+function parquetFlow(record: Record<string, unknown>): SourceRecord {
   return {
     hs6: String(record.hs6 ?? '').padStart(6, '0'),
     exporter: resolveAlpha3Code(String(record.exporter ?? '')),

@@ -17,7 +17,8 @@ export interface TradeOptions {
   select?: Selection;
 }
 
-export interface Flow {
+/** One bilateral record as a trade source gives it (HS code, partner codes, tonnes, USD), before the HS map. */
+export interface SourceRecord {
   hs6: string;
   exporter: CodeMatch;
   importer: CodeMatch;
@@ -85,7 +86,7 @@ export function flowSkip(entry: HsEntry, exporter: CodeMatch, importer: CodeMatc
  * Checks one flow and either returns its row or counts why it was skipped. `where` names the
  * record for the skip examples; it is a function so that kept rows never build it.
  */
-export function flowToRow(flow: Flow, options: TradeOptions, tally: Tally, source: string, where: () => string, track?: FlowTracking): TradeRow | null {
+export function flowToRow(flow: SourceRecord, options: TradeOptions, tally: Tally, source: string, where: () => string, track?: FlowTracking): TradeRow | null {
   const entry: HsEntry | undefined = entryOf(options.hsMap, flow.hs6);
   const reason = entry ? flowSkip(entry, flow.exporter, flow.importer, flow.year, flow.tonnes, options) : NOT_IN_HS_MAP;
   if (reason || !entry) {
