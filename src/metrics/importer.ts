@@ -213,6 +213,10 @@ export function importerBlock(context: ImporterContext): ImporterBlock {
   if (geopol && geopol.unscored.length > 0) {
     reasons.push(`no governance score for ${geopol.unscored.join(', ')} in ${year}: GeoPolRisk lies between ${geopol.low.toFixed(3)} and ${geopol.high.toFixed(3)}`);
   }
+  // Where nothing is traced to a mine, the countries the origins stop at are no mine origins: the
+  // block's top origin is unknown (null), with the reason; `origins` still say where tracing stopped.
+  const nothingTraced = shown.origins.length > 0 && shown.untracedShare >= 1 - 1e-12;
+  if (nothingTraced) reasons.push(untracedReason(stage, name, year));
   return withCharacterisation({
     year,
     unit,
@@ -233,7 +237,7 @@ export function importerBlock(context: ImporterContext): ImporterBlock {
     supplierHhi: supplyKnown ? low.supplierHhi : null,
     topSupplier: shown.topSupplier,
     origins: shown.origins,
-    topOrigin: shown.topOrigin,
+    topOrigin: nothingTraced ? null : shown.topOrigin,
     untracedShare: shown.untracedShare,
     exportsExceedSupply: supplyKnown && exportsKnown ? low.exportsExceedSupply : null,
     geopolRisk: geopol && geopol.unscored.length === 0 ? geopol.low : null,
@@ -662,6 +666,12 @@ function shipperMix(chain: ChainGraph, stage: Stage, importer: string, productio
     if (quantity > 0) entries.push({ country: shipper, share: quantity / supply, traced: false });
   });
   return entries;
+}
+
+/** Why no share of a block's supply reaches a mine. */
+function untracedReason(stage: Stage, name: string, year: number): string {
+  if (upstreamOf(stage) === null) return `none of ${name} supply in ${year} is traced to a mine: its shippers' own output is not in the data`;
+  return `none of ${name} supply in ${year} is traced to a mine: its ${stage} producers have no production figure or no feed from the stage before in the data`;
 }
 
 /** Origins summed over the paths in the visitor's order (refiner by refiner: a fixed order). */

@@ -144,7 +144,8 @@ function point(graph: SupplyGraph, material: string, stage: Stage, importer: str
     topSupplierShare: block ? (block.topSupplier?.share ?? 0) : null,
     // A series of mine origins holds traced origins only: an untraced one is where the trail stops.
     topOrigin: block?.topOrigin?.traced ? block.topOrigin.country : null,
-    topOriginShare: block && block.topOrigin?.traced !== false ? (block.topOrigin?.share ?? 0) : null,
+    // No top origin and no origins: none (0); no top origin but origins: none of them traced (unknown).
+    topOriginShare: block && block.topOrigin?.traced !== false && (block.topOrigin !== null || block.origins.length === 0) ? (block.topOrigin?.share ?? 0) : null,
     shareBase: block?.shareBase ?? null,
     productionSource: graph.getAttribute('productionSources')?.[productionKey(material, stage, year)]?.join('; ') || null,
     sourceChanged: null,

@@ -158,9 +158,9 @@ describe('JPN at the magnet stage', () => {
 });
 
 describe('an origin that is not traced at all raises no mine-origin gap', () => {
-  it('makers without production data: their own untraced origin, and no origin gap on it', async () => {
-    // Without magnet production, every maker stays its own (untraced) origin: CHN 20/20 of JPN's
-    // magnets (shares of imports), nothing traced to a mine. A supplier gap still stands (CHN 100%
+  it('makers without production data: their own untraced origin, no top origin and no origin gap on it', async () => {
+    // Without magnet production, every shipper is the maker of what it ships (untraced): CHN 20/20
+    // of JPN's magnets (shares of imports), nothing traced to a mine. A supplier gap still stands (CHN 100%
     // of imports > 65%); an origin gap "mined in CHN" would rest on nothing.
     const { loadDataset: load } = await import('../../src/input/dataset.js');
     const dataset = await load(fixture('three-stage'));
@@ -169,7 +169,10 @@ describe('an origin that is not traced at all raises no mine-origin gap', () => 
     const analysis = analyse(graph, { importer: 'JPN', materials: ['rare-earths'] });
     const block = analysis.materials[0]?.stages.magnet?.importer;
     expect(block?.untracedShare).toBeCloseTo(1, 12);
-    expect(block?.topOrigin).toMatchObject({ country: 'CHN', traced: false });
+    // Where tracing stopped is in `origins`; the top mine origin is unknown (null), with the reason.
+    expect(block?.origins).toEqual([{ country: 'CHN', share: 1, traced: false }]);
+    expect(block?.topOrigin).toBeNull();
+    expect(block?.reasons.some((reason) => reason.startsWith("none of JPN's rare-earths magnet supply in 2023 is traced to a mine"))).toBe(true);
     const index = sliceIndex(graph);
     const assessment = assess(analysis, { policy: DEFAULT_POLICY, country: (code, year) => index.countryIn(code, year), today: '2026-01-01' });
     const gaps = assessment.stages.find((entry) => entry.stage === 'magnet')?.gaps.map((gap) => gap.basis);

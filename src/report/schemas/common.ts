@@ -123,7 +123,7 @@ export const importerSchema = z
     supplierHhi: hhi.nullable().describe('HHI over all suppliers, 0..10000; null when trade or own production is not exactly known.'),
     topSupplier: supplierShare.nullable().describe('The largest foreign supplier; null when there is none or trade is unknown.'),
     origins: z.array(originShare).describe('Mine origins of the supply, traced through re-exports, largest first.'),
-    topOrigin: originShare.nullable().describe('The largest mine origin; null when there is none.'),
+    topOrigin: originShare.nullable().describe('The largest foreign mine origin; null when there is none, or when none of the supply is traced to a mine (untracedShare 1; the reasons say why, origins where tracing stopped).'),
     untracedShare: fraction.nullable().describe('Share of supply whose mine origin is unknown, 0..1; null when trade is unknown.'),
     exportsExceedSupply: z.boolean().nullable().describe('True when exports exceed P + I; null when not known.'),
     geopolRisk: fraction.nullable().describe('GeoPolRisk (Gemechu et al. 2016), 0..1; null when own production or world production is not known, or a supplier has no governance score.'),
