@@ -22,15 +22,14 @@
  * capacity_c = max(0, maxRedirectShare x production_c - what c already supplies).
  */
 import { UNATTRIBUTED } from '../domain/countries.js';
-import type { Stage } from '../domain/fields.js';
+import { STAGES, type Stage } from '../domain/fields.js';
 import { limitsFor, type AcceptEntry, type GapBasis, type Limits, type Policy } from '../policy/policy.js';
 import { compare } from '../graph/slices.js';
 import type { Analysis, StageAnalysis } from './analysis.js';
 import { herfindahl } from './concentration.js';
-import type { Exposure, UnitValues } from './importer.js';
+import { nothingTraced, type Exposure, type UnitValues } from './importer.js';
 import type { WorldBlock } from './world.js';
 import { cutToCeiling, waterFill, type Bin } from './waterfill.js';
-import { STAGES } from '../domain/fields.js';
 
 /** `unknown`: the importer's trade at this stage is not covered by the data. */
 export type RiskLevel = 'high' | 'medium' | 'low' | 'unknown';
@@ -583,7 +582,7 @@ function originGap(input: StageInput, block: GapBlock): Gap | undefined {
   if (!top || top.share <= input.limits.maxSingleCountryShare) return undefined;
   // Nothing of the supply traced to a mine (no production data behind its makers or refiners):
   // the "origins" are only where tracing stopped, and no mine-origin gap can rest on them.
-  if (block.untracedShare >= 1 - 1e-12) return undefined;
+  if (nothingTraced(block)) return undefined;
   const origins = new Map(block.origins.map((entry) => [entry.country, entry.share * block.supply]));
   const world = input.stage === 'mining' ? stageWorld(input) : input.miningWorld;
   const scale = originScale(input, world);

@@ -215,8 +215,8 @@ export function importerBlock(context: ImporterContext): ImporterBlock {
   }
   // Where nothing is traced to a mine, the countries the origins stop at are no mine origins: the
   // block's top origin is unknown (null), with the reason; `origins` still say where tracing stopped.
-  const nothingTraced = shown.origins.length > 0 && shown.untracedShare >= 1 - 1e-12;
-  if (nothingTraced) reasons.push(untracedReason(stage, name, year));
+  const untraced = nothingTraced(shown);
+  if (untraced) reasons.push(untracedReason(stage, name, year));
   return withCharacterisation({
     year,
     unit,
@@ -237,7 +237,7 @@ export function importerBlock(context: ImporterContext): ImporterBlock {
     supplierHhi: supplyKnown ? low.supplierHhi : null,
     topSupplier: shown.topSupplier,
     origins: shown.origins,
-    topOrigin: nothingTraced ? null : shown.topOrigin,
+    topOrigin: untraced ? null : shown.topOrigin,
     untracedShare: shown.untracedShare,
     exportsExceedSupply: supplyKnown && exportsKnown ? low.exportsExceedSupply : null,
     geopolRisk: geopol && geopol.unscored.length === 0 ? geopol.low : null,
@@ -592,7 +592,7 @@ interface Feed {
 
 /**
  * What feeds a producer's output at `stage`: its node one stage up, reached through its feed edge,
- * counting only imports the data covers. The Kastner mixes of a stage are worked out once per chain graph.
+ * with that node's trade sums counting only imports the data covers, and its Kastner mix (feedMix).
  */
 function feedOf(chain: ChainGraph, stage: Stage, producer: string): Feed | null {
   const source = feedSource(chain, stage, producer);
@@ -666,6 +666,14 @@ function shipperMix(chain: ChainGraph, stage: Stage, importer: string, productio
     if (quantity > 0) entries.push({ country: shipper, share: quantity / supply, traced: false });
   });
   return entries;
+}
+
+/**
+ * True when some supply has origins but none of it is traced to a mine (untracedShare 1, to
+ * rounding): the origins are only where tracing stopped. One rule for the block, gaps and renderers.
+ */
+export function nothingTraced(exposure: { origins: readonly unknown[]; untracedShare: number | null }): boolean {
+  return exposure.origins.length > 0 && exposure.untracedShare !== null && exposure.untracedShare >= 1 - 1e-12;
 }
 
 /** Why no share of a block's supply reaches a mine. */

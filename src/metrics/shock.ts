@@ -21,7 +21,7 @@
  *   share limit. Water-filling places the lost volume; shortfall = lostQuantity - replaceable.
  * Limitation: candidates' own supply is not reduced when they depend on C's ore themselves.
  */
-import type { Stage } from '../domain/fields.js';
+import { STAGES, type Stage } from '../domain/fields.js';
 import { limitsFor, type Limits, type Policy } from '../policy/policy.js';
 import { compare, type SliceIndex } from '../graph/slices.js';
 import type { Analysis, StageAnalysis } from './analysis.js';
@@ -30,7 +30,6 @@ import type { Exposure, ImporterBlock } from './importer.js';
 import { traceOrigins } from './kastner.js';
 import { chainGraph, shipmentsTo, stageFlows, stageProduction } from '../graph/chain.js';
 import { waterFill, type Bin } from './waterfill.js';
-import { STAGES } from '../domain/fields.js';
 
 export const SHOCK_STAGES = [...STAGES, 'all'] as const;
 export type ShockStage = (typeof SHOCK_STAGES)[number];

@@ -1,5 +1,6 @@
 /** The report as a markdown table, for briefings, pull-request comments and wikis. */
 import type { Analysis } from '../metrics/analysis.js';
+import { nothingTraced } from '../metrics/importer.js';
 import { formatHhi, formatQuantity, formatReliance, formatShare } from './numbers.js';
 import { markdownCell } from './text.js';
 import { STAGES } from '../domain/fields.js';
@@ -39,7 +40,7 @@ export function renderMarkdown(analysis: Analysis, countryName: (code: string) =
         importer?.low ? ofBase(who(importer.topSupplier?.country, importer.topSupplier?.share), importer.shareBase) : importer ? 'unknown' : '',
         importer ? (importer.supplierHhi === null ? 'unknown' : formatHhi(importer.supplierHhi)) : '',
         importer?.low
-          ? importer.untracedShare !== null && importer.untracedShare >= 1 - 1e-12
+          ? nothingTraced(importer)
             ? 'unknown (not traced)'
             : ofBase(who(importer.topOrigin?.country, importer.topOrigin?.share), importer.shareBase)
           : importer

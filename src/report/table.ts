@@ -6,7 +6,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { Analysis, MaterialAnalysis } from '../metrics/analysis.js';
 import type { CountryShare } from '../metrics/concentration.js';
-import type { ImporterBlock, OriginShare } from '../metrics/importer.js';
+import { nothingTraced, type ImporterBlock, type OriginShare } from '../metrics/importer.js';
 import { fitTable, widthOf, wrapParagraph } from './fit.js';
 import { formatHhi, formatQuantity, formatReliance, formatShare } from './numbers.js';
 import { displayName } from './short-names.js';
@@ -181,10 +181,6 @@ function countryCell(entry: CountryShare | null, context: TableContext): Cell {
 
 /** Where none of the supply is traced to a mine, the country where tracing stopped is no mine origin. */
 const NOT_TRACED: Cell = { text: 'unknown (not traced)', tone: 'dim' };
-
-function nothingTraced(block: ImporterBlock): boolean {
-  return block.untracedShare !== null && block.untracedShare >= 1 - 1e-12;
-}
 
 function originCell(entry: OriginShare | null, context: TableContext): Cell {
   const cell = countryCell(entry ? { country: entry.country, share: entry.share, quantity: 0 } : null, context);
