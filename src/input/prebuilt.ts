@@ -71,9 +71,12 @@ export function fingerprint(dataDir: string): Fingerprint | null {
       files.push([label, info.size, info.mtimeMs]);
     };
     for (const name of readdirSync(dataDir).sort()) add(`data/${name}`, join(dataDir, name));
-    // The loader itself: a rebuild of it that did not also rebuild this file makes the file stale.
+    // The loader itself (input/, its fast path and the field rules of domain/): a rebuild of it that
+    // did not also rebuild this file makes the file stale.
     const loader = dirname(fileURLToPath(import.meta.url));
-    for (const name of readdirSync(loader).sort()) if (name.endsWith('.js')) add(`input/${name}`, join(loader, name));
+    for (const [label, dir] of [['input', loader], ['input/fast', join(loader, 'fast')], ['domain', join(loader, '..', 'domain')]] as const) {
+      for (const name of readdirSync(dir).sort()) if (name.endsWith('.js')) add(`${label}/${name}`, join(dir, name));
+    }
     const require = createRequire(import.meta.url);
     for (const id of ['i18n-iso-countries/index.js', 'i18n-iso-countries/langs/en.json', 'i18n-iso-countries/codes.json']) add(id, require.resolve(id));
     return { format: FORMAT, node: process.version, files };
