@@ -96,7 +96,7 @@ module.exports = {
     {
       name: 'fast-path-behind-loading',
       severity: 'error',
-      comment: 'Only src/input itself (and validate\'s scan, which shares its byte parsers) reaches into src/input/fast.',
+      comment: "Only src/input itself (and validate's scan, which shares its byte parsers) reaches into src/input/fast.",
       from: { path: '^src/', pathNot: '^src/input/' },
       to: { path: '^src/input/fast/' },
     },

@@ -1,5 +1,5 @@
 // ESLint flat config (npm run lint): @eslint/js recommended + typescript-eslint recommended over
-// src/, tests/, bin/ and bench/. Checks for mistakes only; layout is left to .editorconfig, and the
+// src/, tests/, bin/ and bench/. Checks for mistakes only; layout is left to Prettier (.prettierrc.json), and the
 // layer rules and import cycles to dependency-cruiser (.dependency-cruiser.cjs, npm run deps).
 // No type-aware rules (recommendedTypeChecked): they more than doubled the run (about 37 s against
 // 15 s on a 2-core machine) and, on this code, found only `any` flowing from parsed JSON, Parquet and
@@ -12,9 +12,22 @@ import tseslint from 'typescript-eslint';
 // the `globals` package, which is not a dependency of this project.
 const nodeGlobals = Object.fromEntries(
   [
-    'AbortController', 'Buffer', 'URL', 'TextDecoder', 'TextEncoder', 'clearInterval', 'clearTimeout',
-    'console', 'fetch', 'performance', 'process', 'queueMicrotask', 'setImmediate', 'setInterval',
-    'setTimeout', 'structuredClone',
+    'AbortController',
+    'Buffer',
+    'URL',
+    'TextDecoder',
+    'TextEncoder',
+    'clearInterval',
+    'clearTimeout',
+    'console',
+    'fetch',
+    'performance',
+    'process',
+    'queueMicrotask',
+    'setImmediate',
+    'setInterval',
+    'setTimeout',
+    'structuredClone',
   ].map((name) => [name, 'readonly']),
 );
 

@@ -131,7 +131,12 @@ const STARTUP_LIMIT = 4;
 function startupTarget(startup) {
   const value = ratioTo(startup, 'supply-risk', 'node -e 0');
   const missing = startup['supply-risk']?.skipped ?? startup['supply-risk']?.error ?? 'start-up not measured';
-  return target(`report on the embedded data within ${STARTUP_LIMIT}x of node -e 0`, value, STARTUP_LIMIT, value === null ? missing : `${value.toFixed(2)}x (target <= ${STARTUP_LIMIT}x)`);
+  return target(
+    `report on the embedded data within ${STARTUP_LIMIT}x of node -e 0`,
+    value,
+    STARTUP_LIMIT,
+    value === null ? missing : `${value.toFixed(2)}x (target <= ${STARTUP_LIMIT}x)`,
+  );
 }
 
 function lastLine(text) {
@@ -237,7 +242,8 @@ function checkReport({ results }) {
     else checks.push(factCheck(name, reportFacts(readJson(cli)), peerFacts(readJson(results[tool]))));
   }
   const name = 'exporter shares and HHI per material, stage and year: duckdb = pandas';
-  if (usable(results.duckdb) && usable(results.pandas)) checks.push(factCheck(name, exporterFacts(readJson(results.duckdb)), exporterFacts(readJson(results.pandas))));
+  if (usable(results.duckdb) && usable(results.pandas))
+    checks.push(factCheck(name, exporterFacts(readJson(results.duckdb)), exporterFacts(readJson(results.pandas))));
   else checks.push(skippedCheck(name, 'needs both peers'));
   return checks;
 }
@@ -303,8 +309,7 @@ function evaluateTargets(byId, cfg, pairs) {
   const fmt = (value, limit) => `${value.toFixed(2)}x (target <= ${limit}x)`;
   // Why a ratio is missing: the CLI command skipped or failed, else a peer missing.
   const why = (results, fallback) => results['supply-risk']?.skipped ?? results['supply-risk']?.error ?? fallback;
-  const ratioTarget = (name, value, limit, missingWhy) =>
-    target(name, value, limit, value === null ? missingWhy : fmt(value, limit));
+  const ratioTarget = (name, value, limit, missingWhy) => target(name, value, limit, value === null ? missingWhy : fmt(value, limit));
   const targets = [
     pairsTarget(pairs),
     ratioTarget('trend (all rows) at or below pandas', byId.trend.ratios.pandas, 1, why(trend, 'pandas did not run')),
@@ -314,7 +319,11 @@ function evaluateTargets(byId, cfg, pairs) {
   const peak = report['supply-risk']?.peakRssMb ?? null;
   const referencePeak = byId['report-reference']?.results['supply-risk']?.peakRssMb ?? null;
   if (cfg.rows === REFERENCE_ROWS) {
-    targets.push({ name: `report peak RSS at ${cfg.rows} rows within 1.3x of ${REFERENCE_ROWS} rows`, status: 'not measured', detail: `this run is at the reference size (set BENCH_ROWS above ${REFERENCE_ROWS})` });
+    targets.push({
+      name: `report peak RSS at ${cfg.rows} rows within 1.3x of ${REFERENCE_ROWS} rows`,
+      status: 'not measured',
+      detail: `this run is at the reference size (set BENCH_ROWS above ${REFERENCE_ROWS})`,
+    });
   } else {
     const growth = peak !== null && referencePeak !== null ? peak / referencePeak : null;
     targets.push(
@@ -326,7 +335,9 @@ function evaluateTargets(byId, cfg, pairs) {
       ),
     );
   }
-  targets.push(target(`report peak RSS at ${cfg.rows} rows under 300 MB`, peak, 300, peak === null ? 'peak RSS not measured' : `${Math.round(peak)} MB (target < 300 MB)`));
+  targets.push(
+    target(`report peak RSS at ${cfg.rows} rows under 300 MB`, peak, 300, peak === null ? 'peak RSS not measured' : `${Math.round(peak)} MB (target < 300 MB)`),
+  );
   return targets;
 }
 
@@ -363,7 +374,12 @@ function resultsJson({ cfg, data, tools, tasks, checks, targets, notes, loadAtSt
       pandas: tools.pandas.skipped ? { skipped: tools.pandas.skipped } : { version: tools.pandas.version, python: tools.pandas.pythonVersion },
     },
     tasks: tasks.map((task) => ({ id: task.id, title: task.title, results: strip(task.results), ratios: ratios(task) })),
-    checks: checks.map(({ name, ok, skipped, detail, mismatches }) => ({ name, status: skipped ? 'skipped' : ok ? 'pass' : 'fail', detail, ...(mismatches?.length ? { mismatches } : {}) })),
+    checks: checks.map(({ name, ok, skipped, detail, mismatches }) => ({
+      name,
+      status: skipped ? 'skipped' : ok ? 'pass' : 'fail',
+      detail,
+      ...(mismatches?.length ? { mismatches } : {}),
+    })),
     targets: targets.map(({ value, ...rest }) => ({ ...rest, ...(value !== undefined ? { value: round(value, 3) } : {}) })),
     notes,
   };
@@ -373,7 +389,8 @@ function resultsJson({ cfg, data, tools, tasks, checks, targets, notes, loadAtSt
 function busyNote(cores) {
   const load = Number(loadavg()[0].toFixed(2));
   // Other work on the machine inflates every time: say so rather than let a busy machine pass for a slow tool.
-  const note = load > Math.max(1, cores / 2) ? `the machine was busy at the start (1-minute load average ${load} on ${cores} cores): times are inflated and noisy` : null;
+  const note =
+    load > Math.max(1, cores / 2) ? `the machine was busy at the start (1-minute load average ${load} on ${cores} cores): times are inflated and noisy` : null;
   return { load, note };
 }
 
@@ -396,7 +413,9 @@ function prepare(cfg, notes) {
 }
 
 function printHeader(cfg, machine, data, tools, notes) {
-  log(`supply-risk benchmark: ${cfg.rows} trade rows, ${YEARS} years, ${distinctMaterials()} materials; median of ${cfg.runs} runs (start-up: ${cfg.startupRuns})`);
+  log(
+    `supply-risk benchmark: ${cfg.rows} trade rows, ${YEARS} years, ${distinctMaterials()} materials; median of ${cfg.runs} runs (start-up: ${cfg.startupRuns})`,
+  );
   log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.totalMemoryGb} GB, Node ${machine.node}; peak RSS from ${memorySource}`);
   log(`data: ${data.dir}`);
   const duckdb = tools.duckdb.version ?? `skipped: ${tools.duckdb.skipped}`;

@@ -35,7 +35,9 @@ export function peerFacts(peer) {
 
 /** The exporters' concentration, which only the peers compute (the issue's reference query). */
 export function exporterFacts(peer) {
-  return new Map(peer.exporters.map((row) => [key(row.material, row.stage, row.year), { exporterHhi: row.hhi, exporterTopShare: row.top_share, exportTotal: row.total }]));
+  return new Map(
+    peer.exporters.map((row) => [key(row.material, row.stage, row.year), { exporterHhi: row.hhi, exporterTopShare: row.top_share, exportTotal: row.total }]),
+  );
 }
 
 /** Facts of `supply-risk report --json` (src/report/json.ts). */

@@ -98,7 +98,10 @@ export function countryByName(name: string, { exact = false }: { exact?: boolean
 }
 
 export function parseListOption(value: string): string[] {
-  const items = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const items = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
   if (items.length === 0) throw new InvalidArgumentError('expected a comma-separated list.');
   return items;
 }
@@ -261,7 +264,16 @@ export async function loadLatestYears(
   const tradeSlices = tradeSlicesForLatestYears(survey, importer, importerMembers(survey, importer));
   const tradeYears = new Set([...tradeSlices].map((key) => Number(key.split('|')[2])));
   // The survey's years with trade stand for the whole file: they name the stages and years the data has.
-  return { dataset: { ...(await readDataset(dataDir, { ...filter, tradeYears })), importYears: survey.importYears, units: survey.units, coverage: survey.coverage, warnings: survey.warnings }, tradeSlices };
+  return {
+    dataset: {
+      ...(await readDataset(dataDir, { ...filter, tradeYears })),
+      importYears: survey.importYears,
+      units: survey.units,
+      coverage: survey.coverage,
+      warnings: survey.warnings,
+    },
+    tradeSlices,
+  };
 }
 
 /**

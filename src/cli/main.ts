@@ -55,7 +55,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     });
 
   addDataOptions(program.command('report'))
-    .description('concentration of world production and the importer\'s exposure, per material and stage')
+    .description("concentration of world production and the importer's exposure, per material and stage")
     .addOption(new Option('--format <format>', 'table, json, csv or markdown').argParser(choice(['table', 'json', 'csv', 'markdown'])))
     .option('--json', 'same as --format json')
     .option('--policy <file>', 'policy file (JSON) for the gaps and risk levels in the JSON report')
@@ -78,20 +78,29 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'table, json, markdown or github').argParser(choice(['table', 'json', 'markdown', 'github'])))
     .option('--json', 'same as --format json')
     .option('--no-exit-code', 'report open gaps but exit 0')
-    .option('--baseline <dir>', 'fail only on what is new or worse than the same check on this data folder (e.g. the base branch\'s data/)')
-    .option('--tolerance <pp>', 'with --baseline: share points of supply a gap\'s excess may grow before it counts as worse (default 1)', parsePercentagePoints)
+    .option('--baseline <dir>', "fail only on what is new or worse than the same check on this data folder (e.g. the base branch's data/)")
+    .option('--tolerance <pp>', "with --baseline: share points of supply a gap's excess may grow before it counts as worse (default 1)", parsePercentagePoints)
     .option('--reliance-up <pp>', 'with --baseline: also fail when import reliance rose by more than PP percentage points', parsePercentagePoints)
     .option('--geopol-up <x>', 'with --baseline: also fail when GeoPolRisk rose by more than X', parseFraction)
-    .action(async (options: PolicyOptions & { exitCode: boolean; baseline?: string; tolerance?: number; relianceUp?: number; geopolUp?: number }, command: Command) => {
-      const { runCheck } = await import('./commands/check.js');
-      setExitCode(await runCheck({ ...options, importerExplicit: explicit(command, 'importer') }, io));
-    });
+    .action(
+      async (
+        options: PolicyOptions & { exitCode: boolean; baseline?: string; tolerance?: number; relianceUp?: number; geopolUp?: number },
+        command: Command,
+      ) => {
+        const { runCheck } = await import('./commands/check.js');
+        setExitCode(await runCheck({ ...options, importerExplicit: explicit(command, 'importer') }, io));
+      },
+    );
 
   addPolicyOptions(addDataOptions(program.command('diff')))
     .description('changes between the report on --base DIR and on --data: concentration, reliance, shares, gaps')
     .requiredOption('--base <dir>', 'the data folder to compare with (e.g. the previous version of data/)')
     .option('--fail-on-increase <points>', 'exit 1 when any supplier HHI rose by more than POINTS (same as --fail-on hhi-up:POINTS)', parsePoints)
-    .option('--fail-on <conditions>', 'exit 1 when any of these holds, comma-separated: new-gap, worse-gap[:PP], risk-up, unknown, reliance-up:PP, hhi-up:POINTS, geopol-up:X, all', parseFailOn)
+    .option(
+      '--fail-on <conditions>',
+      'exit 1 when any of these holds, comma-separated: new-gap, worse-gap[:PP], risk-up, unknown, reliance-up:PP, hhi-up:POINTS, geopol-up:X, all',
+      parseFailOn,
+    )
     .addOption(new Option('--format <format>', 'table, json or markdown').argParser(choice(['table', 'json', 'markdown'])))
     .option('--json', 'same as --format json')
     .action(async (options: PolicyOptions & { base: string; failOnIncrease?: number; failOn?: GateRules }, command: Command) => {
@@ -100,7 +109,9 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     });
 
   addPolicyOptions(addDataOptions(program.command('shock')))
-    .description("what-if: a country's supply falls by --fraction; the importer's lost share (direct, via third countries), what candidates could replace, the shortfall")
+    .description(
+      "what-if: a country's supply falls by --fraction; the importer's lost share (direct, via third countries), what candidates could replace, the shortfall",
+    )
     .requiredOption('--country <iso3>', 'the country whose supply falls, ISO 3166-1 alpha-3', parseCountryOption)
     .option('--fraction <f>', 'share of its supply that stops, 0..1', parseFraction, 1)
     .addOption(new Option('--stage <stage>', `${STAGES.join(', ')} or all`).argParser(choice([...STAGES, 'all'])).default('all'))
@@ -113,7 +124,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
 
   addOutputOptions(addYearOption(addSourceOptions(program.command('trace'))))
     .addOption(refusedOption('--material <list>', 'trace takes the material as its argument, not --material'))
-    .description('the chain behind the importer\'s supply of one material: mine origins -> refiners (magnet makers, or shippers) -> importer')
+    .description("the chain behind the importer's supply of one material: mine origins -> refiners (magnet makers, or shippers) -> importer")
     .argument('<material>', 'material id, e.g. cobalt')
     .addOption(new Option('--stage <stage>', `${STAGES.join(', ')} (default: refining when the importer has refining data)`).argParser(choice(STAGES)))
     .option('--min-share <fraction>', 'fold links below this share of supply into "other"', parseFraction, 0.01)
@@ -155,10 +166,10 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
 
   program
     .command('schema')
-    .description('print the JSON Schema of a command\'s JSON output (default: report)')
+    .description("print the JSON Schema of a command's JSON output (default: report)")
     .argument('[command]', 'report, gaps, check, diff, shock, trace, trend, validate or import')
     .option('--output <file>', 'write it to this file instead of stdout ("-": stdout)')
-    .option('--out-dir <dir>', 'write every command\'s schema to DIR/<command>.schema.json')
+    .option('--out-dir <dir>', "write every command's schema to DIR/<command>.schema.json")
     .action(async (command: string | undefined, options: { output?: string; outDir?: string }) => {
       const { runSchema } = await import('./commands/schema.js');
       setExitCode(await runSchema(command, options, io));
@@ -240,14 +251,16 @@ const EXAMPLES: Record<string, string[]> = {
 /** A fraction 0..1 (shock --fraction, trace --min-share). */
 function parseFraction(value: string): number {
   const number = Number(value.trim());
-  if (value.trim() === '' || !Number.isFinite(number) || number < 0 || number > 1) throw new InvalidArgumentError('expected a fraction from 0 to 1, such as 0.5.');
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0 || number > 1)
+    throw new InvalidArgumentError('expected a fraction from 0 to 1, such as 0.5.');
   return number;
 }
 
 /** Percentage points 0..100, returned as a fraction (check --tolerance, --reliance-up). */
 function parsePercentagePoints(value: string): number {
   const number = Number(value.trim());
-  if (value.trim() === '' || !Number.isFinite(number) || number < 0 || number > 100) throw new InvalidArgumentError('expected percentage points from 0 to 100, such as 1 or 2.5.');
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0 || number > 100)
+    throw new InvalidArgumentError('expected percentage points from 0 to 100, such as 1 or 2.5.');
   return number / 100;
 }
 

@@ -46,8 +46,16 @@ export function addPolicyOptions(command: Command, limits = true): Command {
     .option('--max-share <fraction>', 'largest share one foreign supplier may hold (default 0.65)', numberIn(0, 1, 'a fraction'))
     .option('--max-hhi <points>', 'largest supplier HHI (default 2500)', numberIn(0, 10000, 'an HHI'))
     .option('--max-redirect <fraction>', "share of a candidate's production that could be bought (default 0.25)", numberIn(0, 1, 'a fraction'))
-    .option('--min-governance <wgi>', 'lowest WGI political stability of a proposed supplier (default -0.5)', finiteNumber('a WGI estimate (a number such as -0.5)'))
-    .option('--partner-groups <list>', 'only propose suppliers carrying one of these group tags, comma-separated; repeatable (default: any)', collectListOption);
+    .option(
+      '--min-governance <wgi>',
+      'lowest WGI political stability of a proposed supplier (default -0.5)',
+      finiteNumber('a WGI estimate (a number such as -0.5)'),
+    )
+    .option(
+      '--partner-groups <list>',
+      'only propose suppliers carrying one of these group tags, comma-separated; repeatable (default: any)',
+      collectListOption,
+    );
 }
 
 /** Whether an option was typed by the user rather than taken from its default. */
@@ -55,4 +63,3 @@ export function explicit(command: Command, name: string): boolean {
   const source = command.getOptionValueSource(name);
   return source !== undefined && source !== 'default';
 }
-

@@ -36,9 +36,7 @@ export function parseMaterial(raw: string): string {
   const value = raw.trim();
   if (value === '') throw new FieldError('material is empty');
   if (!MATERIAL_ID.test(value)) {
-    const hint = MATERIAL_ID.test(value.toLowerCase().replace(/[ _]+/g, '-'))
-      ? ` (write "${value.toLowerCase().replace(/[ _]+/g, '-')}")`
-      : '';
+    const hint = MATERIAL_ID.test(value.toLowerCase().replace(/[ _]+/g, '-')) ? ` (write "${value.toLowerCase().replace(/[ _]+/g, '-')}")` : '';
     throw new FieldError(`material "${value}" is not a lower-case id such as cobalt or rare-earths${hint}`);
   }
   return value;
@@ -101,9 +99,7 @@ export function parseCountry(raw: string, isKnown: (code: string) => boolean, na
   if (value.length !== 3) {
     throw new FieldError(`${name} "${value}" is not an ISO 3166-1 alpha-3 code (three letters, e.g. JPN)`);
   }
-  throw new FieldError(
-    `${name} "${value}" is not an ISO 3166-1 alpha-3 code; define it in countries.csv if it is a custom code`,
-  );
+  throw new FieldError(`${name} "${value}" is not an ISO 3166-1 alpha-3 code; define it in countries.csv if it is a custom code`);
 }
 
 export function parseUnit(raw: string): string {

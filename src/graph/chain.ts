@@ -240,7 +240,12 @@ export function stageFullyCovered(chain: ChainGraph, stage: Stage): boolean {
  * What a country's node at a stage receives and sends by trade (the sums of its in- and out-edges,
  * kept on the node), counting with `coveredOnly` only flows into importers the data covers.
  */
-export function tradeBalance(chain: ChainGraph, stage: Stage, country: string, { coveredOnly = false }: { coveredOnly?: boolean } = {}): { inflow: number; outflow: number } {
+export function tradeBalance(
+  chain: ChainGraph,
+  stage: Stage,
+  country: string,
+  { coveredOnly = false }: { coveredOnly?: boolean } = {},
+): { inflow: number; outflow: number } {
   const key = chainNodeKey(stage, country);
   if (!chain.hasNode(key)) return { inflow: 0, outflow: 0 };
   const sums = chain.getNodeAttribute(key, 'trade');

@@ -113,7 +113,14 @@ function mergeMembers(base: Slice, tag: string, members: ReadonlySet<string>): M
     const value = flow.valueUsd ?? null;
     const valued = flow.valuedQuantity ?? 0;
     if (!known) {
-      byPair.set(key, { from, to, quantity: flow.quantity, valueUsd: value, valuedQuantity: valued, ...(flow.grossQuantity !== undefined ? { grossQuantity: flow.grossQuantity } : {}) });
+      byPair.set(key, {
+        from,
+        to,
+        quantity: flow.quantity,
+        valueUsd: value,
+        valuedQuantity: valued,
+        ...(flow.grossQuantity !== undefined ? { grossQuantity: flow.grossQuantity } : {}),
+      });
     } else {
       // The merged flow's gross weight: each part's own (its quantity where none was converted).
       if (known.grossQuantity !== undefined || flow.grossQuantity !== undefined) {

@@ -19,7 +19,18 @@ import { InputError } from '../domain/problems.js';
 import { decimalValue, digitsValue, fieldBounds, isBlank, trimEnd, trimStart } from './ascii-fields.js';
 import { factorFor, type HsEntry, type HsMap } from './hs-map.js';
 import { resolveNumericCode, type CodeMatch } from './numeric-codes.js';
-import { CoverageSeen, flowSkip, flowToRow, keptCode, NO_FACTOR, NOT_IN_HS_MAP, type FlowTracking, type SourceRecord, type TradeOptions, type TradeSum } from './trade-filter.js';
+import {
+  CoverageSeen,
+  flowSkip,
+  flowToRow,
+  keptCode,
+  NO_FACTOR,
+  NOT_IN_HS_MAP,
+  type FlowTracking,
+  type SourceRecord,
+  type TradeOptions,
+  type TradeSum,
+} from './trade-filter.js';
 import { roundQuantity } from './values.js';
 import type { Tally } from './types.js';
 
@@ -48,7 +59,14 @@ export interface BaciCsvOptions {
 }
 
 /** Reads one BACI CSV (plain or .gz) into the tally and the sums, on this thread. */
-export async function readBaciCsv(path: string, options: TradeOptions, tally: Tally, sum: TradeSum, reading: BaciCsvOptions = {}, track: FlowTracking = {}): Promise<void> {
+export async function readBaciCsv(
+  path: string,
+  options: TradeOptions,
+  tally: Tally,
+  sum: TradeSum,
+  reading: BaciCsvOptions = {},
+  track: FlowTracking = {},
+): Promise<void> {
   const products = new ProductList(options.hsMap);
   await readBaciLines(path, options, products, tally, new SumSink(sum, `CEPII BACI, ${basename(path)}`, products, track), reading);
 }
@@ -261,7 +279,8 @@ export class BaciLines {
       let end = newline;
       let plain = true;
       if (nextCr < newline) {
-        if (nextCr === newline - 1) end = newline - 1; // CRLF
+        if (nextCr === newline - 1)
+          end = newline - 1; // CRLF
         else plain = false; // a lone CR ends a line too
         nextCr = nextByte(chunk, CR, newline + 1);
       }
@@ -449,8 +468,18 @@ export class BaciLines {
       if (flow.importer.kind === 'country') this.sink.coverage.noteImporter(flow.year, flow.importer.code);
       if (flow.exporter.kind === 'country') this.sink.coverage.noteExporter(flow.year, flow.exporter.code);
     }
-    const row = flowToRow(flow, this.options, this.tally, this.source, () => `${this.label}:${line} i=${fields[at.i]} j=${fields[at.j]}`, { coverage: this.sink.coverage });
-    if (row) this.sink.addFlow(this.products.index(hs6), this.sink.countryId(row.exporter), this.sink.countryId(row.importer), row.year, flow.tonnes ?? 0, row.valueUsd);
+    const row = flowToRow(flow, this.options, this.tally, this.source, () => `${this.label}:${line} i=${fields[at.i]} j=${fields[at.j]}`, {
+      coverage: this.sink.coverage,
+    });
+    if (row)
+      this.sink.addFlow(
+        this.products.index(hs6),
+        this.sink.countryId(row.exporter),
+        this.sink.countryId(row.importer),
+        row.year,
+        flow.tonnes ?? 0,
+        row.valueUsd,
+      );
   }
 
   private setColumns(columns: Columns): void {

@@ -94,7 +94,10 @@ export async function readBaciCsvInParallel(
   if (reading.threads === false) return false;
   const url = new URL('./baci-worker.js', import.meta.url);
   if (!existsSync(fileURLToPath(url))) return false;
-  const size = await stat(path).then((info) => info.size, () => 0);
+  const size = await stat(path).then(
+    (info) => info.size,
+    () => 0,
+  );
   if (reading.threads !== true && size < PARALLEL_MIN_BYTES) return false;
   const products = new ProductList(options.hsMap);
   const label = basename(path);

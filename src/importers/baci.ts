@@ -36,7 +36,8 @@ export async function importBaci(paths: readonly string[], options: TradeOptions
     if (!info?.isFile()) throw new InputError([{ file: path, message: 'file not found' }]);
     const track: FlowTracking = { coverage: new CoverageSeen(), gross };
     if (path.endsWith('.parquet')) await importParquet(path, options, result, sum, track);
-    else if (!(await readBaciCsvInParallel(path, options, result.tally, sum, reading, track))) await readBaciCsv(path, options, result.tally, sum, reading, track);
+    else if (!(await readBaciCsvInParallel(path, options, result.tally, sum, reading, track)))
+      await readBaciCsv(path, options, result.tally, sum, reading, track);
     // BACI reconciles every country pair, so it covers each country's exports as well as its imports.
     if (track.coverage) {
       const source = `CEPII BACI, ${basename(path)}`;

@@ -140,15 +140,20 @@ async function importFile(path: string, options: TradeOptions, result: ImportRes
     if (row) result.trade.push(row);
   }
   if (breakdowns.parts.size > 0) {
-    result.notes.push(`${label}: ${breakdowns.parts.size} distinct records left out as parts of a breakdown (by customs procedure, transport mode or second partner, columns the extract does not keep) whose total record is also there`);
+    result.notes.push(
+      `${label}: ${breakdowns.parts.size} distinct records left out as parts of a breakdown (by customs procedure, transport mode or second partner, columns the extract does not keep) whose total record is also there`,
+    );
   }
   if (breakdowns.nested > 0) {
-    result.notes.push(`${label}: for ${breakdowns.nested} reporter, partner, year, code and flow keys the other records do not add up to the largest (subtotals or several breakdowns); the largest is kept as the total there too`);
+    result.notes.push(
+      `${label}: for ${breakdowns.nested} reporter, partner, year, code and flow keys the other records do not add up to the largest (subtotals or several breakdowns); the largest is kept as the total there too`,
+    );
   }
   if (track.coverage) result.coverage.push(...coverageRows(track.coverage, options, 'import', source));
   if (counts.duplicates > 0) result.notes.push(`${label}: ${counts.duplicates} exact duplicate lines dropped`);
   if (counts.earlier > 0) result.notes.push(`${label}: ${counts.earlier} records dropped: an earlier file gave the same reporter, partner, year and code`);
-  if (counts.qtyFallback > 0) result.notes.push(`${label}: ${counts.qtyFallback} rows had no net weight; their quantity in kg (qtyunit 8) was used for the rows kept`);
+  if (counts.qtyFallback > 0)
+    result.notes.push(`${label}: ${counts.qtyFallback} rows had no net weight; their quantity in kg (qtyunit 8) was used for the rows kept`);
   if (fixedYear !== null) result.notes.push(`${label}: no year column; year ${fixedYear} taken from ${options.years ? '--years' : 'the file name'}`);
 }
 
@@ -229,7 +234,8 @@ async function importWorkbook(path: string, options: TradeOptions, result: Impor
   if (track.coverage) result.coverage.push(...coverageRows(track.coverage, options, 'import', source));
   if (counts.duplicates > 0) result.notes.push(`${label}: ${counts.duplicates} exact duplicate rows dropped`);
   if (counts.earlier > 0) result.notes.push(`${label}: ${counts.earlier} records dropped: an earlier file gave the same reporter, partner, year and code`);
-  if (counts.qtyFallback > 0) result.notes.push(`${label}: ${counts.qtyFallback} rows had no net weight; their quantity in kg (qtyunit 8) was used for the rows kept`);
+  if (counts.qtyFallback > 0)
+    result.notes.push(`${label}: ${counts.qtyFallback} rows had no net weight; their quantity in kg (qtyunit 8) was used for the rows kept`);
 }
 
 async function assertFile(path: string, label: string): Promise<void> {
@@ -443,7 +449,9 @@ class HeadingTotals {
         const detail = this.details.get(`${record.hs}|${reporter}|${partyKey(record.partner)}|${record.year}`) ?? 0;
         const rest = record.tonnes === null ? null : record.tonnes - detail;
         if (rest !== null && rest < -tolerance(record.tonnes ?? 0)) {
-          result.notes.push(`${record.where}: HS ${record.hs} total ${round(record.tonnes ?? 0)} t is below its six-digit records (${round(detail)} t); nothing written for the heading`);
+          result.notes.push(
+            `${record.where}: HS ${record.hs} total ${round(record.tonnes ?? 0)} t is below its six-digit records (${round(detail)} t); nothing written for the heading`,
+          );
         }
         const kept = rest !== null && rest > tolerance(record.tonnes ?? 0) ? rest : rest === null ? null : 0;
         attributed += kept ?? 0;

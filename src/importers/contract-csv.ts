@@ -69,8 +69,16 @@ export function coverageFields(row: CoverageRow): string[] {
 
 export function grossFields(row: GrossRow): string[] {
   return [
-    row.hs6, row.material, row.stage, row.exporter, row.importer, String(row.year),
-    formatQuantity(row.grossQuantity), String(row.factor), formatQuantity(row.containedQuantity), row.source,
+    row.hs6,
+    row.material,
+    row.stage,
+    row.exporter,
+    row.importer,
+    String(row.year),
+    formatQuantity(row.grossQuantity),
+    String(row.factor),
+    formatQuantity(row.containedQuantity),
+    row.source,
   ];
 }
 

@@ -101,7 +101,10 @@ function candidates(name: string): string[] {
   const out = [name];
   let current = name;
   for (;;) {
-    const next = current.replace(/\d+$/, '').replace(/\s*\([^()]*\)$/, '').trim();
+    const next = current
+      .replace(/\d+$/, '')
+      .replace(/\s*\([^()]*\)$/, '')
+      .trim();
     if (next === current || next === '') break;
     out.push(next);
     current = next;

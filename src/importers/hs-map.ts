@@ -63,7 +63,12 @@ const FACTOR_COLUMNS = ['hs6', 'origin', 'content_factor', 'source'] as const;
  */
 export async function loadHsMap(path: string, factorsPath: string | null = join(dirname(path), CONTENT_FACTORS_FILE)): Promise<HsMap> {
   const { codes: map, headings } = await loadCodes(path);
-  const hasFactors = factorsPath !== null && (await stat(factorsPath).then((info) => info.isFile(), () => false));
+  const hasFactors =
+    factorsPath !== null &&
+    (await stat(factorsPath).then(
+      (info) => info.isFile(),
+      () => false,
+    ));
   const merged = hasFactors ? withOriginFactors(map, await loadOriginFactors(factorsPath, map)) : map;
   const label = hasFactors ? `${basename(path)} with ${basename(factorsPath)}` : basename(path);
   checkUnits(new Map([...merged, ...headings]), label);

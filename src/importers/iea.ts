@@ -75,7 +75,10 @@ async function importFile(path: string, options: IeaOptions, result: ImportResul
   const yearRow = rows[yearRowAt] ?? [];
   // The base year is the first year column; the edition is the next year (May 2024 -> base 2023).
   const edition = Math.min(...yearRow.filter((cell): cell is number => isYear(cell))) + 1;
-  if (json) result.notes.push(`${label}: a third party's JSON of the IEA workbook (its "source" says "${json.label}"); base year ${edition - 1}, cited as the ${edition} edition`);
+  if (json)
+    result.notes.push(
+      `${label}: a third party's JSON of the IEA workbook (its "source" says "${json.label}"); base year ${edition - 1}, cited as the ${edition} edition`,
+    );
   for (const start of json ? [0] : BLOCK_COLUMNS) {
     const years = blockYears(yearRow, start);
     let block: Block | null = null;
@@ -225,14 +228,7 @@ function openBlock(head: string, mineral: string, stageLabel: string): Block {
   return { title: head, material: MATERIALS[mineral.trim().toLowerCase()] ?? null, stage: stageOf(stageLabel.trim()), rows: [] };
 }
 
-function readCell(
-  block: Block,
-  name: string,
-  cell: Cell,
-  year: { year: number; observed: boolean },
-  where: string,
-  sheet: SheetContext,
-): void {
+function readCell(block: Block, name: string, cell: Cell, year: { year: number; observed: boolean }, where: string, sheet: SheetContext): void {
   const { tally } = sheet.result;
   const place = resolveCountryName(name);
   const unwanted = block.material && block.stage ? sheet.options.select?.(block.material, block.stage) : null;

@@ -50,7 +50,9 @@ export async function importItcTradeMap(paths: readonly string[], options: ItcOp
     const [reporter, direction] = key.split('|') as [string, Direction];
     const flow = direction === 'imports' ? 'import' : 'export';
     const { hsMap, years, select } = options;
-    result.coverage.push(...coverageRows(seen, { hsMap, ...(years ? { years } : {}), ...(select ? { select } : {}) }, flow, `ITC Trade Map, ${direction} of ${reporter}`));
+    result.coverage.push(
+      ...coverageRows(seen, { hsMap, ...(years ? { years } : {}), ...(select ? { select } : {}) }, flow, `ITC Trade Map, ${direction} of ${reporter}`),
+    );
   }
   result.gross = run.gross.rows();
   return result;
@@ -75,7 +77,10 @@ function noteTable(run: RunContext, key: string, hs: string, label: string): voi
   for (const [other, file] of codes) {
     if (other !== hs && (other.startsWith(hs) || hs.startsWith(other))) {
       throw new InputError([
-        { file: label, message: `HS ${hs} and HS ${other} (${file}) overlap: a four-digit total and a six-digit code inside it are never added; import one of them` },
+        {
+          file: label,
+          message: `HS ${hs} and HS ${other} (${file}) overlap: a four-digit total and a six-digit code inside it are never added; import one of them`,
+        },
       ]);
     }
   }

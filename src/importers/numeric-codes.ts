@@ -22,7 +22,27 @@ const STATISTICAL_CODES: Readonly<Record<string, string>> = {
 };
 
 /** Comtrade/BACI areas "not elsewhere specified", bunkers, free zones and special categories. */
-const NOT_SPECIFIED = new Set(['129', '221', '290', '471', '472', '473', '492', '527', '536', '568', '577', '636', '637', '697', '837', '838', '839', '879', '899']);
+const NOT_SPECIFIED = new Set([
+  '129',
+  '221',
+  '290',
+  '471',
+  '472',
+  '473',
+  '492',
+  '527',
+  '536',
+  '568',
+  '577',
+  '636',
+  '637',
+  '697',
+  '837',
+  '838',
+  '839',
+  '879',
+  '899',
+]);
 
 /** BACI's own alpha codes for areas with no ISO code. */
 const ALPHA_ALIASES: Readonly<Record<string, string>> = { S19: 'TWN' };

@@ -68,7 +68,14 @@ function otherCountries(country: string): SkipReason {
  * Checks one flow of a mapped product in order of cost: the reason it is skipped, or null when it
  * is kept (it then has a positive quantity). Counts nothing: the caller tallies.
  */
-export function flowSkip(entry: HsEntry, exporter: CodeMatch, importer: CodeMatch, year: number, tonnes: number | null, options: TradeOptions): SkipReason | null {
+export function flowSkip(
+  entry: HsEntry,
+  exporter: CodeMatch,
+  importer: CodeMatch,
+  year: number,
+  tonnes: number | null,
+  options: TradeOptions,
+): SkipReason | null {
   const unwanted = options.select?.(entry.material, entry.stage);
   if (unwanted) return reasonFor(unwanted);
   if (!inYears(options.years, year)) return OUTSIDE_YEARS;

@@ -98,7 +98,12 @@ const COMMODITIES: readonly Commodity[] = [
     },
   },
   { mcs2024: 'manga', mcs2025: 'Manganese', mcs2026: 'MANGANESE', rules: [{ type: MINE, material: 'manganese', stage: 'mining' }] },
-  { mcs2024: 'mgmet', mcs2025: 'Magnesium metal', mcs2026: 'MAGNESIUM METAL', rules: [{ type: /smelter production/i, material: 'magnesium', stage: 'refining' }] },
+  {
+    mcs2024: 'mgmet',
+    mcs2025: 'Magnesium metal',
+    mcs2026: 'MAGNESIUM METAL',
+    rules: [{ type: /smelter production/i, material: 'magnesium', stage: 'refining' }],
+  },
   { mcs2024: 'molyb', mcs2025: 'Molybdenum', mcs2026: 'MOLYBDENUM', rules: [{ type: MINE, material: 'molybdenum', stage: 'mining' }] },
   { mcs2024: 'nicke', mcs2025: 'Nickel', mcs2026: 'NICKEL', rules: [{ type: MINE, material: 'nickel', stage: 'mining' }] },
   { mcs2024: 'niobi', mcs2025: 'Niobium', mcs2026: 'NIOBIUM (COLUMBIUM)', rules: [{ type: MINE, material: 'niobium', stage: 'mining' }] },
@@ -123,7 +128,12 @@ const COMMODITIES: readonly Commodity[] = [
   { mcs2024: 'tanta', mcs2025: 'Tantalum', mcs2026: 'TANTALUM', rules: [{ type: MINE, material: 'tantalum', stage: 'mining' }] },
   { mcs2024: 'tellu', mcs2025: 'Tellurium', mcs2026: 'TELLURIUM', rules: [{ type: REFINERY, material: 'tellurium', stage: 'refining' }] },
   { mcs2024: 'tin', mcs2025: 'Tin', mcs2026: 'TIN', rules: [{ type: MINE, material: 'tin', stage: 'mining' }] },
-  { mcs2024: 'titan', mcs2025: 'Titanium & titanium dioxide', mcs2026: 'TITANIUM AND TITANIUM DIOXIDE', rules: [{ type: /sponge/i, material: 'titanium', stage: 'refining' }] },
+  {
+    mcs2024: 'titan',
+    mcs2025: 'Titanium & titanium dioxide',
+    mcs2026: 'TITANIUM AND TITANIUM DIOXIDE',
+    rules: [{ type: /sponge/i, material: 'titanium', stage: 'refining' }],
+  },
   {
     // Ilmenite and rutile, TiO2 content; USGS adds the two up in its world total.
     mcs2024: 'timin',
@@ -291,8 +301,8 @@ async function readUsgsText(path: string): Promise<{ text: string; encoding: 'ut
  * "windows-1252" as plain Latin-1 and would turn "Côte d’Ivoire" into a control character.
  */
 const CP1252_HIGH = [
-  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f,
-  0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
+  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f, 0x90, 0x2018, 0x2019, 0x201c, 0x201d,
+  0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
 ];
 
 export function decodeWindows1252(bytes: Uint8Array): string {

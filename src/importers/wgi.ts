@@ -65,9 +65,17 @@ function governanceNotes(rows: readonly GovernanceRow[]): string[] {
   return [
     `governance.csv: ${rows.length} estimates for ${latest.size} economies, ${Math.min(...years)}-${Math.max(...years)}, ` +
       `as printed in the file (not rounded); countries.csv leaves its governance column empty`,
-    `latest year with an estimate: ${[...byLatest.entries()].sort((a, b) => b[0] - a[0]).map(([year, count]) => `${year} for ${count}`).join(', ')}`,
+    `latest year with an estimate: ${[...byLatest.entries()]
+      .sort((a, b) => b[0] - a[0])
+      .map(([year, count]) => `${year} for ${count}`)
+      .join(', ')}`,
     ...(outside.length > 0
-      ? [`${outside.length} estimates outside -2.5..2.5 kept as published (e.g. ${outside.slice(-3).map((row) => `${row.country} ${row.year} ${row.governance}`).join('; ')})`]
+      ? [
+          `${outside.length} estimates outside -2.5..2.5 kept as published (e.g. ${outside
+            .slice(-3)
+            .map((row) => `${row.country} ${row.year} ${row.governance}`)
+            .join('; ')})`,
+        ]
       : []),
   ];
 }

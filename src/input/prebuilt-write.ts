@@ -54,7 +54,10 @@ function sameOrder(a: unknown, b: unknown): boolean {
   }
   const keys = Reflect.ownKeys(b);
   const own = Reflect.ownKeys(a);
-  return own.length === keys.length && own.every((key, i) => key === keys[i] && sameOrder((a as Record<PropertyKey, unknown>)[key], (b as Record<PropertyKey, unknown>)[key]));
+  return (
+    own.length === keys.length &&
+    own.every((key, i) => key === keys[i] && sameOrder((a as Record<PropertyKey, unknown>)[key], (b as Record<PropertyKey, unknown>)[key]))
+  );
 }
 
 process.exitCode = await main();

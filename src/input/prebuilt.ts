@@ -49,7 +49,10 @@ export function datasetSnapshot(dataset: Dataset): unknown {
  * what it was made from; else null (the caller then reads the CSVs).
  */
 export function prebuiltDataset(dataDir: string, file = prebuiltFile()): Dataset | null {
-  const payload = readPrebuilt(dataDir, file) as { dataset: Omit<Dataset, 'trade'> & { trade: TradeTableSnapshot }; builtInCountries: [string, Country][] } | null;
+  const payload = readPrebuilt(dataDir, file) as {
+    dataset: Omit<Dataset, 'trade'> & { trade: TradeTableSnapshot };
+    builtInCountries: [string, Country][];
+  } | null;
   if (!payload) return null;
   primeBuiltInCountries(payload.builtInCountries);
   return { ...payload.dataset, trade: TradeTable.restore(payload.dataset.trade) };
@@ -74,7 +77,11 @@ export function fingerprint(dataDir: string): Fingerprint | null {
     // The loader itself (input/, its fast path and the field rules of domain/): a rebuild of it that
     // did not also rebuild this file makes the file stale.
     const loader = dirname(fileURLToPath(import.meta.url));
-    for (const [label, dir] of [['input', loader], ['input/fast', join(loader, 'fast')], ['domain', join(loader, '..', 'domain')]] as const) {
+    for (const [label, dir] of [
+      ['input', loader],
+      ['input/fast', join(loader, 'fast')],
+      ['domain', join(loader, '..', 'domain')],
+    ] as const) {
       for (const name of readdirSync(dir).sort()) if (name.endsWith('.js')) add(`${label}/${name}`, join(dir, name));
     }
     const require = createRequire(import.meta.url);
@@ -211,7 +218,8 @@ class Encoder {
       if (!(name in TYPED) || value instanceof DataView) throw new Error(`cannot prebuild a ${name}`);
       return { $t: name, o: this.blob(Buffer.from(value.buffer, value.byteOffset, value.byteLength)), n: value.byteLength };
     }
-    if (value instanceof Map) return this.mapOfSets(value) ?? this.mapOfMaps(value) ?? { $m: [...value].map(([key, item]) => [this.encode(key), this.encode(item)]) };
+    if (value instanceof Map)
+      return this.mapOfSets(value) ?? this.mapOfMaps(value) ?? { $m: [...value].map(([key, item]) => [this.encode(key), this.encode(item)]) };
     if (value instanceof Set) return { $s: [...value].map((item) => this.encode(item)) };
     if (isPlainArray(value)) {
       const columns = this.columns(value);
@@ -237,7 +245,8 @@ class Encoder {
     if (!objects.every((row) => Object.keys(row).join('\u0000') === shape)) return null;
     const cols = keys.map((key) => {
       const values = objects.map((row) => row[key]);
-      if (values.every((item) => typeof item === 'string')) return { s: this.blob(Buffer.from(Int32Array.from(values as string[], (text) => this.text(text)).buffer)) };
+      if (values.every((item) => typeof item === 'string'))
+        return { s: this.blob(Buffer.from(Int32Array.from(values as string[], (text) => this.text(text)).buffer)) };
       if (values.every((item) => typeof item === 'string' || item === null)) {
         return { sn: this.blob(Buffer.from(Int32Array.from(values as (string | null)[], (text) => (text === null ? -1 : this.text(text))).buffer)) };
       }
@@ -272,7 +281,9 @@ class Encoder {
   /** A Map from texts to Maps of whole numbers to numbers (scores by country and year): as columns; else null. */
   private mapOfMaps(map: Map<unknown, unknown>): unknown {
     const entries = [...map];
-    const valid = entries.every(([key, item]) => typeof key === 'string' && item instanceof Map && [...item].every(([year, score]) => isInt32(year) && typeof score === 'number'));
+    const valid = entries.every(
+      ([key, item]) => typeof key === 'string' && item instanceof Map && [...item].every(([year, score]) => isInt32(year) && typeof score === 'number'),
+    );
     if (!valid) return null;
     const offsets = [0];
     const innerKeys: number[] = [];
@@ -341,7 +352,14 @@ function decode(value: unknown, parts: Parts): unknown {
     return map;
   }
   if ('$mm' in tagged) {
-    const { keys, offsets, innerKeys, innerValues, n, total } = tagged.$mm as { keys: number; offsets: number; innerKeys: number; innerValues: number; n: number; total: number };
+    const { keys, offsets, innerKeys, innerValues, n, total } = tagged.$mm as {
+      keys: number;
+      offsets: number;
+      innerKeys: number;
+      innerValues: number;
+      n: number;
+      total: number;
+    };
     const keyIds = new Int32Array(parts.binary, keys, n);
     const bounds = new Int32Array(parts.binary, offsets, n + 1);
     const years = new Int32Array(parts.binary, innerKeys, total);

@@ -354,7 +354,10 @@ export class FlowTable {
   /** Hashes of rows that add to a key already seen, or that have no key: where other duplicates can be. */
   readonly extras = new RowHashIndex();
 
-  constructor(readonly kind: 'production' | 'trade', expectedKeys = 768) {
+  constructor(
+    readonly kind: 'production' | 'trade',
+    expectedKeys = 768,
+  ) {
     const capacity = capacityFor(expectedKeys);
     this.cells = emptyCells(capacity);
   }
@@ -772,13 +775,22 @@ export async function checkSanity(dir: string, rule: JumpRule = JUMP_RULE, liste
     for (const jump of jumps) {
       const warning = jumpWarning(scan, names, jump, rule);
       const known = acknowledged.match(scan.spec.label, names, jump);
-      warnings.add(known ? { ...warning, class: 'acknowledged', message: `${warning.message} [acknowledged, ${ACKNOWLEDGED_FILE}:${known.line}: ${known.reason}]` } : warning);
+      warnings.add(
+        known
+          ? { ...warning, class: 'acknowledged', message: `${warning.message} [acknowledged, ${ACKNOWLEDGED_FILE}:${known.line}: ${known.reason}]` }
+          : warning,
+      );
     }
     warnings.count('jump', count - jumps.length);
     memory.push({ file: scan.spec.label, rows: scan.rows, keys: scan.flows.size, bytes: scan.flows.bytes });
   }
   for (const entry of acknowledged.unused()) {
-    warnings.add({ class: 'note', file: ACKNOWLEDGED_FILE, lines: [entry.line], message: 'matches no jump warning of the data: remove it once the row is fixed or gone' });
+    warnings.add({
+      class: 'note',
+      file: ACKNOWLEDGED_FILE,
+      lines: [entry.line],
+      message: 'matches no jump warning of the data: remove it once the row is fixed or gone',
+    });
   }
   return { warnings, memory };
 }
@@ -936,7 +948,9 @@ function jumpWarning(scan: FileScan, names: Names, jump: Jump, rule: JumpRule): 
   const up = second.quantity > first.quantity;
   const factor = up ? second.quantity / first.quantity : first.quantity / second.quantity;
   const threshold =
-    factor >= rule.factor ? `x${rule.factor}, ${percentOf(rule.minShare)} in both years${valueRule}` : `x${rule.majorFactor}, ${percentOf(rule.majorShare)} in both years`;
+    factor >= rule.factor
+      ? `x${rule.factor}, ${percentOf(rule.minShare)} in both years${valueRule}`
+      : `x${rule.majorFactor}, ${percentOf(rule.majorShare)} in both years`;
   let valueNote = '';
   if (byValue) {
     const valueRatio = second.value / first.value;
@@ -1074,12 +1088,25 @@ class FileScan {
   }
 
   /** Adds a row with its ids (-1 where a field is not valid: the row then has no key). */
-  private addRow(material: number, stage: number, country: number, importer: number, year: number, quantity: number, value: number, line: number, unit: UnitSource): void {
+  private addRow(
+    material: number,
+    stage: number,
+    country: number,
+    importer: number,
+    year: number,
+    quantity: number,
+    value: number,
+    line: number,
+    unit: UnitSource,
+  ): void {
     this.rows += 1;
     const high = this.hash[0] ?? 0;
     const low = this.hash[1] ?? 0;
     const self = this.kind === 'trade' && country === importer;
-    const key = material < 0 || stage < 0 || country < 0 || importer < 0 || self || Number.isNaN(quantity) ? -1 : this.flows.keyOf(sliceIdOf(material, stage), country, importer, year);
+    const key =
+      material < 0 || stage < 0 || country < 0 || importer < 0 || self || Number.isNaN(quantity)
+        ? -1
+        : this.flows.keyOf(sliceIdOf(material, stage), country, importer, year);
     if (key < 0) {
       this.noteDuplicate(this.flows.addKeyless(line, high, low), line);
       return;
@@ -1136,7 +1163,10 @@ class FileScan {
     const from = (column: number): number => starts[column] ?? 0;
     const to = (column: number): number => (starts[column + 1] ?? 0) - 1;
     // One object for every line (read only for the first row of a material and stage): no closure per row.
-    const unit: { bytes: Uint8Array; text: () => string } = { bytes: new Uint8Array(0), text: () => decoder.decode(unit.bytes.subarray(from(unitAt), to(unitAt))).trim() };
+    const unit: { bytes: Uint8Array; text: () => string } = {
+      bytes: new Uint8Array(0),
+      text: () => decoder.decode(unit.bytes.subarray(from(unitAt), to(unitAt))).trim(),
+    };
     return (bytes, start, end, line) => {
       if (splitFields(bytes, start, end, starts, fieldCount) !== fieldCount) return false;
       const material = materials.id(bytes, from(materialAt), to(materialAt));

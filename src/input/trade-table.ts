@@ -217,7 +217,13 @@ export class TradeTable {
     );
     this.reserve(this.length + batch.length);
     for (let row = 0; row < batch.length; row += 1) {
-      this.add(sliceId[batch.sliceOf[row]!]!, countryId[batch.exporterOf[row]!]!, countryId[batch.importerOf[row]!]!, batch.quantityOf[row]!, batch.valueUsdOf[row]!);
+      this.add(
+        sliceId[batch.sliceOf[row]!]!,
+        countryId[batch.exporterOf[row]!]!,
+        countryId[batch.importerOf[row]!]!,
+        batch.quantityOf[row]!,
+        batch.valueUsdOf[row]!,
+      );
     }
   }
 

@@ -137,7 +137,10 @@ export function baselineRules(options: { tolerance?: number; relianceUp?: number
  */
 export function parseConditions(text: string, base: GateRules = LIST_ONLY): GateRules {
   const rules: GateRules = { ...base };
-  const items = text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const items = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
   if (items.length === 0) throw new Error('expected a comma-separated list of conditions.');
   for (const item of items) {
     const [name = '', value, extra] = item.split(':').map((part) => part.trim());
@@ -164,7 +167,10 @@ export function parseConditions(text: string, base: GateRules = LIST_ONLY): Gate
     } else if (name === 'reliance-up') rules.relianceUp = number('percentage points', 100) / 100;
     else if (name === 'hhi-up') rules.hhiUp = number('HHI points', 10000);
     else if (name === 'geopol-up') rules.geopolUp = number('a GeoPolRisk difference', 1);
-    else throw new Error(`unknown condition "${name}"; expected ${[...CONDITIONS.map((c) => (c === 'reliance-up' ? 'reliance-up:PP' : c === 'hhi-up' ? 'hhi-up:POINTS' : c === 'geopol-up' ? 'geopol-up:X' : c)), 'all'].join(', ')}.`);
+    else
+      throw new Error(
+        `unknown condition "${name}"; expected ${[...CONDITIONS.map((c) => (c === 'reliance-up' ? 'reliance-up:PP' : c === 'hhi-up' ? 'hhi-up:POINTS' : c === 'geopol-up' ? 'geopol-up:X' : c)), 'all'].join(', ')}.`,
+      );
   }
   return rules;
 }
@@ -244,7 +250,10 @@ function change(base: number | undefined | null, current: number | undefined | n
   return { base: b, current: c, change: b === null || c === null ? null : c - b };
 }
 
-function countryChange(base: { country: string; share: number } | null | undefined, current: { country: string; share: number } | null | undefined): CountryChange {
+function countryChange(
+  base: { country: string; share: number } | null | undefined,
+  current: { country: string; share: number } | null | undefined,
+): CountryChange {
   return { ...change(base?.share, current?.share), baseCountry: base?.country ?? null, country: current?.country ?? null };
 }
 
@@ -379,7 +388,14 @@ function stageFindings(entry: StageDiff, before: ImporterBlock | undefined, afte
     const unchecked = entry.gaps
       .filter((gap) => gap.base?.certainty === 'certain' && !gap.base.accepted && gap.current?.certainty !== 'certain')
       .map((gap) => ({ basis: gap.basis, country: gap.country }));
-    add({ category: 'worse', condition: 'unknown', fails: rules.unknown, parts: lostParts, ...(entry.status === 'removed' ? { removed: true } : {}), unchecked });
+    add({
+      category: 'worse',
+      condition: 'unknown',
+      fails: rules.unknown,
+      parts: lostParts,
+      ...(entry.status === 'removed' ? { removed: true } : {}),
+      unchecked,
+    });
   }
   if (before && after) {
     const gained = before.unknown.filter((part) => !after.unknown.includes(part));
@@ -401,7 +417,8 @@ function stageFindings(entry: StageDiff, before: ImporterBlock | undefined, afte
     } else if (current) {
       // A possible gap never fails; one that was certain is listed as improved.
       if (!base) add({ category: 'new', condition: 'new-gap', fails: false, gap });
-      else if (base.certainty === 'certain' && currentKnown && !lost.includes('production')) add({ category: 'improved', condition: 'new-gap', fails: false, gap });
+      else if (base.certainty === 'certain' && currentKnown && !lost.includes('production'))
+        add({ category: 'improved', condition: 'new-gap', fails: false, gap });
     } else if (base && currentKnown) {
       add({ category: 'resolved', condition: 'new-gap', fails: false, gap });
     }
@@ -431,12 +448,26 @@ function stageFindings(entry: StageDiff, before: ImporterBlock | undefined, afte
 
 export function isChanged(entry: StageDiff): boolean {
   if (entry.status !== 'both' || entry.gapsAppeared.length > 0 || entry.gapsGone.length > 0 || entry.findings.length > 0) return true;
-  const numbers = [entry.worldHhi, entry.worldTop, entry.supply, entry.imports, entry.importReliance, entry.supplierHhi, entry.topSupplier, entry.topOrigin, entry.geopolRisk];
-  const moved = numbers.some((value) => value.base !== value.current && (value.change === null || Math.abs(value.change) > EPSILON * Math.max(1, Math.abs(value.base ?? 0))));
+  const numbers = [
+    entry.worldHhi,
+    entry.worldTop,
+    entry.supply,
+    entry.imports,
+    entry.importReliance,
+    entry.supplierHhi,
+    entry.topSupplier,
+    entry.topOrigin,
+    entry.geopolRisk,
+  ];
+  const moved = numbers.some(
+    (value) => value.base !== value.current && (value.change === null || Math.abs(value.change) > EPSILON * Math.max(1, Math.abs(value.base ?? 0))),
+  );
   const countries = [entry.worldTop, entry.topSupplier, entry.topOrigin].some((value) => value.baseCountry !== value.country);
   const years = entry.worldYear.base !== entry.worldYear.current || entry.importerYear.base !== entry.importerYear.current;
   const unknown = (entry.unknown.base ?? []).join() !== (entry.unknown.current ?? []).join();
-  const gaps = entry.gaps.some((gap) => gap.base?.certainty !== gap.current?.certainty || Math.abs((gap.current?.severity ?? 0) - (gap.base?.severity ?? 0)) > EPSILON);
+  const gaps = entry.gaps.some(
+    (gap) => gap.base?.certainty !== gap.current?.certainty || Math.abs((gap.current?.severity ?? 0) - (gap.base?.severity ?? 0)) > EPSILON,
+  );
   return moved || countries || years || unknown || gaps || entry.risk.base !== entry.risk.current;
 }
 

@@ -279,10 +279,7 @@ export function planPrice(gap: Pick<Gap, 'plan' | 'cuts'>, values: UnitValues): 
     const value = price(country, false);
     premium = premium === null || value === null ? null : premium - quantity * value;
   }
-  const reason =
-    premium === null
-      ? `no trade row with a value_usd gives a unit value for ${missing.join(', ')}`
-      : null;
+  const reason = premium === null ? `no trade row with a value_usd gives a unit value for ${missing.join(', ')}` : null;
   return { unitValues, sources, premiumUsd: premium, reason };
 }
 

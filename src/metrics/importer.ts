@@ -28,7 +28,17 @@
 import { UNATTRIBUTED } from '../domain/countries.js';
 import type { CoverageExtent } from '../input/dataset.js';
 import { upstreamOf, type Stage } from '../domain/fields.js';
-import { chainGraph, chainNodeKey, feedSource, shipmentsTo, stageFlows, stageFullyCovered, stageProduction, tradeBalance, type ChainGraph } from '../graph/chain.js';
+import {
+  chainGraph,
+  chainNodeKey,
+  feedSource,
+  shipmentsTo,
+  stageFlows,
+  stageFullyCovered,
+  stageProduction,
+  tradeBalance,
+  type ChainGraph,
+} from '../graph/chain.js';
 import { isGroupIndex } from '../graph/group-view.js';
 import { compare, type Flow, type SliceIndex } from '../graph/slices.js';
 import { byQuantityDescending, governanceRange, herfindahl, type CountryShare } from './concentration.js';
@@ -211,7 +221,9 @@ export function importerBlock(context: ImporterContext): ImporterBlock {
         )
       : null;
   if (geopol && geopol.unscored.length > 0) {
-    reasons.push(`no governance score for ${geopol.unscored.join(', ')} in ${year}: GeoPolRisk lies between ${geopol.low.toFixed(3)} and ${geopol.high.toFixed(3)}`);
+    reasons.push(
+      `no governance score for ${geopol.unscored.join(', ')} in ${year}: GeoPolRisk lies between ${geopol.low.toFixed(3)} and ${geopol.high.toFixed(3)}`,
+    );
   }
   // Where nothing is traced to a mine, the countries the origins stop at are no mine origins: the
   // block's top origin is unknown (null), with the reason; `origins` still say where tracing stopped.
@@ -380,7 +392,8 @@ function productionReason(status: ProductionStatus, name: string, year: number, 
   if (status === 'withheld') return `${name} production in ${year} is withheld by the source`;
   if (status === 'missing') return `the data has no ${name.replace(/^[A-Z0-9]+'s /, '')} production for ${year}`;
   if (high === null) return `${name} production in ${year} is not listed, and another producer's figure is withheld`;
-  if (low > 0) return `${name} production in ${year} is between ${formatTonnes(low)} (its listed members) and ${formatTonnes(high)} (with the unattributed remainder)`;
+  if (low > 0)
+    return `${name} production in ${year} is between ${formatTonnes(low)} (its listed members) and ${formatTonnes(high)} (with the unattributed remainder)`;
   return `${name} production in ${year} is not listed: between 0 and the ${formatTonnes(high)} the source leaves unattributed`;
 }
 
@@ -504,12 +517,7 @@ export function geopolWeight(governance: number | null): number {
   return Math.min(1, Math.max(0, (2.5 - (governance ?? 0)) / 5));
 }
 
-export function geopolRisk(
-  worldHhi: number,
-  importsBy: ReadonlyMap<string, number>,
-  supply: number,
-  governance: (country: string) => number | null,
-): number {
+export function geopolRisk(worldHhi: number, importsBy: ReadonlyMap<string, number>, supply: number, governance: (country: string) => number | null): number {
   if (supply <= 0) return 0;
   let weighted = 0;
   for (const [exporter, quantity] of importsBy) weighted += geopolWeight(governance(exporter)) * quantity;

@@ -92,11 +92,7 @@ function systemCountries(production: ReadonlyMap<string, number>, flows: readonl
 }
 
 /** Origin mixes of the targets' supplies, by the closed form O = diag(p)(I - B)^-1. */
-export function traceOrigins(
-  production: ReadonlyMap<string, number>,
-  flows: readonly Flow[],
-  targets: Iterable<string>,
-): Map<string, OriginMix> {
+export function traceOrigins(production: ReadonlyMap<string, number>, flows: readonly Flow[], targets: Iterable<string>): Map<string, OriginMix> {
   const { system, lu } = factorised(production, flows);
   if (!lu) return traceOriginsIteratively(production, flows, targets);
   const n = system.countries.length;
@@ -112,7 +108,10 @@ export function traceOrigins(
     leontiefColumn.fill(0);
     leontiefColumn[j] = 1;
     luSolveInPlace(lu, leontiefColumn);
-    mixes.set(target, mixFromColumn(system, j, (o) => leontiefColumn[o] ?? 0));
+    mixes.set(
+      target,
+      mixFromColumn(system, j, (o) => leontiefColumn[o] ?? 0),
+    );
   }
   return mixes;
 }

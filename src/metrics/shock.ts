@@ -106,7 +106,17 @@ export function shock(analysis: Analysis, scenario: ShockScenario, options: Shoc
       const exposure = entry.importer.low;
       if (!exposure) unknown.push({ stage, reasons: entry.importer.reasons });
       else if (exposure.supply > 0) {
-        stages[stage] = stageShock({ ...options, material: material.material, stage, importer: analysis.importer, analysis: entry, block: entry.importer, exposure, limits, scenario });
+        stages[stage] = stageShock({
+          ...options,
+          material: material.material,
+          stage,
+          importer: analysis.importer,
+          analysis: entry,
+          block: entry.importer,
+          exposure,
+          limits,
+          scenario,
+        });
       }
     }
     const values = Object.values(stages);

@@ -95,7 +95,13 @@ export function trace(input: TraceInput): Trace {
     originLinks.set(key, entry);
   }
   for (const link of originLinks.values()) {
-    links.push({ from: { tier: 'origin', country: link.origin }, to: { tier: 'middle', country: link.middle }, share: link.share, quantity: link.share * S, traced: link.traced });
+    links.push({
+      from: { tier: 'origin', country: link.origin },
+      to: { tier: 'middle', country: link.middle },
+      share: link.share,
+      quantity: link.share * S,
+      traced: link.traced,
+    });
   }
   const middles = totals(folded, (path) => path.middle);
   for (const [country, { share, traced }] of middles) {

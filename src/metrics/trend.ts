@@ -96,7 +96,13 @@ export function trend(graph: SupplyGraph, options: TrendOptions): TrendResult {
   for (const material of [...chosen].sort()) {
     const spans: { stage: Stage; start: number; end: number; points: TrendPoint[] }[] = [];
     for (const stage of index.stages(material)) {
-      const years = [...new Set([...index.productionYears(material, stage), ...index.coverage.years(material, stage, options.importer, 'import'), ...ownYears(index, material, stage, options.importer)])]
+      const years = [
+        ...new Set([
+          ...index.productionYears(material, stage),
+          ...index.coverage.years(material, stage, options.importer, 'import'),
+          ...ownYears(index, material, stage, options.importer),
+        ]),
+      ]
         .filter((year) => (options.from === undefined || year >= options.from) && (options.to === undefined || year <= options.to))
         .sort((a, b) => a - b);
       const start = years[0];
@@ -145,7 +151,8 @@ function point(graph: SupplyGraph, material: string, stage: Stage, importer: str
     // A series of mine origins holds traced origins only: an untraced one is where the trail stops.
     topOrigin: block?.topOrigin?.traced ? block.topOrigin.country : null,
     // No top origin and no origins: none (0); no top origin but origins: none of them traced (unknown).
-    topOriginShare: block && block.topOrigin?.traced !== false && (block.topOrigin !== null || block.origins.length === 0) ? (block.topOrigin?.share ?? 0) : null,
+    topOriginShare:
+      block && block.topOrigin?.traced !== false && (block.topOrigin !== null || block.origins.length === 0) ? (block.topOrigin?.share ?? 0) : null,
     shareBase: block?.shareBase ?? null,
     productionSource: graph.getAttribute('productionSources')?.[productionKey(material, stage, year)]?.join('; ') || null,
     sourceChanged: null,

@@ -23,13 +23,7 @@ export function worldYear(index: SliceIndex, material: string, stage: Stage, fix
  * part (a partial year's block says its imports are a lower bound). Without any covered year, the
  * latest year with data for the stage, where the block says its trade is unknown.
  */
-export function importerYear(
-  index: SliceIndex,
-  material: string,
-  stage: Stage,
-  importer: string,
-  fixedYear?: number,
-): number | null {
+export function importerYear(index: SliceIndex, material: string, stage: Stage, importer: string, fixedYear?: number): number | null {
   if (fixedYear !== undefined) return fixedYear;
   const covered = index.coverage.years(material, stage, importer, 'import');
   if (covered.length > 0) return covered.at(-1) ?? null;

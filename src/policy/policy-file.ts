@@ -33,9 +33,11 @@ const limitsShape = {
   excludeCountries: countries,
 };
 
-const overrideSchema = z.strictObject(Object.fromEntries(Object.entries(limitsShape).map(([key, schema]) => [key, schema.optional()])) as {
-  [K in keyof typeof limitsShape]: z.ZodOptional<(typeof limitsShape)[K]>;
-});
+const overrideSchema = z.strictObject(
+  Object.fromEntries(Object.entries(limitsShape).map(([key, schema]) => [key, schema.optional()])) as {
+    [K in keyof typeof limitsShape]: z.ZodOptional<(typeof limitsShape)[K]>;
+  },
+);
 
 const acceptSchema = z.strictObject({
   material: materialId,

@@ -39,7 +39,9 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
 });
 
 /** Flags given on the command line; each overrides the file. */
-export type PolicyOverrides = Partial<Pick<Policy, 'importer' | 'maxSingleCountryShare' | 'maxSupplierHhi' | 'maxRedirectShare' | 'minGovernance' | 'partnerGroups'>>;
+export type PolicyOverrides = Partial<
+  Pick<Policy, 'importer' | 'maxSingleCountryShare' | 'maxSupplierHhi' | 'maxRedirectShare' | 'minGovernance' | 'partnerGroups'>
+>;
 
 /** Reads and validates a policy file, then merges defaults < file < overrides. */
 export async function loadPolicy(path: string | undefined, label: string | undefined, overrides: PolicyOverrides = {}): Promise<Policy> {
@@ -50,10 +52,15 @@ export async function loadPolicy(path: string | undefined, label: string | undef
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = error instanceof Error && 'code' in error ? String((error as NodeJS.ErrnoException).code) : '';
-    const reason = code === 'ENOENT' ? 'policy file not found' : code === 'EISDIR' ? 'is a folder; --policy takes a JSON file' : `cannot read the policy file (${code || String(error)})`;
+    const reason =
+      code === 'ENOENT'
+        ? 'policy file not found'
+        : code === 'EISDIR'
+          ? 'is a folder; --policy takes a JSON file'
+          : `cannot read the policy file (${code || String(error)})`;
     throw new InputError([{ file, message: reason }]);
   }
-    // The schema (and zod) load only when there is a file to check: most runs use the defaults.
+  // The schema (and zod) load only when there is a file to check: most runs use the defaults.
   const { parsePolicy } = await import('./policy-file.js');
   return mergePolicy(parsePolicy(text, file), overrides);
 }
@@ -73,7 +80,13 @@ export function mergePolicy(file: PolicyFile, overrides: PolicyOverrides = {}): 
     materials: Object.fromEntries(
       Object.entries(file.materials ?? {})
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([material, limits]) => [material, withoutKeys(limits, Object.keys(overrides).filter((key) => overrides[key as keyof PolicyOverrides] !== undefined))])
+        .map(([material, limits]) => [
+          material,
+          withoutKeys(
+            limits,
+            Object.keys(overrides).filter((key) => overrides[key as keyof PolicyOverrides] !== undefined),
+          ),
+        ])
         .filter(([, limits]) => Object.keys(limits as object).length > 0),
     ),
     accept: (file.accept ?? []).map((entry) => ({ ...entry })),

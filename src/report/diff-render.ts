@@ -74,7 +74,10 @@ export function findingJson(finding: Finding, rules: GateRules): Record<string, 
   };
 }
 
-export function diffEnvelope(diff: Diff, context: { importer: string; base: string; data: string; tool: ToolInfo; warnings: readonly string[] }): Record<string, unknown> {
+export function diffEnvelope(
+  diff: Diff,
+  context: { importer: string; base: string; data: string; tool: ToolInfo; warnings: readonly string[] },
+): Record<string, unknown> {
   return {
     ...envelopeHead(context.tool),
     importer: context.importer,
@@ -217,7 +220,21 @@ export function findingText(finding: Finding, rules: GateRules): string {
   return finding.condition;
 }
 
-const HEADER = ['material', 'stage', 'year (world, importer)', 'supply', 'imports', 'world HHI', 'world top', 'import reliance', 'supplier HHI', 'top supplier', 'top origin', 'risk', 'gaps'];
+const HEADER = [
+  'material',
+  'stage',
+  'year (world, importer)',
+  'supply',
+  'imports',
+  'world HHI',
+  'world top',
+  'import reliance',
+  'supplier HHI',
+  'top supplier',
+  'top origin',
+  'risk',
+  'gaps',
+];
 
 function rows(diff: Diff): { entry: StageDiff; cells: string[] }[] {
   return diff.stages.filter(isChanged).map((entry) => ({
@@ -294,7 +311,8 @@ function verdict(diff: Diff): string {
   const findings = allFindings(diff);
   if (diff.failing === 0) return `PASS: nothing new or worse (--fail-on ${active.join(',')})`;
   // The supplier HHI sentence of --fail-on-increase stays as it was.
-  const hhi = diff.exceeded > 0 ? [`supplier HHI rose by more than ${formatHhi(diff.threshold ?? 0)} points in ${plural(diff.exceeded, 'stage')} (marked !)`] : [];
+  const hhi =
+    diff.exceeded > 0 ? [`supplier HHI rose by more than ${formatHhi(diff.threshold ?? 0)} points in ${plural(diff.exceeded, 'stage')} (marked !)`] : [];
   const others = findings.filter((finding) => finding.fails && finding.condition !== 'hhi-up');
   const rest = others.length > 0 ? [`${plural(others.length, 'finding')} new or worse (${failingSummary(others)})`] : [];
   return `FAIL: ${[...hhi, ...rest].join('; ')}`;
@@ -306,7 +324,11 @@ export function renderDiffTable(diff: Diff, context: { chalk: ChalkInstance; bas
   if (body.length === 0) lines.push('No change in any material or stage.');
   else {
     const widths = HEADER.map((title, i) => Math.max(title.length, ...body.map((row) => row.cells[i]?.length ?? 0)));
-    const line = (cells: string[]): string => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+    const line = (cells: string[]): string =>
+      cells
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd();
     lines.push(line(HEADER), line(widths.map((width) => '-'.repeat(width))));
     for (const row of body) lines.push(row.entry.findings.some((f) => f.fails) ? context.chalk.red(line(row.cells)) : line(row.cells));
     const same = diff.stages.length - body.length;
@@ -351,7 +373,10 @@ function gateVerdict(diff: Diff, context: GateContext): string {
 export function renderGateTable(diff: Diff, context: GateContext & { chalk: ChalkInstance }): string {
   const { chalk } = context;
   const findings = allFindings(diff);
-  const lines = [chalk.bold(`Supply-risk gate for ${safeText(context.importerName)} (${context.importer}) against ${safeText(context.baseline)}`), context.policyLine];
+  const lines = [
+    chalk.bold(`Supply-risk gate for ${safeText(context.importerName)} (${context.importer}) against ${safeText(context.baseline)}`),
+    context.policyLine,
+  ];
   if (findings.length === 0) lines.push('', 'No gap, risk level or coverage changed.');
   else lines.push(...findingSections(findings, diff.rules, 'text', chalk));
   const result = gateVerdict(diff, context);

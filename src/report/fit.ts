@@ -304,7 +304,13 @@ function grid(columns: readonly FitColumn[], rows: readonly (readonly string[])[
   };
   const lines: string[] = [];
   if (options.header ?? true) {
-    lines.push(...block(columns.map((column) => column.title), (_, text) => paintHeader(text), true));
+    lines.push(
+      ...block(
+        columns.map((column) => column.title),
+        (_, text) => paintHeader(text),
+        true,
+      ),
+    );
     if (options.rule ?? true) lines.push(indent + widths.map((w) => '-'.repeat(w)).join(gap));
   }
   rows.forEach((row, r) => lines.push(...block(row, (column, text) => paint(r, column, text))));
@@ -323,7 +329,11 @@ function compact(columns: readonly FitColumn[], rows: readonly (readonly string[
   const labelWidth = Math.min(Math.floor(width / 3), Math.max(0, ...fields.map((column) => visibleLength(column.title) + 1)));
   const lines: string[] = [];
   if (options.keyTitles && key > 0) {
-    const titles = columns.slice(0, key).map((column) => column.title).filter((title) => title.trim() !== '').join(gap);
+    const titles = columns
+      .slice(0, key)
+      .map((column) => column.title)
+      .filter((title) => title.trim() !== '')
+      .join(gap);
     if (titles !== '') lines.push(...wrap(titles, width - indent.length).map((line) => indent + paintHeader(line)));
   }
   rows.forEach((row, r) => {
@@ -341,9 +351,7 @@ function compact(columns: readonly FitColumn[], rows: readonly (readonly string[
       const label = paint(r, -1, `${column.title}:`) + ' '.repeat(own - visibleLength(column.title) - 1);
       const room = width - inner.length - own - 1;
       if (room >= 12) {
-        wrap(value.trim(), room).forEach((line, i) =>
-          lines.push(`${inner}${i === 0 ? label : ' '.repeat(own)} ${paint(r, key + f, line)}`),
-        );
+        wrap(value.trim(), room).forEach((line, i) => lines.push(`${inner}${i === 0 ? label : ' '.repeat(own)} ${paint(r, key + f, line)}`));
       } else {
         lines.push(`${inner}${paint(r, -1, `${column.title}:`)}`);
         wrap(value.trim(), width - inner.length - 2).forEach((line) => lines.push(`${inner}  ${paint(r, key + f, line)}`));

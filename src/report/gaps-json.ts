@@ -89,7 +89,14 @@ export function acceptJson(state: AcceptState): Record<string, unknown> {
 }
 
 /** The `gaps` command's JSON: the gaps, most severe first, and the policy they were measured against. */
-export function gapsEnvelope(importer: string, year: number | null, policy: Policy, assessment: Assessment, tool: ToolInfo, warnings: readonly string[]): Record<string, unknown> {
+export function gapsEnvelope(
+  importer: string,
+  year: number | null,
+  policy: Policy,
+  assessment: Assessment,
+  tool: ToolInfo,
+  warnings: readonly string[],
+): Record<string, unknown> {
   return {
     ...envelopeHead(tool),
     importer,

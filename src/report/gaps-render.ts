@@ -112,7 +112,20 @@ export function gapSentence(gap: Gap, context: GapsContext): string {
   return `${possible}${subject}: ${move}${plan}${unfilled}.`;
 }
 
-const HEADER = ['#', 'material', 'stage', 'basis', 'dominant', 'breach', 'to move', 'proposed suppliers', 'unfilled', 'after plan', 'premium USD (est.)', 'status'];
+const HEADER = [
+  '#',
+  'material',
+  'stage',
+  'basis',
+  'dominant',
+  'breach',
+  'to move',
+  'proposed suppliers',
+  'unfilled',
+  'after plan',
+  'premium USD (est.)',
+  'status',
+];
 
 function rows(gaps: readonly Gap[], context: GapsContext, markdown: boolean): string[][] {
   const country = (code: string): string => (markdown ? `${context.countryName(code)} (${code})` : who(code, context));
@@ -170,7 +183,9 @@ export function renderGapsTable(assessment: Assessment, context: GapsContext): s
   const width = widthOf(context);
   const gaps = assessment.gaps;
   const lines = [
-    ...wrapParagraph(`Diversification gaps for ${safeText(context.countryName(context.importer))} (${context.importer})`, width, { paint: (line) => chalk.bold(line) }),
+    ...wrapParagraph(`Diversification gaps for ${safeText(context.countryName(context.importer))} (${context.importer})`, width, {
+      paint: (line) => chalk.bold(line),
+    }),
     ...wrapParagraph(policyLine(context.policy), width, { hang: 2 }),
     '',
   ];
@@ -209,7 +224,8 @@ export function renderGapsTable(assessment: Assessment, context: GapsContext): s
 function acceptNote(state: AcceptState): string {
   const entry = state.entry;
   const scope = [entry.material, entry.stage, entry.basis, entry.country].filter((part) => part !== undefined).join(' ');
-  if (state.status === 'expired') return `accept[${state.index}] (${scope}) expired on ${entry.expires}${state.matched > 0 ? '; its gap counts again' : ' and matches nothing; remove it'}`;
+  if (state.status === 'expired')
+    return `accept[${state.index}] (${scope}) expired on ${entry.expires}${state.matched > 0 ? '; its gap counts again' : ' and matches nothing; remove it'}`;
   if (state.status === 'stale') return `accept[${state.index}] (${scope}) matches no gap; remove it (stale)`;
   return `accept[${state.index}] (${scope}) accepts ${state.matched} gap${state.matched === 1 ? '' : 's'}${entry.expires ? ` until ${entry.expires}` : ''}`;
 }
@@ -275,7 +291,12 @@ export function problemAnnotation(problem: Problem): string {
 }
 
 /** `check --format github`: an annotation per gap, accept entry to review and data warning (unless --quiet). */
-export function renderGithub(assessment: Assessment, context: GapsContext, files: { trade: string; policy: string | null }, warnings: readonly string[] = []): string {
+export function renderGithub(
+  assessment: Assessment,
+  context: GapsContext,
+  files: { trade: string; policy: string | null },
+  warnings: readonly string[] = [],
+): string {
   const lines: string[] = [];
   for (const gap of assessment.gaps) {
     const level = gap.accepted ? 'notice' : gap.certainty === 'possible' ? 'warning' : 'error';

@@ -6,8 +6,17 @@ import { markdownCell } from './text.js';
 import { STAGES } from '../domain/fields.js';
 
 const HEADER = [
-  'Material', 'Stage', 'World year', 'World production', 'Top producer', 'World HHI',
-  'Importer year', 'Import reliance', 'Top supplier', 'Supplier HHI', 'Top mine origin',
+  'Material',
+  'Stage',
+  'World year',
+  'World production',
+  'Top producer',
+  'World HHI',
+  'Importer year',
+  'Import reliance',
+  'Top supplier',
+  'Supplier HHI',
+  'Top mine origin',
 ];
 
 function ofBase(text: string, base: 'supply' | 'imports'): string {

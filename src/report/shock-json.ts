@@ -31,13 +31,7 @@ export function stageShockJson(entry: StageShock): Record<string, unknown> {
   };
 }
 
-export function shockEnvelope(
-  result: ShockResult,
-  analysis: Analysis,
-  policy: Policy,
-  tool: ToolInfo,
-  warnings: readonly string[],
-): Record<string, unknown> {
+export function shockEnvelope(result: ShockResult, analysis: Analysis, policy: Policy, tool: ToolInfo, warnings: readonly string[]): Record<string, unknown> {
   const materials = result.materials.map((shocked) => {
     const material = analysis.materials.find((entry) => entry.material === shocked.material);
     const base = material ? materialJson(material) : { material: shocked.material, stages: {} };

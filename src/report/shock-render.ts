@@ -167,7 +167,7 @@ export function renderShockMarkdown(result: ShockResult, context: ShockContext):
     for (const row of rows.filter((entry) => entry.entry.total > 0)) lines.push(`| ${cells(row).map(markdownCell).join(' | ')} |`);
     lines.push(
       '',
-      '*lost* = *direct* + *via others*, shares of the importer\'s supply. *direct*: refined in (refining) or mined and shipped by (mining) the country; ' +
+      "*lost* = *direct* + *via others*, shares of the importer's supply. *direct*: refined in (refining) or mined and shipped by (mining) the country; " +
         '*via others*: its ore refined or re-exported by third countries. *replaceable*: spare capacity of eligible candidates under the policy.',
     );
     const none = unexposed(result);

@@ -68,26 +68,35 @@ function materialBlock(material: MaterialAnalysis, importer: string, context: Ta
     const risks = columns.map((stage) => (material.stages[stage] ? context.risk?.(material.material, stage) : undefined));
     rows.push({ label: 'risk (policy)', cells: risks.map(riskCell) });
   }
-  rows.push(...section('World', worlds, [
-    ['year', (w) => text(String(w.year))],
-    ['production', (w) => text(formatQuantity(w.total))],
-    ['top producer', (w) => countryCell(w.top, context)],
-    ['top 3 share', (w) => text(formatShare(w.cr3))],
-    ['HHI', (w) => hhiCell(w.hhi)],
-    ['HHI, WGI-weighted', (w) => text(governanceFigure(w.hhiWgi, w.hhiWgiRange, 2))],
-    ['unattributed', (w) => text(formatShare(w.unattributedShare))],
-  ]));
-  rows.push(...section(importer, blocks, [
-    ['year', (b) => text(String(b.year))],
-    ['supply', supplyCell],
-    ['import reliance', (b) => known(b.importRelianceRange, () => text(formatReliance(b.importRelianceRange)))],
-    ['top supplier', (b) => known(b.low, () => baseNote(countryCell(b.topSupplier, context), b))],
-    ['supplier HHI', (b) => known(b.supplierHhi, (hhi) => hhiCell(hhi))],
-    ['top origin (mine)', (b) => known(b.low, () => (nothingTraced(b) ? NOT_TRACED : baseNote(originCell(b.topOrigin, context), b)))],
-    ['traced', (b) => known(b.untracedShare, (untraced) => text(`${formatShare(1 - untraced)} of ${b.shareBase}`))],
-    ['GeoPolRisk', (b) => known(b.geopolRiskRange, (range) => text(governanceFigure(b.geopolRisk, range, 3)))],
-    ['GeoPolRisk CF', cfCell],
-  ], (b) => b.low === null));
+  rows.push(
+    ...section('World', worlds, [
+      ['year', (w) => text(String(w.year))],
+      ['production', (w) => text(formatQuantity(w.total))],
+      ['top producer', (w) => countryCell(w.top, context)],
+      ['top 3 share', (w) => text(formatShare(w.cr3))],
+      ['HHI', (w) => hhiCell(w.hhi)],
+      ['HHI, WGI-weighted', (w) => text(governanceFigure(w.hhiWgi, w.hhiWgiRange, 2))],
+      ['unattributed', (w) => text(formatShare(w.unattributedShare))],
+    ]),
+  );
+  rows.push(
+    ...section(
+      importer,
+      blocks,
+      [
+        ['year', (b) => text(String(b.year))],
+        ['supply', supplyCell],
+        ['import reliance', (b) => known(b.importRelianceRange, () => text(formatReliance(b.importRelianceRange)))],
+        ['top supplier', (b) => known(b.low, () => baseNote(countryCell(b.topSupplier, context), b))],
+        ['supplier HHI', (b) => known(b.supplierHhi, (hhi) => hhiCell(hhi))],
+        ['top origin (mine)', (b) => known(b.low, () => (nothingTraced(b) ? NOT_TRACED : baseNote(originCell(b.topOrigin, context), b)))],
+        ['traced', (b) => known(b.untracedShare, (untraced) => text(`${formatShare(1 - untraced)} of ${b.shareBase}`))],
+        ['GeoPolRisk', (b) => known(b.geopolRiskRange, (range) => text(governanceFigure(b.geopolRisk, range, 3)))],
+        ['GeoPolRisk CF', cfCell],
+      ],
+      (b) => b.low === null,
+    ),
+  );
   return [...layout(material.material, columns, rows, context.chalk, width), ...reasonLines(material, importer, context, width)];
 }
 
@@ -135,7 +144,8 @@ function reasonLines(material: MaterialAnalysis, importer: string, context: Tabl
     // With the trade unknown nothing else matters: its reason alone.
     const reasons = block?.low === null ? block.reasons.slice(0, 1) : (block?.reasons ?? []);
     for (const reason of reasons) lines.push(...dim(`  ${stage}: ${safeText(reason)}`));
-    if (block?.exportsExceedSupply) lines.push(...dim(`  ${stage}: ${importer} exports more than its supply this year (stocks or unrecorded sources); shares stay of supply`));
+    if (block?.exportsExceedSupply)
+      lines.push(...dim(`  ${stage}: ${importer} exports more than its supply this year (stocks or unrecorded sources); shares stay of supply`));
     if (block && block.governanceYears.length > 0) {
       lines.push(...dim(`  ${stage}: GeoPolRisk uses WGI scores of ${block.governanceYears.join(', ')} (none yet for ${block.year})`));
     }
@@ -162,8 +172,7 @@ function riskCell(risk: { level: string; gaps: number; possible?: number } | und
   const possible = risk.possible ?? 0;
   const certain = risk.gaps - possible;
   const gaps =
-    (certain > 0 ? ` · ${certain} gap${certain > 1 ? 's' : ''}` : '') +
-    (possible > 0 ? ` · ${possible} possible gap${possible > 1 ? 's' : ''}` : '');
+    (certain > 0 ? ` · ${certain} gap${certain > 1 ? 's' : ''}` : '') + (possible > 0 ? ` · ${possible} possible gap${possible > 1 ? 's' : ''}` : '');
   const tone = risk.level === 'high' ? 'high' : risk.level === 'medium' ? 'moderate' : undefined;
   return { text: `${risk.level}${gaps}`, ...(tone ? { tone } : {}) };
 }

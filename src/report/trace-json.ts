@@ -15,7 +15,13 @@ export function traceEnvelope(trace: Trace, tool: ToolInfo, warnings: readonly s
     supply: clean(trace.supply),
     middle: trace.middle,
     minShare: trace.minShare,
-    nodes: trace.nodes.map((node) => ({ tier: node.tier, country: node.country, quantity: clean(node.quantity), share: clean(node.share), traced: node.traced })),
+    nodes: trace.nodes.map((node) => ({
+      tier: node.tier,
+      country: node.country,
+      quantity: clean(node.quantity),
+      share: clean(node.share),
+      traced: node.traced,
+    })),
     links: trace.links.map((link) => ({
       from: { ...link.from },
       to: { ...link.to },

@@ -35,7 +35,7 @@ const MIDDLE_WORDS: Record<Trace['middle'], { title: string; one: string; note: 
   maker: {
     title: 'Magnet makers',
     one: 'magnet maker',
-    note: 'Magnet makers: where the magnets were made (traced through re-exports); each split by its refined feed, then by that feed\'s ore.',
+    note: "Magnet makers: where the magnets were made (traced through re-exports); each split by its refined feed, then by that feed's ore.",
     id: 'makers',
   },
   shipper: {
@@ -65,7 +65,10 @@ function amount(trace: Trace, quantity: number, share: number): string {
 
 function heading(trace: Trace, name: (code: string) => string): string {
   const base = trace.shareBase === 'imports' ? ' (imports only: own production not known or imports partly covered; shares are of recorded imports)' : '';
-  return `${trace.material} ${trace.stage} · supply of ${name(trace.importer)} (${trace.importer}) in ${trace.year}: ${formatQuantity(trace.supply)} ${trace.unit}`.trimEnd() + base;
+  return (
+    `${trace.material} ${trace.stage} · supply of ${name(trace.importer)} (${trace.importer}) in ${trace.year}: ${formatQuantity(trace.supply)} ${trace.unit}`.trimEnd() +
+    base
+  );
 }
 
 function nodesOf(trace: Trace, tier: Tier): TraceNode[] {
@@ -86,7 +89,10 @@ export function renderTraceTable(trace: Trace, context: TraceContext): string {
   const width = widthOf(context);
   const bold = (line: string): string => chalk.bold(line);
   const section = (title: string, header: string[], body: string[][]): string[] => {
-    const columns = header.map((column, i) => ({ title: column, align: i === header.length - 3 || i === header.length - 2 ? ('right' as const) : ('left' as const) }));
+    const columns = header.map((column, i) => ({
+      title: column,
+      align: i === header.length - 3 || i === header.length - 2 ? ('right' as const) : ('left' as const),
+    }));
     return [...wrapParagraph(title, width, { hang: 2, paint: bold }), ...fitTable(columns, body, { width, indent: 2 }).lines, ''];
   };
   const lines = [...wrapParagraph(heading(trace, name), width, { hang: 2, paint: bold }), ''];
@@ -108,14 +114,24 @@ export function renderTraceTable(trace: Trace, context: TraceContext): string {
     ...section(
       `Links: mine origin -> ${MIDDLE_WORDS[trace.middle].one}`,
       ['from', 'to', 'quantity', 'share', 'note'],
-      linksFrom(trace, 'origin').map((link) => [who(link.from.country, 'origin'), who(link.to.country, 'middle'), unit(link.quantity), formatShare(link.share), mark(link.traced)]),
+      linksFrom(trace, 'origin').map((link) => [
+        who(link.from.country, 'origin'),
+        who(link.to.country, 'middle'),
+        unit(link.quantity),
+        formatShare(link.share),
+        mark(link.traced),
+      ]),
     ),
   );
   const note = MIDDLE_WORDS[trace.middle].note;
   lines.push(
-    ...wrapParagraph(`${note} Shares are of the importer's supply. Links below ${formatShare(trace.minShare)} folded into "other". "untraced": origin not known beyond this country.`, width, {
-      paint: (line) => chalk.dim(line),
-    }),
+    ...wrapParagraph(
+      `${note} Shares are of the importer's supply. Links below ${formatShare(trace.minShare)} folded into "other". "untraced": origin not known beyond this country.`,
+      width,
+      {
+        paint: (line) => chalk.dim(line),
+      },
+    ),
   );
   return `${lines.join('\n')}\n`;
 }
@@ -132,7 +148,10 @@ const THICK = 0.25;
 
 /** A dot double-quoted string: backslashes and quotes escaped, control characters dropped. */
 export function dotString(value: string): string {
-  return `"${value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  return `"${value
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')}"`;
 }
 
 /** Several lines of a dot label, each escaped; joined with dot's own centred line break. */
@@ -153,16 +172,24 @@ export function renderTraceDot(trace: Trace, countryName: (code: string) => stri
     lines.push(`  subgraph cluster_${tier} {`, `    label=${dotString(titles[tier])}; style=dashed; color="#999999";`);
     for (const node of nodesOf(trace, tier)) {
       const style = node.traced ? '' : ', style="rounded,filled,dashed"';
-      const parts = [label(node.country, countryName, tier), amount(trace, node.quantity, node.share), ...(node.traced || tier !== 'origin' ? [] : [UNTRACED_NOTE])];
+      const parts = [
+        label(node.country, countryName, tier),
+        amount(trace, node.quantity, node.share),
+        ...(node.traced || tier !== 'origin' ? [] : [UNTRACED_NOTE]),
+      ];
       lines.push(`    ${nodeId(tier, node.country)} [label="${dotLabel(...parts)}"${style}];`);
     }
     lines.push('  }');
   }
-  lines.push(`  ${nodeId('importer', trace.importer)} [label="${dotLabel(label(trace.importer, countryName, 'importer'), `${formatQuantity(trace.supply)} ${trace.unit}`.trim())}", fillcolor="#dde8f5"];`);
+  lines.push(
+    `  ${nodeId('importer', trace.importer)} [label="${dotLabel(label(trace.importer, countryName, 'importer'), `${formatQuantity(trace.supply)} ${trace.unit}`.trim())}", fillcolor="#dde8f5"];`,
+  );
   for (const link of trace.links) {
     const width = (1 + 11 * link.share).toFixed(2);
     const style = link.traced ? '' : ', style=dashed';
-    lines.push(`  ${nodeId(link.from.tier, link.from.country)} -> ${nodeId(link.to.tier, link.to.country)} [label="${dotLabel(amount(trace, link.quantity, link.share))}", penwidth=${width}${style}];`);
+    lines.push(
+      `  ${nodeId(link.from.tier, link.from.country)} -> ${nodeId(link.to.tier, link.to.country)} [label="${dotLabel(amount(trace, link.quantity, link.share))}", penwidth=${width}${style}];`,
+    );
   }
   lines.push('}');
   return `${lines.join('\n')}\n`;
@@ -199,14 +226,20 @@ export function renderTraceMermaid(trace: Trace, countryName: (code: string) => 
     lines.push(`  subgraph ${id}["${mermaidText(titles[tier])}"]`);
     for (const node of nodesOf(trace, tier)) {
       const note = node.traced || tier !== 'origin' ? '' : `<br/>${mermaidText(UNTRACED_NOTE)}`;
-      lines.push(`    ${nodeId(tier, node.country)}["${mermaidText(label(node.country, countryName, tier))}<br/>${mermaidText(amount(trace, node.quantity, node.share))}${note}"]`);
+      lines.push(
+        `    ${nodeId(tier, node.country)}["${mermaidText(label(node.country, countryName, tier))}<br/>${mermaidText(amount(trace, node.quantity, node.share))}${note}"]`,
+      );
     }
     lines.push('  end');
   }
-  lines.push(`  ${nodeId('importer', trace.importer)}["${mermaidText(label(trace.importer, countryName, 'importer'))}<br/>${mermaidText(`${formatQuantity(trace.supply)} ${trace.unit}`.trim())}"]`);
+  lines.push(
+    `  ${nodeId('importer', trace.importer)}["${mermaidText(label(trace.importer, countryName, 'importer'))}<br/>${mermaidText(`${formatQuantity(trace.supply)} ${trace.unit}`.trim())}"]`,
+  );
   for (const link of trace.links) {
     const arrow = !link.traced ? '-.->' : link.share >= THICK ? '==>' : '-->';
-    lines.push(`  ${nodeId(link.from.tier, link.from.country)} ${arrow}|"${mermaidText(amount(trace, link.quantity, link.share))}"| ${nodeId(link.to.tier, link.to.country)}`);
+    lines.push(
+      `  ${nodeId(link.from.tier, link.from.country)} ${arrow}|"${mermaidText(amount(trace, link.quantity, link.share))}"| ${nodeId(link.to.tier, link.to.country)}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -99,7 +99,13 @@ function stageRows(trend: StageTrend, importer: string): string[][] {
     const at = (point: TrendPoint | undefined, edge: number | undefined, fallback: TrendPoint | undefined): string =>
       point ? `${valueText(name, point)}${point.year !== edge ? ` (${point.year})` : ''}` : (rangeText(fallback, edge) ?? 'no data');
     const mark = marked && WORLD_SERIES.includes(name) ? ` ${SOURCE_MARK}` : '';
-    return [`  ${seriesLabel(name, importer)}${mark}`, at(start, first, ranged[0]), sparkline(trend.points.map((point) => point[name])), at(end, last, ranged.at(-1)), changeText(name, trend.change[name])];
+    return [
+      `  ${seriesLabel(name, importer)}${mark}`,
+      at(start, first, ranged[0]),
+      sparkline(trend.points.map((point) => point[name])),
+      at(end, last, ranged.at(-1)),
+      changeText(name, trend.change[name]),
+    ];
   });
 }
 
@@ -108,7 +114,13 @@ export function renderTrendTable(result: TrendResult, context: TrendContext): st
   const width = widthOf(context);
   const period = result.from !== null && result.to !== null ? `${result.from}–${result.to}` : 'no data';
   const averaged = result.average > 1 ? ` · ${result.average}-year rolling means` : ' · yearly values';
-  const lines = [...wrapParagraph(`Trends for ${safeText(context.countryName(result.importer))} (${result.importer}) · ${period}${averaged}`, width, { hang: 2, paint: (line) => chalk.bold(line) }), ''];
+  const lines = [
+    ...wrapParagraph(`Trends for ${safeText(context.countryName(result.importer))} (${result.importer}) · ${period}${averaged}`, width, {
+      hang: 2,
+      paint: (line) => chalk.bold(line),
+    }),
+    '',
+  ];
   if (result.materials.length === 0) lines.push('No data in the chosen years.');
   for (const material of result.materials) {
     for (const stage of STAGES) {
@@ -119,16 +131,27 @@ export function renderTrendTable(result: TrendResult, context: TrendContext): st
       const title = `${material.material} ${stage}${trend.unit ? ` (${safeText(trend.unit)})` : ''}`;
       const titles = [title, String(first), `${first}–${last}`, String(last), 'change'];
       // The sparkline never wraps: one character a year.
-      const columns = titles.map((column, i) => ({ title: column, align: i === 1 || i === 3 || i === 4 ? ('right' as const) : ('left' as const), wrap: i === 0 || i === 1 || i === 3 }));
-      const table = fitTable(columns, stageRows(trend, result.importer), { width, rule: false, keyTitles: true, blockGap: false, paintHeader: (line) => chalk.bold(line) });
+      const columns = titles.map((column, i) => ({
+        title: column,
+        align: i === 1 || i === 3 || i === 4 ? ('right' as const) : ('left' as const),
+        wrap: i === 0 || i === 1 || i === 3,
+      }));
+      const table = fitTable(columns, stageRows(trend, result.importer), {
+        width,
+        rule: false,
+        keyTitles: true,
+        blockGap: false,
+        paintHeader: (line) => chalk.bold(line),
+      });
       lines.push(...table.lines);
       for (const note of sourceNotes(trend)) lines.push(...wrapParagraph(note, width, { hang: 4, paint: (line) => chalk.dim(line) }));
       lines.push('');
     }
   }
-  const window = result.average > 1
-    ? ` Rolling means: mean of the values present in the ${result.average} years ending at each year, shown where that year has a value and at least ${Math.ceil(result.average / 2)} of the ${result.average} do.`
-    : '';
+  const window =
+    result.average > 1
+      ? ` Rolling means: mean of the values present in the ${result.average} years ending at each year, shown where that year has a value and at least ${Math.ceil(result.average / 2)} of the ${result.average} do.`
+      : '';
   const legend = `Sparklines scaled from each series' minimum to maximum; "${GAP}" = no data that year (a gap, not a zero). Change: last minus first value shown, pp = percentage points.${window}`;
   lines.push(...wrapParagraph(legend, width, { paint: (line) => chalk.dim(line) }));
   return `${lines.join('\n')}\n`;
@@ -138,14 +161,29 @@ export function renderTrendTable(result: TrendResult, context: TrendContext): st
 export function sourceNotes(trend: StageTrend): string[] {
   return trend.points.flatMap((point) =>
     point.sourceChanged
-      ? [`  ${SOURCE_MARK} ${point.year}: world production changes source, ${safeText(point.sourceChanged.from)} -> ${safeText(point.sourceChanged.to)}; a step at ${point.year} may be the sources', not the market's`]
+      ? [
+          `  ${SOURCE_MARK} ${point.year}: world production changes source, ${safeText(point.sourceChanged.from)} -> ${safeText(point.sourceChanged.to)}; a step at ${point.year} may be the sources', not the market's`,
+        ]
       : [],
   );
 }
 
 const CSV_HEADER = [
-  'material', 'stage', 'unit', 'year', 'world_hhi', 'top_producer', 'top_producer_share', 'import_reliance',
-  'top_supplier', 'top_supplier_share', 'top_origin', 'top_origin_share', 'share_base', 'production_source', 'source_changed_from',
+  'material',
+  'stage',
+  'unit',
+  'year',
+  'world_hhi',
+  'top_producer',
+  'top_producer_share',
+  'import_reliance',
+  'top_supplier',
+  'top_supplier_share',
+  'top_origin',
+  'top_origin_share',
+  'share_base',
+  'production_source',
+  'source_changed_from',
 ];
 
 export function renderTrendCsv(result: TrendResult): string {
@@ -159,9 +197,21 @@ export function renderTrendCsv(result: TrendResult): string {
       for (const p of trend.points) {
         lines.push(
           [
-            csvCell(material.material), stage, csvCell(trend.unit), String(p.year), number(p.worldHhi), text(p.topProducer), number(p.topProducerShare),
-            number(p.importReliance), text(p.topSupplier), number(p.topSupplierShare), text(p.topOrigin), number(p.topOriginShare),
-            text(p.shareBase), text(p.productionSource), text(p.sourceChanged?.from ?? null),
+            csvCell(material.material),
+            stage,
+            csvCell(trend.unit),
+            String(p.year),
+            number(p.worldHhi),
+            text(p.topProducer),
+            number(p.topProducerShare),
+            number(p.importReliance),
+            text(p.topSupplier),
+            number(p.topSupplierShare),
+            text(p.topOrigin),
+            number(p.topOriginShare),
+            text(p.shareBase),
+            text(p.productionSource),
+            text(p.sourceChanged?.from ?? null),
           ].join(','),
         );
       }

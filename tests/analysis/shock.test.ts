@@ -112,7 +112,7 @@ describe('shock: refining stage', () => {
 });
 
 describe('shock: mining stage', () => {
-  it('splits the country\'s ore into shipped by itself and re-exported by third countries', async () => {
+  it("splits the country's ore into shipped by itself and re-exported by third countries", async () => {
     // CHN ore in JPN's supply 7/6 t of 19: direct = CHN's own ore in the CHN->JPN flow = 4 x 1/6 = 2/3 t,
     // via third countries = through KOR 3 x 1/6 = 1/2 t. Shares 2/57 and 1/38, total 7/114.
     // Transit (COD ore shipped by CHN) 4 x 5/6 = 10/3 t = 10/57 of supply, not counted.
@@ -162,7 +162,14 @@ describe('supply-risk shock (CLI)', () => {
     const refining = json.materials[0].stages.refining;
     expect(refining.importer.supply).toBe(50);
     expect(refining.world.top.country).toBe('CHN');
-    expect(refining.shock).toMatchObject({ direct: 0.3125, viaRefiners: 0.003125, total: 0.315625, lostQuantity: 15.78125, replaceable: 2.5, shortfall: 13.28125 });
+    expect(refining.shock).toMatchObject({
+      direct: 0.3125,
+      viaRefiners: 0.003125,
+      total: 0.315625,
+      lostQuantity: 15.78125,
+      replaceable: 2.5,
+      shortfall: 13.28125,
+    });
   });
 
   it('table and markdown name the shortfall; --policy changes the candidates', async () => {

@@ -26,7 +26,13 @@ interface Link {
 async function traceJson(...args: string[]) {
   const result = await runCli(['trace', 'cobalt', '--data', DATA, '--json', ...args]);
   expect(result.code).toBe(0);
-  return JSON.parse(result.stdout) as { stage: string; middle: string; supply: number; nodes: { tier: string; country: string; quantity: number; share: number }[]; links: Link[] };
+  return JSON.parse(result.stdout) as {
+    stage: string;
+    middle: string;
+    supply: number;
+    nodes: { tier: string; country: string; quantity: number; share: number }[];
+    links: Link[];
+  };
 }
 
 const key = (link: Link): string => `${link.from.country}>${link.to.country}`;
@@ -110,7 +116,12 @@ describe('trace: pictures', () => {
   it('mermaid: a flowchart with subgraphs and labelled links', async () => {
     const result = await runCli(['trace', 'cobalt', '--data', DATA, '--format', 'mermaid']);
     const lines = result.stdout.trimEnd().split('\n');
-    expect(lines.slice(0, 4)).toEqual(['---', 'title: "cobalt refining · supply of Japan (JPN) in 2023: 50 t · dotted: origin not traced beyond this country"', '---', 'flowchart LR']);
+    expect(lines.slice(0, 4)).toEqual([
+      '---',
+      'title: "cobalt refining · supply of Japan (JPN) in 2023: 50 t · dotted: origin not traced beyond this country"',
+      '---',
+      'flowchart LR',
+    ]);
     expect(lines).toContain('  subgraph origins["Mine origins"]');
     expect(lines).toContain('  subgraph refiners["Refining countries"]');
     expect(lines).toContain('    o_COD["DR Congo (COD)<br/>33.4 t · 66.8%"]');

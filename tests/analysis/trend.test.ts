@@ -36,7 +36,13 @@ describe('trend: yearly series', () => {
     const { result, stage } = await series();
     expect(result).toMatchObject({ from: 2018, to: 2022, average: 1 });
     expect(stage.points.map((p) => p.year)).toEqual([2018, 2019, 2020, 2021, 2022]);
-    expect(stage.points.map((p) => p.worldHhi)).toEqual([expect.closeTo(5200, 9), expect.closeTo(5000, 9), null, expect.closeTo(5800, 9), expect.closeTo(6800, 9)]);
+    expect(stage.points.map((p) => p.worldHhi)).toEqual([
+      expect.closeTo(5200, 9),
+      expect.closeTo(5000, 9),
+      null,
+      expect.closeTo(5800, 9),
+      expect.closeTo(6800, 9),
+    ]);
     expect(stage.points.map((p) => p.topProducer)).toEqual(['AUS', 'AUS', null, 'AUS', 'AUS']);
     expect(stage.points.map((p) => p.importReliance)).toEqual([1, 1, null, 1, null]);
     expect(stage.points.map((p) => p.shareBase)).toEqual(['supply', 'supply', 'imports', 'supply', null]);
@@ -50,7 +56,13 @@ describe('trend: yearly series', () => {
     const { result, stage } = await series({ average: 3 });
     expect(result.average).toBe(3);
     expect(stage.points.map((p) => p.worldHhi)).toEqual([null, expect.closeTo(5100, 9), null, expect.closeTo(5400, 9), expect.closeTo(6300, 9)]);
-    expect(stage.points.map((p) => p.topSupplierShare)).toEqual([null, expect.closeTo(0.55, 12), expect.closeTo(1.85 / 3, 12), expect.closeTo(2.15 / 3, 12), null]);
+    expect(stage.points.map((p) => p.topSupplierShare)).toEqual([
+      null,
+      expect.closeTo(0.55, 12),
+      expect.closeTo(1.85 / 3, 12),
+      expect.closeTo(2.15 / 3, 12),
+      null,
+    ]);
     expect(stage.points.map((p) => p.topOriginShare)).toEqual([null, expect.closeTo(0.55, 12), null, expect.closeTo(0.7, 12), null]);
     expect(stage.change.worldHhi).toBeCloseTo(1200, 9);
     // No country label on a gap.
@@ -84,7 +96,9 @@ describe('supply-risk trend (CLI)', () => {
   it('CSV and JSON carry the full series with empty cells / null for gaps', async () => {
     const csv = await runCli(['trend', '--data', DATA, '--format', 'csv']);
     const lines = csv.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe('material,stage,unit,year,world_hhi,top_producer,top_producer_share,import_reliance,top_supplier,top_supplier_share,top_origin,top_origin_share,share_base,production_source,source_changed_from');
+    expect(lines[0]).toBe(
+      'material,stage,unit,year,world_hhi,top_producer,top_producer_share,import_reliance,top_supplier,top_supplier_share,top_origin,top_origin_share,share_base,production_source,source_changed_from',
+    );
     expect(lines[3]).toBe('lithium,mining,t,2020,,,,,AUS,0.75,,,imports,,');
     expect(lines[5]).toBe('lithium,mining,t,2022,6800,AUS,0.8,,,,,,,,');
     const json = JSON.parse((await runCli(['trend', '--data', DATA, '--json', '--average', '3'])).stdout);

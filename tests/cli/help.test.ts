@@ -34,10 +34,14 @@ describe('--help of each command', () => {
   it('trace and trend refuse --material and --year while parsing, saying what to write instead', async () => {
     const trace = await runCli(['trace', 'cobalt', '--material', 'nickel']);
     expect(trace.code).toBe(2);
-    expect(trace.stderr.split('\n')[0]).toBe("error: option '--material <list>' argument 'nickel' is invalid. trace takes the material as its argument, not --material.");
+    expect(trace.stderr.split('\n')[0]).toBe(
+      "error: option '--material <list>' argument 'nickel' is invalid. trace takes the material as its argument, not --material.",
+    );
     const trend = await runCli(['trend', '--year', '2023']);
     expect(trend.code).toBe(2);
-    expect(trend.stderr.split('\n')[0]).toBe("error: option '--year <yyyy>' argument '2023' is invalid. trend covers many years: use --from and --to instead of --year.");
+    expect(trend.stderr.split('\n')[0]).toBe(
+      "error: option '--year <yyyy>' argument '2023' is invalid. trend covers many years: use --from and --to instead of --year.",
+    );
   });
 
   it('shows defaults', async () => {

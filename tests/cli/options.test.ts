@@ -26,7 +26,11 @@ function materials(stdout: string): string[] {
 describe('--material', () => {
   it('is repeatable, and comma lists still work', async () => {
     expect(materials((await run(['report', '--json', '--quiet', '--material', 'cobalt', '--material', 'nickel'])).stdout)).toEqual(['cobalt', 'nickel']);
-    expect(materials((await run(['report', '--json', '--quiet', '--material', 'cobalt,graphite', '--material', 'nickel'])).stdout)).toEqual(['cobalt', 'graphite', 'nickel']);
+    expect(materials((await run(['report', '--json', '--quiet', '--material', 'cobalt,graphite', '--material', 'nickel'])).stdout)).toEqual([
+      'cobalt',
+      'graphite',
+      'nickel',
+    ]);
     expect(materials((await run(['report', '--json', '--quiet', '--material', 'cobalt', '--material', 'cobalt'])).stdout)).toEqual(['cobalt']);
   });
 
@@ -58,16 +62,34 @@ describe('--material', () => {
 
 describe('countries given by name or in lower case', () => {
   it.each([
-    [['report', '--importer', 'Japan'], "error: option '--importer <iso3>' argument 'Japan' is invalid. expected an ISO 3166-1 alpha-3 code, not a country name (did you mean JPN for Japan?)."],
-    [['shock', '--country', 'China'], "error: option '--country <iso3>' argument 'China' is invalid. expected an ISO 3166-1 alpha-3 code, not a country name (did you mean CHN for China?)."],
-    [['shock', '--country', 'Democratic Republic of the Congo'], "error: option '--country <iso3>' argument 'Democratic Republic of the Congo' is invalid. expected an ISO 3166-1 alpha-3 code, not a country name (did you mean COD for DR Congo?)."],
+    [
+      ['report', '--importer', 'Japan'],
+      "error: option '--importer <iso3>' argument 'Japan' is invalid. expected an ISO 3166-1 alpha-3 code, not a country name (did you mean JPN for Japan?).",
+    ],
+    [
+      ['shock', '--country', 'China'],
+      "error: option '--country <iso3>' argument 'China' is invalid. expected an ISO 3166-1 alpha-3 code, not a country name (did you mean CHN for China?).",
+    ],
+    [
+      ['shock', '--country', 'Democratic Republic of the Congo'],
+      "error: option '--country <iso3>' argument 'Democratic Republic of the Congo' is invalid. expected an ISO 3166-1 alpha-3 code, not a country name (did you mean COD for DR Congo?).",
+    ],
     [['report', '--importer', 'jpn'], "error: option '--importer <iso3>' argument 'jpn' is invalid. country codes are upper-case: JPN."],
     [['report', '--importer', 'Jpn'], "error: option '--importer <iso3>' argument 'Jpn' is invalid. country codes are upper-case: JPN."],
-    [['report', '--importer', 'JAPAN'], "error: option '--importer <iso3>' argument 'JAPAN' is invalid. expected an ISO 3166-1 alpha-3 code, not a country name (did you mean JPN for Japan?)."],
-    [['report', '--importer', 'EU'], 'error: --importer EU is neither a country code nor a group of the data; the data defines no groups (countries.csv `groups`)'],
+    [
+      ['report', '--importer', 'JAPAN'],
+      "error: option '--importer <iso3>' argument 'JAPAN' is invalid. expected an ISO 3166-1 alpha-3 code, not a country name (did you mean JPN for Japan?).",
+    ],
+    [
+      ['report', '--importer', 'EU'],
+      'error: --importer EU is neither a country code nor a group of the data; the data defines no groups (countries.csv `groups`)',
+    ],
     [['report', '--importer', 'JAP'], 'error: --importer JAP is not an ISO 3166-1 alpha-3 code or a country of countries.csv (did you mean JPN for Japan?)'],
     // Not three letters and not a country's name: taken for a group tag, which the data then lacks.
-    [['report', '--importer', 'Atlantis'], 'error: --importer Atlantis is neither a country code nor a group of the data; the data defines no groups (countries.csv `groups`)'],
+    [
+      ['report', '--importer', 'Atlantis'],
+      'error: --importer Atlantis is neither a country code nor a group of the data; the data defines no groups (countries.csv `groups`)',
+    ],
   ])('%j', async (args, message) => {
     const result = await run(args);
     expect(result.code).toBe(2);
@@ -81,7 +103,10 @@ describe('years', () => {
     [['report', '--year', '2030'], 'error: no data for --year 2030; the data has years 2020-2023 (production 2022-2023, trade 2020-2021)'],
     [['trace', 'cobalt', '--year', '2030'], 'error: no data for --year 2030; the data has years 2020-2023 (production 2022-2023, trade 2020-2021)'],
     [['gaps', '--year', '1990'], 'error: no data for --year 1990; the data has years 2020-2023 (production 2022-2023, trade 2020-2021)'],
-    [['trend', '--from', '1990', '--to', '1992'], 'error: no data for the years 1990-1992; the data has years 2020-2023 (production 2022-2023, trade 2020-2021)'],
+    [
+      ['trend', '--from', '1990', '--to', '1992'],
+      'error: no data for the years 1990-1992; the data has years 2020-2023 (production 2022-2023, trade 2020-2021)',
+    ],
   ])('%j says which years the data has (exit 2)', async (args, message) => {
     const result = await run(args);
     expect(result.code).toBe(2);
@@ -116,7 +141,11 @@ describe('SUPPLY_RISK_THREADS', () => {
 
 describe('SUPPLY_RISK_FAST_PATH', () => {
   it('0 reads every line through csv-parse and gives the same bytes as the fast path', async () => {
-    for (const command of [['report', '--json', '--quiet'], ['validate', '--json'], ['trend', '--json', '--quiet']]) {
+    for (const command of [
+      ['report', '--json', '--quiet'],
+      ['validate', '--json'],
+      ['trend', '--json', '--quiet'],
+    ]) {
       const fast = await run(command);
       const plain = await run(command, { SUPPLY_RISK_FAST_PATH: '0' });
       expect(plain.code).toBe(fast.code);
@@ -140,13 +169,12 @@ describe('--json wherever --format json works', () => {
     expect((await run(['validate', '--json', '--format', 'json'])).code).toBe(0);
   });
 
-  it.each([
-    [['validate', '--json', '--format', 'table']],
-    [['report', '--json', '--format', 'csv']],
-    [['trend', '--json', '--format', 'table']],
-  ])('%j is a conflict (exit 2)', async (args) => {
-    const result = await run(args);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^error: --json conflicts with --format \w+\n$/);
-  });
+  it.each([[['validate', '--json', '--format', 'table']], [['report', '--json', '--format', 'csv']], [['trend', '--json', '--format', 'table']]])(
+    '%j is a conflict (exit 2)',
+    async (args) => {
+      const result = await run(args);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^error: --json conflicts with --format \w+\n$/);
+    },
+  );
 });

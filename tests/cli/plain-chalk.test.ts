@@ -7,7 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { chalkFor } from '../../src/cli/common.js';
 import { BufferSink, type CliIo } from '../../src/cli/io.js';
 
-const io = (stdoutIsTTY: boolean, env: Record<string, string> = {}): CliIo => ({ stdout: new BufferSink(), stderr: new BufferSink(), env, stdoutIsTTY, stderrIsTTY: false, cwd: '/' });
+const io = (stdoutIsTTY: boolean, env: Record<string, string> = {}): CliIo => ({
+  stdout: new BufferSink(),
+  stderr: new BufferSink(),
+  env,
+  stdoutIsTTY,
+  stderrIsTTY: false,
+  cwd: '/',
+});
 
 describe('chalk without colour', () => {
   it('writes what chalk at level 0 writes, for every style, chained, with any arguments', async () => {
@@ -24,7 +31,8 @@ describe('chalk without colour', () => {
         for (const texts of argumentLists) expect(style(plain)(...texts), `${first}.${second} ${JSON.stringify(texts)}`).toBe(style(real)(...texts));
       }
     }
-    const hex = (root: Record<string, unknown>): string => ((root.hex as (c: string) => Record<string, (t: string) => string>)('#ff0000').bold as (t: string) => string)('x');
+    const hex = (root: Record<string, unknown>): string =>
+      ((root.hex as (c: string) => Record<string, (t: string) => string>)('#ff0000').bold as (t: string) => string)('x');
     expect(hex(plain)).toBe(hex(real));
     expect(plain.level).toBe(0);
   });

@@ -64,9 +64,15 @@ const RUNS: Record<SchemaCommand, { name: string; argv: string[] }[]> = {
   ],
   diff: [
     { name: 'gaps/base -> gaps/basic', argv: ['diff', '--json', '--base', `${F}/gaps/base`, '--data', `${F}/gaps/basic`] },
-    { name: 'gaps/base -> gaps/basic, --fail-on-increase', argv: ['diff', '--json', '--base', `${F}/gaps/base`, '--data', `${F}/gaps/basic`, '--fail-on-increase', '100'] },
+    {
+      name: 'gaps/base -> gaps/basic, --fail-on-increase',
+      argv: ['diff', '--json', '--base', `${F}/gaps/base`, '--data', `${F}/gaps/basic`, '--fail-on-increase', '100'],
+    },
     { name: 'gaps/base -> embedded data', argv: ['diff', '--json', '--base', `${F}/gaps/base`] },
-    { name: 'gaps/basic -> gaps/base, --fail-on all and thresholds', argv: ['diff', '--json', '--base', `${F}/gaps/basic`, '--data', `${F}/gaps/base`, '--fail-on', 'all,reliance-up:1,hhi-up:10,geopol-up:0.01'] },
+    {
+      name: 'gaps/basic -> gaps/base, --fail-on all and thresholds',
+      argv: ['diff', '--json', '--base', `${F}/gaps/basic`, '--data', `${F}/gaps/base`, '--fail-on', 'all,reliance-up:1,hhi-up:10,geopol-up:0.01'],
+    },
   ],
   shock: [
     { name: 'embedded data, CHN', argv: ['shock', '--json', '--country', 'CHN'] },
@@ -96,7 +102,10 @@ const RUNS: Record<SchemaCommand, { name: string; argv: string[] }[]> = {
     { name: 'WGI scores beyond -2.5..2.5', argv: ['trend', '--json', '--data', `${F}/json-contract/wgi-out-of-range`] },
   ],
   import: [
-    { name: 'usgs-mcs, two tables', argv: ['import', 'usgs-mcs', `${F}/importers/usgs/mcs2024-cobal_world.csv`, `${F}/importers/usgs/mcs2024-lithi_world.csv`, '--out', IMPORT_OUT, '--json'] },
+    {
+      name: 'usgs-mcs, two tables',
+      argv: ['import', 'usgs-mcs', `${F}/importers/usgs/mcs2024-cobal_world.csv`, `${F}/importers/usgs/mcs2024-lithi_world.csv`, '--out', IMPORT_OUT, '--json'],
+    },
     { name: 'usgs-mcs again: rows replaced', argv: ['import', 'usgs-mcs', `${F}/importers/usgs/mcs2024-cobal_world.csv`, '--out', IMPORT_OUT, '--json'] },
     { name: 'comtrade with skipped records', argv: ['import', 'comtrade', `${F}/importers/comtrade/comtrade_2022_excerpt.csv`, '--out', IMPORT_OUT, '--json'] },
   ],
@@ -156,7 +165,9 @@ describe('supply-risk schema', () => {
     for (const command of SCHEMA_COMMANDS) {
       const printed = await runCli(['schema', command]);
       expect(printed.code).toBe(0);
-      expect(printed.stdout, `schema/${schemaFileName(command)} is stale: run npm run schema`).toBe(readFileSync(join(ROOT, 'schema', schemaFileName(command)), 'utf8'));
+      expect(printed.stdout, `schema/${schemaFileName(command)} is stale: run npm run schema`).toBe(
+        readFileSync(join(ROOT, 'schema', schemaFileName(command)), 'utf8'),
+      );
     }
     expect(readdirSync(join(ROOT, 'schema')).sort()).toEqual(SCHEMA_COMMANDS.map(schemaFileName).sort());
   });

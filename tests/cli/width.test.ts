@@ -142,7 +142,10 @@ describe('fitTable and wrap', () => {
     expect(painted.join('\n')).toContain('\u001b[');
     expect(painted.map(stripAnsi)).toEqual(plain);
     expect(painted.every((line) => visibleLength(line) <= 42)).toBe(true);
-    const paragraph = wrapParagraph('Shares are of world production or of the importer\'s supply. "high": share > 65% or HHI > 2,500.', 30, { hang: 2, paint: (line) => chalk.dim(line) });
+    const paragraph = wrapParagraph('Shares are of world production or of the importer\'s supply. "high": share > 65% or HHI > 2,500.', 30, {
+      hang: 2,
+      paint: (line) => chalk.dim(line),
+    });
     expect(paragraph.every((line) => visibleLength(line) <= 30)).toBe(true);
   });
 

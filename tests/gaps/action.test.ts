@@ -213,7 +213,12 @@ describe('npm pack', () => {
     }
     expect(installed.status, installed.stderr).toBe(0);
     const bin = join(target, 'node_modules/supply-risk/bin/supply-risk.js');
-    const report = spawnSync(process.execPath, [bin, 'report', '--material', 'cobalt', '--quiet'], { cwd: target, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
+    const report = spawnSync(process.execPath, [bin, 'report', '--material', 'cobalt', '--quiet'], {
+      cwd: target,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+      timeout: 60_000,
+    });
     expect(report.status, report.stderr).toBe(0);
     expect(report.stdout).toContain('Supply risk for Japan (JPN)');
     expect(existsSync(join(target, 'node_modules/.bin/supply-risk'))).toBe(true);

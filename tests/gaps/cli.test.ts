@@ -33,7 +33,10 @@ describe('gaps', () => {
     // strict-partners: G7 partners only, beta limit 0.3; --max-share 0.7 replaces both share limits.
     const { code, stdout } = await runCli(['gaps', '--data', BASIC, '--policy', `${POLICIES}/strict-partners.json`, '--max-share', '0.7', '--json'], TODAY);
     expect(code).toBe(0);
-    const report = JSON.parse(stdout) as { policy: { maxSingleCountryShare: number; materials: object; partnerGroups: string[] }; gaps: { material: string; basis: string; excess: number; plan: { country: string }[] }[] };
+    const report = JSON.parse(stdout) as {
+      policy: { maxSingleCountryShare: number; materials: object; partnerGroups: string[] };
+      gaps: { material: string; basis: string; excess: number; plan: { country: string }[] }[];
+    };
     expect(report.policy).toMatchObject({ maxSingleCountryShare: 0.7, materials: {}, partnerGroups: ['G7'] });
     const alpha = report.gaps.find((gap) => gap.material === 'alpha');
     // 80 - 0.7 x 100 = 10; CAN is the only G7 producer.
@@ -43,10 +46,14 @@ describe('gaps', () => {
 
   it('prints a table naming the dominant country, the breach, the plan and the unfilled volume', async () => {
     const { stdout } = await runCli(['gaps', '--data', BASIC, '--quiet'], { ...TODAY, COLUMNS: '200' });
-    expect(stdout).toMatch(/alpha\s+mining 2023\s+single supplier\s+CHN China 80\.0%\s+80\.0% > 65\.0%\s+15 t\s+BRA 8, CAN 5, MEX 2\s+0\s+CHN 65\.0%, HHI 4,718\s+unknown\s+open/);
+    expect(stdout).toMatch(
+      /alpha\s+mining 2023\s+single supplier\s+CHN China 80\.0%\s+80\.0% > 65\.0%\s+15 t\s+BRA 8, CAN 5, MEX 2\s+0\s+CHN 65\.0%, HHI 4,718\s+unknown\s+open/,
+    );
     expect(stdout).toContain('29.3 t unfilled (structural)');
     // No trade row of the fixture carries a value_usd: the premium is unknown, never 0.
-    expect(stdout.replace(/\s+/g, ' ')).toContain('Price, estimated from trade unit values (USD per t): unknown (no trade row with a value_usd gives a unit value for BRA, CAN, MEX, CHN).');
+    expect(stdout.replace(/\s+/g, ' ')).toContain(
+      'Price, estimated from trade unit values (USD per t): unknown (no trade row with a value_usd gives a unit value for BRA, CAN, MEX, CHN).',
+    );
   });
 });
 
@@ -71,7 +78,9 @@ describe('check exit codes', () => {
   });
 
   it('exits 1 once the accepts have expired', async () => {
-    const { code, stderr } = await runCli(['check', '--data', BASIC, '--policy', `${POLICIES}/accept-all.json`, '--quiet'], { SUPPLY_RISK_TODAY: '2028-01-01' });
+    const { code, stderr } = await runCli(['check', '--data', BASIC, '--policy', `${POLICIES}/accept-all.json`, '--quiet'], {
+      SUPPLY_RISK_TODAY: '2028-01-01',
+    });
     expect(code).toBe(1);
     expect(stderr).toBe('');
     const loud = await runCli(['check', '--data', BASIC, '--policy', `${POLICIES}/accept-all.json`], { SUPPLY_RISK_TODAY: '2028-01-01' });
@@ -110,7 +119,17 @@ describe('diff exit codes', () => {
   it('reports the changes and exits 0 without a threshold', async () => {
     const { code, stdout } = await runCli(['diff', '--base', BASE, '--data', BASIC, '--json', '--quiet'], TODAY);
     expect(code).toBe(0);
-    const diff = JSON.parse(stdout) as { changed: number; stages: { material: string; changed: boolean; supplierHhi: { change: number }; topSupplier: { base: number; current: number }; gapsAppeared: unknown[]; gapsGone: unknown[] }[] };
+    const diff = JSON.parse(stdout) as {
+      changed: number;
+      stages: {
+        material: string;
+        changed: boolean;
+        supplierHhi: { change: number };
+        topSupplier: { base: number; current: number };
+        gapsAppeared: unknown[];
+        gapsGone: unknown[];
+      }[];
+    };
     expect(diff.changed).toBe(1);
     const alpha = diff.stages.find((entry) => entry.material === 'alpha');
     expect(alpha?.supplierHhi.change).toBeCloseTo(1600, 6);
@@ -142,7 +161,10 @@ describe('report carries gaps and risk', () => {
   it('adds risk and gaps to each stage and echoes the policy, within the JSON schema', async () => {
     const { code, stdout } = await runCli(['report', '--data', BASIC, '--json', '--quiet'], TODAY);
     expect(code).toBe(0);
-    const report = JSON.parse(stdout) as { policy: unknown; materials: { material: string; stages: Record<string, { risk: string; gaps: { basis: string }[] }> }[] };
+    const report = JSON.parse(stdout) as {
+      policy: unknown;
+      materials: { material: string; stages: Record<string, { risk: string; gaps: { basis: string }[] }> }[];
+    };
     expect(reportSchema.safeParse(report).success).toBe(true);
     const risk = Object.fromEntries(report.materials.flatMap((m) => Object.entries(m.stages).map(([stage, s]) => [`${m.material}/${stage}`, s.risk])));
     // zeta: seven suppliers of 10 each (HHI 1429, top share 14%), world HHI 1429: low.

@@ -233,12 +233,18 @@ describe('excluded countries (default: PRK, UN Security Council export bans)', (
   //   CHN keeps 83: shareAfter 0.83, HHI after = 83^2 + 10^2 + 5^2 + 2^2 = 6889 + 100 + 25 + 4 = 7018.
   //   Candidates AUS, CAN, BRA: 3 (AUS counts although it has no room left).
   const dir = mkdtempSync(join(tmpdir(), 'supply-risk-exclude-'));
-  writeFileSync(join(dir, 'countries.csv'), 'country,name,governance,groups\nAUS,Australia,0.9,like-minded\nBRA,Brazil,-0.4,LatAm\nCAN,Canada,0.9,G7\nCHN,China,-0.3,\nJPN,Japan,1.0,G7\nPRK,North Korea,0.2,\n');
+  writeFileSync(
+    join(dir, 'countries.csv'),
+    'country,name,governance,groups\nAUS,Australia,0.9,like-minded\nBRA,Brazil,-0.4,LatAm\nCAN,Canada,0.9,G7\nCHN,China,-0.3,\nJPN,Japan,1.0,G7\nPRK,North Korea,0.2,\n',
+  );
   writeFileSync(
     join(dir, 'production.csv'),
     'material,stage,country,year,quantity,unit\nkappa,mining,CHN,2023,1000,t\nkappa,mining,PRK,2023,400,t\nkappa,mining,AUS,2023,40,t\nkappa,mining,CAN,2023,20,t\nkappa,mining,BRA,2023,8,t\n',
   );
-  writeFileSync(join(dir, 'trade.csv'), 'material,stage,exporter,importer,year,quantity,unit\nkappa,mining,CHN,JPN,2023,90,t\nkappa,mining,AUS,JPN,2023,10,t\n');
+  writeFileSync(
+    join(dir, 'trade.csv'),
+    'material,stage,exporter,importer,year,quantity,unit\nkappa,mining,CHN,JPN,2023,90,t\nkappa,mining,AUS,JPN,2023,10,t\n',
+  );
 
   async function kappa(file: Parameters<typeof mergePolicy>[0] = {}) {
     const graph = buildSupplyGraph(await loadDataset(dir));
@@ -274,7 +280,10 @@ describe('excluded countries (default: PRK, UN Security Council export bans)', (
   it('drops excluded countries in the shared candidate rule, whatever the caller excludes itself', async () => {
     const { analysis, policy, country } = await kappa();
     const world = analysis.materials[0]?.stages.mining?.world;
-    const names = (limits: ReturnType<typeof limitsFor>) => candidatesFrom(world, new Map(), new Set(['CHN']), limits, country).map((c) => c.country).sort();
+    const names = (limits: ReturnType<typeof limitsFor>) =>
+      candidatesFrom(world, new Map(), new Set(['CHN']), limits, country)
+        .map((c) => c.country)
+        .sort();
     expect(names(limitsFor(policy, 'kappa'))).toEqual(['AUS', 'BRA', 'CAN']);
     expect(names({ ...limitsFor(policy, 'kappa'), excludeCountries: [] })).toEqual(['AUS', 'BRA', 'CAN', 'PRK']);
   });

@@ -143,8 +143,14 @@ describe('check --baseline', () => {
     const dir = (jpn: string): string => {
       const folder = mkdtempSync(join(tmpdir(), 'supply-risk-gate-'));
       copyFileSync(join(ROOT, BASE, 'countries.csv'), join(folder, 'countries.csv'));
-      writeFileSync(join(folder, 'production.csv'), `material,stage,country,year,quantity,unit\ngamma,mining,AUS,2023,1000,t\ngamma,mining,CAN,2023,1000,t\n${jpn}`);
-      writeFileSync(join(folder, 'trade.csv'), 'material,stage,exporter,importer,year,quantity,unit\ngamma,mining,AUS,JPN,2023,60,t\ngamma,mining,CAN,JPN,2023,40,t\n');
+      writeFileSync(
+        join(folder, 'production.csv'),
+        `material,stage,country,year,quantity,unit\ngamma,mining,AUS,2023,1000,t\ngamma,mining,CAN,2023,1000,t\n${jpn}`,
+      );
+      writeFileSync(
+        join(folder, 'trade.csv'),
+        'material,stage,exporter,importer,year,quantity,unit\ngamma,mining,AUS,JPN,2023,60,t\ngamma,mining,CAN,JPN,2023,40,t\n',
+      );
       return folder;
     };
     const before = dir('gamma,mining,ZZZ,2023,5000,t\n');
@@ -175,7 +181,9 @@ describe('check --baseline', () => {
     );
     const failing = await runCli(['check', '--baseline', BASE, '--data', `${GATE}/deleted`, '--format', 'github'], TODAY);
     expect(failing.code).toBe(1);
-    expect(failing.stdout).toMatch(/^::error file=tests\/fixtures\/gate\/deleted\/trade\.csv,title=gamma mining%3A worse::gamma mining: became unknown: trade/m);
+    expect(failing.stdout).toMatch(
+      /^::error file=tests\/fixtures\/gate\/deleted\/trade\.csv,title=gamma mining%3A worse::gamma mining: became unknown: trade/m,
+    );
     // Warnings are annotations too under --format github, not lines on stderr.
     expect(failing.stdout).toContain("::warning title=supply-risk::JPN's imports are not covered for gamma mining");
     expect(failing.stderr).toBe('');
@@ -298,12 +306,17 @@ describe('input problems under --format github', () => {
     try {
       for (const file of ['countries.csv', 'production.csv']) copyFileSync(join(ROOT, BASE, file), join(folder, file));
       // Line 4 is beta's first row; field 6 is quantity.
-      writeFileSync(join(folder, 'trade.csv'), readFileSync(join(ROOT, BASE, 'trade.csv'), 'utf8').replace('beta,mining,AUS,JPN,2023,25,t', 'beta,mining,AUS,JPN,2023,2S,t'));
+      writeFileSync(
+        join(folder, 'trade.csv'),
+        readFileSync(join(ROOT, BASE, 'trade.csv'), 'utf8').replace('beta,mining,AUS,JPN,2023,25,t', 'beta,mining,AUS,JPN,2023,2S,t'),
+      );
       const relative = folder.slice(ROOT.length).split('\\').join('/');
       const gh = await runCli(['check', '--data', relative, '--format', 'github'], TODAY);
       expect(gh.code).toBe(2);
       expect(gh.stdout).toBe('');
-      expect(gh.stderr.split('\n')[0]).toMatch(new RegExp(`^::error file=${relative.replace(/[.]/g, '\\.')}/trade\\.csv,line=4,col=6::quantity "2S" is not a number`));
+      expect(gh.stderr.split('\n')[0]).toMatch(
+        new RegExp(`^::error file=${relative.replace(/[.]/g, '\\.')}/trade\\.csv,line=4,col=6::quantity "2S" is not a number`),
+      );
       // Without --format github the line stays as it was.
       const plain = await runCli(['check', '--data', relative], TODAY);
       expect(plain.stderr.split('\n')[0]).toMatch(/^error: trade\.csv:4:6: quantity "2S"/);
@@ -319,4 +332,3 @@ describe('input problems under --format github', () => {
     expect(gh.stderr).toMatch(/^::error file=tests\/fixtures\/gaps\/policies\/misspelt\.json/m);
   });
 });
-

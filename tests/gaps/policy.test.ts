@@ -58,7 +58,12 @@ describe('policy file', () => {
 
   it('checks ranges and dates', () => {
     const lines = problems(
-      JSON.stringify({ maxSingleCountryShare: 1.5, maxSupplierHhi: -1, minGovernance: '3', accept: [{ material: 'gallium', reason: 'r', expires: '2027-02-30' }] }),
+      JSON.stringify({
+        maxSingleCountryShare: 1.5,
+        maxSupplierHhi: -1,
+        minGovernance: '3',
+        accept: [{ material: 'gallium', reason: 'r', expires: '2027-02-30' }],
+      }),
     );
     expect(lines.join('\n')).toContain('maxSingleCountryShare: must be from 0 to 1');
     expect(lines.join('\n')).toContain('maxSupplierHhi: must be from 0 to 10000');
@@ -100,7 +105,9 @@ describe('policy file', () => {
     expect(limitsFor(policy, 'graphite').excludeCountries).toEqual([]);
     // Not given: the default (UN Security Council export bans) applies to every material.
     expect(limitsFor(mergePolicy({}), 'graphite').excludeCountries).toEqual(['PRK']);
-    expect(problems('{ "excludeCountries": ["prk"] }')).toEqual([expect.stringMatching(/^policy\.json:1:24: excludeCountries\[0\]: expected an upper-case ISO 3166-1 alpha-3 code/)]);
+    expect(problems('{ "excludeCountries": ["prk"] }')).toEqual([
+      expect.stringMatching(/^policy\.json:1:24: excludeCountries\[0\]: expected an upper-case ISO 3166-1 alpha-3 code/),
+    ]);
     expect(problems('{ "excludeCountries": "PRK" }')).toEqual(['policy.json:1:3: excludeCountries: expected an array of country codes']);
   });
 });
@@ -157,7 +164,9 @@ describe('group tags: one rule for countries.csv, groups.csv and the policy', ()
   it('says the same thing about a bad tag in each place', () => {
     expect(() => parseGroups('-eu')).toThrow('group tag "-eu" must start with a letter or digit');
     expect(problems('{ "partnerGroups": ["-eu"] }')).toEqual(['policy.json:1:21: partnerGroups[0]: group tag "-eu" must start with a letter or digit']);
-    expect(problems('{ "partnerGroups": ["like minded"] }')).toEqual(['policy.json:1:21: partnerGroups[0]: group tag "like minded" may hold only letters, digits, "-" and "_"']);
+    expect(problems('{ "partnerGroups": ["like minded"] }')).toEqual([
+      'policy.json:1:21: partnerGroups[0]: group tag "like minded" may hold only letters, digits, "-" and "_"',
+    ]);
   });
 });
 

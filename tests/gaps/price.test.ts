@@ -42,13 +42,25 @@ describe('price of security', () => {
 
   it('leaves the premium unknown (null, with the reason) when a unit value is missing', () => {
     const values = { importsFrom: new Map([['CHN', 25_000]]), exportsOf: new Map([['FIN', 35_000]]), meanImport: 25_000 };
-    const price = planPrice({ plan: [{ country: 'FIN', quantity: 5 }, { country: 'BEL', quantity: 10 }], cuts: [{ country: 'CHN', quantity: 15 }] }, values);
+    const price = planPrice(
+      {
+        plan: [
+          { country: 'FIN', quantity: 5 },
+          { country: 'BEL', quantity: 10 },
+        ],
+        cuts: [{ country: 'CHN', quantity: 15 }],
+      },
+      values,
+    );
     expect(price.unitValues).toEqual({ FIN: 35_000, BEL: null, CHN: 25_000 });
     expect(price.sources).toEqual({ FIN: 'exports', BEL: null, CHN: 'imports' });
     expect(price.premiumUsd).toBeNull();
     expect(price.reason).toBe('no trade row with a value_usd gives a unit value for BEL');
     // A saving is a negative premium: buying FIN at 35,000 instead of CHN at 40,000.
-    const cheaper = planPrice({ plan: [{ country: 'FIN', quantity: 2 }], cuts: [{ country: 'CHN', quantity: 2 }] }, { ...values, importsFrom: new Map([['CHN', 40_000]]) });
+    const cheaper = planPrice(
+      { plan: [{ country: 'FIN', quantity: 2 }], cuts: [{ country: 'CHN', quantity: 2 }] },
+      { ...values, importsFrom: new Map([['CHN', 40_000]]) },
+    );
     expect(cheaper.premiumUsd).toBeCloseTo(-10_000, 9);
   });
 

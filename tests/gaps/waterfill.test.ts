@@ -53,7 +53,14 @@ describe('waterFill', () => {
 describe('cutToCeiling', () => {
   it('lowers the largest holders to a common ceiling', () => {
     // 40, 40, 20; take 17: both 40s go down by 8.5 to 31.5.
-    const { ceiling, cut } = cutToCeiling(new Map([['A', 40], ['B', 40], ['C', 20]]), 17);
+    const { ceiling, cut } = cutToCeiling(
+      new Map([
+        ['A', 40],
+        ['B', 40],
+        ['C', 20],
+      ]),
+      17,
+    );
     expect(ceiling).toBeCloseTo(31.5, 12);
     expect(cut.get('A')).toBeCloseTo(8.5, 12);
     expect(cut.has('C')).toBe(false);
@@ -61,7 +68,14 @@ describe('cutToCeiling', () => {
 
   it('reaches the next holder when the cut is deep', () => {
     // 50, 30, 10; take 30: the ceiling passes 30 (20 taken), then two holders share 10 more: 25.
-    const { ceiling } = cutToCeiling(new Map([['A', 50], ['B', 30], ['C', 10]]), 30);
+    const { ceiling } = cutToCeiling(
+      new Map([
+        ['A', 50],
+        ['B', 30],
+        ['C', 10],
+      ]),
+      30,
+    );
     expect(ceiling).toBeCloseTo(25, 12);
   });
 });

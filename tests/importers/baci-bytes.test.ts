@@ -186,11 +186,30 @@ describe('BACI CSV from bytes', () => {
     const numbers = ['1', '0', '12.5', 'NA', 'na', '', ' 3.25 ', '1e3', '-2', '.5', '7.', '0.1234567', '123456789012345678', 'Infinity', '0x10'];
     const years = ['2022', '2023', ' 2022', '02022', '', 'x', '2022.5'];
     const line = fc.oneof(
-      { weight: 8, arbitrary: fc.tuple(fc.constantFrom(...years), fc.constantFrom(...countries), fc.constantFrom(...countries), fc.constantFrom(...codes), fc.constantFrom(...numbers), fc.constantFrom(...numbers)).map((fields) => fields.join(',')) },
-      { weight: 1, arbitrary: fc.constantFrom('', '   ', '2022,152', '2022,152,392,"283691",1,1', '2022,152,392,283691,1,1,extra', '2022,152,392,283691,é,1', '\t') },
+      {
+        weight: 8,
+        arbitrary: fc
+          .tuple(
+            fc.constantFrom(...years),
+            fc.constantFrom(...countries),
+            fc.constantFrom(...countries),
+            fc.constantFrom(...codes),
+            fc.constantFrom(...numbers),
+            fc.constantFrom(...numbers),
+          )
+          .map((fields) => fields.join(',')),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom('', '   ', '2022,152', '2022,152,392,"283691",1,1', '2022,152,392,283691,1,1,extra', '2022,152,392,283691,é,1', '\t'),
+      },
     );
     const ends = fc.constantFrom('\n', '\r\n', '\r');
-    const content = fc.tuple(fc.array(fc.tuple(line, ends), { maxLength: 30 }), fc.boolean(), fc.constantFrom('t,i,j,k,v,q', 'q,v,k,j,i,t', 'T, I ,j,k,v,q,extra'));
+    const content = fc.tuple(
+      fc.array(fc.tuple(line, ends), { maxLength: 30 }),
+      fc.boolean(),
+      fc.constantFrom('t,i,j,k,v,q', 'q,v,k,j,i,t', 'T, I ,j,k,v,q,extra'),
+    );
     await fc.assert(
       fc.asyncProperty(content, fc.integer({ min: 1, max: 40 }), async ([lines, bom, header], chunkSize) => {
         const text = `${bom ? '\uFEFF' : ''}${header}\n${lines.map(([text, end]) => text + end).join('')}`;
@@ -215,7 +234,12 @@ describe.runIf(existsSync(COMPILED))('BACI CSV read in a worker thread', () => {
     const map = await hsMap();
     const paths = [file('hand.csv', HAND_MADE), file('hand.csv.gz', gzipSync(HAND_MADE.replace(/2022/g, '2021')))];
     const select = selection(['lithium', 'nickel', 'testium'], undefined);
-    for (const options of [{ hsMap: map }, { hsMap: map, country: 'JPN' }, { hsMap: map, years: { from: 2021, to: 2021 } }, ...(select ? [{ hsMap: map, select }] : [])]) {
+    for (const options of [
+      { hsMap: map },
+      { hsMap: map, country: 'JPN' },
+      { hsMap: map, years: { from: 2021, to: 2021 } },
+      ...(select ? [{ hsMap: map, select }] : []),
+    ]) {
       const expected = snapshot(await referenceImportBaci(paths, options));
       // The main thread reads the first chunk and (from 64 bytes on, when the header is in it) its share of the file.
       for (const chunkSize of [3, 64, 1 << 20]) {
@@ -238,7 +262,8 @@ describe.runIf(existsSync(COMPILED))('BACI CSV read in a worker thread', () => {
     ];
     for (const path of paths) {
       const expected = snapshot(await referenceImportBaci([path], { hsMap: map }));
-      for (const chunkSize of [7, 40, 64, 150, 1 << 20]) expect(snapshot(await threaded([path], { hsMap: map }, { threads: true, chunkSize }))).toEqual(expected);
+      for (const chunkSize of [7, 40, 64, 150, 1 << 20])
+        expect(snapshot(await threaded([path], { hsMap: map }, { threads: true, chunkSize }))).toEqual(expected);
     }
   });
 
@@ -247,7 +272,10 @@ describe.runIf(existsSync(COMPILED))('BACI CSV read in a worker thread', () => {
     const map = await hsMap();
     // 30,000 mapped lines (more than three batches), every tenth one a repeat of an earlier flow.
     const lines = ['t,i,j,k,v,q'];
-    for (let n = 0; n < 30000; n++) lines.push(`${2000 + (n % 20)},${[152, 32, 156, 842][n % 4]},${[392, 410, 251][n % 3]},${['283691', '81010', '740311'][n % 3]},${n % 97}.5,${(n % 10) + 0.25}`);
+    for (let n = 0; n < 30000; n++)
+      lines.push(
+        `${2000 + (n % 20)},${[152, 32, 156, 842][n % 4]},${[392, 410, 251][n % 3]},${['283691', '81010', '740311'][n % 3]},${n % 97}.5,${(n % 10) + 0.25}`,
+      );
     const big = file('big.csv', lines.join('\n'));
     const expected = snapshot(await referenceImportBaci([big], { hsMap: map }));
     expect(snapshot(await threaded([big], { hsMap: map }, { threads: true }))).toEqual(expected);
@@ -323,17 +351,42 @@ describe('trade.csv writer', () => {
       out.quantity(value);
       return out.take();
     };
-    for (const value of [0, -0, 1, 0.000126, 1e-7, 5e-7, 0.0000005, 2.5e-7, 59.533, 2183552456, 2 ** 53, 2 ** 53 + 2, 1e21, 1e22, 123456789.1234565, 0.1 + 0.2, 4503599627370495.5]) {
+    for (const value of [
+      0,
+      -0,
+      1,
+      0.000126,
+      1e-7,
+      5e-7,
+      0.0000005,
+      2.5e-7,
+      59.533,
+      2183552456,
+      2 ** 53,
+      2 ** 53 + 2,
+      1e21,
+      1e22,
+      123456789.1234565,
+      0.1 + 0.2,
+      4503599627370495.5,
+    ]) {
       expect(written(value), String(value)).toBe(referenceFormatQuantity(value));
       expect(formatQuantity(value), String(value)).toBe(referenceFormatQuantity(value));
     }
     expect(() => written(-1)).toThrow('cannot write quantity -1');
     expect(() => written(Infinity)).toThrow('cannot write quantity Infinity');
     fc.assert(
-      fc.property(fc.oneof(fc.double({ min: 0, max: 1e16, noNaN: true }), fc.integer({ min: 0, max: 1e9 }).map((n) => n / 1e6), fc.double({ min: 0, max: 1e-5, noNaN: true })), (value) => {
-        expect(written(value)).toBe(referenceFormatQuantity(value));
-        expect(formatQuantity(value)).toBe(referenceFormatQuantity(value));
-      }),
+      fc.property(
+        fc.oneof(
+          fc.double({ min: 0, max: 1e16, noNaN: true }),
+          fc.integer({ min: 0, max: 1e9 }).map((n) => n / 1e6),
+          fc.double({ min: 0, max: 1e-5, noNaN: true }),
+        ),
+        (value) => {
+          expect(written(value)).toBe(referenceFormatQuantity(value));
+          expect(formatQuantity(value)).toBe(referenceFormatQuantity(value));
+        },
+      ),
       { numRuns: 5000 },
     );
   });

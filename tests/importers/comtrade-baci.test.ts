@@ -29,14 +29,26 @@ describe('comtrade importer', () => {
     expect(result.tally.skipped.get('HS code not in the HS map')).toBeUndefined();
     expect(result.tally.skipped.get('neither exporter nor importer is JPN (--country)')).toBe(1);
     // 327,404 kg of cobalt oxides from "Other Asia, nes" (490), as cobalt at 0.634 (Co(OH)2): 207.574136 t
-    expect(flow(result.trade, 'TWN', 'JPN')).toMatchObject({ material: 'cobalt', stage: 'refining', year: 2022, quantity: 207.574136, unit: 't', valueUsd: 16433213 });
+    expect(flow(result.trade, 'TWN', 'JPN')).toMatchObject({
+      material: 'cobalt',
+      stage: 'refining',
+      year: 2022,
+      quantity: 207.574136,
+      unit: 't',
+      valueUsd: 16433213,
+    });
     expect(flow(result.trade, 'FIN', 'JPN')?.quantity).toBe(232.6146); // 366.9 t of product
     expect(flow(result.trade, 'USA', 'JPN')?.quantity).toBe(0.023458); // 0.037 t
     expect(flow(result.trade, 'IND', 'JPN')?.quantity).toBe(0.00634); // 699, 0.01 t
     // Japan's exports come from the partner's import record: Korea (410) imported 80,720.93 kg.
     expect(flow(result.trade, 'JPN', 'KOR')?.quantity).toBe(51.17707);
     // The gross weights are kept for audit.
-    expect(result.gross.find((row) => row.exporter === 'TWN')).toMatchObject({ hs6: '282200', grossQuantity: 327.404, factor: 0.634, containedQuantity: 207.574136 });
+    expect(result.gross.find((row) => row.exporter === 'TWN')).toMatchObject({
+      hs6: '282200',
+      grossQuantity: 327.404,
+      factor: 0.634,
+      containedQuantity: 207.574136,
+    });
     // Bulgaria's platinum from Japan: 0.126 kg, once although the line is there four times.
     expect(flow(result.trade, 'JPN', 'BGR', 'platinum')?.quantity).toBe(0.000126);
   });
@@ -81,8 +93,18 @@ describe('baci importer', () => {
     expect(flow(all.trade, 'CHL', 'JPN')).toMatchObject({ quantity: 1117.133332, valueUsd: 108342787, year: 2024 });
     expect(flow(all.trade, 'CHL', 'KOR')?.quantity).toBe(3927.591776); // 20,902.564 x 0.1879
     const japan = await importBaci([importerFixture('baci/BACI_HS17_Y2024_excerpt.csv')], { hsMap, country: 'JPN' });
-    expect(japan.trade.filter((row) => row.material === 'lithium').map((row) => row.exporter).sort()).toEqual(['ARG', 'CHL', 'CHN']);
-    expect(japan.trade.filter((row) => row.material === 'rare-earths').map((row) => row.exporter).sort()).toEqual(['CHN', 'MYS', 'PHL', 'THA', 'VNM']);
+    expect(
+      japan.trade
+        .filter((row) => row.material === 'lithium')
+        .map((row) => row.exporter)
+        .sort(),
+    ).toEqual(['ARG', 'CHL', 'CHN']);
+    expect(
+      japan.trade
+        .filter((row) => row.material === 'rare-earths')
+        .map((row) => row.exporter)
+        .sort(),
+    ).toEqual(['CHN', 'MYS', 'PHL', 'THA', 'VNM']);
   });
 
   it('reads the Parquet extract: Japan 2024, Chile 48% of lithium carbonate, China 98% of graphite', async () => {

@@ -36,7 +36,11 @@ describe('import comtrade: a total and its breakdown', () => {
     writeFileSync(file, `${LINES.join('\n')}\n`);
     const result = await runCli(['import', 'comtrade', file]);
     expect(result.code).toBe(0);
-    const rows = result.stdout.trim().split('\n').slice(1).map((line) => line.split(','));
+    const rows = result.stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(','));
     const flow = (exporter: string, importer: string) => rows.find((row) => row[2] === exporter && row[3] === importer);
     expect(flow('DEU', 'AUS')?.slice(5, 8)).toEqual(['2250', 't', '14003']);
     expect(flow('BRA', 'CAN')?.[5]).toBe('100');

@@ -113,7 +113,10 @@ describe('coverage written by the trade importers', () => {
     // both materials covered (a covered country with no rows exported nothing), full except FIN's
     // nickel: its matte had no factor.
     const path = join(dir, 'BACI_HS17_Y2024_hand.csv');
-    writeFileSync(path, ['t,i,j,k,v,q', '2024,266,392,260200,10,100', '2024,360,392,750110,10,10', '2024,246,156,750110,10,5', '2024,36,156,260200,10,200'].join('\n'));
+    writeFileSync(
+      path,
+      ['t,i,j,k,v,q', '2024,266,392,260200,10,100', '2024,360,392,750110,10,10', '2024,246,156,750110,10,5', '2024,36,156,260200,10,200'].join('\n'),
+    );
     const map = await loadHsMap(hsMap);
     const all = await importBaci([path], { hsMap: map }, { threads: false });
     expect(text(all.coverage)).toEqual([

@@ -35,8 +35,22 @@ describe('the shipped dataset', () => {
     await importInto(out, ['usgs-mcs', importerFixture('usgs/MCS2025_World_Data_excerpt.csv')]);
     await importInto(out, ['usgs-mcs', importerFixture('usgs/MCS2026_Commodities_Data_excerpt.csv')]);
     await importInto(out, ['iea', importerFixture('iea/excerpt.xlsx'), '--stages', 'refining', '--materials', 'cobalt,lithium,nickel,graphite,rare-earths']);
-    await importInto(out, ['iea', importerFixture('iea/excerpt-nickel-graphite.xlsx'), '--stages', 'refining', '--materials', 'cobalt,lithium,nickel,graphite,rare-earths']);
-    await importInto(out, ['iea', importerFixture('iea/iea-2025-excerpt.json'), '--stages', 'refining', '--materials', 'cobalt,lithium,nickel,graphite,rare-earths']);
+    await importInto(out, [
+      'iea',
+      importerFixture('iea/excerpt-nickel-graphite.xlsx'),
+      '--stages',
+      'refining',
+      '--materials',
+      'cobalt,lithium,nickel,graphite,rare-earths',
+    ]);
+    await importInto(out, [
+      'iea',
+      importerFixture('iea/iea-2025-excerpt.json'),
+      '--stages',
+      'refining',
+      '--materials',
+      'cobalt,lithium,nickel,graphite,rare-earths',
+    ]);
     const itcFiles = [
       'itc/283691_Li_Carbonates/Trade_Map_-_List_of_supplying_markets_for_a_product_imported_by_Japan.txt',
       'itc/282520_Li_O-OH/Trade_Map_-_List_of_supplying_markets_for_a_product_imported_by_Japan.txt',
@@ -45,7 +59,13 @@ describe('the shipped dataset', () => {
     await importInto(out, ['itc-trademap', ...itcFiles]);
     // Cobalt is not imported from Comtrade (it lacks HS 810520, so its cobalt would be partial): platinum only.
     await importInto(out, ['comtrade', importerFixture('comtrade/comtrade_2022_excerpt.csv'), '--country', 'JPN', '--materials', 'platinum']);
-    await importInto(out, ['wgi', importerFixture('wgi/API_PV.EST_excerpt.csv'), importerFixture('wgi/Metadata_Country_excerpt.csv'), '--groups', join(DATA, 'groups.csv')]);
+    await importInto(out, [
+      'wgi',
+      importerFixture('wgi/API_PV.EST_excerpt.csv'),
+      importerFixture('wgi/Metadata_Country_excerpt.csv'),
+      '--groups',
+      join(DATA, 'groups.csv'),
+    ]);
 
     // Production, IEA: every row of these blocks, identical (quantity, unit, source). IEA 2024 edition,
     // refining 2023: cobalt 5 (CHN FIN JPN CAN ZZZ), magnet REE 4 (CHN MYS USA ZZZ), nickel 7 (IDN CHN FIN
@@ -57,9 +77,7 @@ describe('the shipped dataset', () => {
     const iea = rebuiltRows.filter((row) => row.source?.startsWith('IEA'));
     const ieaSources = new Set(iea.map((row) => row.source));
     expect(iea).toHaveLength(43);
-    expect(iea.map((row) => line(row, production))).toEqual(
-      shippedRows.filter((row) => ieaSources.has(row.source ?? '')).map((row) => line(row, production)),
-    );
+    expect(iea.map((row) => line(row, production))).toEqual(shippedRows.filter((row) => ieaSources.has(row.source ?? '')).map((row) => line(row, production)));
     // Production, USGS: the MCS 2024 tables, then the MCS 2025 and MCS 2026 excerpts, each edition
     // replacing the older one's material, stage and year. The excerpts' file names differ from the
     // shipped files', so rows are compared with the edition ("USGS MCS 2025"), not the file.
@@ -122,19 +140,26 @@ describe('the shipped dataset', () => {
     const rebuiltScores = rows(join(out, 'governance.csv')).map((row) => line(row, scores));
     const excerptCodes = new Set(['AFG', 'AUS', 'CHN', 'COD', 'JPN', 'SYR']);
     expect(rebuiltScores).toHaveLength(150);
-    expect(rebuiltScores).toEqual(rows(join(DATA, 'governance.csv')).filter((row) => excerptCodes.has(row.country ?? '')).map((row) => line(row, scores)));
+    expect(rebuiltScores).toEqual(
+      rows(join(DATA, 'governance.csv'))
+        .filter((row) => excerptCodes.has(row.country ?? ''))
+        .map((row) => line(row, scores)),
+    );
   });
 
   it('validates and reproduces the published figures of USGS MCS 2024-2026, the IEA and the WGI', async () => {
     const dataset = await loadDataset(DATA);
-    const slice = (material: string, stage: string, year: number) => dataset.production.filter((fact) => fact.material === material && fact.stage === stage && fact.year === year);
-    const of = (material: string, stage: string, year: number, country: string) => slice(material, stage, year).find((fact) => fact.country === country)?.quantity ?? 0;
+    const slice = (material: string, stage: string, year: number) =>
+      dataset.production.filter((fact) => fact.material === material && fact.stage === stage && fact.year === year);
+    const of = (material: string, stage: string, year: number, country: string) =>
+      slice(material, stage, year).find((fact) => fact.country === country)?.quantity ?? 0;
     const world = (material: string, stage: string, year: number) => slice(material, stage, year).reduce((sum, fact) => sum + fact.quantity, 0);
     const withheld = (material: string, stage: string, year: number) =>
       dataset.withheld.filter((fact) => fact.material === material && fact.stage === stage && fact.year === year).map((fact) => fact.country);
     const shipped = rows(join(DATA, 'production.csv'));
-    const sources = (material: string, stage: string, year: number) =>
-      [...new Set(shipped.filter((row) => row.material === material && row.stage === stage && row.year === String(year)).map((row) => row.source))];
+    const sources = (material: string, stage: string, year: number) => [
+      ...new Set(shipped.filter((row) => row.material === material && row.stage === stage && row.year === String(year)).map((row) => row.source)),
+    ];
 
     // Each year from the newest edition that gives it: 2022 MCS 2024, 2023 MCS 2025, 2024 and 2025 MCS 2026.
     expect(sources('cobalt', 'mining', 2022)).toEqual(['USGS MCS 2024, mcs2024-cobal_world.csv']);
@@ -187,7 +212,9 @@ describe('the shipped dataset', () => {
     // Japan's 2022 natural graphite from China, as Japan reported it: HS 250490 17,142 t (the HS6
     // extract) and the rest of the 2504 total, 52,835 - 17,142 = 35,693 t (flake 250410, the Quad
     // workbook): 52,835 t, the 2504 total, never 2504 + 250490.
-    const graphite = dataset.trade.facts().find((fact) => fact.material === 'graphite' && fact.exporter === 'CHN' && fact.importer === 'JPN' && fact.year === 2022);
+    const graphite = dataset.trade
+      .facts()
+      .find((fact) => fact.material === 'graphite' && fact.exporter === 'CHN' && fact.importer === 'JPN' && fact.year === 2022);
     expect(graphite?.quantity).toBe(52835);
     // One unit per material and stage: contained tonnes, or gross tonnes for the traded products.
     expect(dataset.units.get('lithium|refining')).toBe('t');

@@ -17,8 +17,10 @@ const NICKEL_GRAPHITE = importerFixture('iea/excerpt-nickel-graphite.xlsx');
 const JSON_2025 = importerFixture('iea/iea-2025-excerpt.json');
 
 type Find = (material: string, stage: string, country: string, year?: number) => ProductionRow | undefined;
-const finder = (rows: readonly ProductionRow[]): Find => (material, stage, country, year) =>
-  rows.find((row) => row.material === material && row.stage === stage && row.country === country && (year === undefined || row.year === year));
+const finder =
+  (rows: readonly ProductionRow[]): Find =>
+  (material, stage, country, year) =>
+    rows.find((row) => row.material === material && row.stage === stage && row.country === country && (year === undefined || row.year === year));
 const sum = (rows: readonly ProductionRow[], material: string, stage: string, year: number): number =>
   rows.filter((row) => row.material === material && row.stage === stage && row.year === year).reduce((acc, row) => acc + row.quantity, 0);
 
@@ -28,7 +30,12 @@ describe('iea importer', () => {
     const get = (material: string, stage: string, country: string) =>
       result.production.find((row) => row.material === material && row.stage === stage && row.country === country);
     expect(get('cobalt', 'refining', 'CHN')).toEqual({
-      material: 'cobalt', stage: 'refining', country: 'CHN', year: 2023, quantity: 171700, unit: 't',
+      material: 'cobalt',
+      stage: 'refining',
+      country: 'CHN',
+      year: 2023,
+      quantity: 171700,
+      unit: 't',
       source: 'IEA Critical Minerals Data Explorer 2024, Cobalt - Refining',
     });
     expect(get('cobalt', 'mining', 'COD')?.quantity).toBe(157000); // "Democratic Republic of Congo", 157 kt
@@ -87,7 +94,12 @@ describe('iea importer', () => {
     expect(result.production.every((row) => row.year === 2024 && row.stage === 'refining')).toBe(true);
     // Japan is named for refined cobalt (5.648685238955214 kt) and battery graphite (44.96532260435326 kt).
     expect(get('cobalt', 'refining', 'JPN')).toEqual({
-      material: 'cobalt', stage: 'refining', country: 'JPN', year: 2024, quantity: 5648.7, unit: 't',
+      material: 'cobalt',
+      stage: 'refining',
+      country: 'JPN',
+      year: 2024,
+      quantity: 5648.7,
+      unit: 't',
       source: 'IEA Critical Minerals Data Explorer 2025, Cobalt - Refining',
     });
     expect(get('graphite', 'refining', 'JPN')?.quantity).toBe(44965.3);
@@ -112,7 +124,13 @@ describe('iea importer', () => {
   it('a newer edition replaces the rows of the older one for the same material, stage and year; an older one is refused', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'supply-risk-iea-editions-'));
     const row = (country: string, quantity: number, edition: number, year = 2024): ProductionRow => ({
-      material: 'nickel', stage: 'refining', country, year, quantity, unit: 't', source: `IEA Critical Minerals Data Explorer ${edition}, Nickel - Refining`,
+      material: 'nickel',
+      stage: 'refining',
+      country,
+      year,
+      quantity,
+      unit: 't',
+      source: `IEA Critical Minerals Data Explorer ${edition}, Nickel - Refining`,
     });
     const older = emptyResult();
     older.production = [row('IDN', 1, 2024), row('FIN', 2, 2024), row('ZZZ', 3, 2024), row('IDN', 4, 2024, 2023)];

@@ -14,7 +14,14 @@ describe('itc-trademap importer', () => {
     const find = (exporter: string, year: number, hs: string) =>
       result.trade.find((row) => row.exporter === exporter && row.year === year && row.source.includes(`HS ${hs}`));
     // Chile 2021: 15,079 t of Li2CO3 x 0.1879 = 2,833.3441 t Li
-    expect(find('CHL', 2021, '283691')).toMatchObject({ importer: 'JPN', material: 'lithium', stage: 'refining', quantity: 2833.3441, unit: 't', valueUsd: null });
+    expect(find('CHL', 2021, '283691')).toMatchObject({
+      importer: 'JPN',
+      material: 'lithium',
+      stage: 'refining',
+      quantity: 2833.3441,
+      unit: 't',
+      valueUsd: null,
+    });
     // China 2021: 27,425 t of LiOH.H2O x 0.1654 = 4,536.095 t Li
     expect(find('CHN', 2021, '282520')?.quantity).toBe(4536.095);
     // "Korea, Republic of" and "United States of America" are ITC names
@@ -31,14 +38,29 @@ describe('itc-trademap importer', () => {
     // origin factor, so the 37% Mn benchmark of hs-codes.csv applies: 2,582.23 t Mn.
     expect(result.trade).toEqual([
       {
-        material: 'manganese', stage: 'mining', exporter: 'JPN', importer: 'CHN', year: 2018, quantity: 2582.23,
-        unit: 't', valueUsd: null, source: 'ITC Trade Map, HS 260200, exports of JPN',
+        material: 'manganese',
+        stage: 'mining',
+        exporter: 'JPN',
+        importer: 'CHN',
+        year: 2018,
+        quantity: 2582.23,
+        unit: 't',
+        valueUsd: null,
+        source: 'ITC Trade Map, HS 260200, exports of JPN',
       },
     ]);
     expect(result.gross).toEqual([
       {
-        hs6: '260200', material: 'manganese', stage: 'mining', exporter: 'JPN', importer: 'CHN', year: 2018,
-        grossQuantity: 6979, factor: 0.37, containedQuantity: 2582.23, source: 'ITC Trade Map, HS 260200, exports of JPN',
+        hs6: '260200',
+        material: 'manganese',
+        stage: 'mining',
+        exporter: 'JPN',
+        importer: 'CHN',
+        year: 2018,
+        grossQuantity: 6979,
+        factor: 0.37,
+        containedQuantity: 2582.23,
+        source: 'ITC Trade Map, HS 260200, exports of JPN',
       },
     ]);
     // The table covers Japan's exports of manganese ore, every year it has a column for.

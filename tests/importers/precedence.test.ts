@@ -24,10 +24,24 @@ function graphiteMap(): string {
 }
 
 const trade = (source: string, exporter: string, importer: string, year: number, quantity: number): TradeRow => ({
-  material: 'graphite', stage: 'mining', exporter, importer, year, quantity, unit: 't', valueUsd: null, source,
+  material: 'graphite',
+  stage: 'mining',
+  exporter,
+  importer,
+  year,
+  quantity,
+  unit: 't',
+  valueUsd: null,
+  source,
 });
 const covers = (source: string, importer: string, year: number): CoverageRow => ({
-  material: 'graphite', stage: 'mining', importer, year, flow: 'import', extent: 'full', source,
+  material: 'graphite',
+  stage: 'mining',
+  importer,
+  year,
+  flow: 'import',
+  extent: 'full',
+  source,
 });
 const result = (trade: TradeRow[], coverage: CoverageRow[]): ImportResult => ({ ...emptyResult(), trade, coverage });
 
@@ -43,10 +57,11 @@ describe('one trade source per importer, material, stage and year', () => {
   // BACI 2024: JPN imports 90 t from CHN; it does not cover KOR.
   // The rule (BACI, then ITC, then Comtrade) gives JPN 2024 to BACI: 90 t from CHN and nothing from
   // AUS (not 190 t, not 95 t); KOR 2024 is covered by Comtrade only, so its 7 t stay.
-  const comtrade = () => result(
-    [trade(COMTRADE, 'CHN', 'JPN', 2024, 100), trade(COMTRADE, 'AUS', 'JPN', 2024, 5), trade(COMTRADE, 'CHN', 'KOR', 2024, 7)],
-    [covers(COMTRADE, 'JPN', 2024), covers(COMTRADE, 'KOR', 2024)],
-  );
+  const comtrade = () =>
+    result(
+      [trade(COMTRADE, 'CHN', 'JPN', 2024, 100), trade(COMTRADE, 'AUS', 'JPN', 2024, 5), trade(COMTRADE, 'CHN', 'KOR', 2024, 7)],
+      [covers(COMTRADE, 'JPN', 2024), covers(COMTRADE, 'KOR', 2024)],
+    );
   const baci = () => result([trade(BACI, 'CHN', 'JPN', 2024, 90)], [covers(BACI, 'JPN', 2024)]);
   const expectedTrade = [
     'graphite,mining,CHN,JPN,2024,90,t,,"CEPII BACI, trade.parquet"',
@@ -58,7 +73,10 @@ describe('one trade source per importer, material, stage and year', () => {
   ];
 
   it('chooses BACI over Comtrade for a key both cover, whichever is imported first', async () => {
-    for (const order of [[comtrade(), baci()], [baci(), comtrade()]]) {
+    for (const order of [
+      [comtrade(), baci()],
+      [baci(), comtrade()],
+    ]) {
       const dir = mkdtempSync(join(tmpdir(), 'supply-risk-precedence-'));
       for (const step of order) await writeResult(dir, step);
       expect(lines(dir, 'trade.csv')).toEqual(expectedTrade);
@@ -72,7 +90,10 @@ describe('one trade source per importer, material, stage and year', () => {
     // from JPN). An ITC export table of JPN lists JPN -> KOR 2 t without covering KOR's imports: KOR
     // 2022 goes to Comtrade, the source that read KOR's imports. Expected: JPN 40 t (ITC), KOR 3 t.
     const ct22 = 'UN Comtrade, comtrade_2022.csv.gz';
-    await writeResult(dir, result([trade(ct22, 'CHN', 'JPN', 2022, 38), trade(ct22, 'JPN', 'KOR', 2022, 3)], [covers(ct22, 'JPN', 2022), covers(ct22, 'KOR', 2022)]));
+    await writeResult(
+      dir,
+      result([trade(ct22, 'CHN', 'JPN', 2022, 38), trade(ct22, 'JPN', 'KOR', 2022, 3)], [covers(ct22, 'JPN', 2022), covers(ct22, 'KOR', 2022)]),
+    );
     await writeResult(dir, result([trade(ITC, 'CHN', 'JPN', 2022, 40), trade(ITC, 'JPN', 'KOR', 2022, 2)], [covers(ITC, 'JPN', 2022)]));
     expect(lines(dir, 'trade.csv')).toEqual([
       'graphite,mining,CHN,JPN,2022,40,t,,"ITC Trade Map, HS 250490, imports of JPN"',
@@ -83,7 +104,9 @@ describe('one trade source per importer, material, stage and year', () => {
   it('still refuses two publishers that the rule does not rank', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'supply-risk-precedence-'));
     await writeResult(dir, result([trade('Publisher A, a.csv', 'CHN', 'JPN', 2024, 1)], []));
-    await expect(writeResult(dir, result([trade('Publisher B, b.csv', 'CHN', 'JPN', 2024, 2)], []))).rejects.toThrow(/neither of them a source of the precedence rule/);
+    await expect(writeResult(dir, result([trade('Publisher B, b.csv', 'CHN', 'JPN', 2024, 2)], []))).rejects.toThrow(
+      /neither of them a source of the precedence rule/,
+    );
   });
 });
 
@@ -127,8 +150,16 @@ describe('a four-digit total and a six-digit code inside it are never added', ()
     const dir = mkdtempSync(join(tmpdir(), 'supply-risk-heading-'));
     const path = join(dir, 'comtrade_2022.csv');
     // 2504 from China equals 250490 from China (17,142 t), and the World totals agree: no rest, full.
-    writeFileSync(path, [csv.split('\n')[0], '2022,392,156,250490,M,1000,17142000,17142000,8', '2022,392,156,2504,M,1000,17142000,17142000,8',
-      '2022,392,0,250490,M,1000,17142000,17142000,8', '2022,392,0,2504,M,1000,17142000,17142000,8'].join('\n') + '\n');
+    writeFileSync(
+      path,
+      [
+        csv.split('\n')[0],
+        '2022,392,156,250490,M,1000,17142000,17142000,8',
+        '2022,392,156,2504,M,1000,17142000,17142000,8',
+        '2022,392,0,250490,M,1000,17142000,17142000,8',
+        '2022,392,0,2504,M,1000,17142000,17142000,8',
+      ].join('\n') + '\n',
+    );
     const imported = await importComtrade([path], { hsMap: await loadHsMap(graphiteMap()) });
     expect(imported.trade.map((row) => [row.exporter, row.quantity])).toEqual([['CHN', 17142]]);
     // The heading read counts for both its codes and the World total is all attributed: full.

@@ -21,8 +21,14 @@ describe.skipIf(!present)('the embedded data rebuilt from the reference files', 
 
   it('equals data/ byte for byte, file by file', () => {
     execFileSync('bash', [join(ROOT, 'scripts/rebuild-data.sh'), out, REFERENCE], { stdio: ['ignore', 'ignore', 'pipe'] });
-    const shipped = readdirSync(join(ROOT, 'data')).filter((file) => file.endsWith('.csv')).sort();
-    expect(readdirSync(out).filter((file) => file.endsWith('.csv')).sort()).toEqual(shipped);
+    const shipped = readdirSync(join(ROOT, 'data'))
+      .filter((file) => file.endsWith('.csv'))
+      .sort();
+    expect(
+      readdirSync(out)
+        .filter((file) => file.endsWith('.csv'))
+        .sort(),
+    ).toEqual(shipped);
     for (const file of shipped) {
       const rebuilt = readFileSync(join(out, file));
       expect(rebuilt.equals(readFileSync(join(ROOT, 'data', file))), `${file} differs from data/${file}`).toBe(true);

@@ -13,7 +13,12 @@ import { ROOT } from '../helpers/cli.js';
 const FILE = 'tests/fixtures/importers/baci/BACI_HS17_Y2024_excerpt.csv';
 
 function run(argv: string[], input?: string) {
-  const result = spawnSync(process.execPath, [join(ROOT, 'bin/supply-risk.js'), ...argv], { cwd: ROOT, encoding: 'utf8', input, env: { ...process.env, NO_COLOR: '1' } });
+  const result = spawnSync(process.execPath, [join(ROOT, 'bin/supply-risk.js'), ...argv], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    input,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -23,9 +23,7 @@ function quantity(result: ImportResult, material: string, stage: string, country
 }
 
 function total(result: ImportResult, material: string, stage: string, year: number): number {
-  return result.production
-    .filter((row) => row.material === material && row.stage === stage && row.year === year)
-    .reduce((sum, row) => sum + row.quantity, 0);
+  return result.production.filter((row) => row.material === material && row.stage === stage && row.year === year).reduce((sum, row) => sum + row.quantity, 0);
 }
 
 describe('usgs-mcs importer', () => {
@@ -40,9 +38,7 @@ describe('usgs-mcs importer', () => {
     expect(quantity(result, 'cobalt', 'mining', 'ZZZ', 2023)).toBe(6600);
     // 500+4600+2100+170000+3200+17000+4000+3000+2900+3800+8800+2800+6600 = 229,300 (published, rounded: 230,000)
     expect(total(result, 'cobalt', 'mining', 2023)).toBe(229300);
-    expect(result.notes).toContain(
-      'mcs2024-cobal_world.csv: cobalt mining 2023: rows sum to 229300 t, published world total 230000 t (match)',
-    );
+    expect(result.notes).toContain('mcs2024-cobal_world.csv: cobalt mining 2023: rows sum to 229300 t, published world total 230000 t (match)');
     expect(result.production.every((row) => row.unit === 't' && row.source === 'USGS MCS 2024, mcs2024-cobal_world.csv')).toBe(true);
   });
 
@@ -62,7 +58,9 @@ describe('usgs-mcs importer', () => {
     // 9600+86000+4900+3400+44000+33000+380+3400 = 184,680 against a published 180,000 (rounded, excludes the U.S.)
     expect(total(result, 'lithium', 'mining', 2023)).toBe(184680);
     expect(result.notes).toContain('mcs2024-lithi_world.csv: 15 empty padding rows ignored');
-    expect(result.notes).toContain('mcs2024-lithi_world.csv: lithium mining 2023: rows sum to 184680 t (USA withheld), published world total 180000 t (differ by 2.6%)');
+    expect(result.notes).toContain(
+      'mcs2024-lithi_world.csv: lithium mining 2023: rows sum to 184680 t (USA withheld), published world total 180000 t (differ by 2.6%)',
+    );
   });
 
   it('gallium: kg converted to t, footnote "e" removed from names, capacity columns ignored', async () => {
@@ -144,7 +142,7 @@ describe('usgs-mcs importer: commodities added to the map (MCS 2024)', () => {
     // Checked against the combined total (9,200 kt), not the ilmenite (8,600) or rutile (560) one:
     // ilmenite 200+400+54+500+3100+210+140+320+1600+430+340+1000+60+140+110 = 8,604, rutile 200+13+58+9+8+110+100+50+10 = 558.
     expect(result.notes).toContain('mcs2024-timin_world.csv: titanium mining 2023: rows sum to 9162000 t, published world total 9200000 t (match)');
-    expect(result.notes).toContain('mcs2024-timin_world.csv: ilmenite and rutile rows of one country are added up (as in USGS\'s world total)');
+    expect(result.notes).toContain("mcs2024-timin_world.csv: ilmenite and rutile rows of one country are added up (as in USGS's world total)");
   });
 
   it('magnesite: the MCS 2024 table (contained MgO) is refused, the later editions give gross weight; germanium: the U.S. W kept, NA dropped', async () => {
@@ -225,7 +223,9 @@ describe('usgs-mcs importer: MCS 2026 commodities data (Windows-1252, long forma
     // Ilmenite 600 + rutile 200 kt (Australia); the U.S. rutile "s" (included with ilmenite) is skipped.
     expect(quantity(result, 'titanium', 'mining', 'AUS', 2024)).toBe(800000);
     expect(quantity(result, 'titanium', 'mining', 'USA', 2024)).toBe(100000);
-    expect(result.notes).toContain('MCS2026_Commodities_Data_excerpt.csv: titanium mining 2024: rows sum to 9678000 t, published world total 9680000 t (match)');
+    expect(result.notes).toContain(
+      'MCS2026_Commodities_Data_excerpt.csv: titanium mining 2024: rows sum to 9678000 t, published world total 9680000 t (match)',
+    );
     expect(result.production.every((found) => found.source === 'USGS MCS 2026, MCS2026_Commodities_Data_excerpt.csv')).toBe(true);
   });
 });
@@ -236,8 +236,9 @@ describe('usgs-mcs editions: the newer edition wins for each material, stage and
     await writeResult(dir, await importUsgsMcs([usgs('lithi')]));
     await writeResult(dir, await importUsgsMcs([mcs2025]));
     const [report] = await writeResult(dir, await importUsgsMcs([mcs2026]));
-    const lithium = (parse(readFileSync(join(dir, 'production.csv'), 'utf8'), { columns: true }) as Record<string, string>[])
-      .filter((found) => found.material === 'lithium');
+    const lithium = (parse(readFileSync(join(dir, 'production.csv'), 'utf8'), { columns: true }) as Record<string, string>[]).filter(
+      (found) => found.material === 'lithium',
+    );
     const at = (country: string, year: string) => lithium.find((found) => found.country === country && found.year === year);
     expect(at('AUS', '2022')).toMatchObject({ quantity: '74700', source: 'USGS MCS 2024, mcs2024-lithi_world.csv' });
     expect(at('AUS', '2023')).toMatchObject({ quantity: '91700', source: 'USGS MCS 2025, MCS2025_World_Data_excerpt.csv' }); // 86,000 in MCS 2024

@@ -42,12 +42,23 @@ describe('writing the contract files', () => {
   });
 
   const row = (country: string, quantity: number, source: string, year = 2023): ProductionRow => ({
-    material: 'cobalt', stage: 'mining', country, year, quantity, unit: 't', source,
+    material: 'cobalt',
+    stage: 'mining',
+    country,
+    year,
+    quantity,
+    unit: 't',
+    source,
   });
 
   it('sorts rows and puts ZZZ after the countries', () => {
     const text = productionCsv([row('ZZZ', 6600, 'S'), row('COD', 170000, 'S'), row('AUS', 4600, 'S')]);
-    expect(text.split('\n').slice(1, 4).map((line) => line.split(',')[2])).toEqual(['AUS', 'COD', 'ZZZ']);
+    expect(
+      text
+        .split('\n')
+        .slice(1, 4)
+        .map((line) => line.split(',')[2]),
+    ).toEqual(['AUS', 'COD', 'ZZZ']);
   });
 
   it('replaces the rows of a re-run, keeps other sources and leaves no temporary file', async () => {

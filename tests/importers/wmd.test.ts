@@ -20,7 +20,8 @@ type Cell = string | number | null;
 /** Country, Country_Code, Country_ISO, 2018, 2019, 2020, 2021, 2022, unit, data_source. */
 type Row = [string, string, string, Cell, Cell, Cell, Cell, Cell, string, string];
 
-const COLUMNS = '"Country" TEXT, "Country_Code" TEXT, "Country_ISO" TEXT, "2018" REAL, "2019" REAL, "2020" INTEGER, "2021" INTEGER, "2022" INTEGER, "unit" TEXT, "data_source" TEXT';
+const COLUMNS =
+  '"Country" TEXT, "Country_Code" TEXT, "Country_ISO" TEXT, "2018" REAL, "2019" REAL, "2020" INTEGER, "2021" INTEGER, "2022" INTEGER, "unit" TEXT, "data_source" TEXT';
 
 /** The real rows used (WMD 2024); each table's Total is the sum of the rows kept here, unless said. */
 const TABLES: Record<string, Row[]> = {
@@ -94,21 +95,35 @@ describe('import wmd', () => {
     // Chile 2022: 110,350 x 0.4645 = 51,257.575 t; United States 2018: 1,500 x 0.4645 = 696.75 t.
     expect(CONVERSIONS.Li2O.factor).toBe(Number((13.88 / 29.879).toFixed(4)));
     expect(find(rows, 'lithium', 'AUS', 2022)).toEqual({
-      material: 'lithium', stage: 'mining', country: 'AUS', year: 2022, quantity: 69582.1, unit: 't',
+      material: 'lithium',
+      stage: 'mining',
+      country: 'AUS',
+      year: 2022,
+      quantity: 69582.1,
+      unit: 't',
       source: 'World Mining Data 2024, Lithium (Li2O) as Li (x 0.4645)',
     });
     expect(find(rows, 'lithium', 'CHL', 2022)?.quantity).toBe(51257.575);
     expect(find(rows, 'lithium', 'USA', 2018)?.quantity).toBe(696.75);
     // Cobalt: "Congo, D.R." is COD; DR Congo's 2022 figure is WMD's 115,371 t (USGS: 144,000 t).
     expect(find(rows, 'cobalt', 'COD', 2022)).toEqual({
-      material: 'cobalt', stage: 'mining', country: 'COD', year: 2022, quantity: 115371, unit: 't', source: 'World Mining Data 2024, Cobalt',
+      material: 'cobalt',
+      stage: 'mining',
+      country: 'COD',
+      year: 2022,
+      quantity: 115371,
+      unit: 't',
+      source: 'World Mining Data 2024, Cobalt',
     });
     // Brazil's cobalt: 4 t in 2018, then zeros (no row needed).
     expect(rows.filter((row) => row.material === 'cobalt' && row.country === 'BRA').map((row) => row.year)).toEqual([2018]);
     // Germanium metal is refining output: China 130 of 139 t in 2022 (93.5%); Ukraine's 0 has no row.
     const germanium2022 = rows.filter((row) => row.material === 'germanium' && row.year === 2022);
     expect(germanium2022.map((row) => [row.country, row.quantity, row.stage])).toEqual([
-      ['CHN', 130, 'refining'], ['JPN', 2, 'refining'], ['RUS', 5, 'refining'], ['USA', 2, 'refining'],
+      ['CHN', 130, 'refining'],
+      ['JPN', 2, 'refining'],
+      ['RUS', 5, 'refining'],
+      ['USA', 2, 'refining'],
     ]);
     expect(130 / germanium2022.reduce((sum, row) => sum + row.quantity, 0)).toBeCloseTo(0.935, 3);
     // Platinum in kg: 134,750 kg = 134.75 t.
@@ -118,7 +133,9 @@ describe('import wmd', () => {
     expect(find(rows, 'manganese', 'GAB', 2018)?.quantity).toBe(2874600);
     // Kosovo: R20 in the file, XKK (the code the country list gives Kosovo) from its name.
     expect(find(rows, 'nickel', 'XKK', 2022)?.quantity).toBe(300);
-    expect(result.notes).toContain('world_mining_data.db: "Kosovo" has the code R20 in the file\'s Country_ISO column, which is not ISO 3166; XKK from its name');
+    expect(result.notes).toContain(
+      'world_mining_data.db: "Kosovo" has the code R20 in the file\'s Country_ISO column, which is not ISO 3166; XKK from its name',
+    );
     // Rows: lithium 15, cobalt 5 + 1, germanium 24, platinum 5, manganese 5 + 1, nickel 5.
     expect(rows).toHaveLength(61);
     expect(rows.every((row) => row.unit === 't' && row.year >= 2018 && row.year <= 2022)).toBe(true);
@@ -191,8 +208,22 @@ describe('precedence: USGS MCS over World Mining Data for a year both give', () 
     // the U.S. is NA and the U.S. is withheld.
     { material: 'cobalt', stage: 'mining', country: 'COD', year: 2022, quantity: 144000, unit: 't', source: USGS },
     { material: 'cobalt', stage: 'mining', country: 'IDN', year: 2022, quantity: 10000, unit: 't', source: USGS },
-    withheldProductionRow({ material: 'germanium', stage: 'refining', country: 'USA', year: 2022, unit: 't', source: 'USGS MCS 2024, mcs2024-germa_world.csv' }),
-    withheldProductionRow({ material: 'germanium', stage: 'refining', country: 'USA', year: 2023, unit: 't', source: 'USGS MCS 2024, mcs2024-germa_world.csv' }),
+    withheldProductionRow({
+      material: 'germanium',
+      stage: 'refining',
+      country: 'USA',
+      year: 2022,
+      unit: 't',
+      source: 'USGS MCS 2024, mcs2024-germa_world.csv',
+    }),
+    withheldProductionRow({
+      material: 'germanium',
+      stage: 'refining',
+      country: 'USA',
+      year: 2023,
+      unit: 't',
+      source: 'USGS MCS 2024, mcs2024-germa_world.csv',
+    }),
   ];
   const lines = (dir: string): string[] => readFileSync(join(dir, 'production.csv'), 'utf8').trim().split('\n').slice(1);
 
@@ -232,7 +263,17 @@ describe('precedence: USGS MCS over World Mining Data for a year both give', () 
   it('still refuses a publisher outside the rule for a fact WMD gives', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'supply-risk-wmd-precedence-'));
     await writeResult(dir, await importWmd([await buildDb('world_mining_data.db', { Cobalt: TABLES.Cobalt ?? [] })]));
-    const iea: ProductionRow = { material: 'cobalt', stage: 'mining', country: 'COD', year: 2022, quantity: 150000, unit: 't', source: 'IEA Critical Minerals Data Explorer 2024, Cobalt - Mining' };
-    await expect(writeResult(dir, { ...emptyResult(), production: [iea] })).rejects.toThrow(/cobalt mining 2022 is already given by "World Mining Data 2024, Cobalt"/);
+    const iea: ProductionRow = {
+      material: 'cobalt',
+      stage: 'mining',
+      country: 'COD',
+      year: 2022,
+      quantity: 150000,
+      unit: 't',
+      source: 'IEA Critical Minerals Data Explorer 2024, Cobalt - Mining',
+    };
+    await expect(writeResult(dir, { ...emptyResult(), production: [iea] })).rejects.toThrow(
+      /cobalt mining 2022 is already given by "World Mining Data 2024, Cobalt"/,
+    );
   });
 });

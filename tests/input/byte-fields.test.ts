@@ -106,7 +106,10 @@ describe('TradeTable', () => {
       // 60 x 59 pairs x 10 years = 35,400 facts, each added twice: every sum is 1 + 2 = 3.
       for (const round of [1, 2]) {
         for (let year = 2000; year < 2010; year += 1) {
-          for (const exporter of codes) for (const importer of codes) if (exporter !== importer) table.addFact({ material: 'tin', stage: 'refining', exporter, importer, year, quantity: round, unit: 't', valueUsd: null });
+          for (const exporter of codes)
+            for (const importer of codes)
+              if (exporter !== importer)
+                table.addFact({ material: 'tin', stage: 'refining', exporter, importer, year, quantity: round, unit: 't', valueUsd: null });
         }
       }
       expect(table.length).toBe(35_400);

@@ -41,7 +41,9 @@ const PRODUCTION = [
   PRODUCTION_HEADER,
   ...MATERIALS.flatMap((material) =>
     ['mining', 'refining'].flatMap((stage) =>
-      [2015, 2016, 2017, 2018, 2019, 2020, 2021, 2022].flatMap((year) => COUNTRIES.map((country, i) => `${material},${stage},${country},${year},${(i + 1) * 100},t`)),
+      [2015, 2016, 2017, 2018, 2019, 2020, 2021, 2022].flatMap((year) =>
+        COUNTRIES.map((country, i) => `${material},${stage},${country},${year},${(i + 1) * 100},t`),
+      ),
     ),
   ),
 ].join('\n');
@@ -58,11 +60,19 @@ const variants: Record<string, string> = {
   'CRLF with a BOM': dataFolder({ 'production.csv': PRODUCTION, 'trade.csv': variant(TRADE_HEADER, ROWS, '\r\n', '\ufeff') }),
   'quoted fields on one line (still split by hand)': dataFolder({
     'production.csv': PRODUCTION,
-    'trade.csv': variant(`"material",${TRADE_HEADER.slice('material,'.length)}`, ROWS.map((row, i) => (i % 3 === 0 ? row.replace(',t', ',"t"') : row)), '\n'),
+    'trade.csv': variant(
+      `"material",${TRADE_HEADER.slice('material,'.length)}`,
+      ROWS.map((row, i) => (i % 3 === 0 ? row.replace(',t', ',"t"') : row)),
+      '\n',
+    ),
   }),
   'a field with a line break (switch to csv-parse mid-file)': dataFolder({
     'production.csv': PRODUCTION,
-    'trade.csv': variant(NOTE_HEADER, [...withNotes(ROWS.slice(0, 20_000)), `${ROWS[20_000] ?? ''},"two\nlines, ""quoted"""`, ...withNotes(ROWS.slice(20_001))], '\n'),
+    'trade.csv': variant(
+      NOTE_HEADER,
+      [...withNotes(ROWS.slice(0, 20_000)), `${ROWS[20_000] ?? ''},"two\nlines, ""quoted"""`, ...withNotes(ROWS.slice(20_001))],
+      '\n',
+    ),
   }),
   'no newline at the end': dataFolder({ 'production.csv': PRODUCTION, 'trade.csv': variant(TRADE_HEADER, ROWS, '\n').slice(0, -1) }),
 };
@@ -92,7 +102,9 @@ describe('fast CSV path gives the same results as csv-parse', () => {
 
   it('the prefilter skips other years but still counts them, and reports bad rows of the chosen year', async () => {
     const broken = [...ROWS.slice(0, 100), 'cobalt,mining,AUS,JPN,2019,"1,5",t', 'cobalt,mining,AUS,JPN,2018,oops,t'];
-    const fast = await inspectDataset(dataFolder({ 'production.csv': PRODUCTION, 'trade.csv': variant(TRADE_HEADER, broken, '\n') }), { years: new Set([2019]) });
+    const fast = await inspectDataset(dataFolder({ 'production.csv': PRODUCTION, 'trade.csv': variant(TRADE_HEADER, broken, '\n') }), {
+      years: new Set([2019]),
+    });
     const stats = fast.stats[1];
     // 102 rows: the 2018 row with a bad quantity is skipped with the other non-2019 rows, the 2019 one is rejected.
     const in2019 = ROWS.slice(0, 100).filter((row) => row.includes(',2019,')).length;

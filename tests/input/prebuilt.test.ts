@@ -36,9 +36,20 @@ describe('prebuilt data', () => {
     const rows = Array.from({ length: 40 }, (_, i) => ({ text: `t${i % 3}`, maybe: i % 2 ? null : 'x', whole: i, real: i / 3, odd: i === 5 ? undefined : i }));
     const payload = {
       rows,
-      map: new Map<string, unknown>([['a', new Set([1, 2])], ['b', new Map([[2020, 0.5]])]]),
+      map: new Map<string, unknown>([
+        ['a', new Set([1, 2])],
+        ['b', new Map([[2020, 0.5]])],
+      ]),
       years: new Map([['x', new Set([2020, 2021])]]),
-      scores: new Map([['AUS', new Map([[2019, -0.25], [2020, 1.5]])]]),
+      scores: new Map([
+        [
+          'AUS',
+          new Map([
+            [2019, -0.25],
+            [2020, 1.5],
+          ]),
+        ],
+      ]),
       numbers: [Number.NaN, -0, Number.POSITIVE_INFINITY, 1e-300],
       columns: { ints: Int32Array.from([1, -2, 3]), doubles: Float64Array.from([0.1, Number.NaN, -0]) },
       nothing: undefined,
@@ -74,7 +85,11 @@ describe('prebuilt data', () => {
   });
 
   it('the built command (prebuilt data) reports what the CSVs give, byte for byte', async () => {
-    for (const args of [['report', '--json'], ['gaps', '--json'], ['trend', '--json']]) {
+    for (const args of [
+      ['report', '--json'],
+      ['gaps', '--json'],
+      ['trend', '--json'],
+    ]) {
       const built = spawnCli(args);
       const read = await runCli(args);
       expect(built.code).toBe(read.code);

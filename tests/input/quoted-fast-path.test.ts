@@ -68,9 +68,18 @@ const TRADE = rows(3000, (i, pick) => {
   const value = i % 4 === 0 ? '' : String((i % 97) * 12.5);
   return `${pick(['cobalt', 'nickel'])},${pick(['mining', 'refining'])},${exporter},${importer},${pick([2021, 2022, 2023])},${(i % 50) / 4 + 1},t,${value},${pick(SOURCES)}`;
 });
-const PRODUCTION = rows(200, (i, pick) => `${pick(['cobalt', 'nickel'])},${pick(['mining', 'refining'])},${pick(COUNTRIES)},${pick([2021, 2022, 2023])},${i + 1},t,${pick(SOURCES)}`);
-const COVERAGE = rows(400, (i, pick) => `${pick(['cobalt', 'nickel'])},${pick(['mining', 'refining'])},${pick(COUNTRIES)},${pick([2021, 2022, 2023])},${pick(['import', 'export'])},${pick(['full', 'partial', ''])},${pick(SOURCES)}`);
-const GOVERNANCE = COUNTRIES.flatMap((country, c) => [2019, 2020, 2021, 2022].map((year) => `${country},${year},${((c * 7 + year) % 50) / 10 - 2.5},${SOURCES[c % SOURCES.length]}`));
+const PRODUCTION = rows(
+  200,
+  (i, pick) => `${pick(['cobalt', 'nickel'])},${pick(['mining', 'refining'])},${pick(COUNTRIES)},${pick([2021, 2022, 2023])},${i + 1},t,${pick(SOURCES)}`,
+);
+const COVERAGE = rows(
+  400,
+  (i, pick) =>
+    `${pick(['cobalt', 'nickel'])},${pick(['mining', 'refining'])},${pick(COUNTRIES)},${pick([2021, 2022, 2023])},${pick(['import', 'export'])},${pick(['full', 'partial', ''])},${pick(SOURCES)}`,
+);
+const GOVERNANCE = COUNTRIES.flatMap((country, c) =>
+  [2019, 2020, 2021, 2022].map((year) => `${country},${year},${((c * 7 + year) % 50) / 10 - 2.5},${SOURCES[c % SOURCES.length]}`),
+);
 
 interface Files {
   trade: string[];
@@ -97,7 +106,16 @@ function everything(dataset: Dataset): unknown {
     governance: [...dataset.governance].map(([country, years]) => [country, [...years]]),
     units: [...dataset.units],
     stats: dataset.stats,
-    rest: { ...dataset, trade: undefined, production: undefined, coverage: undefined, governance: undefined, units: undefined, stats: undefined, countries: undefined },
+    rest: {
+      ...dataset,
+      trade: undefined,
+      production: undefined,
+      coverage: undefined,
+      governance: undefined,
+      units: undefined,
+      stats: undefined,
+      countries: undefined,
+    },
   };
 }
 
@@ -114,9 +132,21 @@ describe('quoted free-text columns: the fast readers give what csv-parse gives',
 
   it('same problems and counts for rows the fast readers must leave to the plain path', async () => {
     const broken: Files = {
-      trade: [...TRADE.slice(0, 50), 'cobalt,mining,AUS,JPN,"2022",5,t,,"x"', 'cobalt,mining,"AUS",JPN,2022,5,t,,"x"', 'cobalt,mining,AUS,JPN,2022,5,t,"1,5","x"', 'cobalt,mining,AUS,JPN,2022,5,t,,"x",extra'],
+      trade: [
+        ...TRADE.slice(0, 50),
+        'cobalt,mining,AUS,JPN,"2022",5,t,,"x"',
+        'cobalt,mining,"AUS",JPN,2022,5,t,,"x"',
+        'cobalt,mining,AUS,JPN,2022,5,t,"1,5","x"',
+        'cobalt,mining,AUS,JPN,2022,5,t,,"x",extra',
+      ],
       production: [...PRODUCTION.slice(0, 20), 'cobalt,mining,"AUS",2022,5,t,"x"', 'cobalt,mining,AUS,2022,5,"t","x"', 'cobalt,mining,AUS,2022,W,t,"x"'],
-      coverage: [...COVERAGE.slice(0, 30), 'cobalt,mining,JPN,2022,imports,full,"x"', 'cobalt,mining,JPN,"2022",import,full,"x"', 'cobalt,mining,jpn,2022,import,,"x"', ',,,,,,""'],
+      coverage: [
+        ...COVERAGE.slice(0, 30),
+        'cobalt,mining,JPN,2022,imports,full,"x"',
+        'cobalt,mining,JPN,"2022",import,full,"x"',
+        'cobalt,mining,jpn,2022,import,,"x"',
+        ',,,,,,""',
+      ],
       governance: [...GOVERNANCE, 'AUS,2019,0.5,"again"', 'AUS,2030,,"empty"', '"CHN",2030,0.1,"x"', 'XXX,2030,0.1,"x"'],
     };
     const fast = await inspectDataset(folder(broken, '\n'), { threads: 1 });

@@ -31,7 +31,12 @@ describe('data contract rules, one problem each with file:line[:column]', () => 
   it('negative, NaN, Infinity and empty quantities', async () => {
     expect(
       await problemsOf({
-        'production.csv': production('cobalt,mining,COD,2023,-5,t', 'cobalt,mining,CHN,2023,NaN,t', 'cobalt,mining,FIN,2023,Infinity,t', 'cobalt,mining,BEL,2023,,t'),
+        'production.csv': production(
+          'cobalt,mining,COD,2023,-5,t',
+          'cobalt,mining,CHN,2023,NaN,t',
+          'cobalt,mining,FIN,2023,Infinity,t',
+          'cobalt,mining,BEL,2023,,t',
+        ),
       }),
     ).toEqual([
       'production.csv:2:5: quantity "-5" is negative; quantities must be >= 0',
@@ -48,7 +53,9 @@ describe('data contract rules, one problem each with file:line[:column]', () => 
   });
 
   it('lower-case and unknown country codes', async () => {
-    expect(await problemsOf({ 'production.csv': production('cobalt,mining,cod,2023,1,t', 'cobalt,mining,XYZ,2023,1,t', 'cobalt,mining,Congo,2023,1,t') })).toEqual([
+    expect(
+      await problemsOf({ 'production.csv': production('cobalt,mining,cod,2023,1,t', 'cobalt,mining,XYZ,2023,1,t', 'cobalt,mining,Congo,2023,1,t') }),
+    ).toEqual([
       'production.csv:2:3: country "cod" must be upper-case: COD',
       'production.csv:3:3: country "XYZ" is not an ISO 3166-1 alpha-3 code; define it in countries.csv if it is a custom code',
       'production.csv:4:3: country "Congo" is not an ISO 3166-1 alpha-3 code (three letters, e.g. JPN)',
@@ -78,7 +85,9 @@ describe('data contract rules, one problem each with file:line[:column]', () => 
   });
 
   it('year not a year, or out of range', async () => {
-    expect(await problemsOf({ 'production.csv': production('cobalt,mining,COD,23,1,t', 'cobalt,mining,COD,2301,1,t', 'cobalt,mining,COD,2023.0,1,t') })).toEqual([
+    expect(
+      await problemsOf({ 'production.csv': production('cobalt,mining,COD,23,1,t', 'cobalt,mining,COD,2301,1,t', 'cobalt,mining,COD,2023.0,1,t') }),
+    ).toEqual([
       'production.csv:2:4: year "23" is not a four-digit year',
       'production.csv:3:4: year 2301 is outside 1900..2100',
       'production.csv:4:4: year "2023.0" is not a four-digit year (write 2023)',
@@ -157,9 +166,7 @@ describe('data contract rules, one problem each with file:line[:column]', () => 
       'production.csv:3: invalid UTF-8 byte (is the file Latin-1 or Windows-1252?); save it as UTF-8',
     ]);
     const binary = Buffer.concat([Buffer.from(production(OK_ROW)), Buffer.from([0, 1, 2, 3])]);
-    expect(await problemsOf({ 'production.csv': binary })).toEqual([
-      'production.csv:3: file contains binary data (a NUL byte); expected UTF-8 CSV text',
-    ]);
+    expect(await problemsOf({ 'production.csv': binary })).toEqual(['production.csv:3: file contains binary data (a NUL byte); expected UTF-8 CSV text']);
   });
 
   it('a directory where a file should be', async () => {
@@ -172,7 +179,8 @@ describe('data contract rules, one problem each with file:line[:column]', () => 
   });
 
   it('handles a BOM, CRLF line ends, quoted fields, blank padding rows and unknown columns', async () => {
-    const text = '\ufeffmaterial,stage,country,year,quantity,unit,notes\r\n"cobalt",mining,COD,2023,"170000",t,"a, b"\r\n,,,,,,\r\ncobalt,mining,COD,2023,30,t,\r\n';
+    const text =
+      '\ufeffmaterial,stage,country,year,quantity,unit,notes\r\n"cobalt",mining,COD,2023,"170000",t,"a, b"\r\n,,,,,,\r\ncobalt,mining,COD,2023,30,t,\r\n';
     const dataset = await loadDataset(dataFolder({ 'production.csv': text }));
     // The two COD rows share a key and are summed: 170000 + 30.
     expect(dataset.production).toEqual([{ material: 'cobalt', stage: 'mining', country: 'COD', year: 2023, quantity: 170030, unit: 't' }]);
@@ -227,12 +235,10 @@ describe('data contract rules, one problem each with file:line[:column]', () => 
     expect(
       await problemsOf({
         'production.csv': production(OK_ROW),
-        'coverage.csv': 'material,stage,importer,year,flow,extent\ncobalt,mining,JPN,2023,imports,full\ncobalt,mining,JPN,2023,import,some\ncobalt,mining,JPN,2023,export,\n',
+        'coverage.csv':
+          'material,stage,importer,year,flow,extent\ncobalt,mining,JPN,2023,imports,full\ncobalt,mining,JPN,2023,import,some\ncobalt,mining,JPN,2023,export,\n',
       }),
-    ).toEqual([
-      'coverage.csv:2:5: flow "imports" is not one of import, export',
-      'coverage.csv:3:6: extent "some" is not one of full, partial',
-    ]);
+    ).toEqual(['coverage.csv:2:5: flow "imports" is not one of import, export', 'coverage.csv:3:6: extent "some" is not one of full, partial']);
   });
 
   it('production.csv: W marks a withheld figure; a figure and a W for the same cell conflict', async () => {

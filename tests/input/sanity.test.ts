@@ -300,7 +300,13 @@ describe('checkSanity on files', () => {
     );
     // 2025 raised tenfold where the real 2025 was 4% below 2024: x9.6, caught at x5 as Chile is 10% or more in both years.
     const blurred = dataFolder({
-      'production.csv': production(...PRODUCTION_2022_2023, 'copper,mining,CHL,2024,5510000,t', 'copper,mining,ZZZ,2024,17440000,t', 'copper,mining,CHL,2025,53000000,t', 'copper,mining,ZZZ,2025,17670000,t'),
+      'production.csv': production(
+        ...PRODUCTION_2022_2023,
+        'copper,mining,CHL,2024,5510000,t',
+        'copper,mining,ZZZ,2024,17440000,t',
+        'copper,mining,CHL,2025,53000000,t',
+        'copper,mining,ZZZ,2025,17670000,t',
+      ),
     });
     const blurredJumps = await jumpsOf(blurred);
     expect(blurredJumps.map((warning) => warning.lines)).toEqual([[8, 10]]);
@@ -308,7 +314,14 @@ describe('checkSanity on files', () => {
       'copper mining CHL rose x9.6 from 2024 (5510000 t, line 8) to 2025 (53000000 t, line 10); 24.0% and 75.0% of world production in the two years. A unit, decimal or coverage slip? (x5, 10% in both years)',
     );
     // Lowered tenfold instead: 525,000 of 17,325,000 = 3.0%, still a producer that matters.
-    const lowered = dataFolder({ 'production.csv': production(...PRODUCTION_2022_2023, 'copper,mining,PER,2024,2600000,t', 'copper,mining,CHL,2024,525000,t', 'copper,mining,ZZZ,2024,14200000,t') });
+    const lowered = dataFolder({
+      'production.csv': production(
+        ...PRODUCTION_2022_2023,
+        'copper,mining,PER,2024,2600000,t',
+        'copper,mining,CHL,2024,525000,t',
+        'copper,mining,ZZZ,2024,14200000,t',
+      ),
+    });
     expect((await jumpsOf(lowered)).map((warning) => warning.lines)).toEqual([[5, 9]]);
   });
 
@@ -438,7 +451,12 @@ describe('supply-risk validate: warnings with classes, --strict, --json', () => 
 
   it('a jump: exit 1 with --strict, the stderr line at the later row, lines in the JSON', async () => {
     const dir = dataFolder({
-      'production.csv': production(...PRODUCTION_2022_2023, 'copper,mining,PER,2024,2600000,t', 'copper,mining,CHL,2024,52500000,t', 'copper,mining,ZZZ,2024,14200000,t'),
+      'production.csv': production(
+        ...PRODUCTION_2022_2023,
+        'copper,mining,PER,2024,2600000,t',
+        'copper,mining,CHL,2024,52500000,t',
+        'copper,mining,ZZZ,2024,14200000,t',
+      ),
       'countries.csv': 'country,governance\nCHL,0.1\nPER,-0.3\n',
     });
     const plain = await runCli(['validate', '--data', dir, '--strict']);
@@ -473,7 +491,9 @@ describe('supply-risk validate: warnings with classes, --strict, --json', () => 
     expect(summary.warningCounts['duplicate-row']).toBe(0);
     expect(summary.warningCounts.jump).toBe(0);
     expect(summary.warningCounts.acknowledged).toBe(8);
-    expect(summary.warnings.filter((warning: { class: string; file: string | null }) => warning.class === 'note' && warning.file === 'acknowledged.csv')).toEqual([]);
+    expect(
+      summary.warnings.filter((warning: { class: string; file: string | null }) => warning.class === 'note' && warning.file === 'acknowledged.csv'),
+    ).toEqual([]);
     expect(result.code).toBe(0);
   });
 
@@ -483,7 +503,10 @@ describe('supply-risk validate: warnings with classes, --strict, --json', () => 
     const header = 'file,material,stage,country,partner,year,reason';
     const plain = dataFolder({ 'production.csv': rows });
     expect((await runCli(['validate', '--data', plain, '--strict', '--quiet'])).code).toBe(1);
-    const known = dataFolder({ 'production.csv': rows, 'acknowledged.csv': `${header}\nproduction.csv,cobalt,mining,COD,,2023,checked against the source\nproduction.csv,cobalt,mining,ZMB,,2023,gone\n` });
+    const known = dataFolder({
+      'production.csv': rows,
+      'acknowledged.csv': `${header}\nproduction.csv,cobalt,mining,COD,,2023,checked against the source\nproduction.csv,cobalt,mining,ZMB,,2023,gone\n`,
+    });
     const result = await runCli(['validate', '--data', known, '--strict', '--json', '--quiet']);
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout);

@@ -33,7 +33,13 @@ function bigTrade(eol: string, broken = false, tenths = false): string {
   return `${rows.join(eol)}${eol}`;
 }
 
-const PRODUCTION = [PRODUCTION_HEADER, 'cobalt,mining,COD,2023,170000,t', 'cobalt,refining,CHN,2023,150000,t', 'lithium,mining,AUS,2023,86000,t', 'lithium,refining,CHN,2023,113900,t'].join('\n');
+const PRODUCTION = [
+  PRODUCTION_HEADER,
+  'cobalt,mining,COD,2023,170000,t',
+  'cobalt,refining,CHN,2023,150000,t',
+  'lithium,mining,AUS,2023,86000,t',
+  'lithium,refining,CHN,2023,113900,t',
+].join('\n');
 
 function folder(trade: string): string {
   const dir = dataFolder({ 'production.csv': PRODUCTION });
@@ -49,7 +55,11 @@ describe('reading a large trade file on several threads', () => {
     const dir = folder(bigTrade(eol));
     // validate: the checking pass; report: that pass, then one year on one thread; trend: every row,
     // parsed by the workers and summed here in file order.
-    for (const args of [['validate', '--format', 'json'], ['report', '--json'], ['trend', '--format', 'json']]) {
+    for (const args of [
+      ['validate', '--format', 'json'],
+      ['report', '--json'],
+      ['trend', '--format', 'json'],
+    ]) {
       const one = spawnCli([...args, '--data', dir, '--quiet'], { SUPPLY_RISK_THREADS: '1' });
       const two = spawnCli([...args, '--data', dir, '--quiet'], { SUPPLY_RISK_THREADS: '2' });
       expect(one.code).toBe(0);
@@ -82,7 +92,10 @@ describe('reading a large trade file on several threads', () => {
     const at = plain.indexOf(',t\n', Math.floor(plain.length * 0.75));
     const text = `${plain.slice(0, at)},"t"\n${plain.slice(at + 3)}`;
     const dir = folder(text);
-    for (const args of [['validate', '--format', 'json'], ['trend', '--format', 'json']]) {
+    for (const args of [
+      ['validate', '--format', 'json'],
+      ['trend', '--format', 'json'],
+    ]) {
       const one = spawnCli([...args, '--data', dir, '--quiet'], { SUPPLY_RISK_THREADS: '1' });
       const two = spawnCli([...args, '--data', dir, '--quiet'], { SUPPLY_RISK_THREADS: '2' });
       expect(one.code).toBe(0);

@@ -32,7 +32,14 @@ describe('two-stage fixture (tests/fixtures/two-stage), worked by hand', () => {
     const analysis = await analyseFixture('two-stage');
     const block = analysis.materials[0]?.stages.mining?.importer;
     // Its mine output is unlisted beside a 10 t remainder: between 0 and 10 t.
-    expect(block).toMatchObject({ unknown: ['trade', 'production'], productionRange: [0, 10], imports: null, importReliance: null, topSupplier: null, geopolRisk: null });
+    expect(block).toMatchObject({
+      unknown: ['trade', 'production'],
+      productionRange: [0, 10],
+      imports: null,
+      importReliance: null,
+      topSupplier: null,
+      geopolRisk: null,
+    });
   });
 
   it('importer refining block: reliance, suppliers, origins through refiners, GeoPolRisk', async () => {

@@ -10,7 +10,39 @@ const intl = (value: number): string => value.toLocaleString('en-US', { maximumF
 
 describe('formatTonnes', () => {
   it('gives what Intl gives on halves, carries and edges', () => {
-    const edges = [0, -0, 0.04, 0.05, 0.15, 0.25, 0.95, 0.96, 1.05, 1.15, 2.675, 9.95, 99.95, 999.95, 999999.95, 1234.5500000000002, 0.04999999999999999, 5e-7, 1e-7, 1e20, 1e21, 2 ** 53, 2 ** 53 - 0.5, 4503599627370495.5, -1.25, -0.04, Number.NaN, Number.POSITIVE_INFINITY, 123456789.95, 1000, 1000000.05];
+    const edges = [
+      0,
+      -0,
+      0.04,
+      0.05,
+      0.15,
+      0.25,
+      0.95,
+      0.96,
+      1.05,
+      1.15,
+      2.675,
+      9.95,
+      99.95,
+      999.95,
+      999999.95,
+      1234.5500000000002,
+      0.04999999999999999,
+      5e-7,
+      1e-7,
+      1e20,
+      1e21,
+      2 ** 53,
+      2 ** 53 - 0.5,
+      4503599627370495.5,
+      -1.25,
+      -0.04,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      123456789.95,
+      1000,
+      1000000.05,
+    ];
     for (const value of edges) expect(formatTonnes(value), String(value)).toBe(intl(value));
   });
 

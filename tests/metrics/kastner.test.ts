@@ -4,7 +4,13 @@ import { traceOrigins, traceOriginsIteratively } from '../../src/metrics/kastner
 // The worked example of the core issue (computed independently there):
 // production COD 10, CHN 60, FIN 15, BEL 5, JPN 0;
 // flows CHN->JPN 8, FIN->JPN 4, BEL->JPN 2, CHN->BEL 3, COD->CHN 2, BEL->FIN 1.
-const production = new Map([['COD', 10], ['CHN', 60], ['FIN', 15], ['BEL', 5], ['JPN', 0]]);
+const production = new Map([
+  ['COD', 10],
+  ['CHN', 60],
+  ['FIN', 15],
+  ['BEL', 5],
+  ['JPN', 0],
+]);
 const flows = [
   { from: 'CHN', to: 'JPN', quantity: 8 },
   { from: 'FIN', to: 'JPN', quantity: 4 },

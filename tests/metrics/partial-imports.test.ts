@@ -22,7 +22,16 @@ describe('partly covered imports', () => {
   it('leave S unknown: shares of recorded imports, reliance a range, no HHI or GeoPolRisk', async () => {
     const graph = buildSupplyGraph(await loadDataset(fixture('partial')));
     const block = analyse(graph, { importer: 'JPN' }).materials[0]?.stages.refining?.importer;
-    expect(block).toMatchObject({ production: 20, imports: 70, exports: 0, supply: null, shareBase: 'imports', supplierHhi: null, geopolRisk: null, importReliance: null });
+    expect(block).toMatchObject({
+      production: 20,
+      imports: 70,
+      exports: 0,
+      supply: null,
+      shareBase: 'imports',
+      supplierHhi: null,
+      geopolRisk: null,
+      importReliance: null,
+    });
     expect(block?.importRelianceRange?.[0]).toBeCloseTo(7 / 9, 12);
     expect(block?.importRelianceRange?.[1]).toBe(1);
     expect(block?.topSupplier?.country).toBe('CHN');

@@ -44,15 +44,26 @@ describe('the chain graph of a material and year', () => {
     const chain = chainGraph(sliceIndex(await graphOf()), 'rare-earths', 2023);
     // Nodes: mining CHN, AUS; refining CHN, MYS, JPN (JPN only through its import); magnet CHN, JPN.
     expect(chain.order).toBe(7);
-    expect(chain.getNodeAttributes('refining:JPN')).toEqual({ stage: 'refining', country: 'JPN', production: null, trade: { inflow: 5, outflow: 0, coveredInflow: 5, coveredOutflow: 0 } });
-    expect(stageProduction(chain, 'magnet')).toEqual(new Map([['CHN', 40], ['JPN', 10]]));
+    expect(chain.getNodeAttributes('refining:JPN')).toEqual({
+      stage: 'refining',
+      country: 'JPN',
+      production: null,
+      trade: { inflow: 5, outflow: 0, coveredInflow: 5, coveredOutflow: 0 },
+    });
+    expect(stageProduction(chain, 'magnet')).toEqual(
+      new Map([
+        ['CHN', 40],
+        ['JPN', 10],
+      ]),
+    );
     // Feed edges: mining:CHN -> refining:CHN, refining:CHN -> magnet:CHN, refining:JPN -> magnet:JPN
     // (AUS and MYS have one stage only).
-    expect(chain.filterEdges((_edge, link) => link.kind === 'feed').map((edge) => `${chain.source(edge)}>${chain.target(edge)}`).sort()).toEqual([
-      'mining:CHN>refining:CHN',
-      'refining:CHN>magnet:CHN',
-      'refining:JPN>magnet:JPN',
-    ]);
+    expect(
+      chain
+        .filterEdges((_edge, link) => link.kind === 'feed')
+        .map((edge) => `${chain.source(edge)}>${chain.target(edge)}`)
+        .sort(),
+    ).toEqual(['mining:CHN>refining:CHN', 'refining:CHN>magnet:CHN', 'refining:JPN>magnet:JPN']);
     expect(feedSource(chain, 'magnet', 'JPN')?.stage).toBe('refining');
     expect(feedSource(chain, 'refining', 'MYS')).toBeNull();
     // Trade edges join the graph when a walk reads a node: none yet, then JPN's magnet import.
@@ -127,7 +138,15 @@ describe('JPN at the magnet stage', () => {
     const { graph, analysis, stage } = await magnetOf();
     const block = stage?.importer;
     if (!block?.low) throw new Error('no exact magnet block');
-    const picture = trace({ index: sliceIndex(graph), material: 'rare-earths', stage: 'magnet', importer: analysis.importer, block, exposure: block.low, minShare: 0 });
+    const picture = trace({
+      index: sliceIndex(graph),
+      material: 'rare-earths',
+      stage: 'magnet',
+      importer: analysis.importer,
+      block,
+      exposure: block.low,
+      minShare: 0,
+    });
     expect(picture.middle).toBe('maker');
     const middle = Object.fromEntries(picture.nodes.filter((node) => node.tier === 'middle').map((node) => [node.country, node.quantity]));
     // CHN 2/3 x 30 = 20 t, JPN 1/3 x 30 = 10 t.
@@ -138,11 +157,15 @@ describe('JPN at the magnet stage', () => {
     expect(link?.quantity).toBeCloseTo(30 / 36, 12);
   });
 
-  it('shock: a full stop of CHN takes what it makes and its mines behind JPN\'s magnets', async () => {
+  it("shock: a full stop of CHN takes what it makes and its mines behind JPN's magnets", async () => {
     // Direct: paths made in CHN, 2/3. Via: CHN-mined paths made in JPN, 5/36. Total 29/36 of 30 t.
     const { graph, analysis } = await magnetOf();
     const index = sliceIndex(graph);
-    const result = shock(analysis, { country: 'CHN', fraction: 1, stage: 'magnet' }, { index, policy: DEFAULT_POLICY, country: (code, year) => index.countryIn(code, year) });
+    const result = shock(
+      analysis,
+      { country: 'CHN', fraction: 1, stage: 'magnet' },
+      { index, policy: DEFAULT_POLICY, country: (code, year) => index.countryIn(code, year) },
+    );
     const magnet = result.materials[0]?.stages.magnet;
     expect(magnet?.direct).toBeCloseTo(2 / 3, 12);
     expect(magnet?.viaRefiners).toBeCloseTo(5 / 36, 12);

@@ -51,7 +51,9 @@ describe('trend: where a world series changes source', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/cobalt mining \(t\)[^\n]*\n {2}world HHI †\s+5,800\s+▄▁█▆\s+6,250/);
     expect(run.stdout).toMatch(/ {2}top producer †\s+COD 70\.0%/);
-    expect(run.stdout).toMatch(/† 2022: world production changes source, World Mining Data 2024 -> USGS MCS 2024;\s+a step at 2022 may be the sources', not the market's/);
+    expect(run.stdout).toMatch(
+      /† 2022: world production changes source, World Mining Data 2024 -> USGS MCS 2024;\s+a step at 2022 may be the sources', not the market's/,
+    );
     // Germanium changes no source: no mark, no footnote.
     expect(run.stdout).toMatch(/germanium refining \(t\)[^\n]*\n {2}world HHI {2,}8,200/);
     expect(run.stdout.match(/†/g)).toHaveLength(3);
@@ -61,7 +63,12 @@ describe('trend: where a world series changes source', () => {
     const json = JSON.parse((await runCli(['trend', '--data', DATA, '--json'])).stdout);
     expect(trendSchema.safeParse(json).success).toBe(true);
     const years = json.materials.find((m: { material: string }) => m.material === 'cobalt').stages.mining.years;
-    expect(years[2]).toMatchObject({ year: 2022, worldHhi: 6800, productionSource: 'USGS MCS 2024', sourceChanged: { from: 'World Mining Data 2024', to: 'USGS MCS 2024' } });
+    expect(years[2]).toMatchObject({
+      year: 2022,
+      worldHhi: 6800,
+      productionSource: 'USGS MCS 2024',
+      sourceChanged: { from: 'World Mining Data 2024', to: 'USGS MCS 2024' },
+    });
     expect(years[3]).toMatchObject({ year: 2023, productionSource: 'USGS MCS 2025', sourceChanged: null });
     const csv = (await runCli(['trend', '--data', DATA, '--format', 'csv'])).stdout.trimEnd().split('\n');
     expect(csv[0]).toMatch(/,share_base,production_source,source_changed_from$/);

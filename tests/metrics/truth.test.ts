@@ -19,7 +19,11 @@ async function graphOf(name: string) {
 }
 
 async function blockOf(name: string, material: string, stage: 'mining' | 'refining', options: { year?: number; importer?: string } = {}) {
-  const analysis = analyse(await graphOf(name), { importer: options.importer ?? 'JPN', materials: [material], ...(options.year ? { year: options.year } : {}) });
+  const analysis = analyse(await graphOf(name), {
+    importer: options.importer ?? 'JPN',
+    materials: [material],
+    ...(options.year ? { year: options.year } : {}),
+  });
   return analysis.materials[0]?.stages[stage];
 }
 
@@ -33,7 +37,15 @@ describe('trade coverage (tests/fixtures/coverage has a coverage.csv)', () => {
     // KOR imports 20 t of lithium from CHN in 2022, but no coverage row covers KOR: with a coverage.csv,
     // it alone says what is covered, so KOR's trade is unknown, never 20 t or 0 t.
     const korea = await blockOf('coverage', 'lithium', 'refining', { importer: 'KOR', year: 2022 });
-    expect(korea?.importer).toMatchObject({ unknown: ['trade'], imports: null, importReliance: null, importRelianceRange: null, supplierHhi: null, geopolRisk: null, low: null });
+    expect(korea?.importer).toMatchObject({
+      unknown: ['trade'],
+      imports: null,
+      importReliance: null,
+      importRelianceRange: null,
+      supplierHhi: null,
+      geopolRisk: null,
+      low: null,
+    });
   });
 
   it('withheld own production (W) is unknown; a partial read is said', async () => {
@@ -41,7 +53,18 @@ describe('trade coverage (tests/fixtures/coverage has a coverage.csv)', () => {
     // Reliance: high end f(0) = 1 (no production, imports > 0); low end: P unbounded -> 0.
     // AUS is 10/10 of imports: shares of imports. Imports are `partial`, and the reasons say so.
     const block = (await blockOf('coverage', 'nickel', 'refining'))?.importer;
-    expect(block).toMatchObject({ year: 2022, productionStatus: 'withheld', productionRange: [0, null], production: null, supply: null, imports: 10, importReliance: null, shareBase: 'imports', supplierHhi: null, geopolRisk: null });
+    expect(block).toMatchObject({
+      year: 2022,
+      productionStatus: 'withheld',
+      productionRange: [0, null],
+      production: null,
+      supply: null,
+      imports: 10,
+      importReliance: null,
+      shareBase: 'imports',
+      supplierHhi: null,
+      geopolRisk: null,
+    });
     expect(block?.importRelianceRange).toEqual([0, 1]);
     expect(block?.unknown).toEqual(['production']);
     expect(block?.coverage).toEqual({ imports: 'partial', exports: 'full' });
@@ -65,7 +88,15 @@ describe('own production: listed, a range up to the remainder, unknown', () => {
     // (20 - 0) / (20 + 20 - 0) = 0.5. So [0.5, 1], and no single figure.
     // Shares of imports (P not known): CHN 14/20 = 0.7, FIN 0.3. Supplier HHI and GeoPolRisk need P: null.
     const block = (await blockOf('truth', 'cobalt', 'refining'))?.importer;
-    expect(block).toMatchObject({ productionStatus: 'unlisted', productionRange: [0, 20], importReliance: null, shareBase: 'imports', supplierHhi: null, geopolRisk: null, supply: null });
+    expect(block).toMatchObject({
+      productionStatus: 'unlisted',
+      productionRange: [0, 20],
+      importReliance: null,
+      shareBase: 'imports',
+      supplierHhi: null,
+      geopolRisk: null,
+      supply: null,
+    });
     expect(block?.importRelianceRange?.[0]).toBeCloseTo(0.5, 12);
     expect(block?.importRelianceRange?.[1]).toBe(1);
     expect(block?.topSupplier?.share).toBeCloseTo(0.7, 12);
@@ -124,7 +155,11 @@ describe('refiners traced only as far as their ore feed', () => {
     const graph = await graphOf('truth');
     const analysis = analyse(graph, { importer: 'JPN', materials: ['cobalt'] });
     const index = sliceIndex(graph);
-    const result = shock(analysis, { country: 'COD', fraction: 1, stage: 'all' }, { index, policy: DEFAULT_POLICY, country: (code, year) => index.countryIn(code, year) });
+    const result = shock(
+      analysis,
+      { country: 'COD', fraction: 1, stage: 'all' },
+      { index, policy: DEFAULT_POLICY, country: (code, year) => index.countryIn(code, year) },
+    );
     const refining = result.materials[0]?.stages.refining;
     expect(refining?.viaRefiners).toBeCloseTo(0.45, 12);
     expect(refining?.direct).toBe(0);
@@ -155,7 +190,11 @@ describe('one base for shares: exports beyond supply', () => {
     const graph = await graphOf('truth');
     const analysis = analyse(graph, { importer: 'JPN', materials: ['tin'] });
     const index = sliceIndex(graph);
-    const result = shock(analysis, { country: 'IDN', fraction: 1, stage: 'mining' }, { index, policy: DEFAULT_POLICY, country: (code, year) => index.countryIn(code, year) });
+    const result = shock(
+      analysis,
+      { country: 'IDN', fraction: 1, stage: 'mining' },
+      { index, policy: DEFAULT_POLICY, country: (code, year) => index.countryIn(code, year) },
+    );
     expect(result.materials[0]?.stages.mining?.total).toBeCloseTo(2 / 3, 12);
     expect(result.materials[0]?.stages.mining?.lostQuantity).toBeCloseTo(20, 12);
   });

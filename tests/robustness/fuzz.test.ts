@@ -19,7 +19,6 @@ const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed);
 const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 300);
 const MAX_RUN_MS = 3000;
 
-
 const BASES: Record<string, string>[] = [
   {
     'production.csv':
@@ -37,7 +36,29 @@ const BASES: Record<string, string>[] = [
 ];
 
 const PALETTE = [
-  '"', '"', ',', ',', '\n', '\r', '\r\n', '\0', '\xff', '\xc3', ';', '\t', ' ', '-', '.', 'e', '9', '0', 'x', 'Z', '\ufeff', '\u001b[31m', '=',
+  '"',
+  '"',
+  ',',
+  ',',
+  '\n',
+  '\r',
+  '\r\n',
+  '\0',
+  '\xff',
+  '\xc3',
+  ';',
+  '\t',
+  ' ',
+  '-',
+  '.',
+  'e',
+  '9',
+  '0',
+  'x',
+  'Z',
+  '\ufeff',
+  '\u001b[31m',
+  '=',
 ].map((text) => (text === '\xff' || text === '\xc3' ? Buffer.from([text.charCodeAt(0)]) : Buffer.from(text, 'utf8')));
 
 function mutate(bytes: Buffer, next: () => number): Buffer {

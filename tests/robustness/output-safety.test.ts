@@ -3,7 +3,20 @@
  * a markdown table, and never reaches the terminal as a raw control sequence (tables and messages).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -25,7 +38,7 @@ describe('csvCell neutralises formula starts (OWASP CSV injection)', () => {
     ['\tcalc', "'\tcalc"],
     ['\rcalc', `"'\rcalc"`],
     ['=HYPERLINK("http://x","y")', `"'=HYPERLINK(""http://x"",""y"")"`],
-    ['=cmd|\' /C calc\'!A0', "'=cmd|' /C calc'!A0"],
+    ["=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"],
   ])('%j -> %j', (value, expected) => {
     expect(csvCell(value)).toBe(expected);
   });
@@ -65,7 +78,7 @@ describe('safeText for the terminal', () => {
 
 describe('through the CLI', () => {
   it('units that look like formulas are neutralised in the CSV report', async () => {
-    const units = ['=1+2', '+3', '-4', '@SUM(A1)', '=cmd|\' /C calc\'!A0'];
+    const units = ['=1+2', '+3', '-4', '@SUM(A1)', "=cmd|' /C calc'!A0"];
     const materials = ['aluminium', 'cobalt', 'lithium', 'manganese', 'nickel'];
     const dir = dataFolder({
       'production.csv': production(...materials.map((material, i) => `${material},mining,COD,2023,10,"${units[i]}"`)),
@@ -269,7 +282,7 @@ describe('--output writes safely', () => {
     expect(existsSync(join(ROOT_DIR, '-'))).toBe(false);
   });
 
-  it('the importers\' writer (atomic-write) follows the same rules', async () => {
+  it("the importers' writer (atomic-write) follows the same rules", async () => {
     const dir = folder();
     const target = join(dir, 'production.csv');
     writeFileSync(target, 'keep me');

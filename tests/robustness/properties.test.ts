@@ -36,9 +36,9 @@ describe('HHI', () => {
   it('does not depend on the order of the countries', () => {
     fc.assert(
       fc.property(
-        fc.uniqueArray(fc.tuple(fc.constantFrom(...CODES), fc.integer({ min: 0, max: 1_000_000 })), { selector: ([code]) => code, minLength: 1 }).chain((entries) =>
-          fc.tuple(fc.constant(entries), fc.shuffledSubarray(entries, { minLength: entries.length, maxLength: entries.length })),
-        ),
+        fc
+          .uniqueArray(fc.tuple(fc.constantFrom(...CODES), fc.integer({ min: 0, max: 1_000_000 })), { selector: ([code]) => code, minLength: 1 })
+          .chain((entries) => fc.tuple(fc.constant(entries), fc.shuffledSubarray(entries, { minLength: entries.length, maxLength: entries.length }))),
         ([entries, shuffled]) => {
           const a = concentration(new Map(entries));
           const b = concentration(new Map(shuffled));
@@ -122,7 +122,7 @@ describe('Kastner origin tracing', () => {
    * untraced source of that country and are conserved the same way. Production >= 1 everywhere
    * guarantees every re-export loop leaks into final use (no closed loop without a source).
    */
-  it('conserves mass: each origin\'s traced quantities over all final use equal its production', () => {
+  it("conserves mass: each origin's traced quantities over all final use equal its production", () => {
     fc.assert(
       fc.property(system(1), ({ codes, production, flows }) => {
         const mixes = traceOrigins(production, flows, codes);
@@ -298,7 +298,14 @@ describe('the JSON report does not depend on the layout of the files', () => {
             name,
             text
               .split('\n')
-              .map((line) => (line === '' ? line : line.split(',').map((field) => `"${field}"`).join(',')))
+              .map((line) =>
+                line === ''
+                  ? line
+                  : line
+                      .split(',')
+                      .map((field) => `"${field}"`)
+                      .join(','),
+              )
               .join('\n'),
           ]),
         );

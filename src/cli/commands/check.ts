@@ -53,7 +53,13 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
   if (missing) throw github ? new InputError([{ file: dataFilePath(io, dataDir, 'trade.csv'), message: missing }]) : new UsageError(missing);
   const warnings = [...(github ? dataset.warnings : []), ...analysis.notes, ...assessment.warnings, ...acceptWarnings(assessment)];
   if (!github) warn(io, options, warnings);
-  const context = { chalk: await chalkFor(io, options, format !== 'table'), countryName: countryNamer(dataset), importer: policy.importer, policy, width: terminalWidth(io, options) };
+  const context = {
+    chalk: await chalkFor(io, options, format !== 'table'),
+    countryName: countryNamer(dataset),
+    importer: policy.importer,
+    policy,
+    width: terminalWidth(io, options),
+  };
   const trade = dataFilePath(io, dataDir, 'trade.csv');
 
   if (base) {
@@ -109,7 +115,9 @@ export function nothingToCheck(analysis: Analysis, options: Pick<CheckOptions, '
   const blocks = analysis.materials.flatMap((material) =>
     Object.entries(material.stages).flatMap(([stage, entry]) => (entry.importer ? [{ name: `${material.material} ${stage}`, block: entry.importer }] : [])),
   );
-  const scope = [options.material ? `material ${options.material.join(', ')}` : '', options.year !== undefined ? `year ${options.year}` : ''].filter((part) => part !== '').join(', ');
+  const scope = [options.material ? `material ${options.material.join(', ')}` : '', options.year !== undefined ? `year ${options.year}` : '']
+    .filter((part) => part !== '')
+    .join(', ');
   const asked = scope === '' ? '' : ` (${scope})`;
   if (blocks.length === 0) {
     const what = options.year !== undefined ? `no production or trade data for ${options.year}` : 'no production or trade data';

@@ -35,7 +35,10 @@ export async function evaluateBase(options: PolicyOptions, baseDir: string, io: 
     if (!(error instanceof InputError)) throw error;
     const policyFile = options.policy ?? 'policy';
     throw new InputError(
-      error.problems.map((problem) => ({ ...problem, file: isAbsolute(problem.file) || problem.file === policyFile ? problem.file : join(baseDir, problem.file) })),
+      error.problems.map((problem) => ({
+        ...problem,
+        file: isAbsolute(problem.file) || problem.file === policyFile ? problem.file : join(baseDir, problem.file),
+      })),
       error.omitted,
     );
   });

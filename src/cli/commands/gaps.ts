@@ -14,7 +14,13 @@ export async function runGaps(options: PolicyOptions, io: CliIo): Promise<number
   const format = resolveFormat(options);
   const { dataset, policy, analysis, assessment } = await evaluate(options, io);
   warn(io, options, [...analysis.notes, ...assessment.warnings]);
-  const context = { chalk: await chalkFor(io, options, format !== 'table'), countryName: countryNamer(dataset), importer: policy.importer, policy, width: terminalWidth(io, options) };
+  const context = {
+    chalk: await chalkFor(io, options, format !== 'table'),
+    countryName: countryNamer(dataset),
+    importer: policy.importer,
+    policy,
+    width: terminalWidth(io, options),
+  };
   let text: string;
   if (format === 'json') text = renderJson(gapsEnvelope(policy.importer, analysis.year, policy, assessment, toolInfo(), dataset.warnings));
   else if (format === 'markdown') text = renderGapsMarkdown(assessment, context);

@@ -24,7 +24,9 @@ const SOURCES_TEXT = 'usgs-mcs, wgi, itc-trademap, comtrade, baci, iea or wmd';
 export function declareImportCommand(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
   program
     .command('import')
-    .description('convert public source files (USGS MCS, WGI, ITC Trade Map, UN Comtrade, BACI, IEA, World Mining Data) to production.csv, trade.csv or countries.csv')
+    .description(
+      'convert public source files (USGS MCS, WGI, ITC Trade Map, UN Comtrade, BACI, IEA, World Mining Data) to production.csv, trade.csv or countries.csv',
+    )
     .argument('<source>', SOURCES_TEXT)
     .argument('<files...>', 'the source files')
     .option('--out <dir>', 'merge into the contract files of this folder (default: CSV to stdout)')

@@ -17,7 +17,7 @@ export interface SchemaOptions {
 
 export async function runSchema(command: string | undefined, options: SchemaOptions, io: CliIo): Promise<number> {
   if (options.outDir !== undefined) {
-    if (command !== undefined) throw new UsageError('--out-dir writes every command\'s schema; give no command with it');
+    if (command !== undefined) throw new UsageError("--out-dir writes every command's schema; give no command with it");
     if (options.output !== undefined) throw new UsageError('--out-dir conflicts with --output');
     for (const name of SCHEMA_COMMANDS) {
       await emit(io, { output: join(options.outDir, schemaFileName(name)) }, renderJson(commandJsonSchema(name)));

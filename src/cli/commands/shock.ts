@@ -40,7 +40,11 @@ export async function runShock(options: ShockOptions, io: CliIo): Promise<number
   });
   warn(io, options, analysis.notes);
   const index = sliceIndex(graph);
-  const result = shock(analysis, { country: options.country, fraction: options.fraction, stage: options.stage }, { index, policy, country: (code, year) => index.countryIn(code, year) });
+  const result = shock(
+    analysis,
+    { country: options.country, fraction: options.fraction, stage: options.stage },
+    { index, policy, country: (code, year) => index.countryIn(code, year) },
+  );
   const context = { chalk: await chalkFor(io, options, format !== 'table'), countryName: countryNamer(dataset), policy, width: terminalWidth(io, options) };
   let text: string;
   if (format === 'json') text = renderJson(shockEnvelope(result, analysis, policy, toolInfo(), [...dataset.warnings, ...analysis.notes]));

@@ -29,7 +29,9 @@ export async function runTrace(material: string, options: TraceOptions, io: CliI
   if (!block) {
     const has = STAGES.filter((s) => stages[s]?.importer);
     const hint = has.length > 0 ? `; try --stage ${has.join(' or --stage ')}` : '';
-    throw new UsageError(`${options.importer} has no ${material} supply at the ${stage} stage${options.year !== undefined ? ` in ${options.year}` : ''}${hint}`);
+    throw new UsageError(
+      `${options.importer} has no ${material} supply at the ${stage} stage${options.year !== undefined ? ` in ${options.year}` : ''}${hint}`,
+    );
   }
   if (!block.low) {
     throw new UsageError(`${options.importer}'s ${material} supply at the ${stage} stage is unknown in ${block.year}: ${block.reasons.join('; ')}`);

@@ -141,7 +141,11 @@ function statsTable(stats: readonly FileStats[], valid: boolean, warnings: Warni
       : [file.file, 'absent (optional)', '', '', '', '0'],
   );
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]?.length ?? 0)));
-  const line = (cells: string[]): string => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   const counted = WARNING_CLASSES.filter((name) => (warnings.counts.get(name) ?? 0) > 0).map((name) => `${warnings.counts.get(name)} ${name}`);
   const summary = counted.length > 0 ? `warnings: ${counted.join(', ')} (listed on stderr)\n` : '';
   const integrity = warnings.integrity;

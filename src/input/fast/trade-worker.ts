@@ -28,7 +28,10 @@ const summary = job.mode === 'summary' ? new ImportSummary() : undefined;
 function sendRows(): void {
   const batch = table.takeRows();
   const columns = [batch.sliceOf, batch.exporterOf, batch.importerOf, batch.quantityOf, batch.valueUsdOf];
-  post({ batch }, columns.map((column) => column.buffer as ArrayBuffer));
+  post(
+    { batch },
+    columns.map((column) => column.buffer as ArrayBuffer),
+  );
 }
 
 const stats = await readTradeRows(

@@ -13,7 +13,10 @@ const count = z.number().int().min(0);
 export const checkSchema = z
   .strictObject({
     ...gapsShape,
-    today: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe('The day accept entries were compared with, YYYY-MM-DD (SUPPLY_RISK_TODAY, else the local date).'),
+    today: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .describe('The day accept entries were compared with, YYYY-MM-DD (SUPPLY_RISK_TODAY, else the local date).'),
     passed: z.boolean().describe('True when failing is 0 (exit code 0); false otherwise (exit code 1 unless --no-exit-code).'),
     failing: count.describe('Without --baseline: open gaps (certain, not accepted). With it: findings that fail (new or worse than the baseline).'),
     accepted: count.describe('Gaps an unexpired accept entry matches.'),
@@ -26,4 +29,7 @@ export const checkSchema = z
     unchangedOpen: count.optional().describe('With --baseline: open gaps that were open in the baseline too (they pass).'),
     findings: z.array(findingSchema).optional().describe('With --baseline: every finding of the comparison, failing or not.'),
   })
-  .meta({ title: 'supply-risk check --format json', description: 'The CI gate: the gaps against the policy and the verdict; with --baseline, only what is new or worse fails.' });
+  .meta({
+    title: 'supply-risk check --format json',
+    description: 'The CI gate: the gaps against the policy and the verdict; with --baseline, only what is new or worse fails.',
+  });

@@ -25,9 +25,7 @@ export const warnings = z
 
 /** `schemaVersion` and `tool`: the head of every analysis command's JSON. */
 export const envelopeHead = {
-  schemaVersion: z
-    .literal(SCHEMA_VERSION)
-    .describe('Version of this JSON contract; it changes when a field is removed, renamed or changes meaning.'),
+  schemaVersion: z.literal(SCHEMA_VERSION).describe('Version of this JSON contract; it changes when a field is removed, renamed or changes meaning.'),
   tool: z
     .strictObject({
       name: z.literal('supply-risk').describe('Always "supply-risk".'),
@@ -56,7 +54,7 @@ const originShare = z
     share: fraction.describe("Share of the importer's supply or imports (see shareBase) mined there, 0..1."),
     traced: z.boolean().describe('False when part of this share could not be traced back to mine production.'),
   })
-  .describe('A mine origin of the importer\'s supply, traced through re-exports.');
+  .describe("A mine origin of the importer's supply, traced through re-exports.");
 
 export const worldSchema = z
   .strictObject({
@@ -87,27 +85,27 @@ const nullableQuantity = quantity.nullable();
 export const importerSchema = z
   .strictObject({
     year: year.describe('The year of every input of this block: trade, own production, world production, WGI.'),
-    unit: z.string().describe("Unit of every quantity of this stage, e.g. \"t\"."),
+    unit: z.string().describe('Unit of every quantity of this stage, e.g. "t".'),
     unknown: z
       .array(z.enum(['trade', 'exports', 'production']))
       .describe('What the data does not give (trade: imports not covered; exports; own production); empty when everything is known.'),
     reasons: z.array(z.string()).describe('Why each unknown or range is there, one sentence each.'),
     coverage: z
       .strictObject({
-        imports: z.enum(['full', 'partial']).nullable().describe('How the data covers the importer\'s imports that year (coverage.csv, or trade rows); null when not at all.'),
-        exports: z.enum(['full', 'partial']).nullable().describe('How the data covers the importer\'s exports that year; null when not at all.'),
+        imports: z
+          .enum(['full', 'partial'])
+          .nullable()
+          .describe("How the data covers the importer's imports that year (coverage.csv, or trade rows); null when not at all."),
+        exports: z.enum(['full', 'partial']).nullable().describe("How the data covers the importer's exports that year; null when not at all."),
       })
-      .describe('Whether a source read the importer\'s imports and exports of this material, stage and year.'),
+      .describe("Whether a source read the importer's imports and exports of this material, stage and year."),
     productionStatus: z
       .enum(['reported', 'unlisted', 'absent', 'withheld', 'missing'])
       .describe(
         'How own production is known: reported (a figure), unlisted (between 0 and the unattributed remainder), absent (0), withheld (USGS "W"), missing (no production data).',
       ),
     productionRange: z
-      .tuple([
-        quantity.describe('Lowest possible own production.'),
-        nullableQuantity.describe('Highest possible own production; null when unbounded.'),
-      ])
+      .tuple([quantity.describe('Lowest possible own production.'), nullableQuantity.describe('Highest possible own production; null when unbounded.')])
       .describe('[low, high] of own production; both ends equal when it is known.'),
     production: nullableQuantity.describe('Own production P; null when not exactly known.'),
     imports: nullableQuantity.describe('Imports I; null when trade is unknown.'),
@@ -123,14 +121,22 @@ export const importerSchema = z
     supplierHhi: hhi.nullable().describe('HHI over all suppliers, 0..10000; null when trade or own production is not exactly known.'),
     topSupplier: supplierShare.nullable().describe('The largest foreign supplier; null when there is none or trade is unknown.'),
     origins: z.array(originShare).describe('Mine origins of the supply, traced through re-exports, largest first.'),
-    topOrigin: originShare.nullable().describe('The largest foreign mine origin; null when there is none, or when none of the supply is traced to a mine (untracedShare 1; the reasons say why, origins where tracing stopped).'),
+    topOrigin: originShare
+      .nullable()
+      .describe(
+        'The largest foreign mine origin; null when there is none, or when none of the supply is traced to a mine (untracedShare 1; the reasons say why, origins where tracing stopped).',
+      ),
     untracedShare: fraction.nullable().describe('Share of supply whose mine origin is unknown, 0..1; null when trade is unknown.'),
     exportsExceedSupply: z.boolean().nullable().describe('True when exports exceed P + I; null when not known.'),
-    geopolRisk: fraction.nullable().describe('GeoPolRisk (Gemechu et al. 2016), 0..1; null when own production or world production is not known, or a supplier has no governance score.'),
+    geopolRisk: fraction
+      .nullable()
+      .describe('GeoPolRisk (Gemechu et al. 2016), 0..1; null when own production or world production is not known, or a supplier has no governance score.'),
     geopolRiskRange: z
       .tuple([fraction, fraction])
       .nullable()
-      .describe('[low, high] of GeoPolRisk, each supplier without a governance score taken at -2.5 and at 2.5; equal ends when exact; null when own or world production is not known.'),
+      .describe(
+        '[low, high] of GeoPolRisk, each supplier without a governance score taken at -2.5 and at 2.5; equal ends when exact; null when own or world production is not known.',
+      ),
     meanImportPriceUsdPerKg: z
       .number()
       .min(0)
@@ -150,7 +156,7 @@ export const importerSchema = z
       .describe(
         "geopolrisk-py v2's characterisation factor (Geopolitical Supply Risk Potential, kg Cu-eq/kg): geopolRiskMidpoint / 0.409412948, the copper midpoint of its core.py; null when the midpoint is null.",
       ),
-    governanceYears: z.array(year).describe('Years of the WGI scores used where older than the block\'s year; empty when all are of that year.'),
+    governanceYears: z.array(year).describe("Years of the WGI scores used where older than the block's year; empty when all are of that year."),
   })
   .describe("The importer's exposure at this stage: supply, reliance, suppliers and mine origins, in one year.");
 
@@ -171,11 +177,15 @@ const pricedLine = z
       .number()
       .min(0)
       .nullable()
-      .describe("The country's unit value in USD per unit of the stage (price.unit): trade value_usd over the quantity of the rows that carry one; null when no such row exists (never 0)."),
+      .describe(
+        "The country's unit value in USD per unit of the stage (price.unit): trade value_usd over the quantity of the rows that carry one; null when no such row exists (never 0).",
+      ),
     valueFrom: z
       .enum(['imports', 'exports'])
       .nullable()
-      .describe("imports: what the importer pays the country now; exports: what the country charges all its buyers (a candidate that does not supply the importer yet); null when unknown."),
+      .describe(
+        'imports: what the importer pays the country now; exports: what the country charges all its buyers (a candidate that does not supply the importer yet); null when unknown.',
+      ),
   })
   .describe('A line of the plan (or a cut) at its trade unit value.');
 
@@ -190,7 +200,9 @@ export const planPriceSchema = z
     premiumUsd: z
       .number()
       .nullable()
-      .describe("Sum of plan quantity x unit value minus sum of cut quantity x unit value, in USD at the block year's volumes: positive a premium, negative a saving; null when a unit value it needs is unknown (see reason)."),
+      .describe(
+        "Sum of plan quantity x unit value minus sum of cut quantity x unit value, in USD at the block year's volumes: positive a premium, negative a saving; null when a unit value it needs is unknown (see reason).",
+      ),
     reason: z.string().nullable().describe('Why premiumUsd is null (the countries without a unit value); null when it is known.'),
   })
   .describe('The price of security: the plan at trade unit values and its premium or saving, an estimate.');
@@ -199,7 +211,7 @@ export const gapSchema = z
   .strictObject({
     material: z.string().describe('Material id, e.g. "cobalt".'),
     stage: stageName.describe('Supply-chain stage.'),
-    basis: gapBasis.describe('The limit broken: supplier (one foreign supplier\'s share), hhi (supplier HHI) or origin (one mine origin\'s share).'),
+    basis: gapBasis.describe("The limit broken: supplier (one foreign supplier's share), hhi (supplier HHI) or origin (one mine origin's share)."),
     country: countryCode.describe('The dominant country: top supplier (supplier, hhi) or top mine origin (origin).'),
     share: fraction.describe("Its share of the importer's supply now, 0..1."),
     limit: z.number().min(0).max(10000).describe('The policy limit broken: a share 0..1 (supplier, origin) or an HHI 0..10000 (hhi).'),
@@ -210,25 +222,25 @@ export const gapSchema = z
     shareAfter: fraction.describe("The dominant country's share after the plan, 0..1."),
     hhiAfter: hhi.describe('Supplier HHI after the plan (HHI of mine origins for the origin basis).'),
     accepted: z.boolean().describe('True when an unexpired accept entry of the policy matches this gap.'),
-    acceptReason: z.string().nullable().describe('The matching accept entry\'s reason; null when not accepted.'),
+    acceptReason: z.string().nullable().describe("The matching accept entry's reason; null when not accepted."),
     cuts: planSchema.describe('Volume taken off each current supplier (mine origin for the origin basis).'),
     unit: z.string().describe('Unit of every quantity of the gap.'),
-    year: year.describe("Year of the importer block the gap was found in."),
+    year: year.describe('Year of the importer block the gap was found in.'),
     supply: quantity.describe("The importer's supply (or imports, when own production is not exactly known), in unit."),
     productionYear: year.nullable().describe('Year of the production data the candidates come from; null when the stage has none.'),
     candidates: z.number().int().min(0).describe('Eligible candidate countries considered for the plan.'),
     severity: fraction.describe('excess / supply: the share of supply that must move; gaps are listed by it, largest first.'),
-    certainty: z
-      .enum(['certain', 'possible'])
-      .describe('certain: holds over the whole range of the importer\'s own production; possible: over part of it.'),
+    certainty: z.enum(['certain', 'possible']).describe("certain: holds over the whole range of the importer's own production; possible: over part of it."),
     price: planPriceSchema
       .nullable()
-      .describe('The plan at trade unit values and its premium (supplier and hhi bases); null for the origin basis, whose figures are mine origins, not purchases.'),
+      .describe(
+        'The plan at trade unit values and its premium (supplier and hhi bases); null for the origin basis, whose figures are mine origins, not purchases.',
+      ),
   })
-  .describe('A diversification gap: where the importer\'s exposure breaks a policy limit, and the plan to close it.');
+  .describe("A diversification gap: where the importer's exposure breaks a policy limit, and the plan to close it.");
 
 const limitsShape = {
-  maxSingleCountryShare: fraction.describe('Largest share of the importer\'s supply any one foreign country may hold, 0..1.'),
+  maxSingleCountryShare: fraction.describe("Largest share of the importer's supply any one foreign country may hold, 0..1."),
   maxSupplierHhi: hhi.describe('Largest supplier HHI, 0..10000.'),
   maxRedirectShare: fraction.describe("Share of a candidate's own production the importer could buy in total, 0..1."),
   minGovernance: z.number().describe('Candidates below this WGI political-stability estimate are not proposed.'),

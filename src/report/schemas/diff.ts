@@ -96,7 +96,7 @@ export const diffSchema = z
     data: z.string().describe('The --data folder, as given, or "the embedded data".'),
     failOnIncrease: z.number().nullable().describe('The supplier-HHI threshold in points (--fail-on-increase, or hhi-up in --fail-on); null when not given.'),
     failOn: z.array(z.string()).describe('The conditions that fail, as --fail-on writes them (e.g. "worse-gap:2", "hhi-up:100"); empty when nothing fails.'),
-    tolerance: fraction.describe('Share points of supply (a fraction) a gap\'s severity may change before it counts as worse or improved.'),
+    tolerance: fraction.describe("Share points of supply (a fraction) a gap's severity may change before it counts as worse or improved."),
     changed: z.number().int().min(0).describe('Stages whose figures or gaps changed.'),
     exceeded: z.number().int().min(0).describe('Stages whose supplier HHI rose by more than failOnIncrease.'),
     failing: z.number().int().min(0).describe('Findings that fail under failOn (exit code 1 when above 0).'),
@@ -125,7 +125,7 @@ export const diffSchema = z
                 base: z.array(unknownPart).nullable().describe('Unknown parts of the importer block on --base; null without an importer block.'),
                 current: z.array(unknownPart).nullable().describe('Unknown parts of the importer block on --data; null without an importer block.'),
               })
-              .describe("What the importer block does not know, on each side."),
+              .describe('What the importer block does not know, on each side.'),
             risk: z
               .strictObject({
                 base: riskLevel.nullable().describe('Risk level on --base; null when the stage is not there.'),
@@ -143,4 +143,7 @@ export const diffSchema = z
       .describe('Every material and stage of either side, changed or not.'),
     warnings,
   })
-  .meta({ title: 'supply-risk diff --format json', description: 'Changes between the report on --base DIR and on --data: figures, years, unknowns, risk, gaps, and the findings the gate classifies.' });
+  .meta({
+    title: 'supply-risk diff --format json',
+    description: 'Changes between the report on --base DIR and on --data: figures, years, unknowns, risk, gaps, and the findings the gate classifies.',
+  });

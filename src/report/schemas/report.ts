@@ -5,7 +5,7 @@ import { countryCode, envelopeHead, gapSchema, materialName, policySchema, riskL
 export const reportStageSchema = z
   .strictObject({
     ...stageBlocks,
-    risk: riskLevel.describe('Risk level under the policy: high (a certain gap), medium, low, or unknown (the importer\'s trade is not covered).'),
+    risk: riskLevel.describe("Risk level under the policy: high (a certain gap), medium, low, or unknown (the importer's trade is not covered)."),
     gaps: z.array(gapSchema).describe('Diversification gaps of this stage, most severe first; empty when there is none.'),
   })
   .describe('One stage of one material.');
@@ -14,7 +14,7 @@ export const reportSchema = z
   .strictObject({
     ...envelopeHead,
     importer: countryCode.describe('The importing country, ISO 3166-1 alpha-3.'),
-    year: year.nullable().describe('The year given with --year; null when each block takes its source\'s latest year.'),
+    year: year.nullable().describe("The year given with --year; null when each block takes its source's latest year."),
     policy: policySchema,
     materials: z
       .array(
@@ -25,7 +25,9 @@ export const reportSchema = z
               .strictObject({
                 mining: reportStageSchema.optional().describe('Mining stage; absent when the data has nothing on it.'),
                 refining: reportStageSchema.optional().describe('Refining stage; absent when the data has nothing on it.'),
-                magnet: reportStageSchema.optional().describe('Magnet stage (a component made from the refined material); absent when the data has nothing on it.'),
+                magnet: reportStageSchema
+                  .optional()
+                  .describe('Magnet stage (a component made from the refined material); absent when the data has nothing on it.'),
               })
               .describe('The stages the data has, by name.'),
           })
@@ -34,4 +36,7 @@ export const reportSchema = z
       .describe('Every material analysed, sorted by id.'),
     warnings,
   })
-  .meta({ title: 'supply-risk report --format json', description: 'Concentration of world production and the importer\'s exposure, per material and stage, with gaps and risk levels under the policy.' });
+  .meta({
+    title: 'supply-risk report --format json',
+    description: "Concentration of world production and the importer's exposure, per material and stage, with gaps and risk levels under the policy.",
+  });

@@ -6,9 +6,11 @@ import { STAGES } from '../../domain/fields.js';
 export const stageShockSchema = z
   .strictObject({
     direct: fraction.describe('Share of supply lost directly: produced (refining, magnet) or mined and shipped (mining) by the country.'),
-    viaRefiners: fraction.describe('Share of supply lost through third countries: its ore or refined output processed (refining, magnet) or re-exported (mining) elsewhere.'),
+    viaRefiners: fraction.describe(
+      'Share of supply lost through third countries: its ore or refined output processed (refining, magnet) or re-exported (mining) elsewhere.',
+    ),
     total: fraction.describe('direct + viaRefiners, already multiplied by the fraction.'),
-    lostQuantity: quantity.describe("Volume lost, in unit."),
+    lostQuantity: quantity.describe('Volume lost, in unit.'),
     replaceable: quantity.describe('Part of the lost volume eligible candidates could replace under the policy, in unit.'),
     shortfall: quantity.describe('lostQuantity - replaceable, in unit.'),
     shortfallShare: fraction.describe('shortfall / supply.'),
@@ -28,13 +30,13 @@ const shockStageSchema = z
     ...stageBlocks,
     shock: stageShockSchema.nullable().describe('The shock at this stage; null when the importer\'s trade is not covered (unknown, not "nothing lost").'),
   })
-  .describe('One stage: the report\'s blocks and the shock.');
+  .describe("One stage: the report's blocks and the shock.");
 
 export const shockSchema = z
   .strictObject({
     ...envelopeHead,
     importer: countryCode.describe('The importing country, ISO 3166-1 alpha-3.'),
-    year: year.nullable().describe('The year given with --year; null when each block takes its source\'s latest year.'),
+    year: year.nullable().describe("The year given with --year; null when each block takes its source's latest year."),
     scenario: z
       .strictObject({
         country: countryCode.describe('The country whose supply falls (--country).'),
@@ -48,7 +50,7 @@ export const shockSchema = z
         z
           .strictObject({
             material: materialName,
-            shortfallShare: fraction.describe('The largest shortfall share of the material\'s stages; materials are listed by it, largest first.'),
+            shortfallShare: fraction.describe("The largest shortfall share of the material's stages; materials are listed by it, largest first."),
             stages: z
               .strictObject({
                 mining: shockStageSchema.optional().describe('Mining stage; absent when the shock does not reach it.'),
@@ -62,4 +64,7 @@ export const shockSchema = z
       .describe('Materials the shock reaches, largest shortfall share first.'),
     warnings,
   })
-  .meta({ title: 'supply-risk shock --format json', description: "What-if: a country's supply falls by a fraction; the importer's lost share, what candidates could replace, the shortfall." });
+  .meta({
+    title: 'supply-risk shock --format json',
+    description: "What-if: a country's supply falls by a fraction; the importer's lost share, what candidates could replace, the shortfall.",
+  });

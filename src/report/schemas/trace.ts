@@ -23,7 +23,9 @@ export const traceSchema = z
     shareBase: shareBase.describe('What the shares are of: supply (P + I), or imports when own production is not exactly known.'),
     unit: z.string().describe('Unit of every quantity.'),
     supply: quantity.describe("The importer's supply (or imports, see shareBase), in unit."),
-    middle: z.enum(['refiner', 'maker', 'shipper']).describe('What the middle tier is: refining countries, magnet makers, or shipping countries at the mining stage.'),
+    middle: z
+      .enum(['refiner', 'maker', 'shipper'])
+      .describe('What the middle tier is: refining countries, magnet makers, or shipping countries at the mining stage.'),
     minShare: fraction.describe('Links below this share of supply are folded into "other" (--min-share).'),
     nodes: z
       .array(
@@ -33,7 +35,7 @@ export const traceSchema = z
             country: nodeCountry.describe('ISO 3166-1 alpha-3 code, or "other" for the folded remainder of the tier.'),
             quantity: quantity.describe('Quantity through this node, in unit.'),
             share: fraction.describe('Share of supply through this node.'),
-            traced: z.boolean().describe('False when part of this node\'s flow could not be traced to mine production.'),
+            traced: z.boolean().describe("False when part of this node's flow could not be traced to mine production."),
           })
           .describe('A country in one tier.'),
       )
@@ -53,4 +55,7 @@ export const traceSchema = z
       .describe('Links between tiers, largest first.'),
     warnings,
   })
-  .meta({ title: 'supply-risk trace --format json', description: "The chain behind the importer's supply of one material: mine origins -> refiners (or shippers) -> importer." });
+  .meta({
+    title: 'supply-risk trace --format json',
+    description: "The chain behind the importer's supply of one material: mine origins -> refiners (or shippers) -> importer.",
+  });

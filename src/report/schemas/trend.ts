@@ -8,7 +8,9 @@ const trendPoint = z
     worldHhi: hhi.nullable().describe('HHI of world production; null without production figures that year.'),
     topProducer: countryCode.nullable().describe('The largest producer that year; null without production figures.'),
     topProducerShare: fraction.nullable().describe('Its share of world production; null without production figures.'),
-    importReliance: fraction.nullable().describe("The importer's import reliance; null when its trade is unknown that year, it neither imports nor produces, or it is known only as a range."),
+    importReliance: fraction
+      .nullable()
+      .describe("The importer's import reliance; null when its trade is unknown that year, it neither imports nor produces, or it is known only as a range."),
     importRelianceRange: z
       .tuple([fraction, fraction])
       .nullable()
@@ -17,18 +19,22 @@ const trendPoint = z
     topSupplierShare: fraction.nullable().describe("Its share of the importer's supply (see shareBase)."),
     topOrigin: countryCode.nullable().describe('The largest mine origin; null also when origins cannot be traced that year.'),
     topOriginShare: fraction.nullable().describe("Its share of the importer's supply (see shareBase)."),
-    shareBase: shareBase.nullable().describe('What the importer\'s shares are of that year: supply (P + I) or imports; null without an importer block.'),
+    shareBase: shareBase.nullable().describe("What the importer's shares are of that year: supply (P + I) or imports; null without an importer block."),
     productionSource: z
       .string()
       .nullable()
-      .describe('Publisher of that year\'s world production rows (the source column\'s text before its first comma, e.g. "USGS MCS 2024"; "; " between several); null without production rows or a source column.'),
+      .describe(
+        'Publisher of that year\'s world production rows (the source column\'s text before its first comma, e.g. "USGS MCS 2024"; "; " between several); null without production rows or a source column.',
+      ),
     sourceChanged: z
       .strictObject({
         from: z.string().describe('Publisher of the world production of the year with figures before this one.'),
-        to: z.string().describe('Publisher of this year\'s world production.'),
+        to: z.string().describe("Publisher of this year's world production."),
       })
       .nullable()
-      .describe('Set on the first year whose world production comes from another publication than the year with figures before it (a new edition of the same publication is not a change); a step in worldHhi or topProducerShare there may be the sources\', not the market\'s. Null otherwise.'),
+      .describe(
+        "Set on the first year whose world production comes from another publication than the year with figures before it (a new edition of the same publication is not a change); a step in worldHhi or topProducerShare there may be the sources', not the market's. Null otherwise.",
+      ),
   })
   .describe('One year (a rolling mean with --average > 1); a value the data cannot give is null, never 0.');
 
@@ -36,7 +42,7 @@ const change = (what: string) => z.number().nullable().describe(`Last minus firs
 
 const stageTrend = z
   .strictObject({
-    unit: z.string().describe('Unit of the stage\'s quantities.'),
+    unit: z.string().describe("Unit of the stage's quantities."),
     change: z
       .strictObject({
         worldHhi: change('world HHI (HHI points)'),
@@ -75,4 +81,7 @@ export const trendSchema = z
       .describe('Every material, sorted by id.'),
     warnings,
   })
-  .meta({ title: 'supply-risk trend --format json', description: 'Per material and stage, year by year: world HHI, top producer, import reliance, top supplier and top origin shares.' });
+  .meta({
+    title: 'supply-risk trend --format json',
+    description: 'Per material and stage, year by year: world HHI, top producer, import reliance, top supplier and top origin shares.',
+  });

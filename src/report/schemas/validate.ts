@@ -29,7 +29,9 @@ export const validateSchema = z
               .array(
                 z
                   .strictObject({
-                    line: count.nullable().describe('Physical line of the record, from 1 (its last line when it spans several); null for a whole-file problem.'),
+                    line: count
+                      .nullable()
+                      .describe('Physical line of the record, from 1 (its last line when it spans several); null for a whole-file problem.'),
                     column: count.nullable().describe('Field number, from 1; null for a whole-row or whole-file problem.'),
                     message: z.string().describe('What is wrong, and how to fix it where that is clear.'),
                   })
@@ -46,7 +48,7 @@ export const validateSchema = z
         'duplicate-row': count.describe('Rows of production.csv or trade.csv that repeat an earlier row exactly.'),
         jump: count.describe('Quantities that change by a large factor from one year with data to the next.'),
         acknowledged: count.describe('Jumps that acknowledged.csv names as checked source figures (not failing --strict).'),
-        coverage: count.describe('Notes on what the data covers (the loader\'s warnings).'),
+        coverage: count.describe("Notes on what the data covers (the loader's warnings)."),
         note: count.describe('Other notes, e.g. trade rows converted by a content factor.'),
       })
       .describe('Warnings found per class, listed or not.'),
@@ -65,4 +67,7 @@ export const validateSchema = z
       .describe('Warnings, integrity classes first (duplicates, then jumps), then the notes; the first 50 of each class and file.'),
     warningsOmitted: count.describe('Warnings beyond those listed, counted but not listed.'),
   })
-  .meta({ title: 'supply-risk validate --format json', description: 'A data folder checked: rows read, used, rejected, blank and skipped per file, and every problem.' });
+  .meta({
+    title: 'supply-risk validate --format json',
+    description: 'A data folder checked: rows read, used, rejected, blank and skipped per file, and every problem.',
+  });
