@@ -102,6 +102,9 @@ export async function readTradeInParallel(
     });
   };
   const table = new TradeTable();
+  // Room for every row at once, as the one-thread reader makes after its first chunk: growing a large
+  // table batch by batch copies its columns and re-inserts its hash many times over.
+  if (mode === 'rows') table.reserve(plan.estimatedRows);
   const merger = new BatchMerger(plan.ranges.length, table);
   const workers: Worker[] = [];
   const { Worker: WorkerThread } = await import('node:worker_threads');
@@ -201,7 +204,7 @@ class BatchMerger {
  * one-thread reader would read as a whole with csv-parse (lone carriage returns in its first chunk),
  * a quoted header, or no line end near a cut.
  */
-export async function planRanges(path: string, size: number, parts: number): Promise<{ header: Buffer; ranges: [number, number][] } | null> {
+export async function planRanges(path: string, size: number, parts: number): Promise<{ header: Buffer; ranges: [number, number][]; estimatedRows: number } | null> {
   const handle = await open(path);
   try {
     const first = Buffer.alloc(Math.min(size, CHUNK_BYTES));
@@ -221,7 +224,11 @@ export async function planRanges(path: string, size: number, parts: number): Pro
     bounds.push(size);
     const ranges: [number, number][] = [];
     for (let k = 0; k + 1 < bounds.length; k++) ranges.push([bounds[k] ?? 0, bounds[k + 1] ?? 0]);
-    return ranges.length > 1 ? { header: Buffer.from(first.subarray(0, headerEnd)), ranges } : null;
+    // Rows in the file, from the lines of the first chunk: a full read reserves room for them at once.
+    let lines = 0;
+    for (let at = first.indexOf(NEWLINE, headerEnd); at !== -1; at = first.indexOf(NEWLINE, at + 1)) lines += 1;
+    const estimatedRows = lines > 0 ? Math.ceil((lines * (size - headerEnd)) / Math.max(1, first.length - headerEnd)) : 0;
+    return ranges.length > 1 ? { header: Buffer.from(first.subarray(0, headerEnd)), ranges, estimatedRows } : null;
   } finally {
     await handle.close();
   }
