@@ -204,7 +204,11 @@ class BatchMerger {
  * one-thread reader would read as a whole with csv-parse (lone carriage returns in its first chunk),
  * a quoted header, or no line end near a cut.
  */
-export async function planRanges(path: string, size: number, parts: number): Promise<{ header: Buffer; ranges: [number, number][]; estimatedRows: number } | null> {
+export async function planRanges(
+  path: string,
+  size: number,
+  parts: number,
+): Promise<{ header: Buffer; ranges: [number, number][]; estimatedRows: number } | null> {
   const handle = await open(path);
   try {
     const first = Buffer.alloc(Math.min(size, CHUNK_BYTES));
