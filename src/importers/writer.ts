@@ -21,7 +21,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { writeFailure, writeFileSafely as writeFileAtomically } from '../io/safe-write.js';
-import { COUNTRIES_SPEC, GOVERNANCE_SPEC, PRODUCTION_SPEC, TRADE_SPEC } from '../input/dataset.js';
+import { COUNTRIES_SPEC, GOVERNANCE_SPEC, PRODUCTION_SPEC, TRADE_SPEC } from '../input/loading.js';
 import { columnAt, COVERAGE_FILE as CONTRACT_COVERAGE, GROSS_FILE as CONTRACT_GROSS, TRADE_FILE as CONTRACT_TRADE } from '../input/contract.js';
 import { WITHHELD } from '../domain/fields.js';
 import { InputError, type Problem } from '../domain/problems.js';

@@ -29,19 +29,6 @@ import { ImportSummary, tradeLineReader, type LineOutcome } from './fast/trade-l
 import { TradeTable } from './trade-table.js';
 
 export type { TradeFact } from './trade-table.js';
-// Shared with parallel.ts through loading.ts (so the two do not import each other); re-exported for existing imports.
-export {
-  PRODUCTION_SPEC,
-  TRADE_SPEC,
-  GOVERNANCE_SPEC,
-  COVERAGE_SPEC,
-  GROSS_SPEC,
-  COUNTRIES_SPEC,
-  UnitRegistry,
-  type FileStats,
-  type LoadFilter,
-  type TradeRead,
-} from './loading.js';
 
 export interface ProductionFact {
   material: string;

@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { ByteTokenMap, fourDigits, plainDecimal, splitFields } from './fast/byte-fields.js';
 import { UNATTRIBUTED } from '../domain/countries.js';
 import { FileProblem, readCsv, type CsvColumns, type CsvSpec } from './csv.js';
-import { COVERAGE_SPEC, PRODUCTION_SPEC, TRADE_SPEC } from './dataset.js';
+import { COVERAGE_SPEC, PRODUCTION_SPEC, TRADE_SPEC } from './loading.js';
 import { MAX_YEAR, MIN_YEAR, STAGES } from '../domain/fields.js';
 import { InputError } from '../domain/problems.js';
 

@@ -16,7 +16,7 @@ import {
   specOf,
   TRADE_FILE,
 } from '../../src/input/contract.js';
-import { COVERAGE_SPEC, PRODUCTION_SPEC, TRADE_SPEC } from '../../src/input/dataset.js';
+import { COVERAGE_SPEC, PRODUCTION_SPEC, TRADE_SPEC } from '../../src/input/loading.js';
 import { COVERAGE_HEADER, GROSS_HEADER, PRODUCTION_HEADER, TRADE_HEADER } from '../../src/importers/contract-csv.js';
 import { FieldError } from '../../src/domain/fields.js';
 import { ROOT } from '../helpers/cli.js';

@@ -5,7 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { inspectDataset, type FileStats } from '../../input/dataset.js';
+import { inspectDataset } from '../../input/dataset.js';
+import type { FileStats } from '../../input/loading.js';
 import { escapeControls, formatProblem } from '../../domain/problems.js';
 import { checkSanity, INTEGRITY_CLASSES, WARNING_CLASSES, type DataWarning, type WarningList } from '../../input/sanity.js';
 import { renderJson } from '../../report/json.js';

@@ -5,7 +5,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { builtInCountries } from '../../domain/countries.js';
-import { readTradeRows, UnitRegistry } from '../dataset.js';
+import { readTradeRows } from '../dataset.js';
+import { UnitRegistry } from '../loading.js';
 import type { TradeJob, TradeJobResult, WorkerMessage } from './parallel.js';
 import { ImportSummary } from './trade-lines.js';
 import { TradeTable } from '../trade-table.js';
