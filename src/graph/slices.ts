@@ -8,7 +8,7 @@
 import type { Stage } from '../domain/fields.js';
 import { STAGES } from '../domain/fields.js';
 import type { TradeTable } from '../input/trade-table.js';
-import type { TradeCoverage } from './coverage.js';
+import type { TradeCoverage } from '../input/coverage-index.js';
 import type { SupplyGraph } from './supply-graph.js';
 
 export interface Flow {

@@ -12,7 +12,7 @@ import { DirectedGraph } from 'graphology';
 import type { Dataset } from '../input/dataset.js';
 import type { Stage } from '../domain/fields.js';
 import type { TradeTable } from '../input/trade-table.js';
-import { TradeCoverage } from './coverage.js';
+import { TradeCoverage } from '../input/coverage-index.js';
 
 export interface CountryNode {
   [key: string]: unknown;

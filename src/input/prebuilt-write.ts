@@ -6,6 +6,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { builtInCountries } from '../domain/countries.js';
+import { TradeCoverage } from './coverage-index.js';
 import { inspectDataset } from './dataset.js';
 import { datasetSnapshot, embeddedDataDir, fingerprint, prebuiltDataset, removePrebuilt, writePrebuilt } from './prebuilt.js';
 
@@ -24,7 +25,7 @@ async function main(): Promise<number> {
     return 0;
   }
   try {
-    writePrebuilt(before, { dataset: datasetSnapshot(dataset), builtInCountries: [...builtInCountries()] });
+    writePrebuilt(before, { ...datasetSnapshot(dataset), builtInCountries: [...builtInCountries()] });
   } catch (error) {
     removePrebuilt();
     process.stderr.write(`prebuilt embedded data: not written (${error instanceof Error ? error.message : String(error)}; commands read the CSVs)\n`);
@@ -32,7 +33,12 @@ async function main(): Promise<number> {
   }
   const again = prebuiltDataset(dir);
   // Equal values (deep equality does not look at order), and the same order in every Map, Set and object.
-  const same = again !== null && isDeepStrictEqual(again, dataset) && sameOrder(again, dataset);
+  // The coverage index first: comparing the datasets reads (decodes) every lazy list of `again`.
+  const same =
+    again !== null &&
+    isDeepStrictEqual(TradeCoverage.of(again).snapshot(), TradeCoverage.of(dataset).snapshot()) &&
+    isDeepStrictEqual(again, dataset) &&
+    sameOrder(again, dataset);
   if (!same) {
     removePrebuilt();
     process.stderr.write('prebuilt embedded data: not written (reading it back did not give what the CSVs give; commands read the CSVs)\n');

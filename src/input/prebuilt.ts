@@ -20,10 +20,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { primeBuiltInCountries, type Country } from '../domain/countries.js';
 import type { Dataset } from './dataset.js';
+import { TradeCoverage, type TradeCoverageSnapshot } from './coverage-index.js';
 import { TradeTable, type TradeTableSnapshot } from './trade-table.js';
 
 /** Bumped when the layout of the file or of its payload changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 /** The data folder the package ships, which commands read without --data. */
 export function embeddedDataDir(): string {
@@ -39,23 +40,32 @@ export function isEmbeddedDataDir(dir: string): boolean {
   return resolve(dir) === resolve(embeddedDataDir());
 }
 
-/** A dataset as the prebuilt file stores it: plain data, the trade table as its columns. */
-export function datasetSnapshot(dataset: Dataset): unknown {
-  return { ...dataset, trade: dataset.trade.snapshot() };
+/**
+ * What the prebuilt file stores of a dataset: its plain data with the trade table as its columns,
+ * and its coverage index (so that a run restores the index instead of building it from the facts).
+ */
+export function datasetSnapshot(dataset: Dataset): { dataset: unknown; coverageIndex: TradeCoverageSnapshot } {
+  return { dataset: { ...dataset, trade: dataset.trade.snapshot() }, coverageIndex: TradeCoverage.of(dataset).snapshot() };
 }
 
 /**
  * The embedded data as `npm run build` prebuilt it (prebuilt-write.ts), when data/ still holds
- * what it was made from; else null (the caller then reads the CSVs).
+ * what it was made from; else null (the caller then reads the CSVs). Lists of facts are decoded on
+ * first use (see decodeLazily): a report never reads coverage.csv's facts, only the restored index.
  */
 export function prebuiltDataset(dataDir: string, file = prebuiltFile()): Dataset | null {
   const payload = readPrebuilt(dataDir, file) as {
-    dataset: Omit<Dataset, 'trade'> & { trade: TradeTableSnapshot };
+    dataset: Omit<Dataset, 'trade'> & { trade: TradeTableSnapshot | TradeTable };
+    coverageIndex: TradeCoverageSnapshot;
     builtInCountries: [string, Country][];
   } | null;
   if (!payload) return null;
   primeBuiltInCountries(payload.builtInCountries);
-  return { ...payload.dataset, trade: TradeTable.restore(payload.dataset.trade) };
+  // The decoded object itself, not a spread copy: a spread would decode every lazy list at once.
+  const dataset = payload.dataset;
+  dataset.trade = TradeTable.restore(dataset.trade as TradeTableSnapshot);
+  TradeCoverage.remember(dataset, TradeCoverage.restore(payload.coverageIndex));
+  return dataset as Dataset;
 }
 
 /** What the prebuilt file was made from: [file, size, mtimeMs] of each input, and the Node version. */
@@ -110,22 +120,22 @@ export function readPrebuilt(dataDir: string, file = prebuiltFile()): unknown {
     return null;
   }
   try {
-    const head = Buffer.alloc(4);
-    if (readSync(fd, head, 0, 4, 0) !== 4) return null;
-    const header = Buffer.alloc(head.readUInt32LE(0));
-    if (readSync(fd, header, 0, header.length, 4) !== header.length) return null;
+    // The whole file in one ArrayBuffer, read once (the size of the file this descriptor reads: a
+    // rebuild may have renamed another over the path since). The writer pads the payload so that
+    // the binary part starts at a multiple of 8, and every column is an aligned view into it.
+    const bytes = Buffer.allocUnsafeSlow(fstatSync(fd).size);
+    if (bytes.length < 8 || readSync(fd, bytes, 0, bytes.length, 0) !== bytes.length) return null;
+    const view = new DataView(bytes.buffer);
+    const headerEnd = 4 + view.getUint32(0, true);
     const now = fingerprint(dataDir);
-    if (now === null || header.toString('utf8') !== JSON.stringify(now)) return null;
-    const start = 4 + header.length;
-    // The size of the file this descriptor reads (a rebuild may have renamed another over the path since).
-    const rest = Buffer.allocUnsafe(fstatSync(fd).size - start);
-    if (readSync(fd, rest, 0, rest.length, start) !== rest.length) return null;
-    const length = rest.readUInt32LE(0);
-    const { strings, root } = JSON.parse(rest.toString('utf8', 4, 4 + length)) as { strings: string[]; root: unknown };
-    // The binary part in an ArrayBuffer of its own, so that every column is aligned.
-    const binary = new Uint8Array(rest.length - 4 - length);
-    binary.set(rest.subarray(4 + length));
-    return decode(root, { strings, binary: binary.buffer });
+    if (now === null || Buffer.from(bytes.buffer, 4, headerEnd - 4).toString('utf8') !== JSON.stringify(now)) return null;
+    const payloadEnd = headerEnd + 4 + view.getUint32(headerEnd, true);
+    if (payloadEnd % 8 !== 0) return null;
+    const { strings, root } = JSON.parse(Buffer.from(bytes.buffer, headerEnd + 4, payloadEnd - headerEnd - 4).toString('utf8')) as {
+      strings: string[];
+      root: unknown;
+    };
+    return decode(root, { strings, binary: bytes.buffer, base: payloadEnd });
   } catch {
     // A file cut short or written by something else: read the CSVs.
     return null;
@@ -138,8 +148,11 @@ export function readPrebuilt(dataDir: string, file = prebuiltFile()): unknown {
 export function writePrebuilt(print: Fingerprint, payload: unknown, file = prebuiltFile()): void {
   const out = new Encoder();
   const root = out.encode(payload);
-  const json = Buffer.from(JSON.stringify({ strings: out.strings, root }), 'utf8');
   const header = Buffer.from(JSON.stringify(print), 'utf8');
+  const text = JSON.stringify({ strings: out.strings, root });
+  // Spaces after the JSON bring the binary part to a multiple of 8 in the file (JSON.parse skips them).
+  const unpadded = 4 + header.length + 4 + Buffer.byteLength(text, 'utf8');
+  const json = Buffer.from(text + ' '.repeat((8 - (unpadded % 8)) % 8), 'utf8');
   const u32 = (value: number): Buffer => {
     const bytes = Buffer.alloc(4);
     bytes.writeUInt32LE(value, 0);
@@ -159,7 +172,7 @@ export function removePrebuilt(file = prebuiltFile()): void {
 }
 
 type TypedArray = Int32Array | Float64Array | Uint8Array | Uint32Array | Int16Array | Uint16Array | Float32Array | Int8Array;
-const TYPED: Record<string, new (buffer: ArrayBuffer) => TypedArray> = {
+const TYPED: Record<string, { new (buffer: ArrayBuffer, offset: number, length: number): TypedArray; BYTES_PER_ELEMENT: number }> = {
   Int8Array,
   Uint8Array,
   Int16Array,
@@ -329,7 +342,9 @@ class Encoder {
 
 interface Parts {
   strings: string[];
+  /** The buffer holding the binary part, which starts at `base`; offsets in the payload are from there. */
   binary: ArrayBuffer;
+  base: number;
 }
 
 function decode(value: unknown, parts: Parts): unknown {
@@ -340,9 +355,9 @@ function decode(value: unknown, parts: Parts): unknown {
   if ('$a' in tagged) return (tagged.$a as unknown[]).map((item) => decode(item, parts));
   if ('$ms' in tagged) {
     const { keys, offsets, items, n, total } = tagged.$ms as { keys: number; offsets: number; items: number; n: number; total: number };
-    const keyIds = new Int32Array(parts.binary, keys, n);
-    const bounds = new Int32Array(parts.binary, offsets, n + 1);
-    const values = new Int32Array(parts.binary, items, total);
+    const keyIds = new Int32Array(parts.binary, parts.base + keys, n);
+    const bounds = new Int32Array(parts.binary, parts.base + offsets, n + 1);
+    const values = new Int32Array(parts.binary, parts.base + items, total);
     const map = new Map<string, Set<number>>();
     for (let k = 0; k < n; k += 1) {
       const set = new Set<number>();
@@ -360,10 +375,10 @@ function decode(value: unknown, parts: Parts): unknown {
       n: number;
       total: number;
     };
-    const keyIds = new Int32Array(parts.binary, keys, n);
-    const bounds = new Int32Array(parts.binary, offsets, n + 1);
-    const years = new Int32Array(parts.binary, innerKeys, total);
-    const scores = new Float64Array(parts.binary, innerValues, total);
+    const keyIds = new Int32Array(parts.binary, parts.base + keys, n);
+    const bounds = new Int32Array(parts.binary, parts.base + offsets, n + 1);
+    const years = new Int32Array(parts.binary, parts.base + innerKeys, total);
+    const scores = new Float64Array(parts.binary, parts.base + innerValues, total);
     const map = new Map<string, Map<number, number>>();
     for (let k = 0; k < n; k += 1) {
       const inner = new Map<number, number>();
@@ -375,7 +390,11 @@ function decode(value: unknown, parts: Parts): unknown {
   if ('$o' in tagged) {
     const object: Record<string, unknown> = {};
     const fields = tagged.$o as Record<string, unknown>;
-    for (const key of Object.keys(fields)) object[key] = decode(fields[key], parts);
+    for (const key of Object.keys(fields)) {
+      const field = fields[key];
+      if (field !== null && typeof field === 'object' && '$c' in field) decodeLazily(object, key, () => decode(field, parts));
+      else object[key] = decode(field, parts);
+    }
     return object;
   }
   if ('$m' in tagged) {
@@ -396,12 +415,38 @@ function decode(value: unknown, parts: Parts): unknown {
   if ('$t' in tagged) {
     const kind = TYPED[tagged.$t as string];
     if (!kind) throw new Error('unknown typed array');
-    // A copy of its own: a value of the dataset does not keep the whole binary part.
-    return new kind(parts.binary.slice(tagged.o as number, (tagged.o as number) + (tagged.n as number)));
+    // A view, not a copy: the values stored this way (a finished trade table's columns) are never
+    // written again, and the file's buffer is mostly these columns anyway.
+    return new kind(
+      parts.binary.slice(parts.base + (tagged.o as number), parts.base + (tagged.o as number) + (tagged.n as number)),
+      0,
+      (tagged.n as number) / kind.BYTES_PER_ELEMENT,
+    );
   }
   if ('$n' in tagged) return Number(tagged.$n);
   if ('$u' in tagged) return undefined;
   throw new Error('unknown tag');
+}
+
+/**
+ * A field decoded when first read (or replaced when first written), then a plain property in the
+ * same place among the object's keys. Rows of objects cost a run most to make and to keep (each
+ * survives the young generation); a field no command path reads is never made.
+ */
+function decodeLazily(object: Record<string, unknown>, key: string, make: () => unknown): void {
+  const settle = (value: unknown): void => {
+    Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
+  };
+  Object.defineProperty(object, key, {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      const value = make();
+      settle(value);
+      return value;
+    },
+    set: settle,
+  });
 }
 
 interface Columns {
@@ -421,16 +466,16 @@ function decodeColumns(columns: Columns, parts: Parts): unknown[] {
   const reads: string[] = [];
   cols.forEach((col, k) => {
     if ('s' in col) {
-      data.push(new Int32Array(parts.binary, col.s, n));
+      data.push(new Int32Array(parts.binary, parts.base + col.s, n));
       reads.push(`t[c[${k}][i]]`);
     } else if ('sn' in col) {
-      data.push(new Int32Array(parts.binary, col.sn, n));
+      data.push(new Int32Array(parts.binary, parts.base + col.sn, n));
       reads.push(`(c[${k}][i] < 0 ? null : t[c[${k}][i]])`);
     } else if ('i' in col) {
-      data.push(new Int32Array(parts.binary, col.i, n));
+      data.push(new Int32Array(parts.binary, parts.base + col.i, n));
       reads.push(`c[${k}][i]`);
     } else if ('f' in col) {
-      data.push(new Float64Array(parts.binary, col.f, n));
+      data.push(new Float64Array(parts.binary, parts.base + col.f, n));
       reads.push(`c[${k}][i]`);
     } else {
       data.push(col.j.map((item) => decode(item, parts)));

@@ -7,7 +7,7 @@
 import { upstreamOf, type Stage } from '../domain/fields.js';
 import type { SliceIndex } from '../graph/slices.js';
 import type { Dataset } from '../input/dataset.js';
-import { TradeCoverage } from '../graph/coverage.js';
+import { TradeCoverage } from '../input/coverage-index.js';
 
 export function worldYear(index: SliceIndex, material: string, stage: Stage, fixedYear?: number): number | null {
   const years = index.productionYears(material, stage);
@@ -49,7 +49,7 @@ export function tradeSlicesForLatestYears(
     const [material = '', stage = ''] = key.split('|');
     seen.add(`${material}|${stage}`);
   }
-  for (const fact of dataset.coverage ?? []) seen.add(`${fact.material}|${fact.stage}`);
+  for (const key of coverage.stagesCovered()) seen.add(key);
   for (const key of seen) {
     const [material = '', stage = 'mining'] = key.split('|');
     // The rule of importerYear; a group's imports are covered in a year when any member's are

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { builtInCountries } from '../../src/domain/countries.js';
+import { TradeCoverage } from '../../src/input/coverage-index.js';
 import { inspectDataset, loadDataset } from '../../src/input/dataset.js';
 import { datasetSnapshot, embeddedDataDir, fingerprint, isEmbeddedDataDir, prebuiltDataset, readPrebuilt, writePrebuilt } from '../../src/input/prebuilt.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
@@ -22,10 +23,18 @@ describe('prebuilt data', () => {
     const print = fingerprint(dir);
     expect(print).not.toBeNull();
     const dataset = await loadDataset(dir, { threads: 1 });
-    writePrebuilt(print!, { dataset: datasetSnapshot(dataset), builtInCountries: [...builtInCountries()] }, file);
+    writePrebuilt(print!, { ...datasetSnapshot(dataset), builtInCountries: [...builtInCountries()] }, file);
     const again = prebuiltDataset(dir, file);
     expect(again).not.toBeNull();
+    // The coverage index is restored, not built from the facts (which stay undecoded until read).
+    expect(Object.getOwnPropertyDescriptor(again, 'coverage')?.get).toBeTypeOf('function');
+    expect(TradeCoverage.of(again!).snapshot()).toEqual(TradeCoverage.of(dataset).snapshot());
+    expect(TradeCoverage.of(again!).extent('cobalt', 'mining', 'JPN', 2024, 'import')).toBe(
+      TradeCoverage.of(dataset).extent('cobalt', 'mining', 'JPN', 2024, 'import'),
+    );
     expect(isDeepStrictEqual(again, dataset)).toBe(true);
+    expect(Object.getOwnPropertyDescriptor(again, 'coverage')?.get).toBeUndefined();
+    expect(Object.keys(again!)).toEqual(Object.keys(dataset));
     expect([...(again?.importYears.keys() ?? [])]).toEqual([...dataset.importYears.keys()]);
     expect(again?.trade.facts()).toEqual(dataset.trade.facts());
   });

@@ -7,8 +7,27 @@
  * - Without one (a hand-made folder), trade rows into a country imply that its imports and exports of
  *   that material and stage are covered for that year.
  */
-import type { CoverageExtent, CoverageFact, CoverageFlow, Dataset } from '../input/dataset.js';
+import type { CoverageExtent, CoverageFact, CoverageFlow, Dataset } from './dataset.js';
 import type { Stage } from '../domain/fields.js';
+
+/**
+ * A TradeCoverage as plain data (names in id order, series keys, typed arrays): what the prebuilt
+ * embedded data stores, so that a run restores the index instead of building it from thousands of facts.
+ */
+export interface TradeCoverageSnapshot {
+  declared: boolean;
+  materials: string[];
+  stages: string[];
+  flows: string[];
+  countries: string[];
+  extentNames: CoverageExtent[];
+  /** Series keys in series order (see seriesKey). */
+  seriesKeys: number[];
+  start: Int32Array;
+  count: Int32Array;
+  yearList: Float64Array;
+  extentOf: Uint8Array;
+}
 
 export class TradeCoverage {
   /*
@@ -24,18 +43,20 @@ export class TradeCoverage {
   /** seriesKey -> series number. */
   private readonly seriesOf = new Map<number, number>();
   /** Series k's years: years[start[k]] .. years[start[k] + count[k] - 1], ascending; extents alongside. */
-  private readonly start: Int32Array;
-  private readonly count: Int32Array;
-  private readonly yearList: Float64Array;
-  private readonly extentOf: Uint8Array;
+  private start: Int32Array = new Int32Array(1);
+  private count: Int32Array = new Int32Array(0);
+  private yearList: Float64Array = new Float64Array(0);
+  private extentOf: Uint8Array = new Uint8Array(0);
   /** The years of each series asked for, as the array years() gives every time. */
   private readonly yearArrays = new Map<number, number[]>();
 
   private constructor(
-    facts: readonly CoverageInput[],
     /** True when the folder's coverage.csv declared it; false when implied by the trade rows. */
     readonly declared: boolean,
-  ) {
+  ) {}
+
+  private static fromFacts(facts: readonly CoverageInput[], declared: boolean): TradeCoverage {
+    const index = new TradeCoverage(declared);
     const n = facts.length;
     const idOf = (ids: Map<string, number>, name: string): number => {
       let id = ids.get(name);
@@ -50,54 +71,58 @@ export class TradeCoverage {
     const extentIds = new Map<string, number>();
     for (let k = 0; k < n; k += 1) {
       const fact = facts[k] as CoverageInput;
-      material[k] = idOf(this.materialIds, fact.material);
-      stage[k] = idOf(this.stageIds, fact.stage);
-      flow[k] = idOf(this.flowIds, fact.flow);
-      country[k] = idOf(this.countryIds, fact.importer);
+      material[k] = idOf(index.materialIds, fact.material);
+      stage[k] = idOf(index.stageIds, fact.stage);
+      flow[k] = idOf(index.flowIds, fact.flow);
+      country[k] = idOf(index.countryIds, fact.importer);
       const before = extentIds.size;
       extent[k] = idOf(extentIds, fact.extent);
-      if (extentIds.size > before) this.extentNames.push(fact.extent);
+      if (extentIds.size > before) index.extentNames.push(fact.extent);
     }
     // Each fact's series, numbered in order of first appearance.
     const seriesOfFact = new Int32Array(n);
     const sizes: number[] = [];
     for (let k = 0; k < n; k += 1) {
-      const key = this.seriesKey(material[k] ?? 0, stage[k] ?? 0, flow[k] ?? 0, country[k] ?? 0);
-      let series = this.seriesOf.get(key);
+      const key = index.seriesKey(material[k] ?? 0, stage[k] ?? 0, flow[k] ?? 0, country[k] ?? 0);
+      let series = index.seriesOf.get(key);
       if (series === undefined) {
         series = sizes.length;
-        this.seriesOf.set(key, series);
+        index.seriesOf.set(key, series);
         sizes.push(0);
       }
       seriesOfFact[k] = series;
       sizes[series] = (sizes[series] ?? 0) + 1;
     }
-    this.start = new Int32Array(sizes.length + 1);
-    for (let series = 0; series < sizes.length; series += 1) this.start[series + 1] = (this.start[series] ?? 0) + (sizes[series] ?? 0);
-    this.count = new Int32Array(sizes.length);
-    this.yearList = new Float64Array(n);
-    this.extentOf = new Uint8Array(n);
+    index.start = new Int32Array(sizes.length + 1);
+    for (let series = 0; series < sizes.length; series += 1) index.start[series + 1] = (index.start[series] ?? 0) + (sizes[series] ?? 0);
+    index.count = new Int32Array(sizes.length);
+    index.yearList = new Float64Array(n);
+    index.extentOf = new Uint8Array(n);
     // Each series' years in order of first appearance; a later fact of a year sets its extent again.
     for (let k = 0; k < n; k += 1) {
       const series = seriesOfFact[k] ?? 0;
-      const from = this.start[series] ?? 0;
+      const from = index.start[series] ?? 0;
       const year = (facts[k] as CoverageInput).year;
-      const at = this.find(from, from + (this.count[series] ?? 0), year);
+      const at = index.find(from, from + (index.count[series] ?? 0), year);
       if (at === -1) {
-        const end = from + (this.count[series] ?? 0);
-        this.yearList[end] = year;
-        this.extentOf[end] = extent[k] ?? 0;
-        this.count[series] = (this.count[series] ?? 0) + 1;
-      } else this.extentOf[at] = extent[k] ?? 0;
+        const end = from + (index.count[series] ?? 0);
+        index.yearList[end] = year;
+        index.extentOf[end] = extent[k] ?? 0;
+        index.count[series] = (index.count[series] ?? 0) + 1;
+      } else index.extentOf[at] = extent[k] ?? 0;
     }
-    for (let series = 0; series < sizes.length; series += 1) this.sortYears(this.start[series] ?? 0, this.count[series] ?? 0);
+    for (let series = 0; series < sizes.length; series += 1) index.sortYears(index.start[series] ?? 0, index.count[series] ?? 0);
+    return index;
   }
 
   /**
    * The coverage of a dataset. The same dataset's coverage is asked for more than once (the latest
-   * years, then the graph), so it is kept by the facts it was made from while they stay the same size.
+   * years, then the graph), so it is kept by the facts it was made from while they stay the same
+   * size, or by the dataset itself where the prebuilt embedded data restored it (see remember).
    */
   static of(dataset: Pick<Dataset, 'coverage' | 'importYears'>): TradeCoverage {
+    const restored = restoredFor.get(dataset);
+    if (restored) return restored;
     const source = dataset.coverage ?? dataset.importYears;
     const size = dataset.coverage ? dataset.coverage.length : dataset.importYears.size;
     const known = made.get(source);
@@ -107,8 +132,13 @@ export class TradeCoverage {
     return coverage;
   }
 
+  /** What of(dataset) gives from now on: an index restored with the dataset (prebuilt.ts), never rebuilt from its facts. */
+  static remember(dataset: object, coverage: TradeCoverage): void {
+    restoredFor.set(dataset, coverage);
+  }
+
   private static make(dataset: Pick<Dataset, 'coverage' | 'importYears'>): TradeCoverage {
-    if (dataset.coverage) return new TradeCoverage(dataset.coverage, true);
+    if (dataset.coverage) return TradeCoverage.fromFacts(dataset.coverage, true);
     const implied: Pick<CoverageFact, 'material' | 'stage' | 'importer' | 'year' | 'flow' | 'extent'>[] = [];
     for (const [series, years] of dataset.importYears) {
       const [material = '', stage = 'mining', importer = ''] = series.split('|');
@@ -116,7 +146,56 @@ export class TradeCoverage {
         for (const flow of ['import', 'export'] as const) implied.push({ material, stage: stage as Stage, importer, year, flow, extent: 'full' });
       }
     }
-    return new TradeCoverage(implied, false);
+    return TradeCoverage.fromFacts(implied, false);
+  }
+
+  /** The index as plain data: see TradeCoverageSnapshot. */
+  snapshot(): TradeCoverageSnapshot {
+    return {
+      declared: this.declared,
+      materials: [...this.materialIds.keys()],
+      stages: [...this.stageIds.keys()],
+      flows: [...this.flowIds.keys()],
+      countries: [...this.countryIds.keys()],
+      extentNames: [...this.extentNames],
+      seriesKeys: [...this.seriesOf.keys()],
+      start: this.start,
+      count: this.count,
+      yearList: this.yearList,
+      extentOf: this.extentOf,
+    };
+  }
+
+  /** The index a snapshot was taken of, field for field. */
+  static restore(snapshot: TradeCoverageSnapshot): TradeCoverage {
+    const index = new TradeCoverage(snapshot.declared);
+    const fill = (ids: Map<string, number>, names: readonly string[]): void => names.forEach((name, id) => ids.set(name, id));
+    fill(index.materialIds, snapshot.materials);
+    fill(index.stageIds, snapshot.stages);
+    fill(index.flowIds, snapshot.flows);
+    fill(index.countryIds, snapshot.countries);
+    index.extentNames.push(...snapshot.extentNames);
+    snapshot.seriesKeys.forEach((key, series) => index.seriesOf.set(key, series));
+    index.start = snapshot.start;
+    index.count = snapshot.count;
+    index.yearList = snapshot.yearList;
+    index.extentOf = snapshot.extentOf;
+    return index;
+  }
+
+  /** Every `material|stage` with a covered series, in order of first appearance. */
+  stagesCovered(): string[] {
+    const materials = [...this.materialIds.keys()];
+    const stages = [...this.stageIds.keys()];
+    const perMaterial = this.stageIds.size * this.flowIds.size * this.countryIds.size;
+    const perStage = this.flowIds.size * this.countryIds.size;
+    const seen = new Set<string>();
+    this.seriesOf.forEach((_series, key) => {
+      const material = Math.floor(key / perMaterial);
+      const stage = Math.floor((key % perMaterial) / perStage);
+      seen.add(`${materials[material] ?? ''}|${stages[stage] ?? ''}`);
+    });
+    return [...seen];
   }
 
   /** How a country's imports (or exports) of a material and stage are covered in a year; null when not at all. */
@@ -187,3 +266,5 @@ type CoverageInput = Pick<CoverageFact, 'material' | 'stage' | 'importer' | 'yea
 
 /** Each dataset's coverage, by the facts (or implied years) it was made from. */
 const made = new WeakMap<object, { size: number; coverage: TradeCoverage }>();
+/** Indexes restored with a dataset (remember), by the dataset. */
+const restoredFor = new WeakMap<object, TradeCoverage>();
