@@ -27,7 +27,7 @@ import { STAGES, type Stage } from '../domain/fields.js';
 export const EXIT = { ok: 0, breach: 1, error: 2 } as const;
 
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
-  tuneV8ForShortRuns();
+  tuneV8(argv);
   // Only `diff` parses --fail-on, and commander parses synchronously: its module is loaded before parsing, for diff only.
   if (argv.includes('diff')) gateConditions = (await import('../metrics/diff.js')).parseConditions;
   let exitCode: number = EXIT.ok;
@@ -291,16 +291,17 @@ function parseWindow(value: string): number {
  *   briskly, which on a large file cost 25 to 30 MB of memory and no speed (report --year on 2M
  *   rows: 80 MB instead of about 108 MB, as fast or faster; trend within noise). So the young
  *   generation keeps its starting size.
- * - V8 considers optimizing a function once it has run about 66 KB of bytecode (its interrupt
- *   budget), and a report on the embedded data calls hundreds of functions just past that point,
- *   once each material: much of what the optimizing compiler then builds is used briefly or not at
- *   all, and its work touched a quarter of the run's new memory pages (3,200 of 12,700 page faults;
- *   on these machines a fresh page costs about 10 microseconds). With a budget of 500 KB the
- *   embedded report takes about 400 ms instead of 460, with a third fewer such pages
- *   (docs/design.md); the loops over a large file still reach optimized code within their first
- *   few thousand rows.
+ * - On the embedded data (no --data), V8 considers optimizing a function only after 500 KB of its
+ *   bytecode has run instead of about 66 KB (its interrupt budget). Such a run calls hundreds of
+ *   functions just past the usual point, once each material: much of what the optimizing compiler
+ *   built was used briefly or not at all, and its work touched a quarter of the run's new memory
+ *   pages (3,200 of 12,700 page faults; a fresh page costs about 10 microseconds on these
+ *   machines). With the larger budget the embedded report takes about 400 ms instead of 460
+ *   (docs/design.md). A folder given with --data may be large: there the default stays, since
+ *   trend on 2M rows took 4.6-4.9 s with the larger budget against 4.3 s without.
  */
-function tuneV8ForShortRuns(): void {
+function tuneV8(argv: readonly string[]): void {
   setFlagsFromString('--semi-space-growth-factor=1');
-  setFlagsFromString('--interrupt-budget=500000');
+  const ownData = argv.some((arg) => arg === '--data' || arg.startsWith('--data='));
+  if (!ownData) setFlagsFromString('--interrupt-budget=500000');
 }

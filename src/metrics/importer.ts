@@ -314,19 +314,39 @@ function withCharacterisation(block: Omit<ImporterBlock, 'geopolRiskMidpoint' | 
 }
 
 export function unitValuesOf(flows: readonly Flow[], importer: string): UnitValues {
-  const sums = (key: (flow: Flow) => string | null): Map<string, number> => {
-    const value = new Map<string, number>();
-    const quantity = new Map<string, number>();
-    for (const flow of flows) {
-      const at = key(flow);
-      if (at === null || flow.valueUsd == null || !(flow.valuedQuantity && flow.valuedQuantity > 0)) continue;
-      value.set(at, (value.get(at) ?? 0) + flow.valueUsd);
-      quantity.set(at, (quantity.get(at) ?? 0) + flow.valuedQuantity);
-    }
-    return new Map([...value].map(([at, usd]) => [at, usd / (quantity.get(at) ?? 1)]));
+  // One pass, sums in flow order: value and valued quantity by supplier (imports) and by exporter.
+  const importValue = new Map<string, number>();
+  const importQuantity = new Map<string, number>();
+  const exportValue = new Map<string, number>();
+  const exportQuantity = new Map<string, number>();
+  let allValue = 0;
+  let allQuantity = 0;
+  let anyImport = false;
+  const add = (value: Map<string, number>, quantity: Map<string, number>, at: string, usd: number, valued: number): void => {
+    value.set(at, (value.get(at) ?? 0) + usd);
+    quantity.set(at, (quantity.get(at) ?? 0) + valued);
   };
-  const all = sums((flow) => (flow.to === importer ? 'all' : null)).get('all') ?? null;
-  return { importsFrom: sums((flow) => (flow.to === importer ? flow.from : null)), exportsOf: sums((flow) => flow.from), meanImport: all };
+  flows.forEach((flow) => {
+    const usd = flow.valueUsd;
+    const valued = flow.valuedQuantity;
+    if (usd == null || !(valued && valued > 0)) return;
+    if (flow.to === importer) {
+      anyImport = true;
+      allValue += usd;
+      allQuantity += valued;
+      add(importValue, importQuantity, flow.from, usd, valued);
+    }
+    add(exportValue, exportQuantity, flow.from, usd, valued);
+  });
+  const perUnit = (value: Map<string, number>, quantity: Map<string, number>): Map<string, number> => {
+    value.forEach((usd, at) => value.set(at, usd / (quantity.get(at) ?? 1)));
+    return value;
+  };
+  return {
+    importsFrom: perUnit(importValue, importQuantity),
+    exportsOf: perUnit(exportValue, exportQuantity),
+    meanImport: anyImport ? allValue / allQuantity : null,
+  };
 }
 
 function unknownTrade(
