@@ -29,7 +29,7 @@ import type { Analysis, StageAnalysis } from './analysis.js';
 import { herfindahl } from './concentration.js';
 import { nothingTraced, type Exposure, type UnitValues } from './importer.js';
 import type { WorldBlock } from './world.js';
-import { cutToCeiling, waterFill, type Bin } from './waterfill.js';
+import { ceilingCutter, waterFill, type Bin, type Fill } from './waterfill.js';
 
 /** `unknown`: the importer's trade at this stage is not covered by the data. */
 export type RiskLevel = 'high' | 'medium' | 'low' | 'unknown';
@@ -453,18 +453,24 @@ function hhiGap(input: StageInput, block: GapBlock): Gap | undefined {
   const candidates = candidatesFrom(stageWorld(input), supply, new Set([input.importer]), input.limits, input.country);
   const shareCap = input.limits.maxSingleCountryShare * S;
 
+  // The HHIs below are those hhiOf would give of the plan's map of quantities after the move,
+  // summed in that map's order (supply's order, then receivers new to it), without making the map:
+  // the search tries hundreds of ceilings a gap.
   const cutOnly = (ceiling: number): number => {
-    const after = new Map(supply);
-    donors.forEach((quantity, country) => after.set(country, Math.min(quantity, ceiling)));
-    return hhiOf(after, S);
+    let hhi = 0;
+    supply.forEach((quantity, country) => {
+      if (country !== UNATTRIBUTED) hhi += (100 * ((donors.has(country) ? Math.min(quantity, ceiling) : quantity) / S)) ** 2;
+    });
+    return hhi;
   };
-  const planAt = (ceiling: number): CeilingPlan => {
-    // Sums in the maps' order, as reduce over their values would: no array per call (planAt runs hundreds of times a gap).
+  const cutDonors = ceilingCutter(donors);
+  const moveAt = (ceiling: number): { fill: Fill; cut: Map<string, number> } => {
+    // Sums in the maps' order, as reduce over their values would: no array per call.
     let above = 0;
     donors.forEach((q) => {
       above += Math.max(0, q - ceiling);
     });
-    const { cut } = cutToCeiling(donors, above);
+    const { cut } = cutDonors(above);
     let moved = 0;
     cut.forEach((q) => {
       moved += q;
@@ -472,20 +478,42 @@ function hhiGap(input: StageInput, block: GapBlock): Gap | undefined {
     const receivers = candidates.filter((c) => c.existing < ceiling);
     const fill = waterFill(bins(receivers, input.limits.maxRedirectShare, Math.min(shareCap, ceiling)), moved);
     // Volume nobody takes stays with the donors, spread back so that they stay as level as possible.
-    const kept = fill.placed < moved ? cutToCeiling(donors, fill.placed) : { cut, ceiling };
+    return { fill, cut: fill.placed < moved ? cutDonors(fill.placed).cut : cut };
+  };
+  const quantityAfter = (country: string, quantity: number, { fill, cut }: { fill: Fill; cut: Map<string, number> }): number => {
+    const received = fill.result.get(country);
+    if (received !== undefined) return received;
+    const taken = cut.get(country);
+    return taken === undefined ? quantity : quantity - taken;
+  };
+  const planAt = (ceiling: number): CeilingPlan => {
+    const move = moveAt(ceiling);
     const after = new Map(supply);
-    kept.cut.forEach((quantity, country) => after.set(country, (supply.get(country) ?? 0) - quantity));
-    fill.result.forEach((quantity, country) => after.set(country, quantity));
-    return { ceiling, after, added: fill.added, cut: kept.cut, placed: fill.placed, hhi: hhiOf(after, S) };
+    after.forEach((quantity, country) => after.set(country, quantityAfter(country, quantity, move)));
+    move.fill.result.forEach((quantity, country) => {
+      if (!supply.has(country)) after.set(country, quantity);
+    });
+    return { ceiling, after, added: move.fill.added, cut: move.cut, placed: move.fill.placed, hhi: hhiOf(after, S) };
+  };
+  const planHhi = (ceiling: number): number => {
+    const move = moveAt(ceiling);
+    let hhi = 0;
+    supply.forEach((quantity, country) => {
+      if (country !== UNATTRIBUTED) hhi += (100 * (quantityAfter(country, quantity, move) / S)) ** 2;
+    });
+    move.fill.result.forEach((quantity, country) => {
+      if (country !== UNATTRIBUTED && !supply.has(country)) hhi += (100 * (quantity / S)) ** 2;
+    });
+    return hhi;
   };
 
   // planAt(ceiling).hhi, kept by ceiling: lowestPlan walks again the grid of ceilings walked below
-  // (a plan is the same every time for the same ceiling; only the HHI is kept, not its maps).
+  // (a plan is the same every time for the same ceiling).
   const hhis = new Map<number, number>();
   const hhiAt = (ceiling: number): number => {
-    if (Object.is(ceiling, -0)) return planAt(ceiling).hhi;
+    if (Object.is(ceiling, -0)) return planHhi(ceiling);
     let hhi = hhis.get(ceiling);
-    if (hhi === undefined) hhis.set(ceiling, (hhi = planAt(ceiling).hhi));
+    if (hhi === undefined) hhis.set(ceiling, (hhi = planHhi(ceiling)));
     return hhi;
   };
 
@@ -510,10 +538,13 @@ function hhiGap(input: StageInput, block: GapBlock): Gap | undefined {
     // (spread over suppliers too small to count) is the unfilled volume.
     plan = lowestPlan(planAt, hhiAt, ideal);
     const holders = new Map([...plan.after].filter(([country]) => country !== input.importer && country !== UNATTRIBUTED));
+    const planned = plan;
     const cutAfter = (ceiling: number): number => {
-      const after = new Map(plan?.after);
-      for (const [country, quantity] of holders) after.set(country, Math.min(quantity, ceiling));
-      return hhiOf(after, S);
+      let hhi = 0;
+      planned.after.forEach((quantity, country) => {
+        if (country !== UNATTRIBUTED) hhi += (100 * ((holders.has(country) ? Math.min(quantity, ceiling) : quantity) / S)) ** 2;
+      });
+      return hhi;
     };
     const ceiling = largestCeiling(cutAfter, limit, 0, Math.max(0, ...holders.values()));
     unfilled = [...holders.values()].reduce((sum, q) => sum + Math.max(0, q - ceiling), 0);

@@ -72,27 +72,43 @@ export function waterFill(bins: readonly Bin[], amount: number): Fill {
  * (water-filling down), which lowers the sum of squares the most for the volume taken.
  */
 export function cutToCeiling(holders: ReadonlyMap<string, number>, amount: number): { ceiling: number; cut: Map<string, number> } {
+  return ceilingCutter(holders)(amount);
+}
+
+/**
+ * cutToCeiling for one set of holders and many amounts (a gap search tries hundreds): the holders
+ * are sorted once. Same arithmetic, in the same order, as a call of cutToCeiling each time.
+ */
+export function ceilingCutter(holders: ReadonlyMap<string, number>): (amount: number) => { ceiling: number; cut: Map<string, number> } {
   const quantities = [...holders.values()].sort((a, b) => b - a);
-  const total = quantities.reduce((sum, value) => sum + value, 0);
-  const taken = (ceiling: number): number => quantities.reduce((sum, value) => sum + Math.max(0, value - ceiling), 0);
-  let ceiling = quantities[0] ?? 0;
-  if (amount >= total) ceiling = 0;
-  else if (amount > 0) {
-    // Between consecutive quantities, taken() is linear with slope = number of holders above.
-    for (let k = 1; k <= quantities.length; k++) {
-      const next = quantities[k] ?? 0;
-      if (taken(next) >= amount) {
-        const top = quantities.slice(0, k).reduce((sum, value) => sum + value, 0);
-        ceiling = (top - amount) / k;
-        break;
+  let total = 0;
+  for (const value of quantities) total += value;
+  const taken = (ceiling: number): number => {
+    let sum = 0;
+    for (const value of quantities) sum += Math.max(0, value - ceiling);
+    return sum;
+  };
+  return (amount) => {
+    let ceiling = quantities[0] ?? 0;
+    if (amount >= total) ceiling = 0;
+    else if (amount > 0) {
+      // Between consecutive quantities, taken() is linear with slope = number of holders above.
+      for (let k = 1; k <= quantities.length; k++) {
+        const next = quantities[k] ?? 0;
+        if (taken(next) >= amount) {
+          let top = 0;
+          for (let i = 0; i < k; i++) top += quantities[i] ?? 0;
+          ceiling = (top - amount) / k;
+          break;
+        }
       }
     }
-  }
-  const cut = new Map<string, number>();
-  holders.forEach((quantity, country) => {
-    if (quantity > ceiling) cut.set(country, quantity - ceiling);
-  });
-  return { ceiling, cut };
+    const cut = new Map<string, number>();
+    holders.forEach((quantity, country) => {
+      if (quantity > ceiling) cut.set(country, quantity - ceiling);
+    });
+    return { ceiling, cut };
+  };
 }
 
 function clamp(value: number, low: number, high: number): number {
