@@ -166,9 +166,9 @@ function buildIndex(graph: SupplyGraph): SliceIndex {
   // The graph holds whole slices of the table (see buildSupplyGraph): a slice with one row among the
   // edges' rows has all of them, side by side in the table.
   const inGraph = new Uint8Array(table.slices.length);
+  const pairRows = graph.getAttribute('pairRows');
   graph.forEachEdge((_edge, link) => {
-    const rows = link.rows;
-    for (let k = 0; k < rows.length; k += 1) inGraph[table.sliceOf[rows[k] ?? 0] ?? 0] = 1;
+    for (let k = link.first; k < link.end; k += 1) inGraph[table.sliceOf[pairRows[k] ?? 0] ?? 0] = 1;
   });
   const grossExtra = graph.getAttribute('grossExtra') ?? {};
   table.slices.forEach((info, id) => {

@@ -29,8 +29,13 @@ export interface CountryNode {
 
 export interface TradeLink {
   [key: string]: unknown;
-  /** Rows of the graph's trade table holding this pair's flows, in the table's order. */
-  rows: Int32Array;
+  /**
+   * This pair's flows: the rows of the graph's trade table listed at positions first .. end - 1 of
+   * the graph's `pairRows`, in the table's order. Two numbers, not a view per edge: an edge is made
+   * for every trading pair and every view is an object the garbage collector copies.
+   */
+  first: number;
+  end: number;
 }
 
 export interface GraphMeta {
@@ -39,6 +44,8 @@ export interface GraphMeta {
   units: Record<string, string>;
   /** The flows of every edge, in columns (material, stage, year, quantity, value). */
   trade: TradeTable;
+  /** Rows of `trade`, grouped by exporter and importer pair: each edge's are a range of it (TradeLink). */
+  pairRows: Int32Array;
   /** Which importers' trade the data covers, by material, stage and year. */
   coverage: TradeCoverage;
   /** Production cells the source withholds, keyed `productionKey(material, stage, year)` -> countries. */
@@ -96,7 +103,16 @@ export function buildSupplyGraph(dataset: Dataset, options: GraphOptions = {}): 
     const pair = `${fact.exporter}>${fact.importer}`;
     flows[pair] = (flows[pair] ?? 0) + fact.grossQuantity - fact.containedQuantity;
   }
-  graph.replaceAttributes({ units: Object.fromEntries(dataset.units), trade: table, coverage: TradeCoverage.of(dataset), withheld, tradeYears, grossExtra });
+  const { pairs, start, rows } = rowsByPair(table, options.tradeSlices);
+  graph.replaceAttributes({
+    units: Object.fromEntries(dataset.units),
+    trade: table,
+    pairRows: rows,
+    coverage: TradeCoverage.of(dataset),
+    withheld,
+    tradeYears,
+    grossExtra,
+  });
   graph.setAttribute('productionSources', Object.fromEntries(dataset.productionSources ?? []));
   // The nodes' attributes as they are added, so that production is summed without a graph lookup per row.
   const nodes = new Map<string, CountryNode>();
@@ -123,14 +139,13 @@ export function buildSupplyGraph(dataset: Dataset, options: GraphOptions = {}): 
     node.production[key] = (node.production[key] ?? 0) + fact.quantity;
   }
   const codes = table.countries.values;
-  const { pairs, start, rows } = rowsByPair(table, options.tradeSlices);
   for (let group = 0; group < pairs.length; group += 1) {
     const pair = pairs[group] ?? 0;
     const exporter = codes[Math.floor(pair / codes.length)] ?? '';
     const importer = codes[pair % codes.length] ?? '';
     ensureNode(exporter);
     ensureNode(importer);
-    graph.addDirectedEdgeWithKey(`${exporter}>${importer}`, exporter, importer, { rows: rows.subarray(start[group] ?? 0, start[group + 1] ?? 0) });
+    graph.addDirectedEdgeWithKey(`${exporter}>${importer}`, exporter, importer, { first: start[group] ?? 0, end: start[group + 1] ?? 0 });
   }
   return graph;
 }
