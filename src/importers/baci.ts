@@ -41,7 +41,10 @@ export async function importBaci(paths: readonly string[], options: TradeOptions
     // BACI reconciles every country pair, so it covers each country's exports as well as its imports.
     if (track.coverage) {
       const source = `CEPII BACI, ${basename(path)}`;
-      result.coverage.push(...coverageRows(track.coverage, options, 'import', source), ...coverageRows(track.coverage, options, 'export', source, 'exporters'));
+      // A loop, not push(...rows): a spread of a few hundred thousand rows overflows the call stack.
+      for (const flow of ['import', 'export'] as const) {
+        for (const row of coverageRows(track.coverage, options, flow, source, flow === 'import' ? 'importers' : 'exporters')) result.coverage.push(row);
+      }
     }
   }
   result.gross = gross.rows();

@@ -149,7 +149,7 @@ async function importFile(path: string, options: TradeOptions, result: ImportRes
       `${label}: for ${breakdowns.nested} reporter, partner, year, code and flow keys the other records do not add up to the largest (subtotals or several breakdowns); the largest is kept as the total there too`,
     );
   }
-  if (track.coverage) result.coverage.push(...coverageRows(track.coverage, options, 'import', source));
+  if (track.coverage) for (const row of coverageRows(track.coverage, options, 'import', source)) result.coverage.push(row);
   if (counts.duplicates > 0) result.notes.push(`${label}: ${counts.duplicates} exact duplicate lines dropped`);
   if (counts.earlier > 0) result.notes.push(`${label}: ${counts.earlier} records dropped: an earlier file gave the same reporter, partner, year and code`);
   if (counts.qtyFallback > 0)
@@ -231,7 +231,7 @@ async function importWorkbook(path: string, options: TradeOptions, result: Impor
     const row = readRecord(fields, fields.join('\u0001'), columns, fixedYear, context);
     if (row) result.trade.push(row);
   });
-  if (track.coverage) result.coverage.push(...coverageRows(track.coverage, options, 'import', source));
+  if (track.coverage) for (const row of coverageRows(track.coverage, options, 'import', source)) result.coverage.push(row);
   if (counts.duplicates > 0) result.notes.push(`${label}: ${counts.duplicates} exact duplicate rows dropped`);
   if (counts.earlier > 0) result.notes.push(`${label}: ${counts.earlier} records dropped: an earlier file gave the same reporter, partner, year and code`);
   if (counts.qtyFallback > 0)

@@ -274,7 +274,7 @@ async function importFile(path: string, options: UsgsOptions, result: ImportResu
   if (layout === 'mcs2024') readLayout2024(file, header, body);
   else if (layout === 'mcs2025') readLayout2025(file, header, body);
   else readLayout2026(file, header, body);
-  result.production.push(...file.rows.values());
+  for (const row of file.rows.values()) result.production.push(row);
   const withheld = [...file.rows.values()].filter(isWithheldRow).length;
   if (withheld > 0) result.notes.push(`${label}: ${withheld} withheld figures (W) written as withheld rows (quantity W)`);
   for (const parts of file.summedParts) result.notes.push(`${label}: ${parts} rows of one country are added up (as in USGS's world total)`);

@@ -1,10 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importBaci } from '../../src/importers/baci.js';
 import { importComtrade } from '../../src/importers/comtrade.js';
 import { loadHsMap } from '../../src/importers/hs-map.js';
+import { resolveNumericCode } from '../../src/importers/numeric-codes.js';
 import type { CoverageRow } from '../../src/importers/types.js';
 
 /**
@@ -137,5 +139,41 @@ describe('coverage written by the trade importers', () => {
     expect(text(japan.coverage)).toEqual(['manganese mining JPN 2024 import full', 'nickel mining JPN 2024 import full']);
     const row = all.trade.find((flow) => flow.exporter === 'GAB');
     expect(row?.quantity).toBe(46);
+  });
+});
+
+describe('coverage of a large import', () => {
+  it('BACI: hundreds of thousands of coverage rows (every importer, year and material)', async () => {
+    // 40 years x 150 importers x 30 materials: each year every importer imports one code, so that
+    // each code is in the file every year and each importer is seen every year. Coverage: one
+    // import row per (year, importer, material) = 180,000, plus export rows for the exporters (each
+    // importer also exports: 180,000 more). Written one row at a time: a single push(...rows) of
+    // that many arguments overflowed the call stack (a RangeError, "internal error" at the CLI).
+    const dir = mkdtempSync(join(tmpdir(), 'supply-risk-coverage-large-'));
+    const hsMap = join(dir, 'hs-codes.csv');
+    const codes = Array.from({ length: 30 }, (_, k) => String(810100 + k));
+    writeFileSync(hsMap, ['hs6,material,stage,content_factor,description', ...codes.map((code, k) => `${code},m${k},mining,1,synthetic`)].join('\n'));
+    // 150 numeric codes of distinct countries, as the BACI reader resolves them.
+    const seen = new Set<string>();
+    const numeric = Object.keys((createRequire(import.meta.url)('i18n-iso-countries') as { getNumericCodes(): Record<string, string> }).getNumericCodes())
+      .filter((code) => {
+        const match = resolveNumericCode(code);
+        if (match.kind !== 'country' || seen.has(match.code)) return false;
+        seen.add(match.code);
+        return true;
+      })
+      .slice(0, 150);
+    expect(numeric).toHaveLength(150);
+    const lines = ['t,i,j,k,v,q'];
+    for (let year = 1985; year < 2025; year += 1) {
+      numeric.forEach((importer, k) => lines.push(`${year},${numeric[(k + 1) % numeric.length]},${importer},${codes[k % codes.length]},1,1`));
+    }
+    const path = join(dir, 'BACI_HS92_large.csv');
+    writeFileSync(path, lines.join('\n'));
+    const result = await importBaci([path], { hsMap: await loadHsMap(hsMap) }, { threads: false });
+    const imports = result.coverage.filter((row) => row.flow === 'import');
+    expect(imports).toHaveLength(40 * 150 * 30);
+    expect(result.coverage).toHaveLength(2 * 40 * 150 * 30);
+    expect(result.trade).toHaveLength(40 * 150);
   });
 });

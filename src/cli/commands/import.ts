@@ -35,7 +35,7 @@ export function declareImportCommand(program: Command, io: CliIo, setExitCode: (
     .option('--groups <file>', 'wgi: country,group memberships to merge into countries.csv')
     .option('--country <iso3>', 'comtrade, baci: only flows into or out of this country', parseCountryOption)
     .option('--materials <list>', 'only these materials, comma-separated', parseListOption)
-    .option('--stages <list>', 'only these stages (mining, refining), comma-separated', parseListOption)
+    .option('--stages <list>', `only these stages (${STAGES.join(', ')}), comma-separated`, parseListOption)
     .option('--quiet', 'no summary on stderr (errors are still printed)')
     .option('--json', 'print what was read, kept, skipped and written as JSON on stdout (needs --out; schema: supply-risk schema import)')
     .action(async (source: string, files: string[], options: ImportCommandOptions) => {
