@@ -103,6 +103,11 @@ export class TradeTable {
    */
   sliceStart = new Int32Array(0);
   private finished = false;
+  /**
+   * Rows are appended as they come and summed by finish() instead of through the hash (see
+   * sumAtFinish): set for the rows of a threaded read, where the hash was most of the main thread's work.
+   */
+  private summedAtFinish = false;
 
   /**
    * With `aggregate: false` every row is kept as it came, unsummed: a worker thread's share of a
@@ -145,7 +150,7 @@ export class TradeTable {
   /** Adds one row: a new fact, or summed into the fact with the same slice and countries. */
   add(slice: number, exporter: number, importer: number, quantity: number, valueUsd: number): void {
     if (this.finished) throw new Error('TradeTable.add after finish()');
-    if (!this.options.aggregate) {
+    if (!this.options.aggregate || this.summedAtFinish) {
       this.append(slice, exporter, importer, quantity, valueUsd);
       return;
     }
@@ -209,6 +214,17 @@ export class TradeTable {
     return batch;
   }
 
+  /**
+   * From now on rows are kept as they come and the rows of one slice and country pair are summed
+   * when the table is finished, in the order they came (the same sums as adding them one by one).
+   * A hash lookup per row reads a random place of a table of tens of megabytes; appending writes in
+   * order, and the sort that finish() does anyway brings each pair's rows together. Rows already
+   * summed stay as they are.
+   */
+  sumAtFinish(): void {
+    if (this.options.aggregate) this.summedAtFinish = true;
+  }
+
   /** Adds a batch of rows made by another table (another thread), in its order. */
   addBatch(batch: RowBatch): void {
     const countryId = Int32Array.from(batch.countries, (code) => this.countries.id(code));
@@ -216,6 +232,23 @@ export class TradeTable {
       this.sliceId(this.materials.id(slice.material), STAGES.indexOf(slice.stage), slice.year, slice.unit),
     );
     this.reserve(this.length + batch.length);
+    if (!this.options.aggregate || this.summedAtFinish) {
+      // Column by column, as add() would append each row.
+      const from = this.length;
+      for (let row = 0; row < batch.length; row += 1) {
+        this.sliceOf[from + row] = sliceId[batch.sliceOf[row]!]!;
+        this.exporterOf[from + row] = countryId[batch.exporterOf[row]!]!;
+        this.importerOf[from + row] = countryId[batch.importerOf[row]!]!;
+      }
+      this.quantityOf.set(batch.quantityOf.subarray(0, batch.length), from);
+      this.valueUsdOf.set(batch.valueUsdOf.subarray(0, batch.length), from);
+      for (let row = 0; row < batch.length; row += 1) {
+        const value = batch.valueUsdOf[row]!;
+        this.valuedQuantityOf[from + row] = Number.isNaN(value) ? 0 : batch.quantityOf[row]!;
+      }
+      this.length = from + batch.length;
+      return;
+    }
     for (let row = 0; row < batch.length; row += 1) {
       this.add(
         sliceId[batch.sliceOf[row]!]!,
@@ -236,7 +269,7 @@ export class TradeTable {
     let capacity = this.sliceOf.length;
     while (capacity < facts) capacity *= 2;
     if (capacity > this.sliceOf.length) this.resize(capacity);
-    if (!this.options.aggregate) return;
+    if (!this.options.aggregate || this.summedAtFinish) return;
     let slots = this.slotCount;
     while (facts > slots * MAX_LOAD) slots *= 2;
     if (slots > this.slotCount) this.rehash(slots);
@@ -255,12 +288,15 @@ export class TradeTable {
     const sliceRank = rankOf(this.slices.map((slice) => `${slice.material}\u0000${STAGES.indexOf(slice.stage)}\u0000${slice.year}`));
     const countryRank = rankOf(this.countries.values);
     const order = sortRows(this, sliceRank, countryRank);
-    this.sliceOf = gatheredInts(this.sliceOf, order, sliceRank);
-    this.exporterOf = gatheredInts(this.exporterOf, order);
-    this.importerOf = gatheredInts(this.importerOf, order);
-    this.quantityOf = gatheredDoubles(this.quantityOf, order);
-    this.valueUsdOf = gatheredDoubles(this.valueUsdOf, order);
-    this.valuedQuantityOf = gatheredDoubles(this.valuedQuantityOf, order);
+    if (this.summedAtFinish) this.gatherSummed(order, sliceRank);
+    else {
+      this.sliceOf = gatheredInts(this.sliceOf, order, sliceRank);
+      this.exporterOf = gatheredInts(this.exporterOf, order);
+      this.importerOf = gatheredInts(this.importerOf, order);
+      this.quantityOf = gatheredDoubles(this.quantityOf, order);
+      this.valueUsdOf = gatheredDoubles(this.valueUsdOf, order);
+      this.valuedQuantityOf = gatheredDoubles(this.valuedQuantityOf, order);
+    }
     const renumbered: SliceInfo[] = new Array<SliceInfo>(this.slices.length);
     this.slices.forEach((slice, id) => (renumbered[sliceRank[id] ?? 0] = slice));
     this.slices = renumbered;
@@ -270,6 +306,58 @@ export class TradeTable {
       this.sliceStart[next] = (this.sliceStart[next] ?? 0) + 1;
     }
     for (let k = 0; k < this.slices.length; k += 1) this.sliceStart[k + 1] = (this.sliceStart[k + 1] ?? 0) + (this.sliceStart[k] ?? 0);
+  }
+
+  /**
+   * The rows in `order` (sorted, so rows of one slice and pair are side by side, in the order they
+   * came), each slice and pair's rows summed into one fact as add() sums them: quantities, and the
+   * values with the quantities that had one. The new columns are views of arrays sized for every
+   * row: the pages past the last fact are never written, so they cost no memory.
+   */
+  private gatherSummed(order: Int32Array, sliceRank: Int32Array): void {
+    const rows = order.length;
+    const sliceOf = new Int32Array(rows);
+    const exporterOf = new Int32Array(rows);
+    const importerOf = new Int32Array(rows);
+    const quantityOf = new Float64Array(rows);
+    const valueUsdOf = new Float64Array(rows);
+    const valuedQuantityOf = new Float64Array(rows);
+    let fact = -1;
+    let slice = -1;
+    let exporter = -1;
+    let importer = -1;
+    for (let k = 0; k < rows; k += 1) {
+      const row = order[k]!;
+      const quantity = this.quantityOf[row]!;
+      const value = this.valueUsdOf[row]!;
+      if (this.sliceOf[row] === slice && this.exporterOf[row] === exporter && this.importerOf[row] === importer) {
+        quantityOf[fact] = quantityOf[fact]! + quantity;
+        if (!Number.isNaN(value)) {
+          const known = valueUsdOf[fact]!;
+          valueUsdOf[fact] = Number.isNaN(known) ? value : known + value;
+          valuedQuantityOf[fact] = valuedQuantityOf[fact]! + quantity;
+        }
+        continue;
+      }
+      fact += 1;
+      slice = this.sliceOf[row]!;
+      exporter = this.exporterOf[row]!;
+      importer = this.importerOf[row]!;
+      sliceOf[fact] = sliceRank[slice]!;
+      exporterOf[fact] = exporter;
+      importerOf[fact] = importer;
+      quantityOf[fact] = quantity;
+      valueUsdOf[fact] = value;
+      valuedQuantityOf[fact] = this.valuedQuantityOf[row]!;
+    }
+    this.length = fact + 1;
+    this.sliceOf = sliceOf.subarray(0, this.length);
+    this.exporterOf = exporterOf.subarray(0, this.length);
+    this.importerOf = importerOf.subarray(0, this.length);
+    this.quantityOf = quantityOf.subarray(0, this.length);
+    this.valueUsdOf = valueUsdOf.subarray(0, this.length);
+    this.valuedQuantityOf = valuedQuantityOf.subarray(0, this.length);
+    this.summedAtFinish = false;
   }
 
   /** The finished table as plain data (typed arrays and arrays): see TradeTableSnapshot. */
@@ -389,37 +477,41 @@ function compareText(a: string, b: string): number {
 }
 
 /**
- * The rows' order by (slice rank, exporter rank, importer rank): rows are first placed by slice (a
- * counting sort: linear, no comparisons), then each slice is sorted by its country pairs packed
- * with their positions into doubles, a numeric typed-array sort without a comparator function.
+ * The rows' order by (slice rank, exporter rank, importer rank), rows of equal keys in the order
+ * they came: a least-significant-digit radix sort, two stable counting sorts (by country pair, then
+ * by slice), linear in the rows and without comparisons. Pairs number at most 65536^2, so a pair
+ * is counted in two 16-bit digits where the countries are many.
  */
 function sortRows(table: TradeTable, sliceRank: Int32Array, countryRank: Int32Array): Int32Array {
   const { length, sliceOf, exporterOf, importerOf } = table;
-  const start = new Int32Array(sliceRank.length + 1);
-  for (let row = 0; row < length; row += 1) start[sliceRank[sliceOf[row]!]! + 1]! += 1;
-  for (let k = 0; k < sliceRank.length; k += 1) start[k + 1]! += start[k]!;
-  const order = new Int32Array(length);
-  const cursor = start.slice(0, sliceRank.length);
-  for (let row = 0; row < length; row += 1) order[cursor[sliceRank[sliceOf[row]!]!]!++] = row;
   const countries = countryRank.length;
-  for (let k = 0; k < sliceRank.length; k += 1) {
-    const rows = order.subarray(start[k]!, start[k + 1]!);
-    const pairOf = (row: number): number => countryRank[exporterOf[row]!]! * countries + countryRank[importerOf[row]!]!;
-    if (rows.length >= POSITIONS) {
-      rows.sort((a, b) => pairOf(a) - pairOf(b));
-      continue;
-    }
-    // pair * 2^21 + position stays below 2^53: pairs are below 65536^2 = 2^32.
-    const packed = new Float64Array(rows.length);
-    for (let position = 0; position < rows.length; position += 1) packed[position] = pairOf(rows[position]!) * POSITIONS + position;
-    packed.sort();
-    const before = rows.slice();
-    for (let position = 0; position < rows.length; position += 1) rows[position] = before[packed[position]! % POSITIONS]!;
+  const pairs = countries * countries;
+  let order: Int32Array = new Int32Array(length);
+  for (let row = 0; row < length; row += 1) order[row] = row;
+  const pairOf = (row: number): number => countryRank[exporterOf[row]!]! * countries + countryRank[importerOf[row]!]!;
+  if (pairs <= PAIR_BUCKETS) order = countingSort(order, pairOf, pairs);
+  else {
+    order = countingSort(order, (row) => pairOf(row) % PAIR_BUCKETS, PAIR_BUCKETS);
+    order = countingSort(order, (row) => Math.floor(pairOf(row) / PAIR_BUCKETS), Math.ceil(pairs / PAIR_BUCKETS));
   }
-  return order;
+  return countingSort(order, (row) => sliceRank[sliceOf[row]!]!, sliceRank.length);
 }
 
-const POSITIONS = 2 ** 21;
+/** Up to this many buckets, a country pair is one digit of the radix sort. */
+const PAIR_BUCKETS = 1 << 16;
+
+/** `rows` stably sorted by key(row), keys in 0 .. buckets - 1. */
+function countingSort(rows: Int32Array, key: (row: number) => number, buckets: number): Int32Array {
+  const start = new Int32Array(buckets + 1);
+  for (let k = 0; k < rows.length; k += 1) start[key(rows[k]!) + 1]! += 1;
+  for (let bucket = 0; bucket < buckets; bucket += 1) start[bucket + 1]! += start[bucket]!;
+  const sorted = new Int32Array(rows.length);
+  for (let k = 0; k < rows.length; k += 1) {
+    const row = rows[k]!;
+    sorted[start[key(row)]!++] = row;
+  }
+  return sorted;
+}
 
 function gatheredInts(column: Int32Array, order: Int32Array, map?: Int32Array): Int32Array {
   const result = new Int32Array(order.length);

@@ -116,4 +116,40 @@ describe('TradeTable', () => {
       expect(table.facts().every((fact) => fact.quantity === 3)).toBe(true);
     }
   });
+
+  it('sums a threaded read at finish exactly as row by row: same facts, sums in arrival order, values apart', () => {
+    // A worker's table keeps rows unsummed and sends them in batches; the main table either sums each
+    // row through its hash (add) or appends the batches and sums at finish (sumAtFinish, parallel.ts).
+    const row = fc.record({
+      material: fc.constantFrom('cobalt', 'tin'),
+      stage: fc.constantFrom('mining' as const, 'refining' as const),
+      exporter: fc.constantFrom('AUS', 'CHN', 'COD', 'JPN'),
+      importer: fc.constantFrom('CHN', 'DEU', 'JPN'),
+      year: fc.integer({ min: 2019, max: 2021 }),
+      quantity: fc.constantFrom(0.1, 0.2, 0.3, 1, 7.25, 1e-9),
+      unit: fc.constant('t'),
+      valueUsd: fc.option(fc.constantFrom(0.1, 0.2, 3, 1e6), { nil: null }),
+    });
+    fc.assert(
+      fc.property(fc.array(fc.array(row, { maxLength: 40 }), { maxLength: 5 }), (batches) => {
+        const byRow = new TradeTable();
+        const atFinish = new TradeTable();
+        atFinish.sumAtFinish();
+        for (const rows of batches) {
+          const worker = new TradeTable({ aggregate: false });
+          for (const fact of rows) {
+            worker.addFact(fact);
+            byRow.addFact(fact);
+          }
+          atFinish.addBatch(worker.takeRows());
+        }
+        byRow.finish();
+        atFinish.finish();
+        expect(atFinish.length).toBe(byRow.length);
+        expect(atFinish.facts()).toEqual(byRow.facts());
+        expect(atFinish.snapshot()).toEqual(byRow.snapshot());
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

@@ -102,8 +102,11 @@ export async function readTradeInParallel(
     });
   };
   const table = new TradeTable();
+  // The rows are summed when the table is finished, not row by row through its hash: adding the
+  // workers' batches is then a copy, and the main thread keeps up with both workers.
+  table.sumAtFinish();
   // Room for every row at once, as the one-thread reader makes after its first chunk: growing a large
-  // table batch by batch copies its columns and re-inserts its hash many times over.
+  // table batch by batch copies its columns many times over.
   if (mode === 'rows') table.reserve(plan.estimatedRows);
   const merger = new BatchMerger(plan.ranges.length, table);
   const workers: Worker[] = [];
