@@ -24,7 +24,10 @@ export function processIo(): CliIo {
     stderrIsTTY: Boolean(process.stderr.isTTY),
     columns: process.stdout.columns,
     cwd: process.cwd(),
-    stdin: process.stdin,
+    // Made when first read (only `import SOURCE -` reads it): Node sets a stream up for it on access.
+    get stdin() {
+      return process.stdin;
+    },
   };
 }
 

@@ -187,15 +187,14 @@ export class TradeCoverage {
   stagesCovered(): string[] {
     const materials = [...this.materialIds.keys()];
     const stages = [...this.stageIds.keys()];
-    const perMaterial = this.stageIds.size * this.flowIds.size * this.countryIds.size;
     const perStage = this.flowIds.size * this.countryIds.size;
-    const seen = new Set<string>();
-    this.seriesOf.forEach((_series, key) => {
-      const material = Math.floor(key / perMaterial);
-      const stage = Math.floor((key % perMaterial) / perStage);
-      seen.add(`${materials[material] ?? ''}|${stages[stage] ?? ''}`);
+    // Material and stage as one number first: a text only for each distinct pair.
+    const pairs = new Set<number>();
+    this.seriesOf.forEach((_series, key) => pairs.add(Math.floor(key / perStage)));
+    return [...pairs].map((pair) => {
+      const material = Math.floor(pair / this.stageIds.size);
+      return `${materials[material] ?? ''}|${stages[pair % this.stageIds.size] ?? ''}`;
     });
-    return [...seen];
   }
 
   /** How a country's imports (or exports) of a material and stage are covered in a year; null when not at all. */

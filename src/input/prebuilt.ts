@@ -359,11 +359,8 @@ function decode(value: unknown, parts: Parts): unknown {
     const bounds = new Int32Array(parts.binary, parts.base + offsets, n + 1);
     const values = new Int32Array(parts.binary, parts.base + items, total);
     const map = new Map<string, Set<number>>();
-    for (let k = 0; k < n; k += 1) {
-      const set = new Set<number>();
-      for (let at = bounds[k] ?? 0; at < (bounds[k + 1] ?? 0); at += 1) set.add(values[at] ?? 0);
-      map.set(parts.strings[keyIds[k] ?? 0] ?? '', set);
-    }
+    // Each Set from a view of its run of values: the Set constructor's own loop, not one add() call a value.
+    for (let k = 0; k < n; k += 1) map.set(parts.strings[keyIds[k] ?? 0] ?? '', new Set(values.subarray(bounds[k] ?? 0, bounds[k + 1] ?? 0)));
     return map;
   }
   if ('$mm' in tagged) {
