@@ -62,7 +62,8 @@ export interface GraphMeta {
   productionSources?: Record<string, readonly string[]>;
   /**
    * Gross weight minus contained weight of each converted flow (trade-gross.csv), keyed
-   * `productionKey(material, stage, year)` -> `exporter>importer`; empty when the data has none.
+   * `productionKey(material, stage, year)` -> `exporter>importer`, for the slices whose trade the
+   * graph holds; empty when the data has none.
    */
   grossExtra: Record<string, Record<string, number>>;
 }
@@ -98,8 +99,12 @@ export function buildSupplyGraph(dataset: Dataset, options: GraphOptions = {}): 
   });
   for (const years of Object.values(tradeYears)) years.sort((a, b) => a - b);
   const grossExtra: Record<string, Record<string, number>> = {};
+  // Only for the slices whose trade is in the graph: the index reads no other slice's (slices.ts).
+  const tradeSlices = options.tradeSlices;
   for (const fact of dataset.gross ?? []) {
-    const flows = (grossExtra[productionKey(fact.material, fact.stage, fact.year)] ??= {});
+    const key = productionKey(fact.material, fact.stage, fact.year);
+    if (tradeSlices && !tradeSlices.has(key)) continue;
+    const flows = (grossExtra[key] ??= {});
     const pair = `${fact.exporter}>${fact.importer}`;
     flows[pair] = (flows[pair] ?? 0) + fact.grossQuantity - fact.containedQuantity;
   }
