@@ -455,11 +455,12 @@ function hhiGap(input: StageInput, block: GapBlock): Gap | undefined {
 
   // The HHIs below are those hhiOf would give of the plan's map of quantities after the move,
   // summed in that map's order (supply's order, then receivers new to it), without making the map:
-  // the search tries hundreds of ceilings a gap.
+  // the search tries hundreds of ceilings a gap. A term is herfindahl's, of the share quantity / S.
+  const term = (quantity: number): number => (100 * (quantity / S)) ** 2;
   const cutOnly = (ceiling: number): number => {
     let hhi = 0;
     supply.forEach((quantity, country) => {
-      if (country !== UNATTRIBUTED) hhi += (100 * ((donors.has(country) ? Math.min(quantity, ceiling) : quantity) / S)) ** 2;
+      if (country !== UNATTRIBUTED) hhi += term(donors.has(country) ? Math.min(quantity, ceiling) : quantity);
     });
     return hhi;
   };
@@ -499,10 +500,10 @@ function hhiGap(input: StageInput, block: GapBlock): Gap | undefined {
     const move = moveAt(ceiling);
     let hhi = 0;
     supply.forEach((quantity, country) => {
-      if (country !== UNATTRIBUTED) hhi += (100 * (quantityAfter(country, quantity, move) / S)) ** 2;
+      if (country !== UNATTRIBUTED) hhi += term(quantityAfter(country, quantity, move));
     });
     move.fill.result.forEach((quantity, country) => {
-      if (country !== UNATTRIBUTED && !supply.has(country)) hhi += (100 * (quantity / S)) ** 2;
+      if (country !== UNATTRIBUTED && !supply.has(country)) hhi += term(quantity);
     });
     return hhi;
   };
@@ -542,7 +543,7 @@ function hhiGap(input: StageInput, block: GapBlock): Gap | undefined {
     const cutAfter = (ceiling: number): number => {
       let hhi = 0;
       planned.after.forEach((quantity, country) => {
-        if (country !== UNATTRIBUTED) hhi += (100 * ((holders.has(country) ? Math.min(quantity, ceiling) : quantity) / S)) ** 2;
+        if (country !== UNATTRIBUTED) hhi += term(holders.has(country) ? Math.min(quantity, ceiling) : quantity);
       });
       return hhi;
     };
