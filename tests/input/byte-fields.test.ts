@@ -117,6 +117,26 @@ describe('TradeTable', () => {
     }
   });
 
+  it('orders facts by slice, exporter and importer code with more than 256 countries (a pair is two digits of the sort)', () => {
+    // 300 codes: 90,000 pairs, above the 65,536 buckets of one counting-sort pass.
+    const codes = Array.from({ length: 300 }, (_, i) => `C${String(i).padStart(3, '0')}`);
+    const table = new TradeTable();
+    const expected: string[] = [];
+    let seed = 7;
+    const next = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % 300;
+    for (let k = 0; k < 5000; k += 1) {
+      const exporter = codes[next()]!;
+      const importer = codes[next()]!;
+      const year = 2020 + (k % 3);
+      table.addFact({ material: 'tin', stage: 'mining', exporter, importer, year, quantity: 1, unit: 't', valueUsd: null });
+      expected.push(`${year} ${exporter} ${importer}`);
+    }
+    table.finish();
+    const sorted = [...new Set(expected)].sort();
+    expect(table.facts().map((fact) => `${fact.year} ${fact.exporter} ${fact.importer}`)).toEqual(sorted);
+    expect(table.facts().reduce((sum, fact) => sum + fact.quantity, 0)).toBe(5000);
+  });
+
   it('sums a threaded read at finish exactly as row by row: same facts, sums in arrival order, values apart', () => {
     // A worker's table keeps rows unsummed and sends them in batches; the main table either sums each
     // row through its hash (add) or appends the batches and sums at finish (sumAtFinish, parallel.ts).
