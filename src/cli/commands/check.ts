@@ -13,13 +13,13 @@ import type { Analysis } from '../../metrics/analysis.js';
 import { acceptWarnings, policyLine, renderCheckTable, renderGapsMarkdown, renderGithub } from '../../report/gaps-render.js';
 import { findingJson, renderGateGithub, renderGateMarkdown, renderGateTable } from '../../report/diff-render.js';
 import { renderJson } from '../../report/json.js';
-import { terminalWidth } from '../../report/fit.js';
 import { InputError, UsageError } from '../../domain/problems.js';
-import { chalkFor, countryNamer, defaultDataDir, emit, resolveFormat, toolInfo, warn } from '../common.js';
+import { defaultDataDir, emit, resolveFormat, toolInfo, warn } from '../common.js';
 import type { CliIo } from '../io.js';
 import { dataFilePath, evaluate, resolvePolicy } from '../evaluate.js';
 import type { PolicyOptions } from '../policy-options.js';
 import { evaluateBase } from './diff.js';
+import { gapsContext } from './gaps.js';
 
 export const CHECK_FORMATS = ['table', 'json', 'markdown', 'github'] as const;
 
@@ -53,13 +53,7 @@ export async function runCheck(options: CheckOptions, io: CliIo): Promise<number
   if (missing) throw github ? new InputError([{ file: dataFilePath(io, dataDir, 'trade.csv'), message: missing }]) : new UsageError(missing);
   const warnings = [...(github ? dataset.warnings : []), ...analysis.notes, ...assessment.warnings, ...acceptWarnings(assessment)];
   if (!github) warn(io, options, warnings);
-  const context = {
-    chalk: await chalkFor(io, options, format !== 'table'),
-    countryName: countryNamer(dataset),
-    importer: policy.importer,
-    policy,
-    width: terminalWidth(io, options),
-  };
+  const context = await gapsContext(io, options, format, dataset, policy);
   const trade = dataFilePath(io, dataDir, 'trade.csv');
 
   if (base) {
