@@ -16,7 +16,7 @@
  */
 import { DirectedGraph } from 'graphology';
 import { STAGES, upstreamOf, type Stage } from '../domain/fields.js';
-import type { Flow, SliceIndex } from './slices.js';
+import { flowColumns, type FlowColumns, type SliceIndex } from './slices.js';
 
 export interface ChainNode {
   [key: string]: unknown;
@@ -76,12 +76,12 @@ const built = new WeakMap<SliceIndex, Map<string, ChainGraph>>();
  * cost more than the whole rest of the analysis of the embedded data.
  */
 interface StageTrade {
-  flows: readonly Flow[];
+  flows: FlowColumns;
   /** Per flow: the data covers its importer's imports of this stage and year. */
   covered: Uint8Array;
   fullyCovered: boolean;
-  /** Flow positions by country (as exporter or importer), in flow order. */
-  byCountry: Map<string, number[]>;
+  /** Flow positions by country id (as exporter or importer), in flow order; made when a walk first adds edges. */
+  byCountry: Map<number, number[]> | undefined;
   /** Each country's trade sums (its node's `trade`), in the order countries first appear in the flows. */
   sums: Map<string, TradeSums>;
   /** Countries whose trade edges are in the graph. */
@@ -117,7 +117,7 @@ function buildChain(index: SliceIndex, material: string, year: number): ChainGra
     if (!slice) continue;
     // Production first, in the slice's (code) order, then the countries of its flows in theirs: the
     // order in which the metrics read the nodes back, so that sums come out the same on every run.
-    const trade = stageTrade(index, material, stage, year, slice.flows);
+    const trade = stageTrade(index, material, stage, year, slice.columns);
     trades.set(stage, trade);
     slice.production.forEach((quantity, country) =>
       chain.addNode(chainNodeKey(stage, country), { stage, country, production: quantity, trade: trade.sums.get(country) ?? noTrade() }),
@@ -136,38 +136,55 @@ function buildChain(index: SliceIndex, material: string, year: number): ChainGra
   return chain;
 }
 
-function stageTrade(index: SliceIndex, material: string, stage: Stage, year: number, flows: readonly Flow[]): StageTrade {
+function stageTrade(index: SliceIndex, material: string, stage: Stage, year: number, flows: FlowColumns): StageTrade {
+  const { codes, from, to, quantity } = flows;
   const covered = new Uint8Array(flows.length);
-  const coverageOf = new Map<string, boolean>();
-  const byCountry = new Map<string, number[]>();
+  // Per country id: whether its imports are covered (-1: not asked yet), and its sums.
+  const coverageOf = new Int8Array(codes.length).fill(-1);
+  const sumsOf: (TradeSums | undefined)[] = [];
   const sums = new Map<string, TradeSums>();
-  const note = (country: string, at: number): TradeSums => {
-    const list = byCountry.get(country);
-    if (list) list.push(at);
-    else byCountry.set(country, [at]);
-    let entry = sums.get(country);
-    if (!entry) sums.set(country, (entry = noTrade()));
+  const note = (country: number): TradeSums => {
+    let entry = sumsOf[country];
+    if (!entry) sums.set(codes[country] ?? '', (entry = sumsOf[country] = noTrade()));
     return entry;
   };
   let fullyCovered = true;
-  // One pass in the slice's order: coverage, the flows of each country and its sums (added flow by
-  // flow, so that they are the sums of the node's edges in flow order).
-  flows.forEach((flow, at) => {
-    let isCovered = coverageOf.get(flow.to);
-    if (isCovered === undefined) coverageOf.set(flow.to, (isCovered = index.coverage.extent(material, stage, flow.to, year, 'import') !== null));
-    covered[at] = isCovered ? 1 : 0;
-    fullyCovered &&= isCovered;
-    const sent = note(flow.from, at);
-    if (flow.to === flow.from) return;
-    const received = note(flow.to, at);
-    sent.outflow += flow.quantity;
-    received.inflow += flow.quantity;
-    if (isCovered) {
-      sent.coveredOutflow += flow.quantity;
-      received.coveredInflow += flow.quantity;
+  // One pass in the slice's order: coverage and each country's sums (added flow by flow, so that they
+  // are the sums of the node's edges in flow order).
+  for (let at = 0; at < flows.length; at += 1) {
+    const exporter = from[at]!;
+    const importer = to[at]!;
+    let isCovered = coverageOf[importer]!;
+    if (isCovered === -1) coverageOf[importer] = isCovered = index.coverage.extent(material, stage, codes[importer] ?? '', year, 'import') !== null ? 1 : 0;
+    covered[at] = isCovered;
+    if (isCovered === 0) fullyCovered = false;
+    const sent = note(exporter);
+    if (importer === exporter) continue;
+    const received = note(importer);
+    const amount = quantity[at]!;
+    sent.outflow += amount;
+    received.inflow += amount;
+    if (isCovered === 1) {
+      sent.coveredOutflow += amount;
+      received.coveredInflow += amount;
     }
-  });
-  return { flows, covered, fullyCovered, byCountry, sums, expanded: new Set() };
+  }
+  return { flows, covered, fullyCovered, byCountry: undefined, sums, expanded: new Set() };
+}
+
+/** Flow positions by country id, as exporter or importer, in flow order. */
+function flowsByCountry(flows: FlowColumns): Map<number, number[]> {
+  const byCountry = new Map<number, number[]>();
+  const note = (country: number, at: number): void => {
+    const list = byCountry.get(country);
+    if (list) list.push(at);
+    else byCountry.set(country, [at]);
+  };
+  for (let at = 0; at < flows.length; at += 1) {
+    note(flows.from[at]!, at);
+    if (flows.to[at] !== flows.from[at]) note(flows.to[at]!, at);
+  }
+  return byCountry;
 }
 
 /**
@@ -178,17 +195,23 @@ export function tradeEdgesOf(chain: ChainGraph, stage: Stage, country: string): 
   const trade = tradeOf.get(chain)?.get(stage);
   if (!trade || trade.expanded.has(country)) return;
   trade.expanded.add(country);
-  for (const at of trade.byCountry.get(country) ?? []) {
-    const flow = trade.flows[at] as Flow;
-    if (flow.from === flow.to) continue;
+  const { flows } = trade;
+  const id = flows.idOf(country);
+  if (id === -1) return;
+  trade.byCountry ??= flowsByCountry(flows);
+  for (const at of trade.byCountry.get(id) ?? []) {
+    const exporter = flows.codes[flows.from[at]!] ?? '';
+    const importer = flows.codes[flows.to[at]!] ?? '';
+    if (exporter === importer) continue;
     // An edge already added from its other end (the two ends' lists both hold it).
-    const other = flow.from === country ? flow.to : flow.from;
-    const from = chainNodeKey(stage, flow.from);
-    const to = chainNodeKey(stage, flow.to);
+    const other = exporter === country ? importer : exporter;
+    const from = chainNodeKey(stage, exporter);
+    const to = chainNodeKey(stage, importer);
     if (trade.expanded.has(other) && chain.hasDirectedEdge(from, to)) continue;
+    const quantity = flows.quantity[at]!;
     const edge = chain.directedEdge(from, to);
-    if (edge === undefined) chain.addDirectedEdge(from, to, { kind: 'trade', quantity: flow.quantity, covered: trade.covered[at] === 1, at });
-    else chain.updateEdgeAttribute(edge, 'quantity', (quantity) => (quantity ?? 0) + flow.quantity);
+    if (edge === undefined) chain.addDirectedEdge(from, to, { kind: 'trade', quantity, covered: trade.covered[at] === 1, at });
+    else chain.updateEdgeAttribute(edge, 'quantity', (known) => (known ?? 0) + quantity);
   }
 }
 
@@ -206,19 +229,45 @@ function productionOf(chain: ChainGraph, stage: Stage): Map<string, number> {
 }
 
 /**
- * The trade of one stage as flows (from, to, quantity), in the slice's order: every trade edge of the
- * stage's nodes, whether or not a walk has put it in the graph yet; with `coveredOnly`, only flows
- * into importers whose imports the data covers. Kastner's system is built from these.
+ * The trade of one stage as flow columns (from, to, quantity), in the slice's order: every trade edge
+ * of the stage's nodes, whether or not a walk has put it in the graph yet; with `coveredOnly`, only
+ * flows into importers whose imports the data covers. Kastner's system is built from these.
  */
-export function stageFlows(chain: ChainGraph, stage: Stage, { coveredOnly = false }: { coveredOnly?: boolean } = {}): readonly Flow[] {
+export function stageFlows(chain: ChainGraph, stage: Stage, { coveredOnly = false }: { coveredOnly?: boolean } = {}): FlowColumns {
   return remembered(chain, `flows|${stage}|${coveredOnly}`, () => flowsOf(chain, stage, coveredOnly));
 }
 
-function flowsOf(chain: ChainGraph, stage: Stage, coveredOnly: boolean): readonly Flow[] {
+const NO_FLOWS = flowColumns([]);
+
+function flowsOf(chain: ChainGraph, stage: Stage, coveredOnly: boolean): FlowColumns {
   const trade = tradeOf.get(chain)?.get(stage);
-  if (!trade) return [];
+  if (!trade) return NO_FLOWS;
   if (!coveredOnly || trade.fullyCovered) return trade.flows;
-  return trade.flows.filter((_flow, at) => trade.covered[at] === 1);
+  return coveredFlows(trade.flows, trade.covered);
+}
+
+/** The flows whose `covered` mark is set, as new columns with the same country ids. */
+function coveredFlows(flows: FlowColumns, covered: Uint8Array): FlowColumns {
+  let count = 0;
+  for (let at = 0; at < flows.length; at += 1) count += covered[at]!;
+  const kept = new Int32Array(count);
+  count = 0;
+  for (let at = 0; at < flows.length; at += 1) if (covered[at] === 1) kept[count++] = at;
+  const pick = <T extends Int32Array | Float64Array>(column: T, made: T): T => {
+    kept.forEach((at, k) => (made[k] = column[at]!));
+    return made;
+  };
+  return {
+    length: count,
+    codes: flows.codes,
+    idOf: flows.idOf,
+    from: pick(flows.from, new Int32Array(count)),
+    to: pick(flows.to, new Int32Array(count)),
+    quantity: pick(flows.quantity, new Float64Array(count)),
+    valueUsd: pick(flows.valueUsd, new Float64Array(count)),
+    valuedQuantity: pick(flows.valuedQuantity, new Float64Array(count)),
+    grossQuantity: flows.grossQuantity ? pick(flows.grossQuantity, new Float64Array(count)) : null,
+  };
 }
 
 /** What has been read off each chain graph (it never changes once built): the readers above ask often. */

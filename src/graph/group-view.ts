@@ -19,7 +19,7 @@
 import { UNATTRIBUTED } from '../domain/countries.js';
 import type { CoverageExtent, CoverageFlow } from '../input/dataset.js';
 import type { Stage } from '../domain/fields.js';
-import { compare, sliceIndex, type Flow, type Slice, type SliceIndex } from './slices.js';
+import { compare, flowColumns, sliceIndex, type Flow, type Slice, type SliceIndex } from './slices.js';
 import type { SupplyGraph } from './supply-graph.js';
 
 /** How an importer's own production is known (see metrics/importer.ts). */
@@ -134,7 +134,11 @@ function mergeMembers(base: Slice, tag: string, members: ReadonlySet<string>): M
   const flows = [...byPair.values()].sort((a, b) => compare(a.from, b.from) || compare(a.to, b.to));
   const sortedProduction = new Map([...production].sort(([a], [b]) => compare(a, b)));
   const withheld = base.withheld.some((country) => members.has(country)) ? [...base.withheld.filter((c) => !members.has(c)), tag] : base.withheld;
-  return { slice: { material: base.material, stage: base.stage, year: base.year, production: sortedProduction, withheld, flows }, intra, intraFlows };
+  return {
+    slice: { material: base.material, stage: base.stage, year: base.year, production: sortedProduction, withheld, flows, columns: flowColumns(flows) },
+    intra,
+    intraFlows,
+  };
 }
 
 function groupProduction(base: Slice | undefined, members: readonly string[]): OwnProductionRange {

@@ -26,6 +26,99 @@ export interface Flow {
   grossQuantity?: number;
 }
 
+/**
+ * A slice's flows as columns, in the slice's order (exporter code, then importer code): flow k goes
+ * from codes[from[k]] to codes[to[k]]. The index's columns are views of the trade table's rows, so
+ * the metrics that scan every flow of a slice (a supplier's imports, the Kastner system, the chain's
+ * trade sums) read numbers in place instead of making an object per flow: a trend over every year
+ * of a large file would otherwise make one per row, over a million.
+ */
+export interface FlowColumns {
+  readonly length: number;
+  /** Country codes by id: the ids of `from` and `to`. */
+  readonly codes: readonly string[];
+  /** The id of a country code in `codes`; -1 when it has none. */
+  readonly idOf: (code: string) => number;
+  readonly from: Int32Array;
+  readonly to: Int32Array;
+  readonly quantity: Float64Array;
+  /** Sum of the rows' value_usd; NaN when no row had one. */
+  readonly valueUsd: Float64Array;
+  /** The quantity of the rows that had a value_usd. */
+  readonly valuedQuantity: Float64Array;
+  /** Flow.grossQuantity where a content factor converted the flow, NaN elsewhere; null when no flow of the slice was converted. */
+  readonly grossQuantity: Float64Array | null;
+}
+
+/** Flows as columns (ids in order of first appearance): for flows made as objects (group views, tests). */
+export function flowColumns(flows: readonly Flow[]): FlowColumns {
+  const codes: string[] = [];
+  const ids = new Map<string, number>();
+  const idOf = (code: string): number => {
+    let id = ids.get(code);
+    if (id === undefined) {
+      ids.set(code, (id = codes.length));
+      codes.push(code);
+    }
+    return id;
+  };
+  const n = flows.length;
+  const columns = {
+    length: n,
+    codes,
+    idOf: (code: string) => ids.get(code) ?? -1,
+    from: new Int32Array(n),
+    to: new Int32Array(n),
+    quantity: new Float64Array(n),
+    valueUsd: new Float64Array(n),
+    valuedQuantity: new Float64Array(n),
+    grossQuantity: flows.some((flow) => flow.grossQuantity !== undefined) ? new Float64Array(n).fill(Number.NaN) : null,
+  };
+  flows.forEach((flow, k) => {
+    columns.from[k] = idOf(flow.from);
+    columns.to[k] = idOf(flow.to);
+    columns.quantity[k] = flow.quantity;
+    columns.valueUsd[k] = flow.valueUsd ?? Number.NaN;
+    columns.valuedQuantity[k] = flow.valuedQuantity ?? 0;
+    if (columns.grossQuantity && flow.grossQuantity !== undefined) columns.grossQuantity[k] = flow.grossQuantity;
+  });
+  return columns;
+}
+
+/** Flows as the metrics take them: columns (the slice index's, read in place) or objects (tests, small callers). */
+export type TradeFlows = FlowColumns | readonly Flow[];
+
+/** Columns of flows given as objects, made once per array. */
+const columnsOfObjects = new WeakMap<readonly Flow[], FlowColumns>();
+
+export function asFlowColumns(flows: TradeFlows): FlowColumns {
+  if (!Array.isArray(flows)) return flows as FlowColumns;
+  const list = flows as readonly Flow[];
+  let columns = columnsOfObjects.get(list);
+  if (!columns) columnsOfObjects.set(list, (columns = flowColumns(list)));
+  return columns;
+}
+
+/** The flows of some columns as objects, in their order. */
+export function flowObjects(columns: FlowColumns): Flow[] {
+  const { codes, from, to, quantity, valueUsd, valuedQuantity, grossQuantity } = columns;
+  const flows: Flow[] = new Array<Flow>(columns.length);
+  for (let k = 0; k < columns.length; k += 1) {
+    const value = valueUsd[k]!;
+    const flow: Flow = {
+      from: codes[from[k]!] ?? '',
+      to: codes[to[k]!] ?? '',
+      quantity: quantity[k]!,
+      valueUsd: Number.isNaN(value) ? null : value,
+      valuedQuantity: valuedQuantity[k]!,
+    };
+    const gross = grossQuantity?.[k] ?? Number.NaN;
+    if (!Number.isNaN(gross)) flow.grossQuantity = gross;
+    flows[k] = flow;
+  }
+  return flows;
+}
+
 /** Everything the graph says about one material and stage in one year. */
 export interface Slice {
   material: string;
@@ -37,6 +130,8 @@ export interface Slice {
   withheld: readonly string[];
   /** Trade flows, ordered by exporter then importer code. */
   readonly flows: Flow[];
+  /** The same flows as columns (no objects): what metrics that scan every flow read. */
+  readonly columns: FlowColumns;
 }
 
 export interface SliceIndex {
@@ -110,22 +205,66 @@ class IndexedSlice implements Slice {
   endRow = 0;
   /** Gross minus contained weight of the converted flows, by `exporter>importer` (trade-gross.csv). */
   grossExtra: Readonly<Record<string, number>> | undefined;
+  private columnsMade: FlowColumns | undefined;
 
   constructor(
     readonly material: string,
     readonly stage: Stage,
     readonly year: number,
+    private readonly rows: TableRows,
     private readonly flowsOf: (slice: IndexedSlice) => Flow[],
   ) {}
 
   get flows(): Flow[] {
     return this.flowsOf(this);
   }
+
+  get columns(): FlowColumns {
+    return (this.columnsMade ??= this.rows.columns(this.firstRow, this.endRow, this.grossExtra));
+  }
+}
+
+/** The trade table's rows as FlowColumns views, with the country dictionary shared by every slice. */
+class TableRows {
+  readonly codes: readonly string[];
+  readonly idOf: (code: string) => number;
+
+  constructor(private readonly table: TradeTable) {
+    this.codes = table.countries.values;
+    this.idOf = (code) => table.countries.find(code) ?? -1;
+  }
+
+  columns(first: number, end: number, grossExtra: Readonly<Record<string, number>> | undefined): FlowColumns {
+    const { table } = this;
+    const quantity = table.quantityOf.subarray(first, end);
+    const from = table.exporterOf.subarray(first, end);
+    const to = table.importerOf.subarray(first, end);
+    let grossQuantity: Float64Array | null = null;
+    if (grossExtra) {
+      grossQuantity = new Float64Array(end - first).fill(Number.NaN);
+      for (let k = 0; k < grossQuantity.length; k += 1) {
+        const added = grossExtra[`${this.codes[from[k]!]}>${this.codes[to[k]!]}`];
+        if (added !== undefined) grossQuantity[k] = Math.max(0, quantity[k]! + added);
+      }
+    }
+    return {
+      length: end - first,
+      codes: this.codes,
+      idOf: this.idOf,
+      from,
+      to,
+      quantity,
+      valueUsd: table.valueUsdOf.subarray(first, end),
+      valuedQuantity: table.valuedQuantityOf.subarray(first, end),
+      grossQuantity,
+    };
+  }
 }
 
 function buildIndex(graph: SupplyGraph): SliceIndex {
   const table = graph.getAttribute('trade');
-  const flows = flowMaker(table);
+  const flows = flowMaker();
+  const rows = new TableRows(table);
   // material -> stage -> year -> slice; nested maps so that no key string is built per flow.
   const tree = new Map<string, Map<Stage, Map<number, IndexedSlice>>>();
   const sliceFor = (material: string, stage: Stage, year: number): IndexedSlice => {
@@ -134,7 +273,7 @@ function buildIndex(graph: SupplyGraph): SliceIndex {
     let years = stages.get(stage);
     if (!years) stages.set(stage, (years = new Map()));
     let slice = years.get(year);
-    if (!slice) years.set(year, (slice = new IndexedSlice(material, stage, year, flows)));
+    if (!slice) years.set(year, (slice = new IndexedSlice(material, stage, year, rows, flows)));
     return slice;
   };
 
@@ -224,12 +363,8 @@ function buildIndex(graph: SupplyGraph): SliceIndex {
   };
 }
 
-/**
- * Makes a slice's flow objects from its table rows, ordered by exporter then importer code, and
- * keeps those of the last FLOW_CACHE_SLICES slices asked for.
- */
-function flowMaker(table: TradeTable): (slice: IndexedSlice) => Flow[] {
-  const codes = table.countries.values;
+/** Makes a slice's flow objects from its columns and keeps those of the last FLOW_CACHE_SLICES slices asked for. */
+function flowMaker(): (slice: IndexedSlice) => Flow[] {
   const recent = new Map<IndexedSlice, Flow[]>();
   return (slice) => {
     const known = recent.get(slice);
@@ -238,21 +373,7 @@ function flowMaker(table: TradeTable): (slice: IndexedSlice) => Flow[] {
       recent.set(slice, known);
       return known;
     }
-    const flows: Flow[] = [];
-    const extra = slice.grossExtra;
-    for (let row = slice.firstRow; row < slice.endRow; row += 1) {
-      const value = table.valueUsdOf[row] ?? Number.NaN;
-      const flow: Flow = {
-        from: codes[table.exporterOf[row] ?? 0] ?? '',
-        to: codes[table.importerOf[row] ?? 0] ?? '',
-        quantity: table.quantityOf[row] ?? 0,
-        valueUsd: Number.isNaN(value) ? null : value,
-        valuedQuantity: table.valuedQuantityOf[row] ?? 0,
-      };
-      const added = extra?.[`${flow.from}>${flow.to}`];
-      if (added !== undefined) flow.grossQuantity = Math.max(0, flow.quantity + added);
-      flows.push(flow);
-    }
+    const flows = flowObjects(slice.columns);
     recent.set(slice, flows);
     if (recent.size > FLOW_CACHE_SLICES) recent.delete(recent.keys().next().value as IndexedSlice);
     return flows;

@@ -40,7 +40,7 @@ import {
   type ChainGraph,
 } from '../graph/chain.js';
 import { isGroupIndex } from '../graph/group-view.js';
-import { compare, type Flow, type SliceIndex } from '../graph/slices.js';
+import { asFlowColumns, compare, type Flow, type FlowColumns, type SliceIndex, type TradeFlows } from '../graph/slices.js';
 import { byQuantityDescending, governanceRange, herfindahl, type CountryShare } from './concentration.js';
 import { traceOrigins, type OriginMix } from './kastner.js';
 
@@ -191,7 +191,7 @@ export function importerBlock(context: ImporterContext): ImporterBlock {
   const unit = index.unit(material, stage) ?? '';
   if (coverage.imports === null) return unknownTrade(context, { unit, unknown, reasons, coverage, own });
 
-  const trade = tradeOf(index.slice(material, stage, year)?.flows ?? [], importer);
+  const trade = tradeOf(index.slice(material, stage, year)?.columns ?? asFlowColumns([]), importer);
   const low = exposureAt(context, trade, own.low);
   const exact = own.high === own.low;
   const high = exact ? low : own.high === null ? null : exposureAt(context, trade, own.high);
@@ -288,21 +288,27 @@ export function kgPerUnit(unit: string): number | null {
  * price counts. Null when no import has a value (geopolrisk-py writes 0 there: unknown is not 0 here)
  * or the unit is not a mass.
  */
-export function meanImportPricePerKg(flows: readonly Flow[], importer: string, unit: string, extra: readonly Flow[] = []): number | null {
+export function meanImportPricePerKg(trade: TradeFlows, importer: string, unit: string, extra: readonly Flow[] = []): number | null {
   const kg = kgPerUnit(unit);
   if (kg === null) return null;
   let usd = 0;
   let gross = 0;
-  const add = (flow: Flow): void => {
-    const valued = flow.valuedQuantity ?? 0;
-    if (flow.valueUsd == null || !(valued > 0)) return;
-    const whole = valued >= flow.quantity * (1 - 1e-9);
-    if (!whole && flow.grossQuantity !== undefined) return;
-    usd += flow.valueUsd;
-    gross += whole ? (flow.grossQuantity ?? flow.quantity) : valued;
+  const add = (flows: FlowColumns, k: number): void => {
+    const valued = flows.valuedQuantity[k]!;
+    const value = flows.valueUsd[k]!;
+    if (Number.isNaN(value) || !(valued > 0)) return;
+    const quantity = flows.quantity[k]!;
+    const converted = flows.grossQuantity?.[k] ?? Number.NaN;
+    const whole = valued >= quantity * (1 - 1e-9);
+    if (!whole && !Number.isNaN(converted)) return;
+    usd += value;
+    gross += whole ? (Number.isNaN(converted) ? quantity : converted) : valued;
   };
-  for (const flow of flows) if (flow.to === importer) add(flow);
-  for (const flow of extra) add(flow);
+  const flows = asFlowColumns(trade);
+  const id = flows.idOf(importer);
+  for (let k = 0; k < flows.length; k += 1) if (flows.to[k] === id) add(flows, k);
+  const others = asFlowColumns(extra);
+  for (let k = 0; k < others.length; k += 1) add(others, k);
   return gross > 0 ? usd / (gross * kg) : null;
 }
 
@@ -313,7 +319,7 @@ function withCharacterisation(block: Omit<ImporterBlock, 'geopolRiskMidpoint' | 
   return { ...block, geopolRiskMidpoint: midpoint, geopolRiskCf: midpoint === null ? null : midpoint / GEOPOLRISK_COPPER_MIDPOINT };
 }
 
-export function unitValuesOf(flows: readonly Flow[], importer: string): UnitValues {
+export function unitValuesOf(trade: TradeFlows, importer: string): UnitValues {
   // One pass, sums in flow order: value and valued quantity by supplier (imports) and by exporter.
   const importValue = new Map<string, number>();
   const importQuantity = new Map<string, number>();
@@ -326,18 +332,21 @@ export function unitValuesOf(flows: readonly Flow[], importer: string): UnitValu
     value.set(at, (value.get(at) ?? 0) + usd);
     quantity.set(at, (quantity.get(at) ?? 0) + valued);
   };
-  flows.forEach((flow) => {
-    const usd = flow.valueUsd;
-    const valued = flow.valuedQuantity;
-    if (usd == null || !(valued && valued > 0)) return;
-    if (flow.to === importer) {
+  const flows = asFlowColumns(trade);
+  const id = flows.idOf(importer);
+  for (let k = 0; k < flows.length; k += 1) {
+    const usd = flows.valueUsd[k]!;
+    const valued = flows.valuedQuantity[k]!;
+    if (Number.isNaN(usd) || !(valued > 0)) continue;
+    const from = flows.codes[flows.from[k]!] ?? '';
+    if (flows.to[k] === id) {
       anyImport = true;
       allValue += usd;
       allQuantity += valued;
-      add(importValue, importQuantity, flow.from, usd, valued);
+      add(importValue, importQuantity, from, usd, valued);
     }
-    add(exportValue, exportQuantity, flow.from, usd, valued);
-  });
+    add(exportValue, exportQuantity, from, usd, valued);
+  }
   const perUnit = (value: Map<string, number>, quantity: Map<string, number>): Map<string, number> => {
     value.forEach((usd, at) => value.set(at, usd / (quantity.get(at) ?? 1)));
     return value;
@@ -446,20 +455,25 @@ export function formatTonnes(value: number): string {
 }
 
 interface TradeOf {
-  flows: readonly Flow[];
+  flows: FlowColumns;
   importsBy: Map<string, number>;
   imports: number;
   exports: number;
 }
 
-function tradeOf(flows: readonly Flow[], importer: string): TradeOf {
+function tradeOf(flows: FlowColumns, importer: string): TradeOf {
   const importsBy = new Map<string, number>();
   let exports = 0;
-  // forEach, not for-of: a cold for-of makes an iterator result per flow, and this runs once per block.
-  flows.forEach((flow) => {
-    if (flow.to === importer) importsBy.set(flow.from, (importsBy.get(flow.from) ?? 0) + flow.quantity);
-    if (flow.from === importer) exports += flow.quantity;
-  });
+  const id = flows.idOf(importer);
+  if (id !== -1) {
+    for (let k = 0; k < flows.length; k += 1) {
+      if (flows.to[k] === id) {
+        const from = flows.codes[flows.from[k]!] ?? '';
+        importsBy.set(from, (importsBy.get(from) ?? 0) + flows.quantity[k]!);
+      }
+      if (flows.from[k] === id) exports += flows.quantity[k]!;
+    }
+  }
   let imports = 0;
   importsBy.forEach((quantity) => (imports += quantity));
   return { flows, importsBy, imports, exports };

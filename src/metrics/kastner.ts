@@ -13,7 +13,7 @@
  * country that we cannot trace further: it appears as the country's own origin with traced = false.
  * A flow circulating with no production behind it at all is also left untraced.
  */
-import type { Flow } from '../graph/slices.js';
+import { asFlowColumns as asColumns, type FlowColumns, type TradeFlows } from '../graph/slices.js';
 
 export interface OriginMix {
   /** Origin country -> share of the target's supply traced to that country's production. */
@@ -37,9 +37,11 @@ interface TradeSystem {
 /** Pivots smaller than this mean (I - B) is singular: a closed loop with no production behind it. */
 const SINGULAR = 1e-12;
 
-function tradeSystem(production: ReadonlyMap<string, number>, flows: readonly Flow[]): TradeSystem {
+function tradeSystem(production: ReadonlyMap<string, number>, flows: FlowColumns): TradeSystem {
   const countries = systemCountries(production, flows);
   const position = new Map(countries.map((code, i) => [code, i]));
+  // The system position of each country id of the flows.
+  const positionOfId = Int32Array.from(flows.codes, (code) => position.get(code) ?? -1);
   const n = countries.length;
   const produced = new Float64Array(n);
   const inflow = new Float64Array(n);
@@ -47,20 +49,14 @@ function tradeSystem(production: ReadonlyMap<string, number>, flows: readonly Fl
   for (const [code, quantity] of production) produced[position.get(code) ?? 0] = quantity;
   const from = new Int32Array(flows.length);
   const to = new Int32Array(flows.length);
-  // Flows come ordered by exporter: look each exporter up once, not once per flow.
-  let lastFrom: string | undefined;
-  let fromAt = 0;
-  flows.forEach((flow, k) => {
-    if (flow.from !== lastFrom) {
-      lastFrom = flow.from;
-      fromAt = position.get(flow.from) ?? 0;
-    }
-    const toAt = position.get(flow.to) ?? 0;
+  for (let k = 0; k < flows.length; k += 1) {
+    const fromAt = positionOfId[flows.from[k]!]!;
+    const toAt = positionOfId[flows.to[k]!]!;
     from[k] = fromAt;
     to[k] = toAt;
-    outflow[fromAt] = (outflow[fromAt] ?? 0) + flow.quantity;
-    inflow[toAt] = (inflow[toAt] ?? 0) + flow.quantity;
-  });
+    outflow[fromAt] = outflow[fromAt]! + flows.quantity[k]!;
+    inflow[toAt] = inflow[toAt]! + flows.quantity[k]!;
+  }
   const excess = new Float64Array(n);
   const supply = new Float64Array(n);
   for (let i = 0; i < n; i += 1) {
@@ -69,30 +65,35 @@ function tradeSystem(production: ReadonlyMap<string, number>, flows: readonly Fl
     supply[i] = available + (excess[i] ?? 0);
   }
   const coefficients = { from: new Int32Array(flows.length), to: new Int32Array(flows.length), share: new Float64Array(flows.length), count: 0 };
-  flows.forEach((flow, k) => {
-    if (!(flow.quantity > 0)) return;
+  for (let k = 0; k < flows.length; k += 1) {
+    const quantity = flows.quantity[k]!;
+    if (!(quantity > 0)) continue;
     const at = coefficients.count;
-    coefficients.from[at] = from[k] ?? 0;
-    coefficients.to[at] = to[k] ?? 0;
-    coefficients.share[at] = flow.quantity / (supply[from[k] ?? 0] ?? 1);
+    coefficients.from[at] = from[k]!;
+    coefficients.to[at] = to[k]!;
+    coefficients.share[at] = quantity / supply[from[k]!]!;
     coefficients.count += 1;
-  });
+  }
   return { countries, position, production: produced, excess, supply, coefficients };
 }
 
 /** Every country with production or a flow, in code order. */
-function systemCountries(production: ReadonlyMap<string, number>, flows: readonly Flow[]): string[] {
+function systemCountries(production: ReadonlyMap<string, number>, flows: FlowColumns): string[] {
   const names = new Set<string>(production.keys());
-  let lastFrom: string | undefined;
-  flows.forEach((flow) => {
-    if (flow.from !== lastFrom) names.add((lastFrom = flow.from));
-    names.add(flow.to);
+  const seen = new Uint8Array(flows.codes.length);
+  for (let k = 0; k < flows.length; k += 1) {
+    seen[flows.from[k]!] = 1;
+    seen[flows.to[k]!] = 1;
+  }
+  seen.forEach((flag, id) => {
+    if (flag) names.add(flows.codes[id] ?? '');
   });
   return [...names].sort();
 }
 
 /** Origin mixes of the targets' supplies, by the closed form O = diag(p)(I - B)^-1. */
-export function traceOrigins(production: ReadonlyMap<string, number>, flows: readonly Flow[], targets: Iterable<string>): Map<string, OriginMix> {
+export function traceOrigins(production: ReadonlyMap<string, number>, trade: TradeFlows, targets: Iterable<string>): Map<string, OriginMix> {
+  const flows = asColumns(trade);
   const { system, lu } = factorised(production, flows);
   if (!lu) return traceOriginsIteratively(production, flows, targets);
   const n = system.countries.length;
@@ -121,9 +122,9 @@ export function traceOrigins(production: ReadonlyMap<string, number>, flows: rea
  * year's mining trade twice (the mining stage, then the refiners' feed). The index never changes a
  * slice's production or flows once made, so the objects themselves are a safe key.
  */
-const systems = new WeakMap<readonly Flow[], WeakMap<ReadonlyMap<string, number>, { system: TradeSystem; lu: LU | null }>>();
+const systems = new WeakMap<FlowColumns, WeakMap<ReadonlyMap<string, number>, { system: TradeSystem; lu: LU | null }>>();
 
-function factorised(production: ReadonlyMap<string, number>, flows: readonly Flow[]): { system: TradeSystem; lu: LU | null } {
+function factorised(production: ReadonlyMap<string, number>, flows: FlowColumns): { system: TradeSystem; lu: LU | null } {
   let byProduction = systems.get(flows);
   if (!byProduction) systems.set(flows, (byProduction = new WeakMap()));
   let known = byProduction.get(production);
@@ -151,12 +152,12 @@ function factorised(production: ReadonlyMap<string, number>, flows: readonly Flo
  */
 export function traceOriginsIteratively(
   production: ReadonlyMap<string, number>,
-  flows: readonly Flow[],
+  trade: TradeFlows,
   targets: Iterable<string>,
   tolerance = 1e-15,
   maxIterations = 100_000,
 ): Map<string, OriginMix> {
-  const system = tradeSystem(production, flows);
+  const system = tradeSystem(production, asColumns(trade));
   const n = system.countries.length;
   // content[o * n + j]: quantity of origin o's (production + excess) in j's supply.
   let content = new Float64Array(n * n);
