@@ -54,18 +54,6 @@ export interface SliceInfo {
   unit: string;
 }
 
-/** Rows in columns, with the country codes and slices their ids stand for. */
-export interface RowBatch {
-  countries: string[];
-  slices: SliceInfo[];
-  length: number;
-  sliceOf: Int32Array;
-  exporterOf: Int32Array;
-  importerOf: Int32Array;
-  quantityOf: Float64Array;
-  valueUsdOf: Float64Array;
-}
-
 /** A finished table's state as plain data (the prebuilt embedded data, prebuilt.ts); TradeTable.restore makes the table again. */
 export interface TradeTableSnapshot {
   options: { aggregate: boolean };
@@ -101,7 +89,7 @@ export class TradeTable {
    * Once finished: the facts of slice k are rows sliceStart[k] .. sliceStart[k + 1] - 1, ordered by
    * exporter code, then importer code. Empty before.
    */
-  sliceStart = new Int32Array(0);
+  sliceStart: Int32Array = new Int32Array(0);
   private finished = false;
   /**
    * Rows are appended as they come and summed by finish() instead of through the hash (see
@@ -195,26 +183,6 @@ export class TradeTable {
   }
 
   /**
-   * The rows kept so far, as columns and the names their ids stand for, and a fresh start for the
-   * next rows (the dictionaries stay): a batch a worker thread sends to the main thread.
-   */
-  takeRows(): RowBatch {
-    const length = this.length;
-    const batch: RowBatch = {
-      countries: [...this.countries.values],
-      slices: [...this.slices],
-      length,
-      sliceOf: this.sliceOf.slice(0, length),
-      exporterOf: this.exporterOf.slice(0, length),
-      importerOf: this.importerOf.slice(0, length),
-      quantityOf: this.quantityOf.slice(0, length),
-      valueUsdOf: this.valueUsdOf.slice(0, length),
-    };
-    this.length = 0;
-    return batch;
-  }
-
-  /**
    * From now on rows are kept as they come and the rows of one slice and country pair are summed
    * when the table is finished, in the order they came (the same sums as adding them one by one).
    * A hash lookup per row reads a random place of a table of tens of megabytes; appending writes in
@@ -223,41 +191,6 @@ export class TradeTable {
    */
   sumAtFinish(): void {
     if (this.options.aggregate) this.summedAtFinish = true;
-  }
-
-  /** Adds a batch of rows made by another table (another thread), in its order. */
-  addBatch(batch: RowBatch): void {
-    const countryId = Int32Array.from(batch.countries, (code) => this.countries.id(code));
-    const sliceId = Int32Array.from(batch.slices, (slice) =>
-      this.sliceId(this.materials.id(slice.material), STAGES.indexOf(slice.stage), slice.year, slice.unit),
-    );
-    this.reserve(this.length + batch.length);
-    if (!this.options.aggregate || this.summedAtFinish) {
-      // Column by column, as add() would append each row.
-      const from = this.length;
-      for (let row = 0; row < batch.length; row += 1) {
-        this.sliceOf[from + row] = sliceId[batch.sliceOf[row]!]!;
-        this.exporterOf[from + row] = countryId[batch.exporterOf[row]!]!;
-        this.importerOf[from + row] = countryId[batch.importerOf[row]!]!;
-      }
-      this.quantityOf.set(batch.quantityOf.subarray(0, batch.length), from);
-      this.valueUsdOf.set(batch.valueUsdOf.subarray(0, batch.length), from);
-      for (let row = 0; row < batch.length; row += 1) {
-        const value = batch.valueUsdOf[row]!;
-        this.valuedQuantityOf[from + row] = Number.isNaN(value) ? 0 : batch.quantityOf[row]!;
-      }
-      this.length = from + batch.length;
-      return;
-    }
-    for (let row = 0; row < batch.length; row += 1) {
-      this.add(
-        sliceId[batch.sliceOf[row]!]!,
-        countryId[batch.exporterOf[row]!]!,
-        countryId[batch.importerOf[row]!]!,
-        batch.quantityOf[row]!,
-        batch.valueUsdOf[row]!,
-      );
-    }
   }
 
   /**
@@ -285,7 +218,7 @@ export class TradeTable {
     this.finished = true;
     this.slots = new Int32Array(0);
     this.slotCount = 0;
-    const sliceRank = rankOf(this.slices.map((slice) => `${slice.material}\u0000${STAGES.indexOf(slice.stage)}\u0000${slice.year}`));
+    const sliceRank = rankOf(this.slices.map(sliceOrderKey));
     const countryRank = rankOf(this.countries.values);
     const order = sortRows(this, sliceRank, countryRank);
     if (this.summedAtFinish) this.gatherSummed(order, sliceRank);
@@ -300,12 +233,8 @@ export class TradeTable {
     const renumbered: SliceInfo[] = new Array<SliceInfo>(this.slices.length);
     this.slices.forEach((slice, id) => (renumbered[sliceRank[id] ?? 0] = slice));
     this.slices = renumbered;
-    this.sliceStart = new Int32Array(this.slices.length + 1);
-    for (let row = 0; row < this.length; row += 1) {
-      const next = (this.sliceOf[row] ?? 0) + 1;
-      this.sliceStart[next] = (this.sliceStart[next] ?? 0) + 1;
-    }
-    for (let k = 0; k < this.slices.length; k += 1) this.sliceStart[k + 1] = (this.sliceStart[k + 1] ?? 0) + (this.sliceStart[k] ?? 0);
+    this.sliceIds.forEach((id, key) => this.sliceIds.set(key, sliceRank[id] ?? 0));
+    this.sliceStart = sliceStarts(this.sliceOf, this.length, this.slices.length);
   }
 
   /**
@@ -401,6 +330,30 @@ export class TradeTable {
     return table;
   }
 
+  /**
+   * A finished table from facts already summed and in canonical order (see finish): `slices` in that
+   * order (the facts' sliceOf are positions in it), countries and materials in order of first
+   * appearance. The threaded read merges its workers' sorted runs into these (fast/merge-runs.ts).
+   */
+  static ofSortedFacts(facts: Omit<TradeTableSnapshot, 'options' | 'sliceIds' | 'sliceStart'>): TradeTable {
+    const table = new TradeTable();
+    for (const code of facts.countries) table.countries.id(code);
+    for (const material of facts.materials) table.materials.id(material);
+    for (const slice of facts.slices) table.sliceId(table.materials.id(slice.material), STAGES.indexOf(slice.stage), slice.year, slice.unit);
+    table.finished = true;
+    table.slots = new Int32Array(0);
+    table.slotCount = 0;
+    table.length = facts.length;
+    table.sliceOf = facts.sliceOf;
+    table.exporterOf = facts.exporterOf;
+    table.importerOf = facts.importerOf;
+    table.quantityOf = facts.quantityOf;
+    table.valueUsdOf = facts.valueUsdOf;
+    table.valuedQuantityOf = facts.valuedQuantityOf;
+    table.sliceStart = sliceStarts(facts.sliceOf, facts.length, facts.slices.length);
+    return table;
+  }
+
   /** The same as `add`, from strings (the plain path, tests and small tables). */
   addFact(fact: TradeFact): void {
     const stageIndex = STAGES.indexOf(fact.stage);
@@ -465,8 +418,21 @@ export class TradeTable {
   }
 }
 
+/** Where each slice's facts start, for facts in slice order (entry `slices`: the end of the last). */
+function sliceStarts(sliceOf: Int32Array, length: number, slices: number): Int32Array {
+  const start = new Int32Array(slices + 1);
+  for (let row = 0; row < length; row += 1) start[sliceOf[row]! + 1]! += 1;
+  for (let k = 0; k < slices; k += 1) start[k + 1]! += start[k]!;
+  return start;
+}
+
+/** A text whose order is the slices' canonical order: material, stage (in chain order), year. */
+export function sliceOrderKey(slice: SliceInfo): string {
+  return `${slice.material}\u0000${STAGES.indexOf(slice.stage)}\u0000${slice.year}`;
+}
+
 /** Each value's position in sorted order. */
-function rankOf(values: readonly string[]): Int32Array {
+export function rankOf(values: readonly string[]): Int32Array {
   const rank = new Int32Array(values.length);
   [...values.keys()].sort((a, b) => compareText(values[a] ?? '', values[b] ?? '')).forEach((id, position) => (rank[id] = position));
   return rank;

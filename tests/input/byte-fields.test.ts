@@ -5,7 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ByteTokenMap, fourDigits, plainDecimal, splitFields } from '../../src/input/fast/byte-fields.js';
-import { TradeTable } from '../../src/input/trade-table.js';
+import { mergeSortedRuns } from '../../src/input/fast/merge-runs.js';
+import { TradeTable, type TradeTableSnapshot } from '../../src/input/trade-table.js';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const decimal = (text: string): number => plainDecimal(bytes(text), 0, bytes(text).length);
@@ -137,9 +138,9 @@ describe('TradeTable', () => {
     expect(table.facts().reduce((sum, fact) => sum + fact.quantity, 0)).toBe(5000);
   });
 
-  it('sums a threaded read at finish exactly as row by row: same facts, sums in arrival order, values apart', () => {
-    // A worker's table keeps rows unsummed and sends them in batches; the main table either sums each
-    // row through its hash (add) or appends the batches and sums at finish (sumAtFinish, parallel.ts).
+  it('merges the sorted runs of a threaded read exactly as row by row: same facts, sums in file order, values apart', () => {
+    // Each worker finishes its own range: the first sums its rows (sumAtFinish), the others keep them
+    // apart; mergeSortedRuns takes equal keys range by range (fast/merge-runs.ts).
     const row = fc.record({
       material: fc.constantFrom('cobalt', 'tin'),
       stage: fc.constantFrom('mining' as const, 'refining' as const),
@@ -150,26 +151,53 @@ describe('TradeTable', () => {
       unit: fc.constant('t'),
       valueUsd: fc.option(fc.constantFrom(0.1, 0.2, 3, 1e6), { nil: null }),
     });
+    const withoutSliceIds = ({ sliceIds, ...rest }: TradeTableSnapshot) => ({ ...rest, sliceIds: [...sliceIds].sort((a, b) => a[0] - b[0]) });
     fc.assert(
-      fc.property(fc.array(fc.array(row, { maxLength: 40 }), { maxLength: 5 }), (batches) => {
+      fc.property(fc.array(fc.array(row, { maxLength: 40 }), { minLength: 1, maxLength: 5 }), (ranges) => {
         const byRow = new TradeTable();
-        const atFinish = new TradeTable();
-        atFinish.sumAtFinish();
-        for (const rows of batches) {
-          const worker = new TradeTable({ aggregate: false });
+        const runs = ranges.map((rows, part) => {
+          const worker = new TradeTable({ aggregate: part === 0 });
+          if (part === 0) worker.sumAtFinish();
           for (const fact of rows) {
             worker.addFact(fact);
             byRow.addFact(fact);
           }
-          atFinish.addBatch(worker.takeRows());
-        }
+          worker.finish();
+          return worker.snapshot();
+        });
         byRow.finish();
-        atFinish.finish();
-        expect(atFinish.length).toBe(byRow.length);
-        expect(atFinish.facts()).toEqual(byRow.facts());
-        expect(atFinish.snapshot()).toEqual(byRow.snapshot());
+        const merged = mergeSortedRuns(runs);
+        expect(merged.length).toBe(byRow.length);
+        expect(merged.facts()).toEqual(byRow.facts());
+        expect(withoutSliceIds(merged.snapshot())).toEqual(withoutSliceIds(byRow.snapshot()));
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('merges runs whose workers numbered countries and slices differently (a worker with no rows too)', () => {
+    // Range 1: tin 2020 JPN->CHN 1 and cobalt 2019 AUS->CHN 2; range 2: cobalt 2019 AUS->CHN 0.5 and
+    // tin 2020 JPN->CHN 3; range 3 empty. Facts in order: cobalt 2019 AUS->CHN 2 + 0.5 = 2.5, then
+    // tin 2020 JPN->CHN 1 + 3 = 4; countries in order of first appearance: JPN, CHN, AUS.
+    const fact = (material: string, year: number, exporter: string, quantity: number) =>
+      ({ material, stage: 'mining', exporter, importer: 'CHN', year, quantity, unit: 't', valueUsd: null }) as const;
+    const run = (facts: ReturnType<typeof fact>[], first: boolean) => {
+      const table = new TradeTable({ aggregate: first });
+      if (first) table.sumAtFinish();
+      for (const one of facts) table.addFact(one);
+      table.finish();
+      return table.snapshot();
+    };
+    const merged = mergeSortedRuns([
+      run([fact('tin', 2020, 'JPN', 1), fact('cobalt', 2019, 'AUS', 2)], true),
+      run([fact('cobalt', 2019, 'AUS', 0.5), fact('tin', 2020, 'JPN', 3)], false),
+      run([], false),
+    ]);
+    expect(merged.facts().map((one) => `${one.material} ${one.year} ${one.exporter}>${one.importer} ${one.quantity}`)).toEqual([
+      'cobalt 2019 AUS>CHN 2.5',
+      'tin 2020 JPN>CHN 4',
+    ]);
+    expect(merged.countries.values).toEqual(['JPN', 'CHN', 'AUS']);
+    expect([...merged.sliceStart]).toEqual([0, 1, 2]);
   });
 });

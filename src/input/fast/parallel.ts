@@ -4,9 +4,10 @@
  * the one-thread path. Two kinds of read are shared out:
  * - the checking pass (`validate`, and the first pass of an analysis of the latest years): workers
  *   send back counts and year lists, which merge exactly;
- * - a full read (every row of every year, as `trend` needs): workers parse and check the rows and
- *   send them back in batches of columns, unsummed; this thread adds them to its table in file
- *   order, range after range, so every sum is the one-thread sum, to the last bit.
+ * - a full read (every row of every year, as `trend` needs): each worker parses and checks its rows,
+ *   puts them in canonical order and sends them back as one sorted run; this thread merges the runs
+ *   (merge-runs.ts), range after range for equal keys, so every sum is the one-thread sum, to the
+ *   last bit.
  * Reads filtered to some years or materials stay on one thread: they mostly skip lines, and one
  * reader's memory is all they need.
  *
@@ -24,7 +25,8 @@ import type { Country } from '../../domain/countries.js';
 import { CHUNK_BYTES, hasLoneCarriageReturn, type Progress } from '../csv.js';
 import type { FileStats, LoadFilter, TradeRead, UnitRegistry } from '../loading.js';
 import { ImportSummary } from './trade-lines.js';
-import { TradeTable, type RowBatch } from '../trade-table.js';
+import { mergeSortedRuns, type SortedRun } from './merge-runs.js';
+import { TradeTable } from '../trade-table.js';
 
 export interface ByteRange {
   start: number;
@@ -36,8 +38,11 @@ export interface ByteRange {
 /** What the main thread sends a worker. */
 export interface TradeJob {
   path: string;
-  /** `summary`: the checking pass; `rows`: every row, sent back in batches. */
+  /** `summary`: the checking pass; `rows`: every row, sent back as one sorted run. */
   mode: 'summary' | 'rows';
+  /** A full read: sum the rows of each fact (the first range only: later ranges' rows are summed after it) and room for about this many. */
+  sumRows?: boolean;
+  expectedRows?: number;
   range: { start: number; end: number; header: Uint8Array };
   years?: number[];
   materials?: string[];
@@ -54,7 +59,7 @@ export interface TradeJobResult {
   units: [string, string, string][];
 }
 
-export type WorkerMessage = { progress: Progress } | { batch: RowBatch } | { result: TradeJobResult };
+export type WorkerMessage = { progress: Progress } | { run: SortedRun } | { result: TradeJobResult };
 
 /** Below this size one thread is quicker than starting workers. */
 const PARALLEL_MIN_BYTES = 16 << 20;
@@ -101,27 +106,19 @@ export async function readTradeInParallel(
       rowsRead: done.reduce((sum, entry) => sum + entry.rows, 0),
     });
   };
-  const table = new TradeTable();
-  // The rows are summed when the table is finished, not row by row through its hash: adding the
-  // workers' batches is then a copy, and the main thread keeps up with both workers.
-  table.sumAtFinish();
-  // Room for every row at once, as the one-thread reader makes after its first chunk: growing a large
-  // table batch by batch copies its columns many times over.
-  if (mode === 'rows') table.reserve(plan.estimatedRows);
-  const merger = new BatchMerger(plan.ranges.length, table);
+  const runs: (SortedRun | undefined)[] = plan.ranges.map(() => undefined);
   const workers: Worker[] = [];
   const { Worker: WorkerThread } = await import('node:worker_threads');
   let results: TradeJobResult[];
   try {
     results = await Promise.all(
       plan.ranges.map(([start, end], part) =>
-        runWorker(WorkerThread, worker, { ...base, range: { start, end, header: plan.header } }, workers, {
+        runWorker(WorkerThread, worker, { ...base, ...rowsJob(mode, part, start, end, plan, size), range: { start, end, header: plan.header } }, workers, {
           progress: (progress) => report(part, progress),
-          batch: (batch) => merger.batch(part, batch),
+          run: (run) => (runs[part] = run),
           result: (result) => {
             // One worker's problem means a one-thread read: stop the others now.
             if (hasProblems(result)) for (const running of workers) void running.terminate();
-            merger.finished(part);
           },
         }),
       ),
@@ -132,15 +129,18 @@ export async function readTradeInParallel(
   }
   const merged = mergeResults(results, units);
   if (!merged) return null;
-  if (mode === 'summary') return { ...merged, facts: table };
-  table.finish();
+  // The checking pass keeps no facts: an empty table, as the one-thread checking pass leaves it.
+  if (mode === 'summary') return { ...merged, facts: new TradeTable() };
+  const sorted = runs.filter((run): run is SortedRun => run !== undefined);
+  if (sorted.length !== plan.ranges.length) return null;
+  const table = mergeSortedRuns(sorted);
   const summary = ImportSummary.of(table);
   return { stats: merged.stats, facts: table, importYears: summary.importYears(table), countries: summary.countries(table) };
 }
 
 interface WorkerListeners {
   progress: (progress: Progress) => void;
-  batch: (batch: RowBatch) => void;
+  run: (run: SortedRun) => void;
   result: (result: TradeJobResult) => void;
 }
 
@@ -150,7 +150,7 @@ function runWorker(WorkerThread: typeof Worker, url: URL, job: TradeJob, workers
     workers.push(worker);
     worker.on('message', (message: WorkerMessage) => {
       if ('progress' in message) on.progress(message.progress);
-      else if ('batch' in message) on.batch(message.batch);
+      else if ('run' in message) on.run(message.run);
       else {
         on.result(message.result);
         resolve(message.result);
@@ -163,42 +163,11 @@ function runWorker(WorkerThread: typeof Worker, url: URL, job: TradeJob, workers
   });
 }
 
-/**
- * Adds the workers' row batches to one table in file order: the batches of range k wait until every
- * batch of the ranges before it has been added; those of the range being added go in as they come,
- * while later ranges are still being read.
- */
-class BatchMerger {
-  private current = 0;
-  private readonly waiting: RowBatch[][];
-  private readonly done: boolean[];
-
-  constructor(
-    private readonly parts: number,
-    private readonly table: TradeTable,
-  ) {
-    this.waiting = Array.from({ length: parts }, () => []);
-    this.done = new Array<boolean>(parts).fill(false);
-  }
-
-  batch(part: number, batch: RowBatch): void {
-    this.waiting[part]?.push(batch);
-    this.drain();
-  }
-
-  finished(part: number): void {
-    this.done[part] = true;
-    this.drain();
-  }
-
-  private drain(): void {
-    while (this.current < this.parts) {
-      const queue = this.waiting[this.current] ?? [];
-      for (let batch = queue.shift(); batch; batch = queue.shift()) this.table.addBatch(batch);
-      if (!this.done[this.current]) return;
-      this.current += 1;
-    }
-  }
+/** What a worker of a full read does besides reading: sum its rows (the first range) and reserve room for them. */
+function rowsJob(mode: TradeJob['mode'], part: number, start: number, end: number, plan: { estimatedRows: number }, size: number): Partial<TradeJob> {
+  if (mode !== 'rows') return {};
+  // 5% over the estimate: a table short of room by a few rows would copy its columns to grow.
+  return { sumRows: part === 0, expectedRows: Math.ceil((1.05 * plan.estimatedRows * (end - start)) / Math.max(1, size)) };
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * A worker thread's share of reading a large trade.csv (see parallel.ts): the same reader and rules
  * as the one-thread path, on one byte range, with the units already set by production.csv. In the
- * checking pass it sends back counts and years; in a full read, its rows in batches of columns.
+ * checking pass it sends back counts and years; in a full read, its rows as one sorted run (its
+ * finished table: see merge-runs.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { builtInCountries } from '../../domain/countries.js';
@@ -10,9 +11,6 @@ import { UnitRegistry } from '../loading.js';
 import type { TradeJob, TradeJobResult, WorkerMessage } from './parallel.js';
 import { ImportSummary } from './trade-lines.js';
 import { TradeTable } from '../trade-table.js';
-
-/** Rows per batch: large enough that messages are few, small enough that this thread's memory stays small. */
-const BATCH_ROWS = 1 << 16;
 
 const job = workerData as TradeJob;
 const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []): void => parentPort?.postMessage(message, transfer);
@@ -23,14 +21,20 @@ for (const [key, unit, where] of job.units) {
   units.firstSeen.set(key, where);
 }
 const seeded = new Set(units.units.keys());
-const table = new TradeTable({ aggregate: false });
+// The first range's rows are summed here (in file order, as the one-thread read sums them); a later
+// range's rows stay apart, to be summed after the earlier ranges' (merge-runs.ts).
+const table = new TradeTable({ aggregate: job.sumRows === true });
+if (job.sumRows) table.sumAtFinish();
+if (job.expectedRows) table.reserve(job.expectedRows);
 const summary = job.mode === 'summary' ? new ImportSummary() : undefined;
 
-function sendRows(): void {
-  const batch = table.takeRows();
-  const columns = [batch.sliceOf, batch.exporterOf, batch.importerOf, batch.quantityOf, batch.valueUsdOf];
+/** The finished table, its columns moved (not copied) to the main thread. */
+function sendRun(): void {
+  table.finish();
+  const run = table.snapshot();
+  const columns = [run.sliceOf, run.exporterOf, run.importerOf, run.quantityOf, run.valueUsdOf, run.valuedQuantityOf];
   post(
-    { batch },
+    { run },
     columns.map((column) => column.buffer as ArrayBuffer),
   );
 }
@@ -42,16 +46,13 @@ const stats = await readTradeRows(
   {
     ...(job.years ? { years: new Set(job.years) } : {}),
     ...(job.materials ? { materials: new Set(job.materials) } : {}),
-    progress: (progress) => {
-      post({ progress });
-      if (table.length >= BATCH_ROWS) sendRows();
-    },
+    progress: (progress) => post({ progress }),
   },
   table,
   summary,
   { start: job.range.start, end: job.range.end, header: Buffer.from(job.range.header) },
 );
-if (!summary) sendRows();
+if (!summary && stats.problems.length === 0 && stats.problemsOmitted === 0) sendRun();
 const result: TradeJobResult = {
   stats,
   importYears: summary ? [...summary.importYears(table)].map(([key, years]) => [key, [...years]]) : [],
