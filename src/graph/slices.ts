@@ -205,7 +205,6 @@ class IndexedSlice implements Slice {
   endRow = 0;
   /** Gross minus contained weight of the converted flows, by `exporter>importer` (trade-gross.csv). */
   grossExtra: Readonly<Record<string, number>> | undefined;
-  private columnsMade: FlowColumns | undefined;
 
   constructor(
     readonly material: string,
@@ -219,8 +218,13 @@ class IndexedSlice implements Slice {
     return this.flowsOf(this);
   }
 
+  /**
+   * New views each time, not kept: what is worked out from a slice's columns is kept by their identity
+   * (kastner.ts keeps factorised systems that way) for as long as a reader holds them (a chain graph
+   * holds its stages' columns while it is among the few kept), not for the whole run.
+   */
   get columns(): FlowColumns {
-    return (this.columnsMade ??= this.rows.columns(this.firstRow, this.endRow, this.grossExtra));
+    return this.rows.columns(this.firstRow, this.endRow, this.grossExtra);
   }
 }
 

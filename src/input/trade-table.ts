@@ -8,6 +8,7 @@
  * every sum is the one a plain loop over the file would give.
  */
 import { STAGES, type Stage } from '../domain/fields.js';
+import { groupRows, type RowColumns } from './group-rows.js';
 
 /** The facts as objects, for tests and small outputs; the table itself never builds them. */
 export interface TradeFact {
@@ -220,6 +221,29 @@ export class TradeTable {
     this.slotCount = 0;
     const sliceRank = rankOf(this.slices.map(sliceOrderKey));
     const countryRank = rankOf(this.countries.values);
+    const grouped = groupRows(this, sliceRank, countryRank, this.summedAtFinish);
+    if (grouped) this.setRows(grouped);
+    else this.sortAndGather(sliceRank, countryRank);
+    this.summedAtFinish = false;
+    const renumbered: SliceInfo[] = new Array<SliceInfo>(this.slices.length);
+    this.slices.forEach((slice, id) => (renumbered[sliceRank[id] ?? 0] = slice));
+    this.slices = renumbered;
+    this.sliceIds.forEach((id, key) => this.sliceIds.set(key, sliceRank[id] ?? 0));
+    this.sliceStart = sliceStarts(this.sliceOf, this.length, this.slices.length);
+  }
+
+  private setRows(rows: RowColumns): void {
+    this.length = rows.length;
+    this.sliceOf = rows.sliceOf;
+    this.exporterOf = rows.exporterOf;
+    this.importerOf = rows.importerOf;
+    this.quantityOf = rows.quantityOf;
+    this.valueUsdOf = rows.valueUsdOf;
+    this.valuedQuantityOf = rows.valuedQuantityOf;
+  }
+
+  /** finish() for tables with more countries than group-rows.ts takes: one radix sort of all rows, then a gather. */
+  private sortAndGather(sliceRank: Int32Array, countryRank: Int32Array): void {
     const order = sortRows(this, sliceRank, countryRank);
     if (this.summedAtFinish) this.gatherSummed(order, sliceRank);
     else {
@@ -230,11 +254,6 @@ export class TradeTable {
       this.valueUsdOf = gatheredDoubles(this.valueUsdOf, order);
       this.valuedQuantityOf = gatheredDoubles(this.valuedQuantityOf, order);
     }
-    const renumbered: SliceInfo[] = new Array<SliceInfo>(this.slices.length);
-    this.slices.forEach((slice, id) => (renumbered[sliceRank[id] ?? 0] = slice));
-    this.slices = renumbered;
-    this.sliceIds.forEach((id, key) => this.sliceIds.set(key, sliceRank[id] ?? 0));
-    this.sliceStart = sliceStarts(this.sliceOf, this.length, this.slices.length);
   }
 
   /**
@@ -286,7 +305,6 @@ export class TradeTable {
     this.quantityOf = quantityOf.subarray(0, this.length);
     this.valueUsdOf = valueUsdOf.subarray(0, this.length);
     this.valuedQuantityOf = valuedQuantityOf.subarray(0, this.length);
-    this.summedAtFinish = false;
   }
 
   /** The finished table as plain data (typed arrays and arrays): see TradeTableSnapshot. */

@@ -134,6 +134,8 @@ export async function readTradeInParallel(
   const sorted = runs.filter((run): run is SortedRun => run !== undefined);
   if (sorted.length !== plan.ranges.length) return null;
   const table = mergeSortedRuns(sorted);
+  // The listeners' closures outlive this call: drop the runs (tens of megabytes) now they are merged.
+  runs.fill(undefined);
   const summary = ImportSummary.of(table);
   return { stats: merged.stats, facts: table, importYears: summary.importYears(table), countries: summary.countries(table) };
 }
