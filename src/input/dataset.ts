@@ -8,7 +8,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtInCountries, UNATTRIBUTED, type Country } from '../domain/countries.js';
 import { FileProblem, readCsv, type CsvColumns, type CsvReadResult, type CsvSpec, type ProgressListener } from './csv.js';
-import { readTradeInParallel, type ByteRange } from './fast/parallel.js';
+import { readTradeInParallel, startTradeWorkers, stopTradeWorkers, type ByteRange } from './fast/parallel.js';
 import { FieldError, MAX_YEAR, STAGES, type Stage } from '../domain/fields.js';
 import { InputError, ProblemList, type Problem } from '../domain/problems.js';
 import {
@@ -130,18 +130,24 @@ export async function loadDataset(dir: string, filter: LoadFilter = {}): Promise
 /** Like loadDataset but returns the problems in the stats instead of throwing (for `validate`). */
 export async function inspectDataset(dir: string, filter: LoadFilter = {}): Promise<Dataset> {
   await assertDataFolder(dir);
-  const countriesFile = await readCountries(dir);
-  const countries = new Map(builtInCountries());
-  for (const [code, country] of countriesFile.countries) countries.set(code, country);
-  const isKnown = (code: string): boolean => countries.has(code);
-
-  const units = new UnitRegistry();
-  const production = await readProduction(dir, isKnown, units, filter);
   const tradeFilter = { ...filter, ...(filter.tradeYears ? { years: filter.tradeYears } : {}) };
   const tradePath = join(dir, TRADE_SPEC.label);
-  const trade =
-    (filter.fastPath === false ? undefined : await readTradeInParallel(tradePath, countriesFile.countries, units, tradeFilter, filter.threads ?? 1)) ??
-    (await readTrade(tradePath, isKnown, units, tradeFilter));
+  // A large trade.csv's worker threads start first: they load while the small files are read.
+  const workers = filter.fastPath === false ? null : await startTradeWorkers(tradePath, tradeFilter, filter.threads ?? 1);
+  let countriesFile: Awaited<ReturnType<typeof readCountries>>;
+  let production: Awaited<ReturnType<typeof readProduction>>;
+  const units = new UnitRegistry();
+  const countries = new Map(builtInCountries());
+  const isKnown = (code: string): boolean => countries.has(code);
+  try {
+    countriesFile = await readCountries(dir);
+    for (const [code, country] of countriesFile.countries) countries.set(code, country);
+    production = await readProduction(dir, isKnown, units, filter);
+  } catch (error) {
+    stopTradeWorkers(workers);
+    throw error;
+  }
+  const trade = (await readTradeInParallel(workers, countriesFile.countries, units, tradeFilter)) ?? (await readTrade(tradePath, isKnown, units, tradeFilter));
   const governanceFile = await readGovernance(dir, isKnown);
   const coverageFile = await readCoverage(dir, isKnown);
   const grossFile = await readGross(dir, isKnown, {

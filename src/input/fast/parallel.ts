@@ -68,18 +68,31 @@ const CUT_WINDOW_BYTES = 1 << 16;
 const NEWLINE = 10;
 const QUOTE = 34;
 
-export async function readTradeInParallel(
-  path: string,
-  customCountries: ReadonlyMap<string, Country>,
-  units: UnitRegistry,
-  filter: LoadFilter,
-  threads: number,
-): Promise<TradeRead | null> {
+/**
+ * Worker threads started for a read, each with its byte range, before the job they will be given:
+ * a worker's start (loading its modules, tens of milliseconds of one core) then overlaps with this
+ * thread reading production.csv and countries.csv, whose units and codes the job carries.
+ */
+export interface TradeWorkers {
+  path: string;
+  size: number;
+  mode: TradeJob['mode'];
+  plan: { header: Buffer; ranges: [number, number][]; estimatedRows: number };
+  workers: StartedWorker[];
+}
+
+/**
+ * Starts the workers of a threaded read of `path`, or null where the file is read on one thread
+ * (too small, filtered to some years or materials for a full read, one thread allowed, no compiled
+ * worker, or a file whose layout the workers cannot split). Workers not given a job (stop) or given
+ * one (readTradeInParallel) end either way; they never keep the process alive on their own.
+ */
+export async function startTradeWorkers(path: string, filter: LoadFilter, threads: number): Promise<TradeWorkers | null> {
   const mode = filter.tradeSummaryOnly ? 'summary' : 'rows';
   if (threads < 2 || (mode === 'rows' && (filter.years || filter.materials))) return null;
-  const worker = new URL('./trade-worker.js', import.meta.url);
+  const url = new URL('./trade-worker.js', import.meta.url);
   // Under a TypeScript test runner there is no compiled worker: read on one thread.
-  if (!existsSync(fileURLToPath(worker))) return null;
+  if (!existsSync(fileURLToPath(url))) return null;
   const size = await stat(path).then(
     (info) => (info.isFile() ? info.size : 0),
     () => 0,
@@ -87,6 +100,23 @@ export async function readTradeInParallel(
   if (size < PARALLEL_MIN_BYTES) return null;
   const plan = await planRanges(path, size, threads);
   if (!plan) return null;
+  const { Worker: WorkerThread } = await import('node:worker_threads');
+  return { path, size, mode, plan, workers: plan.ranges.map(() => new StartedWorker(new WorkerThread(url))) };
+}
+
+/** Ends workers that will not be given a job (the read stopped before the trade file). */
+export function stopTradeWorkers(started: TradeWorkers | null): void {
+  for (const worker of started?.workers ?? []) worker.stop();
+}
+
+export async function readTradeInParallel(
+  started: TradeWorkers | null,
+  customCountries: ReadonlyMap<string, Country>,
+  units: UnitRegistry,
+  filter: LoadFilter,
+): Promise<TradeRead | null> {
+  if (!started) return null;
+  const { path, size, mode, plan, workers } = started;
   const base: Omit<TradeJob, 'range'> = {
     path,
     mode,
@@ -107,24 +137,25 @@ export async function readTradeInParallel(
     });
   };
   const runs: (SortedRun | undefined)[] = plan.ranges.map(() => undefined);
-  const workers: Worker[] = [];
-  const { Worker: WorkerThread } = await import('node:worker_threads');
   let results: TradeJobResult[];
   try {
     results = await Promise.all(
       plan.ranges.map(([start, end], part) =>
-        runWorker(WorkerThread, worker, { ...base, ...rowsJob(mode, part, start, end, plan, size), range: { start, end, header: plan.header } }, workers, {
-          progress: (progress) => report(part, progress),
-          run: (run) => (runs[part] = run),
-          result: (result) => {
-            // One worker's problem means a one-thread read: stop the others now.
-            if (hasProblems(result)) for (const running of workers) void running.terminate();
+        (workers[part] as StartedWorker).run(
+          { ...base, ...rowsJob(mode, part, start, end, plan, size), range: { start, end, header: plan.header } },
+          {
+            progress: (progress) => report(part, progress),
+            run: (run) => (runs[part] = run),
+            result: (result) => {
+              // One worker's problem means a one-thread read: stop the others now.
+              if (hasProblems(result)) for (const running of workers) running.stop();
+            },
           },
-        }),
+        ),
       ),
     );
   } catch {
-    for (const running of workers) void running.terminate();
+    stopTradeWorkers(started);
     return null;
   }
   const merged = mergeResults(results, units);
@@ -146,23 +177,56 @@ interface WorkerListeners {
   result: (result: TradeJobResult) => void;
 }
 
-function runWorker(WorkerThread: typeof Worker, url: URL, job: TradeJob, workers: Worker[], on: WorkerListeners): Promise<TradeJobResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new WorkerThread(url, { workerData: job });
-    workers.push(worker);
-    worker.on('message', (message: WorkerMessage) => {
-      if ('progress' in message) on.progress(message.progress);
-      else if ('run' in message) on.run(message.run);
-      else {
-        on.result(message.result);
-        resolve(message.result);
+/** A worker thread started ahead of its job; what it says before the job is given waits for it. */
+class StartedWorker {
+  private listeners: WorkerListeners | undefined;
+  private failure: Error | undefined;
+  private failed: ((error: Error) => void) | undefined;
+
+  constructor(private readonly worker: Worker) {
+    // Not holding the process open while it waits: a read that stops early (a bad production.csv)
+    // must not hang. It is held open once it has a job.
+    worker.unref();
+    worker.on('message', (message: WorkerMessage) => this.listeners && deliver(this.listeners, message));
+    worker.once('error', (error: Error) => this.fail(error));
+    worker.once('exit', (code) => this.fail(new Error(`trade worker exited with ${code} before its result`)));
+  }
+
+  /** Gives the worker its job; resolves with its last message, rejects if it fails or exits first. */
+  run(job: TradeJob, listeners: WorkerListeners): Promise<TradeJobResult> {
+    return new Promise((resolve, reject) => {
+      if (this.failure) {
+        reject(this.failure);
+        return;
       }
+      this.failed = reject;
+      this.listeners = {
+        ...listeners,
+        result: (result) => {
+          this.failed = undefined;
+          listeners.result(result);
+          resolve(result);
+        },
+      };
+      this.worker.ref();
+      this.worker.postMessage(job);
     });
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`trade worker exited with ${code}`));
-    });
-  });
+  }
+
+  stop(): void {
+    void this.worker.terminate();
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    this.failed?.(error);
+  }
+}
+
+function deliver(on: WorkerListeners, message: WorkerMessage): void {
+  if ('progress' in message) on.progress(message.progress);
+  else if ('run' in message) on.run(message.run);
+  else on.result(message.result);
 }
 
 /** What a worker of a full read does besides reading: sum its rows (the first range) and reserve room for them. */

@@ -4,7 +4,7 @@
  * checking pass it sends back counts and years; in a full read, its rows as one sorted run (its
  * finished table: see merge-runs.ts).
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { builtInCountries } from '../../domain/countries.js';
 import { readTradeRows } from '../dataset.js';
 import { UnitRegistry } from '../loading.js';
@@ -12,7 +12,8 @@ import type { TradeJob, TradeJobResult, WorkerMessage } from './parallel.js';
 import { ImportSummary } from './trade-lines.js';
 import { TradeTable } from '../trade-table.js';
 
-const job = workerData as TradeJob;
+// Started before its job is known (parallel.ts startTradeWorkers): the modules above load meanwhile.
+const job = await new Promise<TradeJob>((resolve) => parentPort?.once('message', resolve));
 const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []): void => parentPort?.postMessage(message, transfer);
 const known = new Set([...builtInCountries().keys(), ...job.customCountries.map(([code]) => code)]);
 const units = new UnitRegistry();
