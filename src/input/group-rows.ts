@@ -30,6 +30,11 @@ export const DENSE_PAIRS = 1 << 16;
 /**
  * The rows in canonical order, summed per slice and pair when `sum` is set; `sliceOf` of the result
  * holds slice ranks. Null when the countries are too many for the pair arrays (DENSE_PAIRS).
+ *
+ * The result is written over the given columns (views of them are returned): once the rows are
+ * copied slice by slice their first places are free, and a fresh page of memory costs about as much
+ * as the work done on it (a few million rows' columns are tens of megabytes). Without any value_usd,
+ * the value columns already hold what the result needs (NaN and 0) and are not written at all.
  */
 export function groupRows(rows: RowColumns, sliceRank: Int32Array, countryRank: Int32Array, sum: boolean): RowColumns | null {
   const width = countryRank.length;
@@ -37,17 +42,25 @@ export function groupRows(rows: RowColumns, sliceRank: Int32Array, countryRank: 
   const bySlice = rowsBySlice(rows, sliceRank, countryRank);
   const idOfRank = new Int32Array(width);
   countryRank.forEach((rank, id) => (idOfRank[rank] = id));
-  const grouping = new PairGrouping(idOfRank, bySlice.values !== null);
-  const out = sum ? grouping.summed(bySlice, rows.length) : grouping.ordered(bySlice, rows.length);
-  const length = out.length;
+  const grouping = new PairGrouping(idOfRank);
+  const valued = bySlice.values !== null;
+  const target: Omit<Grouped, 'length'> = {
+    sliceOf: rows.sliceOf,
+    exporterOf: rows.exporterOf,
+    importerOf: rows.importerOf,
+    quantityOf: rows.quantityOf,
+    valueUsdOf: valued ? rows.valueUsdOf : null,
+    valuedQuantityOf: valued ? rows.valuedQuantityOf : null,
+  };
+  const length = sum ? grouping.summed(bySlice, target) : grouping.ordered(bySlice, target);
   return {
     length,
-    sliceOf: out.sliceOf.subarray(0, length),
-    exporterOf: out.exporterOf.subarray(0, length),
-    importerOf: out.importerOf.subarray(0, length),
-    quantityOf: out.quantityOf.subarray(0, length),
-    valueUsdOf: out.valueUsdOf ? out.valueUsdOf.subarray(0, length) : new Float64Array(length).fill(Number.NaN),
-    valuedQuantityOf: out.valuedQuantityOf ? out.valuedQuantityOf.subarray(0, length) : new Float64Array(length),
+    sliceOf: rows.sliceOf.subarray(0, length),
+    exporterOf: rows.exporterOf.subarray(0, length),
+    importerOf: rows.importerOf.subarray(0, length),
+    quantityOf: rows.quantityOf.subarray(0, length),
+    valueUsdOf: rows.valueUsdOf.subarray(0, length),
+    valuedQuantityOf: rows.valuedQuantityOf.subarray(0, length),
   };
 }
 
@@ -102,10 +115,7 @@ class PairGrouping {
   private readonly width: number;
 
   /** `idOfRank`: the country id of each rank (a pair index is exporter rank x width + importer rank). */
-  constructor(
-    private readonly idOfRank: Int32Array,
-    private readonly valued: boolean,
-  ) {
+  constructor(private readonly idOfRank: Int32Array) {
     this.width = idOfRank.length;
     this.used = new Int32Array(Math.ceil((this.width * this.width) / 32));
   }
@@ -116,13 +126,12 @@ class PairGrouping {
     out.importerOf[at] = this.idOfRank[pair % this.width]!;
   }
 
-  /** Each slice's rows summed per pair, left to right, one fact per pair in pair order. */
-  summed(rows: SliceRows, capacity: number): Grouped {
+  /** Each slice's rows summed per pair, left to right, one fact per pair in pair order, written to `out`; returns the facts' count. */
+  summed(rows: SliceRows, out: Omit<Grouped, 'length'>): number {
     const pairs = this.width * this.width;
     const quantity = new Float64Array(pairs);
-    const value = this.valued ? new Float64Array(pairs) : null;
-    const valuedQuantity = this.valued ? new Float64Array(pairs) : null;
-    const out = outputColumns(capacity, this.valued);
+    const value = rows.values ? new Float64Array(pairs) : null;
+    const valuedQuantity = rows.values ? new Float64Array(pairs) : null;
     const used = this.used;
     let length = 0;
     for (let slice = 0; slice + 1 < rows.start.length; slice += 1) {
@@ -155,13 +164,12 @@ class PairGrouping {
         length += 1;
       });
     }
-    return { ...out, length };
+    return length;
   }
 
-  /** Each slice's rows in pair order, rows of one pair in the order they came (a stable counting sort). */
-  ordered(rows: SliceRows, capacity: number): Grouped {
+  /** Each slice's rows in pair order, rows of one pair in the order they came (a stable counting sort), written to `out`; returns their count. */
+  ordered(rows: SliceRows, out: Omit<Grouped, 'length'>): number {
     const next = new Int32Array(this.width * this.width);
-    const out = outputColumns(capacity, this.valued);
     const used = this.used;
     let length = 0;
     for (let slice = 0; slice + 1 < rows.start.length; slice += 1) {
@@ -191,7 +199,7 @@ class PairGrouping {
       }
       for (let k = first; k < end; k += 1) next[rows.pairOf[k]!] = 0;
     }
-    return { ...out, length };
+    return length;
   }
 
   /** Calls `visit` for each marked pair in increasing order, clearing the marks. */
@@ -208,15 +216,4 @@ class PairGrouping {
       }
     }
   }
-}
-
-function outputColumns(capacity: number, valued: boolean): Omit<Grouped, 'length'> {
-  return {
-    sliceOf: new Int32Array(capacity),
-    exporterOf: new Int32Array(capacity),
-    importerOf: new Int32Array(capacity),
-    quantityOf: new Float64Array(capacity),
-    valueUsdOf: valued ? new Float64Array(capacity) : null,
-    valuedQuantityOf: valued ? new Float64Array(capacity) : null,
-  };
 }

@@ -118,30 +118,49 @@ export function traceOrigins(production: ReadonlyMap<string, number>, trade: Tra
 }
 
 /**
- * Systems already set up and factorised, by their inputs: a trend over many years traces each
- * year's mining trade twice (the mining stage, then the refiners' feed). The index never changes a
- * slice's production or flows once made, so the objects themselves are a safe key.
+ * Systems already set up and factorised, by their inputs, the most recently used first: a trend over
+ * many years traces each year's mining trade twice (the mining stage, then the refiners' feed), and a
+ * report's blocks ask for the same stage again soon after. The index never changes a slice's
+ * production or flows once made, so the objects themselves are a safe key. Only the last few are kept,
+ * and a system pushed out gives its matrix's memory to the next: a trend factorises a thousand
+ * systems, and a new matrix each time (tens of kilobytes, off the JavaScript heap) kept the garbage
+ * collector and the operating system busy.
  */
-const systems = new WeakMap<FlowColumns, WeakMap<ReadonlyMap<string, number>, { system: TradeSystem; lu: LU | null }>>();
+interface Factorised {
+  flows: FlowColumns;
+  production: ReadonlyMap<string, number>;
+  system: TradeSystem;
+  lu: LU | null;
+  /** The memory the matrix (and then its LU factors) lives in; may be larger than n x n. */
+  buffer: Float64Array;
+}
 
-function factorised(production: ReadonlyMap<string, number>, flows: FlowColumns): { system: TradeSystem; lu: LU | null } {
-  let byProduction = systems.get(flows);
-  if (!byProduction) systems.set(flows, (byProduction = new WeakMap()));
-  let known = byProduction.get(production);
-  if (!known) {
-    const system = tradeSystem(production, flows);
-    const n = system.countries.length;
-    const matrix = new Float64Array(n * n);
-    for (let i = 0; i < n; i += 1) matrix[i * n + i] = 1;
-    const { from, to, share, count } = system.coefficients;
-    for (let k = 0; k < count; k += 1) {
-      const at = (from[k] ?? 0) * n + (to[k] ?? 0);
-      matrix[at] = (matrix[at] ?? 0) - (share[k] ?? 0);
-    }
-    known = { system, lu: luFactor(matrix, n) };
-    byProduction.set(production, known);
+const KEPT_SYSTEMS = 16;
+const recentSystems: Factorised[] = [];
+
+function factorised(production: ReadonlyMap<string, number>, flows: FlowColumns): Factorised {
+  const at = recentSystems.findIndex((known) => known.flows === flows && known.production === production);
+  if (at === 0) return recentSystems[0] as Factorised;
+  if (at > 0) {
+    const [known] = recentSystems.splice(at, 1) as [Factorised];
+    recentSystems.unshift(known);
+    return known;
   }
-  return known;
+  const system = tradeSystem(production, flows);
+  const n = system.countries.length;
+  const evicted = recentSystems.length >= KEPT_SYSTEMS ? recentSystems.pop() : undefined;
+  const buffer = evicted && evicted.buffer.length >= n * n ? evicted.buffer : new Float64Array(n * n);
+  const matrix = buffer.length === n * n ? buffer : buffer.subarray(0, n * n);
+  matrix.fill(0);
+  for (let i = 0; i < n; i += 1) matrix[i * n + i] = 1;
+  const { from, to, share, count } = system.coefficients;
+  for (let k = 0; k < count; k += 1) {
+    const cell = from[k]! * n + to[k]!;
+    matrix[cell] = matrix[cell]! - share[k]!;
+  }
+  const made: Factorised = { flows, production, system, lu: luFactor(matrix, n), buffer };
+  recentSystems.unshift(made);
+  return made;
 }
 
 /**

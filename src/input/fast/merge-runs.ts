@@ -15,17 +15,6 @@ import { rankOf, sliceOrderKey, TradeTable, type SliceInfo, type TradeTableSnaps
 /** A worker's finished table (TradeTable.snapshot()). */
 export type SortedRun = TradeTableSnapshot;
 
-interface RunCursor {
-  run: SortedRun;
-  /** Next row. */
-  at: number;
-  /** Global slice position and country ids of the run's local ones. */
-  slice: Int32Array;
-  country: Int32Array;
-  /** The merge key of the row at `at` (Infinity when the run is done). */
-  key: number;
-}
-
 export function mergeSortedRuns(runs: readonly SortedRun[]): TradeTable {
   const countries = new Map<string, number>();
   const materials = new Map<string, number>();
@@ -45,70 +34,11 @@ export function mergeSortedRuns(runs: readonly SortedRun[]): TradeTable {
   });
   const codes = [...countries.keys()];
   const countryRank = rankOf(codes);
-  const width = codes.length;
-  // Slice position, exporter rank, importer rank as one exact number: 2^22 slices x 33,696^2 country pairs (the
-  // codes the pattern allows) stay below 2^53.
-  const keyOf = (cursor: RunCursor): number => {
-    const { run, at } = cursor;
-    if (at >= run.length) return Number.POSITIVE_INFINITY;
-    const exporter = countryRank[cursor.country[run.exporterOf[at]!]!]!;
-    const importer = countryRank[cursor.country[run.importerOf[at]!]!]!;
-    return (cursor.slice[run.sliceOf[at]!]! * width + exporter) * width + importer;
-  };
-  const cursors: RunCursor[] = runs.map((run) => {
-    const cursor: RunCursor = {
-      run,
-      at: 0,
-      slice: Int32Array.from(run.slices, (slice) => positionOfKey.get(sliceOrderKey(slice)) ?? 0),
-      country: Int32Array.from(run.countries, (code) => countries.get(code) ?? 0),
-      key: 0,
-    };
-    cursor.key = keyOf(cursor);
-    return cursor;
-  });
-
+  const parts = runs.map((run) => new RunPart(run, slices.length, positionOfKey, countries, countryRank));
   const capacity = runs.reduce((sum, run) => sum + run.length, 0);
-  // Sized for every row; only the pages of the facts written cost memory.
-  const out = {
-    sliceOf: new Int32Array(capacity),
-    exporterOf: new Int32Array(capacity),
-    importerOf: new Int32Array(capacity),
-    quantityOf: new Float64Array(capacity),
-    valueUsdOf: new Float64Array(capacity),
-    valuedQuantityOf: new Float64Array(capacity),
-  };
-  let fact = -1;
-  let factKey = -1;
-  for (;;) {
-    // The run with the smallest key; on a tie the earliest run (the earlier part of the file).
-    let next: RunCursor | undefined;
-    for (const cursor of cursors) if (cursor.key !== Number.POSITIVE_INFINITY && (!next || cursor.key < next.key)) next = cursor;
-    if (!next) break;
-    const { run, at } = next;
-    const quantity = run.quantityOf[at]!;
-    const value = run.valueUsdOf[at]!;
-    if (next.key === factKey) {
-      // As TradeTable.add sums a row into its fact.
-      out.quantityOf[fact] = out.quantityOf[fact]! + quantity;
-      if (!Number.isNaN(value)) {
-        const known = out.valueUsdOf[fact]!;
-        out.valueUsdOf[fact] = Number.isNaN(known) ? value : known + value;
-        out.valuedQuantityOf[fact] = out.valuedQuantityOf[fact]! + run.valuedQuantityOf[at]!;
-      }
-    } else {
-      fact += 1;
-      factKey = next.key;
-      out.sliceOf[fact] = next.slice[run.sliceOf[at]!]!;
-      out.exporterOf[fact] = next.country[run.exporterOf[at]!]!;
-      out.importerOf[fact] = next.country[run.importerOf[at]!]!;
-      out.quantityOf[fact] = quantity;
-      out.valueUsdOf[fact] = value;
-      out.valuedQuantityOf[fact] = run.valuedQuantityOf[at]!;
-    }
-    next.at = at + 1;
-    next.key = keyOf(next);
-  }
-  const length = fact + 1;
+  const out = new MergedColumns(capacity);
+  for (let slice = 0; slice < slices.length; slice += 1) mergeSlice(parts, slice, codes.length, out);
+  const length = out.length;
   return TradeTable.ofSortedFacts({
     countries: codes,
     materials: [...materials.keys()],
@@ -121,4 +51,119 @@ export function mergeSortedRuns(runs: readonly SortedRun[]): TradeTable {
     valueUsdOf: out.valueUsdOf.subarray(0, length),
     valuedQuantityOf: out.valuedQuantityOf.subarray(0, length),
   });
+}
+
+/** A run with its ids translated: where each merged slice's rows are in it, and its countries' merged ids and ranks. */
+class RunPart {
+  /** Per merged slice position: the run's rows first .. end - 1 (empty when the run has none). */
+  readonly first: Int32Array;
+  readonly end: Int32Array;
+  readonly countryId: Int32Array;
+  readonly countryRank: Int32Array;
+  /** The row the merge reads next, and its pair key (exporter rank x countries + importer rank). */
+  at = 0;
+  stop = 0;
+  key = 0;
+
+  constructor(
+    readonly run: SortedRun,
+    slices: number,
+    positionOfKey: ReadonlyMap<string, number>,
+    countries: ReadonlyMap<string, number>,
+    rank: Int32Array,
+  ) {
+    this.first = new Int32Array(slices);
+    this.end = new Int32Array(slices);
+    run.slices.forEach((slice, local) => {
+      const position = positionOfKey.get(sliceOrderKey(slice)) ?? 0;
+      this.first[position] = run.sliceStart[local]!;
+      this.end[position] = run.sliceStart[local + 1]!;
+    });
+    this.countryId = Int32Array.from(run.countries, (code) => countries.get(code) ?? 0);
+    this.countryRank = Int32Array.from(this.countryId, (id) => rank[id]!);
+  }
+
+  /** Starts reading the run's rows of a merged slice; false when it has none. */
+  open(slice: number, width: number): boolean {
+    this.at = this.first[slice]!;
+    this.stop = this.end[slice]!;
+    return this.load(width);
+  }
+
+  /** Moves to the next row; false at the end of the slice's rows. */
+  advance(width: number): boolean {
+    this.at += 1;
+    return this.load(width);
+  }
+
+  private load(width: number): boolean {
+    if (this.at >= this.stop) return false;
+    this.key = this.countryRank[this.run.exporterOf[this.at]!]! * width + this.countryRank[this.run.importerOf[this.at]!]!;
+    return true;
+  }
+}
+
+/** The merged facts, written in order; sized for every row, only the pages of the facts written cost memory. */
+class MergedColumns {
+  length = 0;
+  readonly sliceOf: Int32Array;
+  readonly exporterOf: Int32Array;
+  readonly importerOf: Int32Array;
+  readonly quantityOf: Float64Array;
+  readonly valueUsdOf: Float64Array;
+  readonly valuedQuantityOf: Float64Array;
+
+  constructor(capacity: number) {
+    this.sliceOf = new Int32Array(capacity);
+    this.exporterOf = new Int32Array(capacity);
+    this.importerOf = new Int32Array(capacity);
+    this.quantityOf = new Float64Array(capacity);
+    this.valueUsdOf = new Float64Array(capacity);
+    this.valuedQuantityOf = new Float64Array(capacity);
+  }
+
+  /** A run's row as a new fact. */
+  start(part: RunPart, slice: number): void {
+    const { run, at } = part;
+    const fact = this.length++;
+    this.sliceOf[fact] = slice;
+    this.exporterOf[fact] = part.countryId[run.exporterOf[at]!]!;
+    this.importerOf[fact] = part.countryId[run.importerOf[at]!]!;
+    this.quantityOf[fact] = run.quantityOf[at]!;
+    this.valueUsdOf[fact] = run.valueUsdOf[at]!;
+    this.valuedQuantityOf[fact] = run.valuedQuantityOf[at]!;
+  }
+
+  /** A run's row summed into the last fact, as TradeTable.add sums a row into its fact. */
+  add(part: RunPart): void {
+    const { run, at } = part;
+    const fact = this.length - 1;
+    this.quantityOf[fact] = this.quantityOf[fact]! + run.quantityOf[at]!;
+    const value = run.valueUsdOf[at]!;
+    if (Number.isNaN(value)) return;
+    const known = this.valueUsdOf[fact]!;
+    this.valueUsdOf[fact] = Number.isNaN(known) ? value : known + value;
+    this.valuedQuantityOf[fact] = this.valuedQuantityOf[fact]! + run.valuedQuantityOf[at]!;
+  }
+}
+
+/**
+ * One slice's rows of every run, merged by pair key: at each step the run whose next row has the
+ * smallest key, the earliest run on a tie (the earlier part of the file), so that a fact's rows are
+ * summed in file order.
+ */
+function mergeSlice(parts: readonly RunPart[], slice: number, width: number, out: MergedColumns): void {
+  const open: RunPart[] = [];
+  for (const part of parts) if (part.open(slice, width)) open.push(part);
+  let lastKey = -1;
+  while (open.length > 0) {
+    let next = open[0] as RunPart;
+    for (let k = 1; k < open.length; k += 1) if ((open[k] as RunPart).key < next.key) next = open[k] as RunPart;
+    if (next.key === lastKey) out.add(next);
+    else {
+      out.start(next, slice);
+      lastKey = next.key;
+    }
+    if (!next.advance(width)) open.splice(open.indexOf(next), 1);
+  }
 }
