@@ -167,34 +167,48 @@ function seriesOfStage(series: string): string {
  * The table's rows grouped by exporter and importer: the pairs (exporter id * countries + importer
  * id) in the order of their first row, and each pair's rows, in table order, as
  * rows[start[k]] .. rows[start[k + 1] - 1]. One array for all, of which each edge keeps a view.
+ * A pair's group is looked up in an array indexed by the pair (a map past DENSE_PAIR_LIMIT pairs):
+ * this runs once per fact, millions of times on a large file.
  */
 function rowsByPair(table: TradeTable, tradeSlices: ReadonlySet<string> | undefined): { pairs: number[]; start: Int32Array; rows: Int32Array } {
   const kept = tradeSlices ? table.slices.map((slice) => tradeSlices.has(`${slice.material}|${slice.stage}|${slice.year}`)) : undefined;
   const countries = table.countries.size;
-  const groupOf = new Map<number, number>();
+  const groups = pairGroups(countries * countries);
   const pairs: number[] = [];
   const counts: number[] = [];
-  const groupOfRow = new Int32Array(table.length).fill(-1);
+  const pairOf = (row: number): number => table.exporterOf[row]! * countries + table.importerOf[row]!;
   for (let row = 0; row < table.length; row += 1) {
-    if (kept && !kept[table.sliceOf[row] ?? 0]) continue;
-    const pair = (table.exporterOf[row] ?? 0) * countries + (table.importerOf[row] ?? 0);
-    let group = groupOf.get(pair);
-    if (group === undefined) {
+    if (kept && !kept[table.sliceOf[row]!]) continue;
+    const pair = pairOf(row);
+    let group = groups.get(pair);
+    if (group === -1) {
       group = pairs.length;
-      groupOf.set(pair, group);
+      groups.set(pair, group);
       pairs.push(pair);
       counts.push(0);
     }
-    groupOfRow[row] = group;
-    counts[group] = (counts[group] ?? 0) + 1;
+    counts[group] = counts[group]! + 1;
   }
   const start = new Int32Array(pairs.length + 1);
-  for (let group = 0; group < pairs.length; group += 1) start[group + 1] = (start[group] ?? 0) + (counts[group] ?? 0);
-  const rows = new Int32Array(start[pairs.length] ?? 0);
+  for (let group = 0; group < pairs.length; group += 1) start[group + 1] = start[group]! + counts[group]!;
+  const rows = new Int32Array(start[pairs.length]!);
   const next = start.slice(0, pairs.length);
   for (let row = 0; row < table.length; row += 1) {
-    const group = groupOfRow[row] ?? -1;
-    if (group >= 0) rows[(next[group] = (next[group] ?? 0) + 1) - 1] = row;
+    if (kept && !kept[table.sliceOf[row]!]) continue;
+    rows[next[groups.get(pairOf(row))]!++] = row;
   }
   return { pairs, start, rows };
+}
+
+/** Up to this many country pairs (about 1,000 countries), pair groups are kept in an array. */
+const DENSE_PAIR_LIMIT = 1 << 20;
+
+/** Pair -> group number (-1: none yet). */
+function pairGroups(pairs: number): { get(pair: number): number; set(pair: number, group: number): void } {
+  if (pairs <= DENSE_PAIR_LIMIT) {
+    const dense = new Int32Array(pairs).fill(-1);
+    return { get: (pair) => dense[pair]!, set: (pair, group) => (dense[pair] = group) };
+  }
+  const map = new Map<number, number>();
+  return { get: (pair) => map.get(pair) ?? -1, set: (pair, group) => map.set(pair, group) };
 }

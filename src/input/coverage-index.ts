@@ -139,14 +139,62 @@ export class TradeCoverage {
 
   private static make(dataset: Pick<Dataset, 'coverage' | 'importYears'>): TradeCoverage {
     if (dataset.coverage) return TradeCoverage.fromFacts(dataset.coverage, true);
-    const implied: Pick<CoverageFact, 'material' | 'stage' | 'importer' | 'year' | 'flow' | 'extent'>[] = [];
-    for (const [series, years] of dataset.importYears) {
-      const [material = '', stage = 'mining', importer = ''] = series.split('|');
-      for (const year of years) {
-        for (const flow of ['import', 'export'] as const) implied.push({ material, stage: stage as Stage, importer, year, flow, extent: 'full' });
+    return TradeCoverage.implied(dataset.importYears);
+  }
+
+  /**
+   * The coverage trade rows imply: imports and exports `full` for each material, stage, importer and
+   * year with a row into that importer. The same index fromFacts makes of those facts (ids and series
+   * in the same order), without making them: on a large file they number hundreds of thousands.
+   */
+  private static implied(importYears: Dataset['importYears']): TradeCoverage {
+    const index = new TradeCoverage(false);
+    const idOf = (ids: Map<string, number>, name: string): number => {
+      let id = ids.get(name);
+      if (id === undefined) ids.set(name, (id = ids.size));
+      return id;
+    };
+    index.extentNames.push('full');
+    // Ids first (a series key depends on how many ids there are), in the order fromFacts gives them:
+    // a series' import fact comes before its export fact.
+    const entries: { ids: [number, number, number, number, number]; years: number[] }[] = [];
+    for (const [name, years] of importYears) {
+      const [material = '', stage = 'mining', importer = ''] = name.split('|');
+      const materialId = idOf(index.materialIds, material);
+      const stageId = idOf(index.stageIds, stage);
+      const importId = idOf(index.flowIds, 'import');
+      const countryId = idOf(index.countryIds, importer);
+      const exportId = idOf(index.flowIds, 'export');
+      entries.push({ ids: [materialId, stageId, importId, exportId, countryId], years: [...new Set(years)] });
+    }
+    const series: { years: number[] }[] = [];
+    for (const { ids, years } of entries) {
+      const [materialId, stageId, importId, exportId, countryId] = ids;
+      for (const flow of [importId, exportId]) {
+        const key = index.seriesKey(materialId, stageId, flow, countryId);
+        const known = index.seriesOf.get(key);
+        if (known === undefined) {
+          index.seriesOf.set(key, series.length);
+          series.push({ years: [...years] });
+        } else {
+          const listed = series[known] as { years: number[] };
+          for (const year of years) if (!listed.years.includes(year)) listed.years.push(year);
+        }
       }
     }
-    return TradeCoverage.fromFacts(implied, false);
+    const total = series.reduce((sum, entry) => sum + entry.years.length, 0);
+    index.start = new Int32Array(series.length + 1);
+    index.count = new Int32Array(series.length);
+    index.yearList = new Float64Array(total);
+    index.extentOf = new Uint8Array(total);
+    series.forEach((entry, k) => {
+      const from = index.start[k]!;
+      index.start[k + 1] = from + entry.years.length;
+      index.count[k] = entry.years.length;
+      entry.years.forEach((year, at) => (index.yearList[from + at] = year));
+      index.sortYears(from, entry.years.length);
+    });
+    return index;
   }
 
   /** The index as plain data: see TradeCoverageSnapshot. */
