@@ -139,14 +139,19 @@ function buildChain(index: SliceIndex, material: string, year: number): ChainGra
 function stageTrade(index: SliceIndex, material: string, stage: Stage, year: number, flows: FlowColumns): StageTrade {
   const { codes, from, to, quantity } = flows;
   const covered = new Uint8Array(flows.length);
-  // Per country id: whether its imports are covered (-1: not asked yet), and its sums.
+  // Per country id: whether its imports are covered (-1: not asked yet), its sums, and the ids in the
+  // order they first appear. Arrays, not a map of objects: this runs over every flow of a slice.
   const coverageOf = new Int8Array(codes.length).fill(-1);
-  const sumsOf: (TradeSums | undefined)[] = [];
-  const sums = new Map<string, TradeSums>();
-  const note = (country: number): TradeSums => {
-    let entry = sumsOf[country];
-    if (!entry) sums.set(codes[country] ?? '', (entry = sumsOf[country] = noTrade()));
-    return entry;
+  const inflow = new Float64Array(codes.length);
+  const outflow = new Float64Array(codes.length);
+  const coveredInflow = new Float64Array(codes.length);
+  const coveredOutflow = new Float64Array(codes.length);
+  const seen = new Uint8Array(codes.length);
+  const order: number[] = [];
+  const note = (country: number): void => {
+    if (seen[country] === 1) return;
+    seen[country] = 1;
+    order.push(country);
   };
   let fullyCovered = true;
   // One pass in the slice's order: coverage and each country's sums (added flow by flow, so that they
@@ -158,16 +163,25 @@ function stageTrade(index: SliceIndex, material: string, stage: Stage, year: num
     if (isCovered === -1) coverageOf[importer] = isCovered = index.coverage.extent(material, stage, codes[importer] ?? '', year, 'import') !== null ? 1 : 0;
     covered[at] = isCovered;
     if (isCovered === 0) fullyCovered = false;
-    const sent = note(exporter);
+    note(exporter);
     if (importer === exporter) continue;
-    const received = note(importer);
+    note(importer);
     const amount = quantity[at]!;
-    sent.outflow += amount;
-    received.inflow += amount;
+    outflow[exporter] = outflow[exporter]! + amount;
+    inflow[importer] = inflow[importer]! + amount;
     if (isCovered === 1) {
-      sent.coveredOutflow += amount;
-      received.coveredInflow += amount;
+      coveredOutflow[exporter] = coveredOutflow[exporter]! + amount;
+      coveredInflow[importer] = coveredInflow[importer]! + amount;
     }
+  }
+  const sums = new Map<string, TradeSums>();
+  for (const country of order) {
+    sums.set(codes[country] ?? '', {
+      inflow: inflow[country]!,
+      outflow: outflow[country]!,
+      coveredInflow: coveredInflow[country]!,
+      coveredOutflow: coveredOutflow[country]!,
+    });
   }
   return { flows, covered, fullyCovered, byCountry: undefined, sums, expanded: new Set() };
 }

@@ -265,12 +265,19 @@ function luFactor(matrix: Float64Array, n: number): LU | null {
     const pivot = lu[pivotRow + k] ?? 1;
     let count = 0;
     for (let c = k + 1; c < n; c += 1) if (lu[pivotRow + c] !== 0) nonZero[count++] = c;
+    // Once the pivot row has filled in, a straight loop over it is quicker than the list of its
+    // non-zeros; a zero of the pivot row changes no value there (x - f * 0 is x, up to the sign of a zero).
+    const dense = count * 4 >= (n - k - 1) * 3;
     for (let i = k + 1; i < n; i += 1) {
       const row = i * n;
       const factor = (lu[row + k] ?? 0) / pivot;
       if (factor === 0) continue;
       lu[row + k] = factor;
       // The hot loop of the whole analysis: plain indexing, as the bounds are known.
+      if (dense) {
+        for (let c = k + 1; c < n; c += 1) lu[row + c] = lu[row + c]! - factor * lu[pivotRow + c]!;
+        continue;
+      }
       for (let t = 0; t < count; t += 1) {
         const c = nonZero[t]!;
         lu[row + c] = lu[row + c]! - factor * lu[pivotRow + c]!;
