@@ -42,7 +42,7 @@ import {
 import { isGroupIndex } from '../graph/group-view.js';
 import { asFlowColumns, compare, type Flow, type FlowColumns, type SliceIndex, type TradeFlows } from '../graph/slices.js';
 import { byQuantityDescending, governanceRange, herfindahl, type CountryShare } from './concentration.js';
-import { traceOrigins, type OriginMix } from './kastner.js';
+import { traceOrigins, traceOriginShares, type OriginShares } from './kastner.js';
 
 export interface OriginShare {
   country: string;
@@ -619,9 +619,18 @@ function traceProducer(
   }
   const reach = Math.min(1, feed.fed / made);
   const none = (): undefined => undefined;
-  // forEach, not for-of: no [key, value] array per entry in this hot loop.
-  feed.mix.traced.forEach((part, source) => traceProducer(chain, up, source, share * reach * part, true, none, visit));
-  feed.mix.untraced.forEach((part, source) => visit(source, share * reach * part, false));
+  // In the order of OriginMix's maps (kastner.ts mixOf): traced shares, untraced ones (the target's
+  // own remainder at its entry, or last when it has no other), each as share * reach * part.
+  const { countries, traced: tracedShares, untraced: untracedShares, remainder, target } = feed.mix;
+  const scaled = share * reach;
+  for (let o = 0; o < countries.length; o += 1) {
+    if (tracedShares[o]! > 0) traceProducer(chain, up, countries[o]!, scaled * tracedShares[o]!, true, none, visit);
+  }
+  for (let o = 0; o < countries.length; o += 1) {
+    const part = o === target && remainder > 0 && untracedShares[o]! > 0 ? untracedShares[o]! + remainder : untracedShares[o]!;
+    if (part > 0) visit(countries[o]!, scaled * part, false);
+  }
+  if (remainder > 0 && !(untracedShares[target]! > 0)) visit(countries[target]!, scaled * remainder, false);
   if (reach < 1) visit(producer, share * (1 - reach), false);
 }
 
@@ -629,7 +638,7 @@ interface Feed {
   /** The stage before, kept at home: own output + covered imports - exports (>= 0). */
   fed: number;
   /** Its origin mix at that stage (fractions of the producer's supply there). */
-  mix: OriginMix;
+  mix: OriginShares;
 }
 
 /**
@@ -641,7 +650,6 @@ function feedOf(chain: ChainGraph, stage: Stage, producer: string): Feed | null 
   if (!source) return null;
   const up = source.stage;
   const mix = feedMix(chain, up, producer);
-  if (!mix) return null;
   const coveredOnly = !stageFullyCovered(chain, up);
   const { inflow, outflow } = tradeBalance(chain, up, producer, { coveredOnly });
   return { fed: Math.max(0, (source.production ?? 0) + inflow - outflow), mix };
@@ -652,17 +660,18 @@ function feedOf(chain: ChainGraph, stage: Stage, producer: string): Feed | null 
  * chain graph. Worked out for the producers a walk reaches only: the system is factorised once
  * (kastner.ts keeps it by its inputs) and each mix is one solve.
  */
-const mixesByChain = new WeakMap<ChainGraph, Map<string, OriginMix | undefined>>();
+const mixesByChain = new WeakMap<ChainGraph, Map<string, OriginShares>>();
 
-function feedMix(chain: ChainGraph, stage: Stage, producer: string): OriginMix | undefined {
+function feedMix(chain: ChainGraph, stage: Stage, producer: string): OriginShares {
   let mixes = mixesByChain.get(chain);
   if (!mixes) mixesByChain.set(chain, (mixes = new Map()));
   const key = `${stage}|${producer}`;
-  if (!mixes.has(key)) {
+  let mix = mixes.get(key);
+  if (!mix) {
     const flows = stageFlows(chain, stage, { coveredOnly: !stageFullyCovered(chain, stage) });
-    mixes.set(key, traceOrigins(stageProduction(chain, stage), flows, [producer]).get(producer));
+    mixes.set(key, (mix = traceOriginShares(stageProduction(chain, stage), flows, producer)));
   }
-  return mixes.get(key);
+  return mix;
 }
 
 function sortedPaths(pathsOf: PathVisitor): OriginPath[] {

@@ -24,6 +24,26 @@ export interface OriginMix {
   supply: number;
 }
 
+/**
+ * The same mix as columns over the system's countries, without the two maps (a refining stage's
+ * producers are traced one by one, each through a mix of a hundred countries): `traced[o]` and
+ * `untraced[o]` are the shares, of which only those above zero count (the maps hold no other), and
+ * `remainder` (above zero only past 1e-9)
+ * the supply circulating with no production behind it, which stops at the target itself, position
+ * `target`. OriginMix's untraced map holds it at the target's entry, or after every other entry
+ * when the target has no other untraced share (mixOf).
+ */
+export interface OriginShares {
+  countries: readonly string[];
+  traced: Float64Array;
+  untraced: Float64Array;
+  remainder: number;
+  target: number;
+  supply: number;
+}
+
+const NO_SHARES: OriginShares = { countries: [], traced: new Float64Array(0), untraced: new Float64Array(0), remainder: 0, target: -1, supply: 0 };
+
 interface TradeSystem {
   countries: string[];
   position: Map<string, number>;
@@ -94,27 +114,42 @@ function systemCountries(production: ReadonlyMap<string, number>, flows: FlowCol
 /** Origin mixes of the targets' supplies, by the closed form O = diag(p)(I - B)^-1. */
 export function traceOrigins(production: ReadonlyMap<string, number>, trade: TradeFlows, targets: Iterable<string>): Map<string, OriginMix> {
   const flows = asColumns(trade);
-  const { system, lu } = factorised(production, flows);
-  if (!lu) return traceOriginsIteratively(production, flows, targets);
-  const n = system.countries.length;
+  // A singular system is iterated once for every target.
+  if (!factorised(production, flows).lu) return traceOriginsIteratively(production, flows, targets);
   const mixes = new Map<string, OriginMix>();
-  const leontiefColumn = new Float64Array(n);
-  for (const target of targets) {
-    const j = system.position.get(target);
-    if (j === undefined) {
-      mixes.set(target, { traced: new Map(), untraced: new Map(), supply: 0 });
-      continue;
-    }
-    // Column j of (I - B)^-1, solved in one buffer for every target (a refining stage has dozens).
-    leontiefColumn.fill(0);
-    leontiefColumn[j] = 1;
-    luSolveInPlace(lu, leontiefColumn);
-    mixes.set(
-      target,
-      mixFromColumn(system, j, (o) => leontiefColumn[o] ?? 0),
-    );
-  }
+  for (const target of targets) mixes.set(target, mixOf(traceOriginShares(production, flows, target)));
   return mixes;
+}
+
+/** The origin mix of one target's supply as columns (see OriginShares); traceOrigins gives the same as maps. */
+export function traceOriginShares(production: ReadonlyMap<string, number>, trade: TradeFlows, target: string): OriginShares {
+  const flows = asColumns(trade);
+  const { system, lu } = factorised(production, flows);
+  if (!lu) return iteratedShares(production, flows, [target])[0] ?? NO_SHARES;
+  const j = system.position.get(target);
+  if (j === undefined) return NO_SHARES;
+  // Column j of (I - B)^-1.
+  const leontiefColumn = new Float64Array(system.countries.length);
+  leontiefColumn[j] = 1;
+  luSolveInPlace(lu, leontiefColumn);
+  return sharesFromColumn(system, j, (o) => leontiefColumn[o] ?? 0);
+}
+
+/** An OriginShares as the maps of an OriginMix, entries in the same order as the columns give them. */
+export function mixOf(shares: OriginShares): OriginMix {
+  const traced = new Map<string, number>();
+  const untraced = new Map<string, number>();
+  shares.countries.forEach((code, o) => {
+    if ((shares.traced[o] ?? 0) > 0) traced.set(code, shares.traced[o] ?? 0);
+  });
+  shares.countries.forEach((code, o) => {
+    if ((shares.untraced[o] ?? 0) > 0) untraced.set(code, shares.untraced[o] ?? 0);
+  });
+  if (shares.remainder > 0) {
+    const code = shares.countries[shares.target] ?? '';
+    untraced.set(code, (untraced.get(code) ?? 0) + shares.remainder);
+  }
+  return { traced, untraced, supply: shares.supply };
 }
 
 /**
@@ -176,7 +211,19 @@ export function traceOriginsIteratively(
   tolerance = 1e-15,
   maxIterations = 100_000,
 ): Map<string, OriginMix> {
-  const system = tradeSystem(production, asColumns(trade));
+  const list = [...targets];
+  const shares = iteratedShares(production, asColumns(trade), list, tolerance, maxIterations);
+  return new Map(list.map((target, k) => [target, mixOf(shares[k] ?? NO_SHARES)]));
+}
+
+function iteratedShares(
+  production: ReadonlyMap<string, number>,
+  flows: FlowColumns,
+  targets: readonly string[],
+  tolerance = 1e-15,
+  maxIterations = 100_000,
+): OriginShares[] {
+  const system = tradeSystem(production, flows);
   const n = system.countries.length;
   // content[o * n + j]: quantity of origin o's (production + excess) in j's supply.
   let content = new Float64Array(n * n);
@@ -196,43 +243,32 @@ export function traceOriginsIteratively(
     content = next;
     if (change <= tolerance * Math.max(1, ...system.supply)) break;
   }
-  const mixes = new Map<string, OriginMix>();
-  for (const target of targets) {
+  return targets.map((target) => {
     const j = system.position.get(target);
-    if (j === undefined) {
-      mixes.set(target, { traced: new Map(), untraced: new Map(), supply: 0 });
-      continue;
-    }
+    if (j === undefined) return NO_SHARES;
     // content[o][j] = source(o) * L_oj, so L_oj = content / source where the source is non-zero.
-    mixes.set(
-      target,
-      mixFromColumn(system, j, (o) => (source(o) > 0 ? (content[o * n + j] ?? 0) / source(o) : 0)),
-    );
-  }
-  return mixes;
+    return sharesFromColumn(system, j, (o) => (source(o) > 0 ? (content[o * n + j] ?? 0) / source(o) : 0));
+  });
 }
 
-function mixFromColumn(system: TradeSystem, j: number, leontief: (o: number) => number): OriginMix {
+function sharesFromColumn(system: TradeSystem, j: number, leontief: (o: number) => number): OriginShares {
+  const n = system.countries.length;
   const supply = system.supply[j] ?? 0;
-  const traced = new Map<string, number>();
-  const untraced = new Map<string, number>();
-  if (supply <= 0) return { traced, untraced, supply };
+  const traced = new Float64Array(n);
+  const untraced = new Float64Array(n);
+  if (supply <= 0) return { countries: system.countries, traced, untraced, remainder: 0, target: j, supply };
   let accounted = 0;
-  system.countries.forEach((code, o) => {
+  for (let o = 0; o < n; o += 1) {
     const weight = leontief(o);
     const fromProduction = ((system.production[o] ?? 0) * weight) / supply;
     const fromExcess = ((system.excess[o] ?? 0) * weight) / supply;
-    if (fromProduction > 0) traced.set(code, fromProduction);
-    if (fromExcess > 0) untraced.set(code, fromExcess);
+    traced[o] = fromProduction;
+    untraced[o] = fromExcess;
     accounted += fromProduction + fromExcess;
-  });
+  }
   // Supply circulating in a loop with no production behind it stops at the target itself.
   const remainder = 1 - accounted;
-  if (remainder > 1e-9) {
-    const code = system.countries[j] ?? '';
-    untraced.set(code, (untraced.get(code) ?? 0) + remainder);
-  }
-  return { traced, untraced, supply };
+  return { countries: system.countries, traced, untraced, remainder: remainder > 1e-9 ? remainder : 0, target: j, supply };
 }
 
 interface LU {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { traceOrigins, traceOriginsIteratively } from '../../src/metrics/kastner.js';
+import { mixOf, traceOriginShares, traceOrigins, traceOriginsIteratively } from '../../src/metrics/kastner.js';
 
 // The worked example of the core issue (computed independently there):
 // production COD 10, CHN 60, FIN 15, BEL 5, JPN 0;
@@ -87,5 +87,41 @@ describe('Kastner origin tracing', () => {
     const mix = traceOrigins(new Map(), circulating, ['AAA']).get('AAA');
     expect(mix?.traced.size).toBe(0);
     expect(mix?.untraced.get('AAA')).toBeCloseTo(1, 9);
+  });
+
+  it('gives the same mix as columns (traceOriginShares) as in maps, entries in the same order', () => {
+    const entries = (mix: ReturnType<typeof mixOf> | undefined) => ({
+      traced: [...(mix?.traced ?? [])],
+      untraced: [...(mix?.untraced ?? [])],
+      supply: mix?.supply,
+    });
+    for (const target of ['JPN', 'BEL', 'FIN', 'CHN', 'COD', 'XXX']) {
+      expect(entries(mixOf(traceOriginShares(production, flows, target)))).toEqual(entries(traceOrigins(production, flows, [target]).get(target)));
+    }
+    const shares = traceOriginShares(production, flows, 'JPN');
+    expect(shares.countries).toEqual(['BEL', 'CHN', 'COD', 'FIN', 'JPN']);
+    expect(shares.traced[1]).toBeCloseTo((8 / 14) * (60 / 62) + ((4 / 14) * ((3 / 8) * (60 / 62))) / 16 + (2 / 14) * (3 / 8) * (60 / 62), 12);
+  });
+
+  it('puts a circulating remainder at the target, after its other untraced entries (columns and maps alike)', () => {
+    // AAA and BBB pass 5 back and forth with no production and no excess behind it (a singular
+    // system, traced by iteration); CCC makes 2 and ships 1 to DDD, which is not in the loop. AAA's
+    // supply (5) has no source at all: all of it stops at AAA, as the remainder.
+    const loop = [
+      { from: 'AAA', to: 'BBB', quantity: 5 },
+      { from: 'BBB', to: 'AAA', quantity: 5 },
+      { from: 'CCC', to: 'DDD', quantity: 1 },
+    ];
+    const production = new Map([['CCC', 2]]);
+    const mix = traceOrigins(production, loop, ['AAA']).get('AAA');
+    expect(mix?.traced.size).toBe(0);
+    expect([...(mix?.untraced.keys() ?? [])]).toEqual(['AAA']);
+    expect(mix?.untraced.get('AAA')).toBeCloseTo(1, 9);
+    const shares = traceOriginShares(production, loop, 'AAA');
+    expect(shares.countries[shares.target]).toBe('AAA');
+    expect(shares.remainder).toBeCloseTo(1, 9);
+    expect(mixOf(shares)).toEqual(mix);
+    // DDD's supply is all CCC's.
+    expect(traceOrigins(production, loop, ['DDD']).get('DDD')?.traced.get('CCC')).toBeCloseTo(1, 9);
   });
 });
