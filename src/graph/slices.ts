@@ -238,6 +238,14 @@ class TableRows {
     this.idOf = (code) => table.countries.find(code) ?? -1;
   }
 
+  /** NaN values for a table without values (TradeTable.valued), from one buffer shared by the slices' read-only views. */
+  private nans = new Float64Array(0);
+
+  private noValues(length: number): Float64Array {
+    if (this.nans.length < length) this.nans = new Float64Array(Math.max(length, 2 * this.nans.length)).fill(Number.NaN);
+    return this.nans.subarray(0, length);
+  }
+
   columns(first: number, end: number, grossExtra: Readonly<Record<string, number>> | undefined): FlowColumns {
     const { table } = this;
     const quantity = table.quantityOf.subarray(first, end);
@@ -258,7 +266,7 @@ class TableRows {
       from,
       to,
       quantity,
-      valueUsd: table.valueUsdOf.subarray(first, end),
+      valueUsd: table.valued ? table.valueUsdOf.subarray(first, end) : this.noValues(end - first),
       valuedQuantity: table.valuedQuantityOf.subarray(first, end),
       grossQuantity,
     };

@@ -33,17 +33,17 @@ export const DENSE_PAIRS = 1 << 16;
  *
  * The result is written over the given columns (views of them are returned): once the rows are
  * copied slice by slice their first places are free, and a fresh page of memory costs about as much
- * as the work done on it (a few million rows' columns are tens of megabytes). Without any value_usd,
- * the value columns already hold what the result needs (NaN and 0) and are not written at all.
+ * as the work done on it (a few million rows' columns are tens of megabytes). Without values
+ * (`valued` false: the table's value columns are not in use, see TradeTable.valued) the value columns
+ * are neither read nor written.
  */
-export function groupRows(rows: RowColumns, sliceRank: Int32Array, countryRank: Int32Array, sum: boolean): RowColumns | null {
+export function groupRows(rows: RowColumns, sliceRank: Int32Array, countryRank: Int32Array, sum: boolean, valued: boolean): RowColumns | null {
   const width = countryRank.length;
   if (width * width > DENSE_PAIRS) return null;
-  const bySlice = rowsBySlice(rows, sliceRank, countryRank);
+  const bySlice = rowsBySlice(rows, sliceRank, countryRank, valued);
   const idOfRank = new Int32Array(width);
   countryRank.forEach((rank, id) => (idOfRank[rank] = id));
   const grouping = new PairGrouping(idOfRank);
-  const valued = bySlice.values !== null;
   const target: Omit<Grouped, 'length'> = {
     sliceOf: rows.sliceOf,
     exporterOf: rows.exporterOf,
@@ -73,15 +73,13 @@ interface SliceRows {
   values: { valueUsdOf: Float64Array; valuedQuantityOf: Float64Array } | null;
 }
 
-function rowsBySlice(rows: RowColumns, sliceRank: Int32Array, countryRank: Int32Array): SliceRows {
+function rowsBySlice(rows: RowColumns, sliceRank: Int32Array, countryRank: Int32Array, valued: boolean): SliceRows {
   const { length, sliceOf, exporterOf, importerOf, quantityOf, valueUsdOf, valuedQuantityOf } = rows;
   const width = countryRank.length;
   const slices = sliceRank.length;
   const start = new Int32Array(slices + 1);
   for (let row = 0; row < length; row += 1) start[sliceRank[sliceOf[row]!]! + 1]! += 1;
   for (let slice = 0; slice < slices; slice += 1) start[slice + 1]! += start[slice]!;
-  let valued = false;
-  for (let row = 0; row < length && !valued; row += 1) valued = !Number.isNaN(valueUsdOf[row]!);
   const cursor = start.slice(0, slices);
   const pairOf = new Int32Array(length);
   const quantity = new Float64Array(length);

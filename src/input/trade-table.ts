@@ -70,6 +70,8 @@ export interface TradeTableSnapshot {
   quantityOf: Float64Array;
   valueUsdOf: Float64Array;
   valuedQuantityOf: Float64Array;
+  /** False when no fact has a value_usd: the value columns then hold zeros that stand for NaN and 0 (see TradeTable.valued). Absent: true. */
+  valued?: boolean;
 }
 
 const INITIAL_CAPACITY = 1024;
@@ -110,10 +112,17 @@ export class TradeTable {
   exporterOf: Int32Array = new Int32Array(INITIAL_CAPACITY);
   importerOf: Int32Array = new Int32Array(INITIAL_CAPACITY);
   quantityOf: Float64Array = new Float64Array(INITIAL_CAPACITY);
-  /** NaN where no merged row had a value. */
+  /** NaN where no merged row had a value (only while `valued`: see there). */
   valueUsdOf: Float64Array = new Float64Array(INITIAL_CAPACITY);
   /** The quantity of the merged rows that had a value: unit value = value / this, whatever rows lacked one. */
   valuedQuantityOf: Float64Array = new Float64Array(INITIAL_CAPACITY);
+  /**
+   * Whether any row so far had a value_usd. Until one has, the value columns are not written at all
+   * (their zeros stand for NaN values and 0 valued quantities): most trade files carry no values, and
+   * each column of a few million rows is tens of megabytes of fresh memory, which costs about as much
+   * as reading the rows. valueAt() reads a value either way.
+   */
+  valued = false;
 
   /**
    * Open-addressing hash of (slice, exporter, importer) -> fact index. Each slot holds its whole key
@@ -154,6 +163,7 @@ export class TradeTable {
         const row = slots[at + 2] ?? 0;
         this.quantityOf[row] = (this.quantityOf[row] ?? 0) + quantity;
         if (!Number.isNaN(valueUsd)) {
+          this.startValues();
           const known = this.valueUsdOf[row] ?? Number.NaN;
           this.valueUsdOf[row] = Number.isNaN(known) ? valueUsd : known + valueUsd;
           this.valuedQuantityOf[row] = (this.valuedQuantityOf[row] ?? 0) + quantity;
@@ -170,6 +180,18 @@ export class TradeTable {
     if (this.length > this.slotCount * MAX_LOAD) this.rehash(this.slotCount * 2);
   }
 
+  /** The first row with a value: the rows before it get their NaN values now (see `valued`). */
+  private startValues(): void {
+    if (this.valued) return;
+    this.valueUsdOf.fill(Number.NaN, 0, this.length);
+    this.valued = true;
+  }
+
+  /** The value_usd of fact (or row) `row`; NaN when none. */
+  valueAt(row: number): number {
+    return this.valued ? (this.valueUsdOf[row] ?? Number.NaN) : Number.NaN;
+  }
+
   private append(slice: number, exporter: number, importer: number, quantity: number, valueUsd: number): number {
     if (this.length === this.sliceOf.length) this.resize(this.sliceOf.length * 2);
     const row = this.length;
@@ -178,8 +200,12 @@ export class TradeTable {
     this.exporterOf[row] = exporter;
     this.importerOf[row] = importer;
     this.quantityOf[row] = quantity;
-    this.valueUsdOf[row] = valueUsd;
-    this.valuedQuantityOf[row] = Number.isNaN(valueUsd) ? 0 : quantity;
+    if (!Number.isNaN(valueUsd)) {
+      this.startValues();
+      this.valueUsdOf[row] = valueUsd;
+      this.valuedQuantityOf[row] = quantity;
+    } else if (this.valued) this.valueUsdOf[row] = Number.NaN;
+    // A row without a value in a table without values writes nothing: see `valued`.
     return row;
   }
 
@@ -221,7 +247,7 @@ export class TradeTable {
     this.slotCount = 0;
     const sliceRank = rankOf(this.slices.map(sliceOrderKey));
     const countryRank = rankOf(this.countries.values);
-    const grouped = groupRows(this, sliceRank, countryRank, this.summedAtFinish);
+    const grouped = groupRows(this, sliceRank, countryRank, this.summedAtFinish, this.valued);
     if (grouped) this.setRows(grouped);
     else this.sortAndGather(sliceRank, countryRank);
     this.summedAtFinish = false;
@@ -244,6 +270,11 @@ export class TradeTable {
 
   /** finish() for tables with more countries than group-rows.ts takes: one radix sort of all rows, then a gather. */
   private sortAndGather(sliceRank: Int32Array, countryRank: Int32Array): void {
+    // The gather reads every value as it is: the NaNs zeros stand for are written first.
+    if (!this.valued) {
+      this.valueUsdOf.fill(Number.NaN, 0, this.length);
+      this.valued = true;
+    }
     const order = sortRows(this, sliceRank, countryRank);
     if (this.summedAtFinish) this.gatherSummed(order, sliceRank);
     else {
@@ -324,6 +355,7 @@ export class TradeTable {
       quantityOf: this.quantityOf,
       valueUsdOf: this.valueUsdOf,
       valuedQuantityOf: this.valuedQuantityOf,
+      valued: this.valued,
     };
   }
 
@@ -343,6 +375,7 @@ export class TradeTable {
     table.quantityOf = snapshot.quantityOf;
     table.valueUsdOf = snapshot.valueUsdOf;
     table.valuedQuantityOf = snapshot.valuedQuantityOf;
+    table.valued = snapshot.valued ?? true;
     table.slots = new Int32Array(0);
     table.slotCount = 0;
     return table;
@@ -368,6 +401,7 @@ export class TradeTable {
     table.quantityOf = facts.quantityOf;
     table.valueUsdOf = facts.valueUsdOf;
     table.valuedQuantityOf = facts.valuedQuantityOf;
+    table.valued = facts.valued ?? true;
     table.sliceStart = sliceStarts(facts.sliceOf, facts.length, facts.slices.length);
     return table;
   }
@@ -381,7 +415,7 @@ export class TradeTable {
 
   fact(row: number): TradeFact {
     const slice = this.slices[this.sliceOf[row] ?? 0] as SliceInfo;
-    const value = this.valueUsdOf[row] ?? Number.NaN;
+    const value = this.valueAt(row);
     return {
       material: slice.material,
       stage: slice.stage,

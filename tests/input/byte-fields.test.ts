@@ -200,4 +200,30 @@ describe('TradeTable', () => {
     expect(merged.countries.values).toEqual(['JPN', 'CHN', 'AUS']);
     expect([...merged.sliceStart]).toEqual([0, 1, 2]);
   });
+
+  it('writes value columns only once a row has a value, and reads the same values either way', () => {
+    // Rows 1-2 have no value_usd: the table writes no value column (valued false) and reads NaN.
+    // Row 3 has USD 30: the rows before it get their NaN values then. Both finishes (pair arrays for
+    // few countries; radix sort past 256) give tin 2020 AUS>JPN 1 + 3 = 4 t with USD 30 over 3 t.
+    const fact = (exporter: string, quantity: number, valueUsd: number | null) =>
+      ({ material: 'tin', stage: 'mining', exporter, importer: 'JPN', year: 2020, quantity, unit: 't', valueUsd }) as const;
+    const plain = new TradeTable();
+    plain.addFact(fact('AUS', 1, null));
+    plain.addFact(fact('CHN', 2, null));
+    expect(plain.valued).toBe(false);
+    expect(plain.facts().map((one) => one.valueUsd)).toEqual([null, null]);
+    for (const many of [false, true]) {
+      const table = new TradeTable();
+      table.sumAtFinish();
+      // 300 other countries send the radix-sort path; a few keep the pair arrays.
+      if (many) for (let k = 0; k < 300; k += 1) table.countries.id(`C${String(k).padStart(3, '0')}`);
+      table.addFact(fact('AUS', 1, null));
+      table.addFact(fact('CHN', 2, null));
+      table.addFact(fact('AUS', 3, 30));
+      expect(table.valued).toBe(true);
+      table.finish();
+      expect(table.facts().map((one) => `${one.exporter} ${one.quantity} ${one.valueUsd}`)).toEqual(['AUS 4 30', 'CHN 2 null']);
+      expect([...table.valuedQuantityOf]).toEqual([3, 0]);
+    }
+  });
 });

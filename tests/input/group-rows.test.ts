@@ -89,7 +89,8 @@ describe('groupRows', () => {
       fc.property(fc.array(row, { maxLength: 80 }), fc.boolean(), fc.nat(), (rows, sum, seed) => {
         const sliceRank = permutation(SLICES, seed);
         const countryRank = permutation(COUNTRIES, seed + 1);
-        const grouped = groupRows(columnsOf(rows), sliceRank, countryRank, sum);
+        const valued = rows.some((one) => !Number.isNaN(one.value));
+        const grouped = groupRows(columnsOf(rows), sliceRank, countryRank, sum, valued);
         expect(grouped).not.toBeNull();
         expect(rowsOf(grouped as RowColumns)).toEqual(reference(rows, sliceRank, countryRank, sum));
       }),
@@ -97,7 +98,7 @@ describe('groupRows', () => {
     );
   });
 
-  it('keeps values apart: with no value in any row, every value is NaN and every valued quantity 0', () => {
+  it('leaves the value columns alone in a table without values (TradeTable.valued false)', () => {
     // Slice 0, pair 1 -> 0: 0.1 + 0.2 = 0.30000000000000004 (summed left to right), pair 0 -> 1: 5.
     const rows: Row[] = [
       { slice: 0, exporter: 1, importer: 0, quantity: 0.1, value: Number.NaN },
@@ -105,7 +106,7 @@ describe('groupRows', () => {
       { slice: 0, exporter: 1, importer: 0, quantity: 0.2, value: Number.NaN },
     ];
     const identity = Int32Array.from([0, 1]);
-    const grouped = groupRows(columnsOf(rows), Int32Array.from([0]), identity, true) as RowColumns;
+    const grouped = groupRows(columnsOf(rows), Int32Array.from([0]), identity, true, false) as RowColumns;
     expect([...grouped.quantityOf]).toEqual([5, 0.30000000000000004]);
     expect([...grouped.exporterOf]).toEqual([0, 1]);
     expect([...grouped.valueUsdOf]).toEqual([Number.NaN, Number.NaN]);
@@ -114,6 +115,6 @@ describe('groupRows', () => {
 
   it('declines more countries than its pair arrays hold (TradeTable then sorts)', () => {
     const ranks = Int32Array.from({ length: 257 }, (_, k) => k);
-    expect(groupRows(columnsOf([]), Int32Array.from([0]), ranks, true)).toBeNull();
+    expect(groupRows(columnsOf([]), Int32Array.from([0]), ranks, true, false)).toBeNull();
   });
 });

@@ -36,7 +36,10 @@ export function mergeSortedRuns(runs: readonly SortedRun[]): TradeTable {
   const countryRank = rankOf(codes);
   const parts = runs.map((run) => new RunPart(run, slices.length, positionOfKey, countries, countryRank));
   const capacity = runs.reduce((sum, run) => sum + run.length, 0);
-  const out = new MergedColumns(capacity);
+  const out = new MergedColumns(
+    capacity,
+    runs.some((run) => run.valued ?? true),
+  );
   for (let slice = 0; slice < slices.length; slice += 1) mergeSlice(parts, slice, codes.length, out);
   const length = out.length;
   return TradeTable.ofSortedFacts({
@@ -50,6 +53,7 @@ export function mergeSortedRuns(runs: readonly SortedRun[]): TradeTable {
     quantityOf: out.quantityOf.subarray(0, length),
     valueUsdOf: out.valueUsdOf.subarray(0, length),
     valuedQuantityOf: out.valuedQuantityOf.subarray(0, length),
+    valued: out.valued,
   });
 }
 
@@ -60,6 +64,8 @@ class RunPart {
   readonly end: Int32Array;
   readonly countryId: Int32Array;
   readonly countryRank: Int32Array;
+  /** Whether the run's value columns are in use (TradeTable.valued). */
+  readonly valued: boolean;
   /** The row the merge reads next, and its pair key (exporter rank x countries + importer rank). */
   at = 0;
   stop = 0;
@@ -81,6 +87,16 @@ class RunPart {
     });
     this.countryId = Int32Array.from(run.countries, (code) => countries.get(code) ?? 0);
     this.countryRank = Int32Array.from(this.countryId, (id) => rank[id]!);
+    this.valued = run.valued ?? true;
+  }
+
+  /** The value_usd of the row at `at` (NaN when none) and its valued quantity. */
+  value(): number {
+    return this.valued ? this.run.valueUsdOf[this.at]! : Number.NaN;
+  }
+
+  valuedQuantity(): number {
+    return this.valued ? this.run.valuedQuantityOf[this.at]! : 0;
   }
 
   /** Starts reading the run's rows of a merged slice; false when it has none. */
@@ -103,7 +119,10 @@ class RunPart {
   }
 }
 
-/** The merged facts, written in order; sized for every row, only the pages of the facts written cost memory. */
+/**
+ * The merged facts, written in order; sized for every row, only the pages of the facts written cost
+ * memory. Without values in any run, the value columns are not written (TradeTable.valued).
+ */
 class MergedColumns {
   length = 0;
   readonly sliceOf: Int32Array;
@@ -113,7 +132,10 @@ class MergedColumns {
   readonly valueUsdOf: Float64Array;
   readonly valuedQuantityOf: Float64Array;
 
-  constructor(capacity: number) {
+  constructor(
+    capacity: number,
+    readonly valued: boolean,
+  ) {
     this.sliceOf = new Int32Array(capacity);
     this.exporterOf = new Int32Array(capacity);
     this.importerOf = new Int32Array(capacity);
@@ -130,8 +152,9 @@ class MergedColumns {
     this.exporterOf[fact] = part.countryId[run.exporterOf[at]!]!;
     this.importerOf[fact] = part.countryId[run.importerOf[at]!]!;
     this.quantityOf[fact] = run.quantityOf[at]!;
-    this.valueUsdOf[fact] = run.valueUsdOf[at]!;
-    this.valuedQuantityOf[fact] = run.valuedQuantityOf[at]!;
+    if (!this.valued) return;
+    this.valueUsdOf[fact] = part.value();
+    this.valuedQuantityOf[fact] = part.valuedQuantity();
   }
 
   /** A run's row summed into the last fact, as TradeTable.add sums a row into its fact. */
@@ -139,11 +162,11 @@ class MergedColumns {
     const { run, at } = part;
     const fact = this.length - 1;
     this.quantityOf[fact] = this.quantityOf[fact]! + run.quantityOf[at]!;
-    const value = run.valueUsdOf[at]!;
+    const value = part.value();
     if (Number.isNaN(value)) return;
     const known = this.valueUsdOf[fact]!;
     this.valueUsdOf[fact] = Number.isNaN(known) ? value : known + value;
-    this.valuedQuantityOf[fact] = this.valuedQuantityOf[fact]! + run.valuedQuantityOf[at]!;
+    this.valuedQuantityOf[fact] = this.valuedQuantityOf[fact]! + part.valuedQuantity();
   }
 }
 
