@@ -281,6 +281,7 @@ function coveredFlows(flows: FlowColumns, covered: Uint8Array): FlowColumns {
     valueUsd: pick(flows.valueUsd, new Float64Array(count)),
     valuedQuantity: pick(flows.valuedQuantity, new Float64Array(count)),
     grossQuantity: flows.grossQuantity ? pick(flows.grossQuantity, new Float64Array(count)) : null,
+    valued: flows.valued,
   };
 }
 

@@ -48,6 +48,8 @@ export interface FlowColumns {
   readonly valuedQuantity: Float64Array;
   /** Flow.grossQuantity where a content factor converted the flow, NaN elsewhere; null when no flow of the slice was converted. */
   readonly grossQuantity: Float64Array | null;
+  /** False when no flow can have a value_usd (the table has none: TradeTable.valued); readers of values may then skip the flows. */
+  readonly valued: boolean;
 }
 
 /** Flows as columns (ids in order of first appearance): for flows made as objects (group views, tests). */
@@ -73,6 +75,7 @@ export function flowColumns(flows: readonly Flow[]): FlowColumns {
     valueUsd: new Float64Array(n),
     valuedQuantity: new Float64Array(n),
     grossQuantity: flows.some((flow) => flow.grossQuantity !== undefined) ? new Float64Array(n).fill(Number.NaN) : null,
+    valued: flows.some((flow) => flow.valueUsd != null),
   };
   flows.forEach((flow, k) => {
     columns.from[k] = idOf(flow.from);
@@ -269,6 +272,7 @@ class TableRows {
       valueUsd: table.valued ? table.valueUsdOf.subarray(first, end) : this.noValues(end - first),
       valuedQuantity: table.valuedQuantityOf.subarray(first, end),
       grossQuantity,
+      valued: table.valued,
     };
   }
 }

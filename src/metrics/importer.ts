@@ -306,7 +306,9 @@ export function meanImportPricePerKg(trade: TradeFlows, importer: string, unit: 
   };
   const flows = asFlowColumns(trade);
   const id = flows.idOf(importer);
-  for (let k = 0; k < flows.length; k += 1) if (flows.to[k] === id) add(flows, k);
+  const { to } = flows;
+  const length = flows.valued === false ? 0 : flows.length;
+  for (let k = 0; k < length; k += 1) if (to[k] === id) add(flows, k);
   const others = asFlowColumns(extra);
   for (let k = 0; k < others.length; k += 1) add(others, k);
   return gross > 0 ? usd / (gross * kg) : null;
@@ -334,12 +336,15 @@ export function unitValuesOf(trade: TradeFlows, importer: string): UnitValues {
   };
   const flows = asFlowColumns(trade);
   const id = flows.idOf(importer);
-  for (let k = 0; k < flows.length; k += 1) {
-    const usd = flows.valueUsd[k]!;
-    const valued = flows.valuedQuantity[k]!;
+  // Columns in locals: the hot loops of a block read them once per flow.
+  const { codes, from: fromOf, to, valueUsd, valuedQuantity } = flows;
+  const length = flows.valued === false ? 0 : flows.length;
+  for (let k = 0; k < length; k += 1) {
+    const usd = valueUsd[k]!;
+    const valued = valuedQuantity[k]!;
     if (Number.isNaN(usd) || !(valued > 0)) continue;
-    const from = flows.codes[flows.from[k]!] ?? '';
-    if (flows.to[k] === id) {
+    const from = codes[fromOf[k]!] ?? '';
+    if (to[k] === id) {
       anyImport = true;
       allValue += usd;
       allQuantity += valued;
@@ -465,13 +470,14 @@ function tradeOf(flows: FlowColumns, importer: string): TradeOf {
   const importsBy = new Map<string, number>();
   let exports = 0;
   const id = flows.idOf(importer);
+  const { codes, from, to, quantity } = flows;
   if (id !== -1) {
     for (let k = 0; k < flows.length; k += 1) {
-      if (flows.to[k] === id) {
-        const from = flows.codes[flows.from[k]!] ?? '';
-        importsBy.set(from, (importsBy.get(from) ?? 0) + flows.quantity[k]!);
+      if (to[k] === id) {
+        const exporter = codes[from[k]!] ?? '';
+        importsBy.set(exporter, (importsBy.get(exporter) ?? 0) + quantity[k]!);
       }
-      if (flows.from[k] === id) exports += flows.quantity[k]!;
+      if (from[k] === id) exports += quantity[k]!;
     }
   }
   let imports = 0;

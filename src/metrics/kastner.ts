@@ -69,13 +69,14 @@ function tradeSystem(production: ReadonlyMap<string, number>, flows: FlowColumns
   for (const [code, quantity] of production) produced[position.get(code) ?? 0] = quantity;
   const from = new Int32Array(flows.length);
   const to = new Int32Array(flows.length);
+  const { from: fromOf, to: toOf, quantity: quantityOf } = flows;
   for (let k = 0; k < flows.length; k += 1) {
-    const fromAt = positionOfId[flows.from[k]!]!;
-    const toAt = positionOfId[flows.to[k]!]!;
+    const fromAt = positionOfId[fromOf[k]!]!;
+    const toAt = positionOfId[toOf[k]!]!;
     from[k] = fromAt;
     to[k] = toAt;
-    outflow[fromAt] = outflow[fromAt]! + flows.quantity[k]!;
-    inflow[toAt] = inflow[toAt]! + flows.quantity[k]!;
+    outflow[fromAt] = outflow[fromAt]! + quantityOf[k]!;
+    inflow[toAt] = inflow[toAt]! + quantityOf[k]!;
   }
   const excess = new Float64Array(n);
   const supply = new Float64Array(n);
@@ -86,7 +87,7 @@ function tradeSystem(production: ReadonlyMap<string, number>, flows: FlowColumns
   }
   const coefficients = { from: new Int32Array(flows.length), to: new Int32Array(flows.length), share: new Float64Array(flows.length), count: 0 };
   for (let k = 0; k < flows.length; k += 1) {
-    const quantity = flows.quantity[k]!;
+    const quantity = quantityOf[k]!;
     if (!(quantity > 0)) continue;
     const at = coefficients.count;
     coefficients.from[at] = from[k]!;
@@ -101,9 +102,10 @@ function tradeSystem(production: ReadonlyMap<string, number>, flows: FlowColumns
 function systemCountries(production: ReadonlyMap<string, number>, flows: FlowColumns): string[] {
   const names = new Set<string>(production.keys());
   const seen = new Uint8Array(flows.codes.length);
+  const { from, to } = flows;
   for (let k = 0; k < flows.length; k += 1) {
-    seen[flows.from[k]!] = 1;
-    seen[flows.to[k]!] = 1;
+    seen[from[k]!] = 1;
+    seen[to[k]!] = 1;
   }
   seen.forEach((flag, id) => {
     if (flag) names.add(flows.codes[id] ?? '');
