@@ -147,7 +147,7 @@ export async function inspectDataset(dir: string, filter: LoadFilter = {}): Prom
     stopTradeWorkers(workers);
     throw error;
   }
-  const trade = (await readTradeInParallel(workers, countriesFile.countries, units, tradeFilter)) ?? (await readTrade(tradePath, isKnown, units, tradeFilter));
+  const trade = (await readTradeInParallel(workers, countries, units, tradeFilter)) ?? (await readTrade(tradePath, isKnown, units, tradeFilter));
   const governanceFile = await readGovernance(dir, isKnown);
   const coverageFile = await readCoverage(dir, isKnown);
   const grossFile = await readGross(dir, isKnown, {
@@ -441,8 +441,10 @@ async function readProduction(
   units: UnitRegistry,
   filter: LoadFilter,
 ): Promise<{ facts: ProductionFact[]; withheld: WithheldFact[]; sources: Map<string, string[]>; stats: FileStats }> {
-  const merged = new Map<string, ProductionFact>();
-  const withheld = new Map<string, WithheldFact>();
+  // By material, stage, country and year in nested maps: no key text is made per row (the names are
+  // the readers' own strings, one per distinct text, whose hashes are kept).
+  const merged = new CellMap<ProductionFact>();
+  const withheld = new CellMap<WithheldFact>();
   const sources = new Map<string, string[]>();
   /** Records the publisher of a row (the source's text before its first comma) for its material, stage and year. */
   const noteSource = (material: string, stage: Stage, year: number, source: string | undefined): void => {
@@ -455,17 +457,15 @@ async function readProduction(
   };
   /** A figure for a cell also marked withheld: reported after the read, as the fast path has no row reader. */
   const conflicts: Problem[] = [];
-  const conflict = (key: string, line: number): void => {
-    const [material, stage, country, year] = key.split('|');
+  const conflict = (material: string, stage: Stage, country: string, year: number, line: number): void => {
     conflicts.push({ file: PRODUCTION_SPEC.label, line, message: `${country} ${material} ${stage} ${year} is given both as a figure and as withheld (W)` });
   };
   const add = (material: string, stage: Stage, country: string, year: number, quantity: number, unit: string, line: number, source?: string): void => {
-    const key = `${material}|${stage}|${country}|${year}`;
-    if (withheld.has(key)) return conflict(key, line);
-    noteSource(material, stage, year, source);
-    const existing = merged.get(key);
+    if (withheld.get(material, stage, country, year)) return conflict(material, stage, country, year, line);
+    if (source !== undefined) noteSource(material, stage, year, source);
+    const existing = merged.get(material, stage, country, year);
     if (existing) existing.quantity += quantity;
-    else merged.set(key, { material, stage, country, year, quantity, unit });
+    else merged.set(material, stage, country, year, { material, stage, country, year, quantity, unit });
   };
   const checkUnit = (material: string, stage: Stage, unit: string, line: number): void => units.check(material, stage, unit, PRODUCTION_SPEC.label, line);
   const parse = parsersOf(PRODUCTION_FILE, isKnown);
@@ -482,11 +482,10 @@ async function readProduction(
     if (!passesFilter(filter, material, year)) return 'skipped';
     get('unit', () => checkUnit(material, stage, unit, line));
     row.assertClean();
-    const key = `${material}|${stage}|${country}|${year}`;
     if (quantity !== null) add(material, stage, country, year, quantity, unit, line, source);
-    else if (merged.has(key) || withheld.has(key)) conflict(key, line);
+    else if (merged.get(material, stage, country, year) || withheld.get(material, stage, country, year)) conflict(material, stage, country, year, line);
     else {
-      withheld.set(key, { material, stage, country, year });
+      withheld.set(material, stage, country, year, { material, stage, country, year });
       noteSource(material, stage, year, source);
     }
     return 'used';
@@ -506,7 +505,33 @@ async function readProduction(
     stats.rowsRejected += 1;
   }
   for (const publishers of sources.values()) publishers.sort();
-  return { facts: [...merged.values()], withheld: [...withheld.values()], sources, stats };
+  return { facts: merged.values(), withheld: withheld.values(), sources, stats };
+}
+
+/** Values by material, stage, country and year, in order of first setting. */
+class CellMap<T> {
+  private readonly cells = new Map<string, Map<string, Map<string, Map<number, T>>>>();
+  private readonly list: T[] = [];
+
+  get(material: string, stage: string, country: string, year: number): T | undefined {
+    return this.cells.get(material)?.get(stage)?.get(country)?.get(year);
+  }
+
+  /** Sets a value for a cell that has none. */
+  set(material: string, stage: string, country: string, year: number, value: T): void {
+    let stages = this.cells.get(material);
+    if (!stages) this.cells.set(material, (stages = new Map()));
+    let countries = stages.get(stage);
+    if (!countries) stages.set(stage, (countries = new Map()));
+    let years = countries.get(country);
+    if (!years) countries.set(country, (years = new Map()));
+    years.set(year, value);
+    this.list.push(value);
+  }
+
+  values(): T[] {
+    return [...this.list];
+  }
 }
 
 async function readTrade(path: string, isKnown: (code: string) => boolean, units: UnitRegistry, filter: LoadFilter, range?: ByteRange): Promise<TradeRead> {

@@ -46,7 +46,8 @@ export interface TradeJob {
   range: { start: number; end: number; header: Uint8Array };
   years?: number[];
   materials?: string[];
-  customCountries: [string, Country][];
+  /** Every country code the folder knows (built in and countries.csv): the worker need not load the built-in list. */
+  knownCodes: string[];
   units: [string, string, string][];
 }
 
@@ -111,7 +112,7 @@ export function stopTradeWorkers(started: TradeWorkers | null): void {
 
 export async function readTradeInParallel(
   started: TradeWorkers | null,
-  customCountries: ReadonlyMap<string, Country>,
+  countries: ReadonlyMap<string, Country>,
   units: UnitRegistry,
   filter: LoadFilter,
 ): Promise<TradeRead | null> {
@@ -122,7 +123,7 @@ export async function readTradeInParallel(
     mode,
     ...(filter.years ? { years: [...filter.years] } : {}),
     ...(filter.materials ? { materials: [...filter.materials] } : {}),
-    customCountries: [...customCountries],
+    knownCodes: [...countries.keys()],
     units: [...units.units].map(([key, unit]) => [key, unit, units.firstSeen.get(key) ?? '']),
   };
   // The progress line follows the sum of what the workers have read.

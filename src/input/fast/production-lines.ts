@@ -46,8 +46,8 @@ export function productionLineReader(
   const units = new ParsedFieldCache(parse.unit);
   // The source is free text, often quoted: its value is the text between the quotes, as splitQuotedLine gives it.
   const sources = new ParsedFieldCache(unquoted);
-  /** The unit already agreed for each `material|stage`. */
-  const agreed = new Map<string, string>();
+  /** The unit already agreed for each material and stage (nested maps: no key text per row). */
+  const agreed = new Map<string, Map<string, string>>();
   const read = <T>(cache: ParsedFieldCache<T>, column: number, bytes: Uint8Array): T | undefined =>
     cache.read(bytes, starts[column] ?? 0, (starts[column + 1] ?? 0) - 1);
 
@@ -63,8 +63,7 @@ export function productionLineReader(
     if (materialName === undefined || stageName === undefined || countryCode === undefined || unitName === undefined) return null;
     if (yearValue < MIN_YEAR || yearValue > MAX_YEAR || Number.isNaN(quantityValue)) return null;
     if ((context.years && !context.years.has(yearValue)) || (context.materials && !context.materials.has(materialName))) return 'skipped';
-    const key = `${materialName}|${stageName}`;
-    const known = agreed.get(key);
+    const known = agreed.get(materialName)?.get(stageName);
     if (known === undefined) {
       try {
         context.checkUnit(materialName, stageName, unitName, line);
@@ -72,7 +71,9 @@ export function productionLineReader(
         if (error instanceof FieldError) return null;
         throw error;
       }
-      agreed.set(key, unitName);
+      let byStage = agreed.get(materialName);
+      if (!byStage) agreed.set(materialName, (byStage = new Map()));
+      byStage.set(stageName, unitName);
     } else if (known !== unitName) return null;
     const sourceText = source < 0 ? undefined : read(sources, source, bytes);
     context.add(materialName, stageName, countryCode, yearValue, quantityValue, unitName, line, sourceText);

@@ -5,7 +5,6 @@
  * finished table: see merge-runs.ts).
  */
 import { parentPort } from 'node:worker_threads';
-import { builtInCountries } from '../../domain/countries.js';
 import { readTradeRows } from '../dataset.js';
 import { UnitRegistry } from '../loading.js';
 import type { TradeJob, TradeJobResult, WorkerMessage } from './parallel.js';
@@ -15,7 +14,7 @@ import { TradeTable } from '../trade-table.js';
 // Started before its job is known (parallel.ts startTradeWorkers): the modules above load meanwhile.
 const job = await new Promise<TradeJob>((resolve) => parentPort?.once('message', resolve));
 const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []): void => parentPort?.postMessage(message, transfer);
-const known = new Set([...builtInCountries().keys(), ...job.customCountries.map(([code]) => code)]);
+const known = new Set(job.knownCodes);
 const units = new UnitRegistry();
 for (const [key, unit, where] of job.units) {
   units.units.set(key, unit);
