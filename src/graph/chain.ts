@@ -33,10 +33,10 @@ export interface ChainNode {
 }
 
 export interface TradeSums {
-  inflow: number;
-  outflow: number;
-  coveredInflow: number;
-  coveredOutflow: number;
+  readonly inflow: number;
+  readonly outflow: number;
+  readonly coveredInflow: number;
+  readonly coveredOutflow: number;
 }
 
 export interface ChainEdge {
@@ -174,15 +174,9 @@ function stageTrade(index: SliceIndex, material: string, stage: Stage, year: num
       coveredInflow[importer] = coveredInflow[importer]! + amount;
     }
   }
+  const columns: SumColumns = { inflow, outflow, coveredInflow, coveredOutflow };
   const sums = new Map<string, TradeSums>();
-  for (const country of order) {
-    sums.set(codes[country] ?? '', {
-      inflow: inflow[country]!,
-      outflow: outflow[country]!,
-      coveredInflow: coveredInflow[country]!,
-      coveredOutflow: coveredOutflow[country]!,
-    });
-  }
+  for (let k = 0; k < order.length; k += 1) sums.set(codes[order[k]!] ?? '', new CountrySums(columns, order[k]!));
   return { flows, covered, fullyCovered, byCountry: undefined, sums, expanded: new Set() };
 }
 
@@ -314,6 +308,42 @@ export function tradeBalance(
   if (!chain.hasNode(key)) return { inflow: 0, outflow: 0 };
   const sums = chain.getNodeAttribute(key, 'trade');
   return coveredOnly ? { inflow: sums.coveredInflow, outflow: sums.coveredOutflow } : { inflow: sums.inflow, outflow: sums.outflow };
+}
+
+/** A stage's trade sums by country id (stageTrade). */
+interface SumColumns {
+  inflow: Float64Array;
+  outflow: Float64Array;
+  coveredInflow: Float64Array;
+  coveredOutflow: Float64Array;
+}
+
+/**
+ * One country's sums, read from its stage's columns: a chain graph has a node per country and stage,
+ * and a year by year analysis builds hundreds of chains; four numbers kept on each node object cost
+ * more (each a separate heap number) than reading them where they were summed.
+ */
+class CountrySums implements TradeSums {
+  constructor(
+    private readonly columns: SumColumns,
+    private readonly at: number,
+  ) {}
+
+  get inflow(): number {
+    return this.columns.inflow[this.at]!;
+  }
+
+  get outflow(): number {
+    return this.columns.outflow[this.at]!;
+  }
+
+  get coveredInflow(): number {
+    return this.columns.coveredInflow[this.at]!;
+  }
+
+  get coveredOutflow(): number {
+    return this.columns.coveredOutflow[this.at]!;
+  }
 }
 
 function noTrade(): TradeSums {
