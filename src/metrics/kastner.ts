@@ -50,7 +50,11 @@ interface TradeSystem {
   production: Float64Array;
   excess: Float64Array;
   supply: Float64Array;
-  /** Flows with a quantity as (from, to, B_from,to) columns. */
+  /**
+   * Flows with a quantity as (from, to, B_from,to) columns, valid only until the next system is set
+   * up: they are read once, to fill the matrix (or by the iteration that set them up), and live in
+   * buffers shared by every system (see scratch).
+   */
   coefficients: { from: Int32Array; to: Int32Array; share: Float64Array; count: number };
 }
 
@@ -67,8 +71,7 @@ function tradeSystem(production: ReadonlyMap<string, number>, flows: FlowColumns
   const inflow = new Float64Array(n);
   const outflow = new Float64Array(n);
   for (const [code, quantity] of production) produced[position.get(code) ?? 0] = quantity;
-  const from = new Int32Array(flows.length);
-  const to = new Int32Array(flows.length);
+  const { from, to } = scratch.positions(flows.length);
   const { from: fromOf, to: toOf, quantity: quantityOf } = flows;
   for (let k = 0; k < flows.length; k += 1) {
     const fromAt = positionOfId[fromOf[k]!]!;
@@ -85,7 +88,7 @@ function tradeSystem(production: ReadonlyMap<string, number>, flows: FlowColumns
     excess[i] = Math.max(0, (outflow[i] ?? 0) - available);
     supply[i] = available + (excess[i] ?? 0);
   }
-  const coefficients = { from: new Int32Array(flows.length), to: new Int32Array(flows.length), share: new Float64Array(flows.length), count: 0 };
+  const coefficients = { ...scratch.coefficients(flows.length), count: 0 };
   for (let k = 0; k < flows.length; k += 1) {
     const quantity = quantityOf[k]!;
     if (!(quantity > 0)) continue;
@@ -97,6 +100,35 @@ function tradeSystem(production: ReadonlyMap<string, number>, flows: FlowColumns
   }
   return { countries, position, production: produced, excess, supply, coefficients };
 }
+
+/**
+ * Buffers for a system's per-flow columns, grown to the largest slice and shared by every system: a
+ * trend sets up a thousand systems of a thousand flows or more, and each new typed array is an
+ * allocation outside the JavaScript heap.
+ */
+const scratch = {
+  from: new Int32Array(0),
+  to: new Int32Array(0),
+  coefficientFrom: new Int32Array(0),
+  coefficientTo: new Int32Array(0),
+  share: new Float64Array(0),
+  /** Each flow's system positions (tradeSystem's working columns). */
+  positions(flows: number): { from: Int32Array; to: Int32Array } {
+    if (this.from.length < flows) {
+      this.from = new Int32Array(flows * 2);
+      this.to = new Int32Array(flows * 2);
+    }
+    return { from: this.from, to: this.to };
+  },
+  coefficients(flows: number): { from: Int32Array; to: Int32Array; share: Float64Array } {
+    if (this.share.length < flows) {
+      this.coefficientFrom = new Int32Array(flows * 2);
+      this.coefficientTo = new Int32Array(flows * 2);
+      this.share = new Float64Array(flows * 2);
+    }
+    return { from: this.coefficientFrom, to: this.coefficientTo, share: this.share };
+  },
+};
 
 /** Every country with production or a flow, in code order. */
 function systemCountries(production: ReadonlyMap<string, number>, flows: FlowColumns): string[] {
