@@ -40,8 +40,9 @@ export interface TradeJob {
   path: string;
   /** `summary`: the checking pass; `rows`: every row, sent back as one sorted run. */
   mode: 'summary' | 'rows';
-  /** A full read: sum the rows of each fact (the first range only: later ranges' rows are summed after it) and room for about this many. */
+  /** A full read: sum the rows of each fact (the first range only: later ranges' rows are summed after its sums, merge-runs.ts). */
   sumRows?: boolean;
+  /** A full read: about how many rows the range holds (the table reserves room for them at once). */
   expectedRows?: number;
   range: { start: number; end: number; header: Uint8Array };
   years?: number[];
@@ -71,8 +72,9 @@ const QUOTE = 34;
 
 /**
  * Worker threads started for a read, each with its byte range, before the job they will be given:
- * a worker's start (loading its modules, tens of milliseconds of one core) then overlaps with this
- * thread reading production.csv and countries.csv, whose units and codes the job carries.
+ * a worker's start (Node's start of a thread and its modules, about 200 ms of one core) then
+ * overlaps with this thread reading production.csv and countries.csv, whose units and codes the job
+ * carries.
  */
 export interface TradeWorkers {
   path: string;
