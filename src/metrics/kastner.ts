@@ -35,14 +35,14 @@ export interface OriginMix {
  */
 export interface OriginShares {
   countries: readonly string[];
-  traced: Float64Array;
-  untraced: Float64Array;
+  traced: readonly number[];
+  untraced: readonly number[];
   remainder: number;
   target: number;
   supply: number;
 }
 
-const NO_SHARES: OriginShares = { countries: [], traced: new Float64Array(0), untraced: new Float64Array(0), remainder: 0, target: -1, supply: 0 };
+const NO_SHARES: OriginShares = { countries: [], traced: [], untraced: [], remainder: 0, target: -1, supply: 0 };
 
 interface TradeSystem {
   countries: string[];
@@ -163,11 +163,17 @@ export function traceOriginShares(production: ReadonlyMap<string, number>, trade
   const j = system.position.get(target);
   if (j === undefined) return NO_SHARES;
   // Column j of (I - B)^-1.
-  const leontiefColumn = new Float64Array(system.countries.length);
-  leontiefColumn[j] = 1;
-  luSolveInPlace(lu, leontiefColumn);
-  return sharesFromColumn(system, j, (o) => leontiefColumn[o] ?? 0);
+  // Solved in one buffer for every target (a refining stage traces each of its producers' feeds).
+  const n = system.countries.length;
+  if (leontiefColumn.length < n) leontiefColumn = new Float64Array(2 * n);
+  const column = leontiefColumn;
+  column.fill(0, 0, n);
+  column[j] = 1;
+  luSolveInPlace(lu, column);
+  return sharesFromColumn(system, j, (o) => column[o] ?? 0);
 }
+
+let leontiefColumn = new Float64Array(0);
 
 /** An OriginShares as the maps of an OriginMix, entries in the same order as the columns give them. */
 export function mixOf(shares: OriginShares): OriginMix {
@@ -288,16 +294,19 @@ function iteratedShares(
 function sharesFromColumn(system: TradeSystem, j: number, leontief: (o: number) => number): OriginShares {
   const n = system.countries.length;
   const supply = system.supply[j] ?? 0;
-  const traced = new Float64Array(n);
-  const untraced = new Float64Array(n);
-  if (supply <= 0) return { countries: system.countries, traced, untraced, remainder: 0, target: j, supply };
+  // Plain arrays of numbers, not typed arrays: a refining stage makes a pair per producer, and a small
+  // typed array is an allocation outside the JavaScript heap, several times dearer.
+  const traced: number[] = [];
+  const untraced: number[] = [];
+  if (supply <= 0)
+    return { countries: system.countries, traced: new Array<number>(n).fill(0), untraced: new Array<number>(n).fill(0), remainder: 0, target: j, supply };
   let accounted = 0;
   for (let o = 0; o < n; o += 1) {
     const weight = leontief(o);
     const fromProduction = ((system.production[o] ?? 0) * weight) / supply;
     const fromExcess = ((system.excess[o] ?? 0) * weight) / supply;
-    traced[o] = fromProduction;
-    untraced[o] = fromExcess;
+    traced.push(fromProduction);
+    untraced.push(fromExcess);
     accounted += fromProduction + fromExcess;
   }
   // Supply circulating in a loop with no production behind it stops at the target itself.
