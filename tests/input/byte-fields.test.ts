@@ -4,7 +4,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ByteTokenMap, fourDigits, plainDecimal, splitFields } from '../../src/input/fast/byte-fields.js';
+import { FieldError } from '../../src/domain/fields.js';
+import { ByteTokenMap, fourDigits, ParsedFieldCache, plainDecimal, splitFields } from '../../src/input/fast/byte-fields.js';
 import { mergeSortedRuns } from '../../src/input/fast/merge-runs.js';
 import { TradeTable, type TradeTableSnapshot } from '../../src/input/trade-table.js';
 
@@ -79,6 +80,30 @@ describe('ByteTokenMap', () => {
     }
     for (const i of [0, 1, 999, 4999]) expect(map.get(bytes(`code-${i}`), 0, bytes(`code-${i}`).length)).toBe(i);
     expect(map.get(bytes('code-5000'), 0, 9)).toBeUndefined();
+  });
+});
+
+describe('ParsedFieldCache', () => {
+  it('parses each distinct text once, three-character codes through their own table, and remembers refusals', () => {
+    const parsed: string[] = [];
+    const cache = new ParsedFieldCache((text) => {
+      parsed.push(text);
+      if (!/^[A-Z][A-Z0-9]{2}$/.test(text)) throw new FieldError(`bad code ${text}`);
+      return text.toLowerCase();
+    });
+    const line = bytes('JPN,X1Z,JPN,jpn,X1Z,JPNX,jpn');
+    const at = (from: number, to: number) => cache.read(line, from, to);
+    expect([at(0, 3), at(4, 7), at(8, 11), at(12, 15), at(16, 19), at(20, 24), at(25, 28)]).toEqual([
+      'jpn',
+      'x1z',
+      'jpn',
+      undefined,
+      'x1z',
+      undefined,
+      undefined,
+    ]);
+    // JPN, X1Z, jpn (refused: lower case, not a short code) and JPNX (four characters) parsed once each.
+    expect(parsed).toEqual(['JPN', 'X1Z', 'jpn', 'JPNX']);
   });
 });
 

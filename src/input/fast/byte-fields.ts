@@ -194,27 +194,71 @@ export class ParsedFieldCache<T> {
   private readonly ids = new ByteTokenMap();
   private readonly values: T[] = [];
   private readonly decoder = new TextDecoder();
+  /** Three-character texts: entry + 2 by the text's base-36 number (0: not seen yet, 1: rejected). */
+  private short: Int32Array | undefined;
+  /** The value of the last text the full hash could not keep (see ByteTokenMap's limit). */
+  private unkept: T | undefined;
 
   constructor(private readonly parse: (text: string) => T) {}
 
   /** The value of bytes[from, to), or undefined when the parser rejects it (the plain path then says why). */
   read(bytes: Uint8Array, from: number, to: number): T | undefined {
+    const entry = this.entryOf(bytes, from, to);
+    if (entry === NOT_KEPT) return this.unkept;
+    return entry === REJECTED ? undefined : this.values[entry];
+  }
+
+  private entryOf(bytes: Uint8Array, from: number, to: number): number {
+    const code = to - from === 3 ? shortCode(bytes, from) : -1;
+    if (code === -1) return this.lookUp(bytes, from, to);
+    const short = (this.short ??= new Int32Array(SHORT_CODES));
+    let entry = short[code]! - 2;
+    if (entry === -2) {
+      entry = this.lookUp(bytes, from, to);
+      if (entry !== NOT_KEPT) short[code] = entry + 2;
+    }
+    return entry;
+  }
+
+  /** The entry of a text through the hash, parsing it the first time. */
+  private lookUp(bytes: Uint8Array, from: number, to: number): number {
     const known = this.ids.get(bytes, from, to);
-    if (known !== undefined) return known === REJECTED ? undefined : this.values[known];
+    if (known !== undefined) return known;
     let value: T;
     try {
       value = this.parse(this.decoder.decode(bytes.subarray(from, to)));
     } catch (error) {
       if (!(error instanceof FieldError)) throw error;
       this.ids.set(bytes, from, to, REJECTED);
-      return undefined;
+      return REJECTED;
     }
-    if (this.ids.set(bytes, from, to, this.values.length)) this.values.push(value);
-    return value;
+    if (!this.ids.set(bytes, from, to, this.values.length)) {
+      this.unkept = value;
+      return NOT_KEPT;
+    }
+    this.values.push(value);
+    return this.values.length - 1;
   }
 }
 
+/** Base-36 numbers of three characters of capitals and digits. */
+const SHORT_CODES = 36 * 36 * 36;
+
+/** bytes[at, at + 3) as a base-36 number when each is a capital or a digit, else -1. */
+function shortCode(bytes: Uint8Array, at: number): number {
+  let code = 0;
+  for (let k = 0; k < 3; k += 1) {
+    const byte = bytes[at + k]!;
+    const digit = byte >= 65 && byte <= 90 ? byte - 55 : byte >= 48 && byte <= 57 ? byte - 48 : -1;
+    if (digit < 0) return -1;
+    code = code * 36 + digit;
+  }
+  return code;
+}
+
 const REJECTED = -1;
+/** A text parsed but not kept (the hash is full): its value is `unkept`. */
+const NOT_KEPT = -3;
 
 function grown(pool: Uint8Array): Uint8Array {
   const bigger = new Uint8Array(pool.length * 2);
