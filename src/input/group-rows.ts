@@ -19,7 +19,7 @@ export interface RowColumns {
   exporterOf: Int32Array;
   importerOf: Int32Array;
   quantityOf: Float64Array;
-  /** NaN where no row had a value. */
+  /** NaN where no row had a value (in use only when the table has values: see TradeTable.valued). */
   valueUsdOf: Float64Array;
   valuedQuantityOf: Float64Array;
 }
