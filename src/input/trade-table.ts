@@ -96,13 +96,15 @@ export class TradeTable {
   private finished = false;
   /**
    * Rows are appended as they come and summed by finish() instead of through the hash (see
-   * sumAtFinish): set for the rows of a threaded read, where the hash was most of the main thread's work.
+   * sumAtFinish): set by the worker of a threaded read's first range (fast/trade-worker.ts), where a
+   * hash lookup per row was most of the work.
    */
   private summedAtFinish = false;
 
   /**
-   * With `aggregate: false` every row is kept as it came, unsummed: a worker thread's share of a
-   * file, whose rows the main thread then adds to its own table in file order (see parallel.ts).
+   * With `aggregate: false` every row is kept as it came, unsummed (finish() only orders them): a
+   * later range of a threaded read, whose rows the main thread sums after the earlier ranges' when it
+   * merges the workers' tables (fast/merge-runs.ts).
    */
   constructor(private readonly options: { aggregate: boolean } = { aggregate: true }) {}
 
