@@ -55,21 +55,18 @@ export interface SliceInfo {
   unit: string;
 }
 
-/** A finished table's state as plain data (the prebuilt embedded data, prebuilt.ts); TradeTable.restore makes the table again. */
-export interface TradeTableSnapshot {
+/**
+ * A finished table's state as plain data (the prebuilt embedded data, prebuilt.ts; a worker's sorted
+ * run, fast/merge-runs.ts): its facts' columns and the names their ids stand for. TradeTable.restore
+ * makes the table again.
+ */
+export interface TradeTableSnapshot extends RowColumns {
   options: { aggregate: boolean };
   countries: string[];
   materials: string[];
   slices: SliceInfo[];
   sliceIds: [number, number][];
   sliceStart: TradeTable['sliceStart'];
-  length: number;
-  sliceOf: Int32Array;
-  exporterOf: Int32Array;
-  importerOf: Int32Array;
-  quantityOf: Float64Array;
-  valueUsdOf: Float64Array;
-  valuedQuantityOf: Float64Array;
   /** False when no fact has a value_usd: the value columns then hold zeros that stand for NaN and 0 (see TradeTable.valued). Absent: true. */
   valued?: boolean;
 }
@@ -270,6 +267,15 @@ export class TradeTable {
     this.valuedQuantityOf = rows.valuedQuantityOf;
   }
 
+  /** A finished table's facts, taken as they are (restore, ofSortedFacts): no hash, no more rows. */
+  private finishedWith(rows: RowColumns, valued: boolean | undefined): void {
+    this.setRows(rows);
+    this.valued = valued ?? true;
+    this.finished = true;
+    this.slots = new Int32Array(0);
+    this.slotCount = 0;
+  }
+
   /** finish() for tables with more countries than group-rows.ts takes: one radix sort of all rows, then a gather. */
   private sortAndGather(sliceRank: Int32Array, countryRank: Int32Array): void {
     // The gather reads every value as it is: the NaNs zeros stand for are written first.
@@ -369,17 +375,7 @@ export class TradeTable {
     table.slices = snapshot.slices;
     for (const [key, id] of snapshot.sliceIds) table.sliceIds.set(key, id);
     table.sliceStart = snapshot.sliceStart;
-    table.finished = true;
-    table.length = snapshot.length;
-    table.sliceOf = snapshot.sliceOf;
-    table.exporterOf = snapshot.exporterOf;
-    table.importerOf = snapshot.importerOf;
-    table.quantityOf = snapshot.quantityOf;
-    table.valueUsdOf = snapshot.valueUsdOf;
-    table.valuedQuantityOf = snapshot.valuedQuantityOf;
-    table.valued = snapshot.valued ?? true;
-    table.slots = new Int32Array(0);
-    table.slotCount = 0;
+    table.finishedWith(snapshot, snapshot.valued);
     return table;
   }
 
@@ -393,17 +389,7 @@ export class TradeTable {
     for (const code of facts.countries) table.countries.id(code);
     for (const material of facts.materials) table.materials.id(material);
     for (const slice of facts.slices) table.sliceId(table.materials.id(slice.material), STAGES.indexOf(slice.stage), slice.year, slice.unit);
-    table.finished = true;
-    table.slots = new Int32Array(0);
-    table.slotCount = 0;
-    table.length = facts.length;
-    table.sliceOf = facts.sliceOf;
-    table.exporterOf = facts.exporterOf;
-    table.importerOf = facts.importerOf;
-    table.quantityOf = facts.quantityOf;
-    table.valueUsdOf = facts.valueUsdOf;
-    table.valuedQuantityOf = facts.valuedQuantityOf;
-    table.valued = facts.valued ?? true;
+    table.finishedWith(facts, facts.valued);
     table.sliceStart = sliceStarts(facts.sliceOf, facts.length, facts.slices.length);
     return table;
   }
