@@ -26,12 +26,11 @@ export interface OriginMix {
 
 /**
  * The same mix as columns over the system's countries, without the two maps (a refining stage's
- * producers are traced one by one, each through a mix of a hundred countries): `traced[o]` and
- * `untraced[o]` are the shares, of which only those above zero count (the maps hold no other), and
- * `remainder` (above zero only past 1e-9)
- * the supply circulating with no production behind it, which stops at the target itself, position
- * `target`. OriginMix's untraced map holds it at the target's entry, or after every other entry
- * when the target has no other untraced share (mixOf).
+ * producers are traced one by one, each through a mix of a hundred countries). `traced[o]` and
+ * `untraced[o]` are the shares; only those above zero count (the maps hold no other). `remainder`
+ * (0 unless above 1e-9) is the supply circulating with no production behind it, which stops at the
+ * target itself, position `target`: OriginMix's untraced map holds it at the target's entry, or
+ * after every other entry when the target has no other untraced share (mixOf).
  */
 export interface OriginShares {
   countries: readonly string[];
@@ -162,8 +161,8 @@ export function traceOriginShares(production: ReadonlyMap<string, number>, trade
   if (!lu) return iteratedShares(production, flows, [target])[0] ?? NO_SHARES;
   const j = system.position.get(target);
   if (j === undefined) return NO_SHARES;
-  // Column j of (I - B)^-1.
-  // Solved in one buffer for every target (a refining stage traces each of its producers' feeds).
+  // Column j of (I - B)^-1, solved in one buffer for every target (a refining stage traces each of
+  // its producers' feeds).
   const n = system.countries.length;
   if (leontiefColumn.length < n) leontiefColumn = new Float64Array(2 * n);
   const column = leontiefColumn;

@@ -22,7 +22,10 @@ export function mergeSortedRuns(runs: readonly SortedRun[]): TradeTable {
   for (const run of runs) {
     for (const code of run.countries) if (!countries.has(code)) countries.set(code, countries.size);
     for (const material of run.materials) if (!materials.has(material)) materials.set(material, materials.size);
-    for (const slice of run.slices) if (!sliceByKey.has(sliceOrderKey(slice))) sliceByKey.set(sliceOrderKey(slice), slice);
+    for (const slice of run.slices) {
+      const key = sliceOrderKey(slice);
+      if (!sliceByKey.has(key)) sliceByKey.set(key, slice);
+    }
   }
   const sliceKeys = [...sliceByKey.keys()];
   const sliceRank = rankOf(sliceKeys);
