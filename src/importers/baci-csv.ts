@@ -17,21 +17,9 @@ import { basename } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { InputError } from '../domain/problems.js';
 import { decimalValue, digitsValue, fieldBounds, isBlank, trimEnd, trimStart } from './ascii-fields.js';
-import { factorFor, type HsEntry, type HsMap } from './hs-map.js';
+import type { HsEntry, HsMap } from './hs-map.js';
 import { resolveNumericCode, type CodeMatch } from './numeric-codes.js';
-import {
-  CoverageSeen,
-  flowSkip,
-  flowToRow,
-  keptCode,
-  NO_FACTOR,
-  NOT_IN_HS_MAP,
-  type FlowTracking,
-  type SourceRecord,
-  type TradeOptions,
-  type TradeSum,
-} from './trade-filter.js';
-import { roundQuantity } from './values.js';
+import { CoverageSeen, flowSkip, flowToRow, keptCode, NO_FACTOR, NOT_IN_HS_MAP, type SourceRecord, type TradeOptions } from './trade-filter.js';
 import type { Tally } from './types.js';
 
 const CSV_COLUMNS = ['t', 'i', 'j', 'k', 'v', 'q'] as const;
@@ -54,28 +42,12 @@ export interface BaciCsvOptions {
   chunkSize?: number;
   /** Read in a worker thread: true always (when there is a compiled worker), false never; by default for large files. */
   threads?: boolean;
-  /** Flows per batch a worker sends (tests make it small so that the worker has to wait). */
-  batchFlows?: number;
-}
-
-/** Reads one BACI CSV (plain or .gz) into the tally and the sums, on this thread. */
-export async function readBaciCsv(
-  path: string,
-  options: TradeOptions,
-  tally: Tally,
-  sum: TradeSum,
-  reading: BaciCsvOptions = {},
-  track: FlowTracking = {},
-): Promise<void> {
-  const products = new ProductList(options.hsMap);
-  await readBaciLines(path, options, products, tally, new SumSink(sum, `CEPII BACI, ${basename(path)}`, products, track), reading);
 }
 
 /**
- * Reads the lines of one BACI CSV, handing each kept flow to `sink` (this thread's sums or a
- * worker's batches). `part` reads the file from a line start on, knowing the header's columns and
- * the number of lines before that point (a worker's share of a plain file); `pause`, asked after
- * each chunk, may hold the reading back.
+ * Reads the lines of one BACI CSV (plain or .gz), handing each kept flow to `sink`. `part` reads
+ * the file from a line start on, knowing the header's columns and the number of lines before that
+ * point (a worker's share of a plain file).
  */
 export async function readBaciLines(
   path: string,
@@ -85,17 +57,11 @@ export async function readBaciLines(
   sink: FlowSink,
   reading: BaciCsvOptions = {},
   part?: { start: number; lines: number; columns: Columns },
-  pause?: () => Promise<void> | undefined,
 ): Promise<void> {
   const chunkSize = reading.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const lines = new BaciLines(basename(path), options, products, tally, sink, part);
   const chunks = path.endsWith('.gz') ? gunzippedChunks(path, chunkSize) : fileChunks(path, chunkSize, part?.start);
-  for await (const chunk of chunks) {
-    lines.push(chunk);
-    // A worker waits here while too many of its batches are not yet summed.
-    const waiting = pause?.();
-    if (waiting) await waiting;
-  }
+  for await (const chunk of chunks) lines.push(chunk);
   lines.end();
 }
 
@@ -105,53 +71,11 @@ export interface FlowSink {
   countryId(code: string): number;
   /**
    * One kept flow of the product at `entry` (its index in the ProductList), in file order, in
-   * tonnes of product (gross): the sums convert it with the content factor of its origin.
+   * tonnes of product (gross): the sink converts it with the content factor of its origin.
    */
   addFlow(entry: number, exporter: number, importer: number, year: number, grossTonnes: number, valueUsd: number | null): void;
   /** The codes and importers seen, by year, and the flows that could not be converted (coverage). */
   readonly coverage: CoverageSeen;
-}
-
-/** Straight into the sums, with the ids of the file's source and of each product's material, stage and unit. */
-export class SumSink implements FlowSink {
-  readonly coverage: CoverageSeen;
-  private readonly source: number;
-  private readonly sourceText: string;
-  private readonly groups: number[];
-  private readonly units: number[];
-  private readonly entries: HsEntry[];
-  /** Whether an entry has factors by origin (else its one factor, or none, applies). */
-  private readonly byOrigin: boolean[];
-
-  constructor(
-    private readonly sum: TradeSum,
-    source: string,
-    products: ProductList,
-    private readonly track: FlowTracking = {},
-  ) {
-    this.coverage = track.coverage ?? new CoverageSeen();
-    this.source = sum.sourceId(source);
-    this.sourceText = source;
-    this.entries = products.entries;
-    this.groups = products.entries.map((entry) => sum.groupId(entry.material, entry.stage));
-    this.units = products.entries.map((entry) => sum.unitId(entry.unit));
-    this.byOrigin = products.entries.map((entry) => (entry.origins?.size ?? 0) > 0);
-  }
-
-  countryId(code: string): number {
-    return this.sum.countryId(code);
-  }
-
-  addFlow(entry: number, exporter: number, importer: number, year: number, grossTonnes: number, valueUsd: number | null): void {
-    const hs = this.entries[entry] as HsEntry;
-    // flowSkip let the flow through, so a code with factors by origin has one for this exporter.
-    const factor = this.byOrigin[entry] ? (factorFor(hs, this.sum.countryCode(exporter)) ?? null) : hs.factor;
-    const quantity = roundQuantity(factor === null ? grossTonnes : grossTonnes * factor);
-    this.sum.addFlow(this.source, this.groups[entry] ?? 0, exporter, importer, year, quantity, this.units[entry] ?? 0, valueUsd);
-    if (this.track.gross && factor !== null && factor !== 1) {
-      this.track.gross.add(hs, this.sum.countryCode(exporter), this.sum.countryCode(importer), year, grossTonnes, this.sourceText);
-    }
-  }
 }
 
 /**
@@ -185,6 +109,70 @@ interface CountryRef {
   id: number;
   /** The ISO3 code of a country (not of ZZZ, the World or an unknown code), for the coverage; '' else. */
   country: string;
+  /** Its index among the reader's countries (CoverageMarks), -1 for none. */
+  index: number;
+}
+
+/** Numeric codes below this are found in an array (BACI's have three digits), larger ones in a map. */
+const ARRAY_CODES = 1000;
+/** Years CoverageMarks keeps as marks: [FIRST_MARKED_YEAR, FIRST_MARKED_YEAR + MARKED_YEARS). */
+const FIRST_MARKED_YEAR = 1000;
+const MARKED_YEARS = 2000;
+const AS_IMPORTER = 1;
+const AS_EXPORTER = 2;
+
+/**
+ * What the byte reader saw, as marks by year: each HS entry read, and each country seen as importer
+ * or exporter. A line costs three array writes instead of three set insertions; flush() puts the
+ * marks into the CoverageSeen (sets, whose order nothing reads). Other years go to it directly.
+ */
+class CoverageMarks {
+  private readonly codes: (Uint8Array | undefined)[] = [];
+  private readonly countries: (Uint8Array | undefined)[] = [];
+
+  constructor(
+    private readonly coverage: CoverageSeen,
+    private readonly entries: readonly HsEntry[],
+    private readonly refs: readonly CountryRef[],
+  ) {}
+
+  note(year: number, entry: number, importer: CountryRef, exporter: CountryRef): void {
+    const slot = year - FIRST_MARKED_YEAR;
+    if (!(slot >= 0 && slot < MARKED_YEARS && Number.isInteger(year))) return this.noteDirectly(year, entry, importer, exporter);
+    const codes = (this.codes[slot] ??= new Uint8Array(this.entries.length));
+    codes[entry] = 1;
+    let countries = this.countries[slot];
+    if (!countries || countries.length < this.refs.length) countries = this.countries[slot] = grown(countries, this.refs.length);
+    if (importer.index >= 0) countries[importer.index] = (countries[importer.index] ?? 0) | AS_IMPORTER;
+    if (exporter.index >= 0) countries[exporter.index] = (countries[exporter.index] ?? 0) | AS_EXPORTER;
+  }
+
+  /** The marks into the coverage, then forgotten. */
+  flush(): void {
+    this.codes.forEach((codes, slot) => {
+      const year = slot + FIRST_MARKED_YEAR;
+      codes?.forEach((marked, entry) => marked && this.coverage.noteCode(year, (this.entries[entry] as HsEntry).hs6));
+      this.countries[slot]?.forEach((marks, index) => {
+        const country = this.refs[index]?.country ?? '';
+        if (marks & AS_IMPORTER) this.coverage.noteImporter(year, country);
+        if (marks & AS_EXPORTER) this.coverage.noteExporter(year, country);
+      });
+    });
+    this.codes.length = 0;
+    this.countries.length = 0;
+  }
+
+  private noteDirectly(year: number, entry: number, importer: CountryRef, exporter: CountryRef): void {
+    this.coverage.noteCode(year, (this.entries[entry] as HsEntry).hs6);
+    if (importer.country !== '') this.coverage.noteImporter(year, importer.country);
+    if (exporter.country !== '') this.coverage.noteExporter(year, exporter.country);
+  }
+}
+
+function grown(marks: Uint8Array | undefined, size: number): Uint8Array {
+  const larger = new Uint8Array(Math.max(size, 2 * (marks?.length ?? 0), 256));
+  if (marks) larger.set(marks);
+  return larger;
 }
 
 const HS6_CODES = 1_000_000;
@@ -233,9 +221,13 @@ export class BaciLines {
   private notMapped = 0;
   /** The start of a line whose end is in a later chunk. */
   private carry: Buffer[] = [];
-  /** Numeric country code -> resolved code: BACI has about 240 distinct codes. */
-  private readonly countries = new Map<number, CountryRef>();
-  private readonly unknownCountry: CountryRef = { match: { kind: 'unknown' }, id: -1, country: '' };
+  /** Numeric country code -> resolved code: BACI has about 240 distinct codes (three digits). */
+  private readonly countries: (CountryRef | undefined)[] = new Array<CountryRef | undefined>(ARRAY_CODES).fill(undefined);
+  private readonly largeCodes = new Map<number, CountryRef>();
+  /** The countries (not ZZZ, the World or unknown codes) with a CountryRef, by their index. */
+  private readonly countryList: CountryRef[] = [];
+  private readonly unknownCountry: CountryRef = { match: { kind: 'unknown' }, id: -1, country: '', index: -1 };
+  private readonly marks: CoverageMarks;
 
   constructor(
     private readonly label: string,
@@ -246,6 +238,7 @@ export class BaciLines {
     after?: { lines: number; columns: Columns },
   ) {
     this.source = `CEPII BACI, ${label}`;
+    this.marks = new CoverageMarks(sink.coverage, products.entries, this.countryList);
     if (after) {
       this.lineNumber = after.lines;
       this.setColumns(after.columns);
@@ -313,6 +306,7 @@ export class BaciLines {
    * has no end of its own, calls it.
    */
   count(): void {
+    this.marks.flush();
     if (this.notMapped === 0) return;
     this.tally.read += this.notMapped;
     this.tally.skipped.set(NOT_IN_HS_MAP.text, (this.tally.skipped.get(NOT_IN_HS_MAP.text) ?? 0) + this.notMapped);
@@ -347,13 +341,10 @@ export class BaciLines {
     const tonnes = this.numberAt(bytes, fields, columns.q);
     const kusd = this.numberAt(bytes, fields, columns.v);
     const hs = this.products.entries[entry] as HsEntry;
-    const coverage = this.sink.coverage;
-    coverage.noteCode(year, hs.hs6);
-    if (importer.country !== '') coverage.noteImporter(year, importer.country);
-    if (exporter.country !== '') coverage.noteExporter(year, exporter.country);
+    this.marks.note(year, entry, importer, exporter);
     const reason = flowSkip(hs, exporter.match, importer.match, year, tonnes, this.options);
     if (reason) {
-      if (reason === NO_FACTOR) coverage.markPartial(hs, importer.country, year, exporter.country);
+      if (reason === NO_FACTOR) this.sink.coverage.markPartial(hs, importer.country, year, exporter.country);
       return this.tally.skip(reason.text, reason.withExample ? this.example(bytes, fields) : undefined);
     }
     this.tally.keep();
@@ -397,15 +388,22 @@ export class BaciLines {
     const from = trimStart(bytes, this.bounds[2 * column] ?? 0, this.bounds[2 * column + 1] ?? 0);
     const code = digitsValue(bytes, from, trimEnd(bytes, from, this.bounds[2 * column + 1] ?? 0));
     if (code < 0) return this.countryRef(resolveNumericCode(this.fieldText(bytes, column)));
-    let country = this.countries.get(code);
+    let country = code < ARRAY_CODES ? this.countries[code] : this.largeCodes.get(code);
+    if (country) return country;
     // The digits' number is the code without its leading zeros, as resolveNumericCode reads it.
-    if (!country) this.countries.set(code, (country = this.countryRef(resolveNumericCode(String(code)))));
+    country = this.countryRef(resolveNumericCode(String(code)));
+    if (code < ARRAY_CODES) this.countries[code] = country;
+    else this.largeCodes.set(code, country);
+    if (country.country !== '') {
+      country.index = this.countryList.length;
+      this.countryList.push(country);
+    }
     return country;
   }
 
   private countryRef(match: CodeMatch): CountryRef {
     const code = keptCode(match);
-    return { match, id: code === '' ? -1 : this.sink.countryId(code), country: match.kind === 'country' ? code : '' };
+    return { match, id: code === '' ? -1 : this.sink.countryId(code), country: match.kind === 'country' ? code : '', index: -1 };
   }
 
   /** Number(field), as the string code reads t (NaN when the line has no such field). */

@@ -1,15 +1,13 @@
 /**
- * A large BACI CSV read on two threads. A plain file is cut at a line start: this thread reads the
- * first part (its first chunk tells how large a part, see ownShare) while a worker thread starts and
- * reads the rest, in order, sending its kept flows in batches. This thread adds its own flows to the sums, then the worker's, in the order of the file,
- * so every sum is made exactly as on one thread (additions in file order, rounded after each). The
- * worker counts its skipped lines, numbering them after the lines of the first part (counted
- * beforehand as readline counts them), and its tally is merged in at the end as if its lines had
- * been counted here. A gzip file cannot be cut: the worker reads all of it.
+ * A BACI CSV read into sorted runs (baci-runs.ts), a large one on two threads. A plain file is cut
+ * at a line start: this thread reads the first part while a worker thread starts and reads the
+ * rest; each collects its kept flows and sorts them, and the two runs are merged (in file order) by
+ * the caller. The worker numbers its lines after those of the first part (counted beforehand as
+ * readline counts them), and its tally is merged in as if its lines had been counted here. A gzip
+ * file cannot be cut and is read on this thread.
  *
- * This thread also does all the summing, so it takes the smaller part. Below PARALLEL_MIN_BYTES
- * starting a thread costs more than it saves, and under a TypeScript test runner there is no
- * compiled worker: the file is then read on this thread.
+ * Below PARALLEL_MIN_BYTES starting a thread costs more than it saves, and under a TypeScript test
+ * runner there is no compiled worker: the file is then read on this thread.
  */
 import { existsSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
@@ -17,54 +15,55 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { InputError, type Problem } from '../domain/problems.js';
-import { BaciLines, DEFAULT_CHUNK_SIZE, fileChunks, ProductList, SumSink, type BaciCsvOptions, type Columns } from './baci-csv.js';
+import { BaciLines, DEFAULT_CHUNK_SIZE, fileChunks, ProductList, readBaciLines, type BaciCsvOptions, type Columns } from './baci-csv.js';
+import {
+  finishPart,
+  firstAtLeast,
+  mergeRuns,
+  runRows,
+  RunSink,
+  sinkTables,
+  unionTables,
+  type KeyTables,
+  type ReadPart,
+  type SortedRun,
+  type SortedTrade,
+} from './baci-runs.js';
 import type { HsEntry } from './hs-map.js';
-import type { CoverageData, FlowTracking, TradeOptions, TradeSum } from './trade-filter.js';
+import type { CoverageData, CoverageSeen, TradeOptions } from './trade-filter.js';
 import type { Tally } from './types.js';
 import type { YearRange } from './values.js';
 
 /** Below this file size the file is read on this thread. */
 const PARALLEL_MIN_BYTES = 16 << 20;
 /**
- * The share of a plain file this thread reads itself, given the share of lines kept in the sample.
- * This thread also sums every kept line, which costs about three times reading a line, so the two
- * threads are equally busy when it reads (1 - 3 kept) / 2 of the file: nearly half when few lines
- * are kept (a real BACI year keeps a few percent), none when a third or more are (the worker also
- * needs time to start, hence at most 45%).
+ * The share of a plain file this thread reads. Both threads do the same work per line (read,
+ * collect, sort), but the worker starts about a tenth of a second late and this thread merges
+ * afterwards; a little over half balances the two on the files measured (see docs/design.md).
  */
-function ownShare(kept: number): number {
-  return Math.min(0.45, Math.max(0, (1 - 3 * kept) / 2));
-}
+const OWN_SHARE = 0.55;
 const NEWLINE = 0x0a;
 const CR = 0x0d;
-/** Numbers per flow in a batch: entry, exporter, importer, year, gross tonnes, value (NaN for none). */
-export const FLOW_FIELDS = 6;
 
 /** The part of a plain file a worker reads: from a line start on, after `lines` lines, with the header's columns. */
 export interface WorkerPart {
   start: number;
   lines: number;
   columns: Columns;
+  /** About how many flows it will keep (from the first chunk), to take room for them at once. */
+  expectedFlows: number;
 }
 
 /** What the worker is given: the file, the read size and the options, as data; then where to read (see begin). */
 export interface BaciWorkerJob {
   path: string;
   chunkSize?: number;
-  batchFlows?: number;
   years?: YearRange;
   country?: string;
   /** The HS map as [key, entry] pairs, in the map's order. */
   hsMap: [string, HsEntry][];
   /** What --materials and --stages say of each entry (in the same order): why it is left out, or null. */
   unwanted: (string | null)[];
-}
-
-/** Flows in file order; country ids index the codes of all batches so far (`codes` are the new ones). */
-export interface FlowBatch {
-  codes: string[];
-  rows: Float64Array<ArrayBuffer>;
-  count: number;
 }
 
 export interface TallyData {
@@ -74,155 +73,189 @@ export interface TallyData {
   examples: [string, string[]][];
 }
 
+/** What the worker sends, in this order (or `failed` at any point). */
 export type BaciWorkerMessage =
-  | ({ kind: 'flows' } & FlowBatch)
-  | ({ kind: 'done'; tally: TallyData; coverage: CoverageData } & FlowBatch)
+  /** Its tables, once its part is read: it then waits for the tables of both parts, so that both runs are ranked alike. */
+  | { kind: 'tables'; tables: KeyTables }
+  /** Its rows below the split key (see MergeSplit), its gross-weight records, tally and coverage. */
+  | { kind: 'head'; part: ReadPart; tally: TallyData; coverage: CoverageData }
+  /** The rows from the split key on, of both parts, merged. */
+  | { kind: 'merged'; trade: SortedTrade }
   | { kind: 'failed'; problems?: Problem[]; message: string; code?: string };
 
 /**
- * Reads the file on two threads when that pays (or when `reading.threads` asks for it and a
- * compiled worker exists); false when the file is to be read on this thread alone.
+ * What the main thread sends the worker once both runs are sorted: the key from which on the worker
+ * merges (its rows below it come to the main thread, which merges those), the main thread's rows
+ * from that key on, and whether to merge at all (else all its rows come to the main thread).
  */
-export async function readBaciCsvInParallel(
+export interface MergeSplit {
+  split: number;
+  tail: SortedRun;
+  merge: boolean;
+}
+
+/**
+ * The share of the flows the main thread merges when the file is read on two threads: the worker
+ * merges the rest while this thread also makes the coverage rows (see docs/design.md).
+ */
+const MAIN_MERGE_SHARE = 0.5;
+
+/**
+ * A BACI CSV read: its parts in file order. Without `merged`, the parts' runs hold all the file's
+ * flows, for the caller to merge. With it (two threads asked to merge), the flows are merged
+ * already: the first keys here, the rest (`merged.rest`) as the worker finishes them; the parts
+ * then serve only for their gross-weight records.
+ */
+export interface BaciRead {
+  parts: ReadPart[];
+  merged?: { trade: SortedTrade; rest: Promise<SortedTrade> };
+}
+
+/**
+ * Reads one BACI CSV (plain or .gz) into sorted runs: on this thread, or on two when that pays (or
+ * when `reading.threads` asks for it and a compiled worker exists). With two threads and `merge`,
+ * the two threads also merge the flows, each a range of keys. Kept flows go into the runs, skipped
+ * ones into the tally, what the file covers into `coverage`.
+ */
+export async function readBaciRuns(
   path: string,
   options: TradeOptions,
   tally: Tally,
-  sum: TradeSum,
-  reading: BaciCsvOptions = {},
-  track: FlowTracking = {},
-): Promise<boolean> {
-  if (reading.threads === false) return false;
-  const url = new URL('./baci-worker.js', import.meta.url);
-  if (!existsSync(fileURLToPath(url))) return false;
-  const size = await stat(path).then(
-    (info) => info.size,
-    () => 0,
-  );
-  if (reading.threads !== true && size < PARALLEL_MIN_BYTES) return false;
+  reading: BaciCsvOptions,
+  coverage: CoverageSeen,
+  merge: boolean,
+): Promise<BaciRead> {
   const products = new ProductList(options.hsMap);
   const label = basename(path);
-  const sink = new SumSink(sum, `CEPII BACI, ${label}`, products, track);
+  const sink = new RunSink(`CEPII BACI, ${label}`, products, coverage);
+  const url = new URL('./baci-worker.js', import.meta.url);
+  if (!(await worthAThread(path, reading, url))) {
+    await readBaciLines(path, options, products, tally, sink, reading);
+    return { parts: [finishPart(sink)] };
+  }
   const job: BaciWorkerJob = {
     path,
     ...(reading.chunkSize ? { chunkSize: reading.chunkSize } : {}),
-    ...(reading.batchFlows ? { batchFlows: reading.batchFlows } : {}),
     ...(options.years ? { years: options.years } : {}),
     ...(options.country ? { country: options.country } : {}),
     hsMap: [...options.hsMap],
     unwanted: products.entries.map((entry) => options.select?.(entry.material, entry.stage) ?? null),
   };
-  // The thread starts now and reads once told where: it boots while this thread looks at the file.
-  const run = new WorkerRun(url, job, sink, tally);
+  // The thread starts now and reads once told where: it boots while this thread reads the header.
+  const worker = new WorkerRun(url, job);
+  const chunkSize = reading.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  const lines = new BaciLines(label, options, products, tally, sink);
+  // Set once the worker's last message is left to the caller to wait for.
+  let handedOver: Promise<unknown> | undefined;
   try {
-    if (path.endsWith('.gz')) {
-      run.begin();
-      await run.finish();
-      return true;
-    }
-    // The first chunk is a sample: it has the header, and its share of kept lines sets this thread's share.
-    const chunkSize = reading.chunkSize ?? DEFAULT_CHUNK_SIZE;
-    const lines = new BaciLines(label, options, products, tally, sink);
-    const keptBefore = tally.kept;
+    const size = (await stat(path)).size;
     const sample = Math.min(chunkSize, size);
+    const keptBefore = tally.kept;
     for await (const chunk of fileChunks(path, chunkSize, 0, sample)) lines.push(chunk);
-    const kept = (tally.kept - keptBefore) / Math.max(lines.lines, 1);
-    const cut = lines.columns ? await lineStartAfter(path, Math.max(sample, Math.floor(size * ownShare(kept)))) : null;
+    // Kept flows per byte in the first chunk, a little more to be safe: room taken once, not doubled up to.
+    const flowsPerByte = (1.05 * (tally.kept - keptBefore)) / Math.max(sample, 1);
+    const expectedFlows = (bytes: number): number => Math.ceil(bytes * flowsPerByte) + 1024;
+    const cut = lines.columns ? await lineStartAfter(path, Math.max(sample, Math.floor(size * OWN_SHARE))) : null;
     if (cut === null || !lines.columns) {
-      // No header in the sample, or no line end near the cut: the rest is read here.
-      await run.stop();
+      // No header in the first chunk, or no line end near the cut: the rest is read here.
+      await worker.stop();
       for await (const chunk of fileChunks(path, chunkSize, sample)) lines.push(chunk);
       lines.end();
-      return true;
+      return { parts: [finishPart(sink)] };
     }
-    run.begin({ start: cut, lines: await countLines(path, cut), columns: lines.columns });
+    worker.send({ start: cut, lines: await countLines(path, cut), columns: lines.columns, expectedFlows: expectedFlows(size - cut) });
+    sink.reserve(expectedFlows(cut));
     for await (const chunk of fileChunks(path, chunkSize, sample, cut)) lines.push(chunk);
     lines.count();
-    await run.finish();
-  } catch (error) {
-    await run.stop();
-    throw error;
+    // Both parts ranked in the tables of both, each sorted on its own thread.
+    const tables = unionTables([sinkTables(sink), (await worker.next('tables')).tables]);
+    worker.send({ tables });
+    const own = finishPart(sink, tables);
+    // Keys below `split` are merged here, the rest by the worker; without `merge`, all of the
+    // worker's run comes here.
+    const split = merge && own.run.count > 0 ? (own.run.key[Math.floor(own.run.count * MAIN_MERGE_SHARE)] ?? Infinity) : Infinity;
+    const below = firstAtLeast(own.run, split);
+    worker.send({ split, tail: runRows(own.run, below, own.run.count), merge } satisfies MergeSplit);
+    const head = await worker.next('head');
+    mergeTally(tally, head.tally);
+    coverage.merge(head.coverage);
+    const parts = [own, head.part];
+    if (!merge) return { parts };
+    const trade = mergeRuns([runRows(own.run, 0, below), head.part.run]);
+    // The worker goes on merging while the caller makes its coverage rows; it stops once done.
+    const rest = worker.next('merged').then((message) => message.trade);
+    handedOver = rest.finally(() => worker.stop()).catch(() => undefined);
+    return { parts, merged: { trade, rest } };
+  } finally {
+    if (!handedOver) await worker.stop();
   }
-  return true;
 }
 
-/**
- * A worker reading (part of) a file. Its batches wait until finish() is called, after this thread
- * has read what comes before them; then they are summed in order as they come.
- */
+/** Whether to read on two threads: a plain file, a compiled worker, and a large file (or `threads: true`). */
+async function worthAThread(path: string, reading: BaciCsvOptions, worker: URL): Promise<boolean> {
+  if (reading.threads === false || path.endsWith('.gz') || !existsSync(fileURLToPath(worker))) return false;
+  if (reading.threads === true) return true;
+  const size = await stat(path).then(
+    (info) => info.size,
+    () => 0,
+  );
+  return size >= PARALLEL_MIN_BYTES;
+}
+
+/** A worker reading the second part of a file: its messages are taken in order (see BaciWorkerMessage). */
 class WorkerRun {
   private readonly thread: Worker;
-  private readonly waiting: BaciWorkerMessage[] = [];
-  private readonly countries: number[] = [];
-  private summing = false;
+  private readonly received: BaciWorkerMessage[] = [];
+  private waiting: { resolve: (message: BaciWorkerMessage) => void; reject: (error: Error) => void } | undefined;
   private failure: Error | undefined;
-  private done = false;
-  private settle: ((error?: Error) => void) | undefined;
 
-  constructor(
-    url: URL,
-    job: BaciWorkerJob,
-    private readonly sink: SumSink,
-    private readonly tally: Tally,
-  ) {
+  constructor(url: URL, job: BaciWorkerJob) {
     this.thread = new Worker(url, { workerData: job });
-    this.thread.on('message', (message: BaciWorkerMessage) => (this.summing ? this.receive(message) : this.waiting.push(message)));
+    this.thread.on('message', (message: BaciWorkerMessage) => {
+      if (message.kind === 'failed') return this.fail(workerFailure(message));
+      this.received.push(message);
+      this.wake();
+    });
     this.thread.once('error', (error) => this.fail(error));
     this.thread.once('exit', (code) => this.fail(new Error(`BACI reader thread stopped (exit code ${code})`)));
   }
 
-  /** Tells the worker to read the file, or its part from a line start on. */
-  begin(part?: WorkerPart): void {
-    this.thread.postMessage({ part });
+  send(message: WorkerPart | { tables: KeyTables } | MergeSplit, transfer: ArrayBuffer[] = []): void {
+    this.thread.postMessage(message, transfer);
   }
 
-  /** Sums the worker's flows (those waiting, then the rest as they come) and merges its tally. */
-  finish(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      // The thread is gone before the import goes on, so it takes no time from what follows.
-      this.settle = (error) => void this.thread.terminate().finally(() => (error ? reject(error) : resolve()));
-      this.summing = true;
-      for (const message of this.waiting.splice(0)) this.receive(message);
-      if (this.failure) this.fail(this.failure);
+  /** The worker's next message, which must be of this kind; its failure as the reader's error. */
+  next<K extends BaciWorkerMessage['kind']>(kind: K): Promise<Extract<BaciWorkerMessage, { kind: K }>> {
+    return new Promise<BaciWorkerMessage>((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      this.wake();
+    }).then((message) => {
+      if (message.kind !== kind) throw new Error(`BACI reader thread sent ${message.kind}, not ${kind}`);
+      return message as Extract<BaciWorkerMessage, { kind: K }>;
     });
   }
 
+  /** Ends the thread (its work is taken, or no longer wanted). */
   async stop(): Promise<void> {
-    this.done = true;
+    this.failure ??= new Error('BACI reader thread stopped');
     await this.thread.terminate();
   }
 
-  private receive(message: BaciWorkerMessage): void {
-    if (this.done) return;
-    try {
-      if (message.kind === 'failed') return this.fail(workerFailure(message));
-      this.add(message);
-      if (message.kind === 'flows') return void this.thread.postMessage(message.rows, [message.rows.buffer]); // reused by the worker
-      mergeTally(this.tally, message.tally);
-      this.sink.coverage.merge(message.coverage);
-      this.done = true;
-      this.settle?.();
-    } catch (error) {
-      this.fail(error instanceof Error ? error : new Error(String(error)));
-    }
-  }
-
   private fail(error: Error): void {
-    if (this.done) return;
-    this.failure = error;
-    if (!this.settle) return; // reported by finish()
-    this.done = true;
-    this.settle(error);
+    this.failure ??= error;
+    this.wake();
   }
 
-  private add(batch: FlowBatch): void {
-    for (const code of batch.codes) this.countries.push(this.sink.countryId(code));
-    const rows = batch.rows;
-    for (let row = 0; row < batch.count; row++) {
-      const at = row * FLOW_FIELDS;
-      const value = rows[at + 5] ?? NaN;
-      const exporter = this.countries[rows[at + 1] ?? 0] ?? 0;
-      const importer = this.countries[rows[at + 2] ?? 0] ?? 0;
-      this.sink.addFlow(rows[at] ?? 0, exporter, importer, rows[at + 3] ?? NaN, rows[at + 4] ?? NaN, Number.isNaN(value) ? null : value);
+  private wake(): void {
+    const waiting = this.waiting;
+    if (!waiting) return;
+    const message = this.received.shift();
+    if (message) {
+      this.waiting = undefined;
+      waiting.resolve(message);
+    } else if (this.failure) {
+      this.waiting = undefined;
+      waiting.reject(this.failure);
     }
   }
 }

@@ -1,45 +1,59 @@
 /**
- * The worker thread of baci-parallel.ts: reads one BACI CSV (or its part from a line start on) with
- * the byte reader and sends the kept flows in batches, in file order, then its tally. Batch buffers come back to be reused, so the
- * worker allocates a handful of them however long the file.
+ * The worker thread of baci-parallel.ts: reads the second part of a BACI CSV (from a line start on)
+ * with the byte reader, sorts its kept flows into a run (baci-runs.ts) and sends it, with its tally
+ * and coverage, in one message whose arrays are moved, not copied.
  */
+import { basename } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { InputError } from '../domain/problems.js';
-import { BatchSink } from './baci-batches.js';
 import { ProductList, readBaciLines } from './baci-csv.js';
-import type { BaciWorkerJob, BaciWorkerMessage, WorkerPart } from './baci-parallel.js';
+import { tallyData, type BaciWorkerJob, type BaciWorkerMessage, type MergeSplit, type WorkerPart } from './baci-parallel.js';
+import { finishPart, firstAtLeast, mergeRuns, runRows, RunSink, sinkTables, tradeBuffers, type KeyTables } from './baci-runs.js';
 import type { TradeOptions } from './trade-filter.js';
 import { Tally } from './types.js';
 
-/** Reads as told by the main thread's first message; later messages are batch buffers coming back. */
+/** The main thread's messages, in order: where to read, the tables to sort in, where to split the merge. */
 function serve(port: NonNullable<typeof parentPort>, job: BaciWorkerJob): void {
-  const send = (message: BaciWorkerMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
-  const sink = new BatchSink(send, job.batchFlows);
-  port.on('message', (message: Float64Array<ArrayBuffer> | { part?: WorkerPart }) => {
-    if (message instanceof Float64Array) sink.recycle(message);
-    else void read(job, message.part, sink, send);
+  const later = { tables: promised<KeyTables>(), split: promised<MergeSplit>() };
+  port.on('message', (message: WorkerPart | { tables: KeyTables } | MergeSplit) => {
+    if ('start' in message) void work(port, job, message, later.tables.promise, later.split.promise);
+    else if ('tables' in message) later.tables.resolve(message.tables);
+    else later.split.resolve(message);
   });
 }
 
-async function read(job: BaciWorkerJob, part: WorkerPart | undefined, sink: BatchSink, send: (message: BaciWorkerMessage) => void): Promise<void> {
+function promised<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve: (value: T) => void = () => undefined;
+  const promise = new Promise<T>((settle) => (resolve = settle));
+  return { promise, resolve };
+}
+
+/** Reads its part, sorts it, hands over its rows below the split and merges the rest. */
+async function work(
+  port: NonNullable<typeof parentPort>,
+  job: BaciWorkerJob,
+  part: WorkerPart,
+  tables: Promise<KeyTables>,
+  split: Promise<MergeSplit>,
+): Promise<void> {
+  const send = (message: BaciWorkerMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
   try {
-    const hsMap = new Map(job.hsMap);
-    const products = new ProductList(hsMap);
-    // --materials/--stages as decided on the main thread for each entry (a function does not cross threads).
-    const unwanted = new Map<string, Map<string, string | null>>();
-    products.entries.forEach((entry, index) => {
-      const stages = unwanted.get(entry.material) ?? new Map<string, string | null>();
-      unwanted.set(entry.material, stages.set(entry.stage, job.unwanted[index] ?? null));
-    });
-    const options: TradeOptions = {
-      hsMap,
-      ...(job.years ? { years: job.years } : {}),
-      ...(job.country ? { country: job.country } : {}),
-      ...(job.unwanted.some((reason) => reason !== null) ? { select: (material: string, stage: string) => unwanted.get(material)?.get(stage) ?? null } : {}),
-    };
+    const options = tradeOptions(job);
+    const products = new ProductList(options.hsMap);
     const tally = new Tally();
-    await readBaciLines(job.path, options, products, tally, sink, job.chunkSize ? { chunkSize: job.chunkSize } : {}, part, () => sink.pause());
-    sink.flush(tally);
+    const sink = new RunSink(`CEPII BACI, ${basename(job.path)}`, products);
+    sink.reserve(part.expectedFlows);
+    await readBaciLines(job.path, options, products, tally, sink, job.chunkSize ? { chunkSize: job.chunkSize } : {}, part);
+    send({ kind: 'tables', tables: sinkTables(sink) });
+    const own = finishPart(sink, await tables);
+    const { split: key, tail, merge } = await split;
+    const below = firstAtLeast(own.run, key);
+    const head = runRows(own.run, 0, below);
+    send({ kind: 'head', part: { ...own, run: head }, tally: tallyData(tally), coverage: sink.coverage.data() });
+    if (!merge) return;
+    // The main thread's rows first: they come first in the file.
+    const trade = mergeRuns([tail, runRows(own.run, below, own.run.count)]);
+    send({ kind: 'merged', trade }, tradeBuffers(trade));
   } catch (error) {
     if (error instanceof InputError) send({ kind: 'failed', problems: error.problems, message: error.message });
     else {
@@ -47,6 +61,24 @@ async function read(job: BaciWorkerJob, part: WorkerPart | undefined, sink: Batc
       send({ kind: 'failed', message: error instanceof Error ? error.message : String(error), ...(typeof code === 'string' ? { code } : {}) });
     }
   }
+}
+
+/** The main thread's options, rebuilt from the job (a function does not cross threads). */
+function tradeOptions(job: BaciWorkerJob): TradeOptions {
+  const hsMap = new Map(job.hsMap);
+  const products = new ProductList(hsMap);
+  // --materials/--stages as decided on the main thread for each entry.
+  const unwanted = new Map<string, Map<string, string | null>>();
+  products.entries.forEach((entry, index) => {
+    const stages = unwanted.get(entry.material) ?? new Map<string, string | null>();
+    unwanted.set(entry.material, stages.set(entry.stage, job.unwanted[index] ?? null));
+  });
+  return {
+    hsMap,
+    ...(job.years ? { years: job.years } : {}),
+    ...(job.country ? { country: job.country } : {}),
+    ...(job.unwanted.some((reason) => reason !== null) ? { select: (material: string, stage: string) => unwanted.get(material)?.get(stage) ?? null } : {}),
+  };
 }
 
 if (parentPort) serve(parentPort, workerData as BaciWorkerJob);

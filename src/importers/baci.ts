@@ -18,50 +18,58 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { InputError } from '../domain/problems.js';
-import { readBaciCsv, type BaciCsvOptions } from './baci-csv.js';
-import { readBaciCsvInParallel } from './baci-parallel.js';
+import { ProductList, type BaciCsvOptions } from './baci-csv.js';
+import { readBaciRuns } from './baci-parallel.js';
+import { finishPart, mergeRuns, replayGross, RunSink, sortedTradeColumns, type SortedRun, type SortedTrade } from './baci-runs.js';
 import { resolveAlpha3Code } from './numeric-codes.js';
-import { CoverageSeen, coverageRows, flowToRow, GrossSum, TradeSum, type SourceRecord, type FlowTracking, type TradeOptions } from './trade-filter.js';
-import { emptyResult, type ImportResult, type TradeRow } from './types.js';
+import { CoverageSeen, coverageRows, flowToRow, GrossSum, type SourceRecord, type TradeOptions } from './trade-filter.js';
+import { emptyResult, type ImportResult, type TradeRow, type TradeRowColumns } from './types.js';
 
 const PARQUET_COLUMNS = ['year', 'exporter', 'importer', 'hs6', 'value_kusd', 'qty_t'] as const;
 const USD_PER_KUSD = 1000;
 
 export async function importBaci(paths: readonly string[], options: TradeOptions, reading: BaciCsvOptions = {}): Promise<ImportResult> {
   const result = emptyResult();
-  const sum = new TradeSum();
   const gross = new GrossSum();
+  const products = new ProductList(options.hsMap);
+  // Each file's sorted runs, in file order: merged (and summed) once all are read. A lone CSV file
+  // read on two threads comes merged already.
+  const runs: SortedRun[] = [];
+  let merged: { trade: SortedTrade; rest: Promise<SortedTrade> } | undefined;
   for (const path of paths) {
     const info = await stat(path).catch(() => null);
     if (!info?.isFile()) throw new InputError([{ file: path, message: 'file not found' }]);
-    const track: FlowTracking = { coverage: new CoverageSeen(), gross };
-    if (path.endsWith('.parquet')) await importParquet(path, options, result, sum, track);
-    else if (!(await readBaciCsvInParallel(path, options, result.tally, sum, reading, track)))
-      await readBaciCsv(path, options, result.tally, sum, reading, track);
+    const coverage = new CoverageSeen();
+    if (path.endsWith('.parquet')) runs.push(await importParquet(path, options, result, products, coverage, gross));
+    else {
+      const read = await readBaciRuns(path, options, result.tally, reading, coverage, paths.length === 1);
+      for (const part of read.parts) replayGross(part, gross, products);
+      if (read.merged) merged = read.merged;
+      else runs.push(...read.parts.map((part) => part.run));
+    }
     // BACI reconciles every country pair, so it covers each country's exports as well as its imports.
-    if (track.coverage) {
-      const source = `CEPII BACI, ${basename(path)}`;
-      // A loop, not push(...rows): a spread of a few hundred thousand rows overflows the call stack.
-      for (const flow of ['import', 'export'] as const) {
-        for (const row of coverageRows(track.coverage, options, flow, source, flow === 'import' ? 'importers' : 'exporters')) result.coverage.push(row);
-      }
+    const source = `CEPII BACI, ${basename(path)}`;
+    // A loop, not push(...rows): a spread of a few hundred thousand rows overflows the call stack.
+    for (const flow of ['import', 'export'] as const) {
+      for (const row of coverageRows(coverage, options, flow, source, flow === 'import' ? 'importers' : 'exporters')) result.coverage.push(row);
     }
   }
   result.gross = gross.rows();
-  return withTradeSums(result, sum);
+  const trade = merged ? { ...merged.trade, rest: await merged.rest } : mergeRuns(runs);
+  return withTrade(result, sortedTradeColumns(trade));
 }
 
 /**
- * The result with its trade rows in `tradeColumns`, read straight from the sums, and `trade` made
- * from them only if something reads it (writing to --out does; writing to stdout does not).
+ * The result with its trade rows in `tradeColumns` and `trade` made from them only if something
+ * reads it (writing to --out does; writing to stdout does not).
  */
-function withTradeSums(result: ImportResult, sum: TradeSum): ImportResult {
+function withTrade(result: ImportResult, columns: TradeRowColumns): ImportResult {
   let rows: TradeRow[] | undefined;
-  result.tradeColumns = sum.columns();
+  result.tradeColumns = columns;
   Object.defineProperty(result, 'trade', {
     enumerable: true,
     configurable: true,
-    get: () => (rows ??= sum.rows()),
+    get: () => (rows ??= rowsOf(columns)),
     set: (value: TradeRow[]) => {
       rows = value;
       delete result.tradeColumns;
@@ -70,9 +78,37 @@ function withTradeSums(result: ImportResult, sum: TradeSum): ImportResult {
   return result;
 }
 
-async function importParquet(path: string, options: TradeOptions, result: ImportResult, sum: TradeSum, track: FlowTracking): Promise<void> {
+function rowsOf(columns: TradeRowColumns): TradeRow[] {
+  const rows: TradeRow[] = [];
+  for (let row = 0; row < columns.length; row++) {
+    rows.push({
+      material: columns.material(row),
+      stage: columns.stage(row),
+      exporter: columns.exporter(row),
+      importer: columns.importer(row),
+      year: columns.year(row),
+      quantity: columns.quantity(row),
+      unit: columns.unit(row),
+      valueUsd: columns.valueUsd(row),
+      source: columns.source(row),
+    });
+  }
+  return rows;
+}
+
+/** A Parquet extract's kept flows as a sorted run (gross weights go straight into `gross`: file order). */
+async function importParquet(
+  path: string,
+  options: TradeOptions,
+  result: ImportResult,
+  products: ProductList,
+  coverage: CoverageSeen,
+  gross: GrossSum,
+): Promise<SortedRun> {
   const label = basename(path);
   const source = `CEPII BACI, ${label}`;
+  const sink = new RunSink(source, products, coverage);
+  const track = { coverage, gross };
   // The Parquet reader loads only for Parquet files: a CSV import need not wait for it.
   const { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } = await import('hyparquet');
   const { compressors } = await import('hyparquet-compressors');
@@ -95,15 +131,18 @@ async function importParquet(path: string, options: TradeOptions, result: Import
     rows.forEach((record, i) => {
       const flow = parquetFlow(record);
       if (options.hsMap.has(flow.hs6) && Number.isInteger(flow.year)) {
-        track.coverage?.noteCode(flow.year, flow.hs6);
-        if (flow.importer.kind === 'country') track.coverage?.noteImporter(flow.year, flow.importer.code);
-        if (flow.exporter.kind === 'country') track.coverage?.noteExporter(flow.year, flow.exporter.code);
+        coverage.noteCode(flow.year, flow.hs6);
+        if (flow.importer.kind === 'country') coverage.noteImporter(flow.year, flow.importer.code);
+        if (flow.exporter.kind === 'country') coverage.noteExporter(flow.year, flow.exporter.code);
       }
       const row = flowToRow(flow, options, result.tally, source, () => `${label} row ${rowStart + i + 1}`, track);
-      if (row) sum.add(row);
+      if (!row) return;
+      const ids = [sink.groupId(row.material, row.stage), sink.unitId(row.unit), sink.countryId(row.exporter), sink.countryId(row.importer)] as const;
+      sink.addConverted(...ids, row.year, row.quantity, row.valueUsd);
     });
     rowStart = rowEnd;
   }
+  return finishPart(sink).run;
 }
 
 function parquetFlow(record: Record<string, unknown>): SourceRecord {

@@ -71,12 +71,13 @@ export class CsvBytes {
   /** n millionths as whole.fraction, the fraction without trailing zeros. */
   private micros(n: number): void {
     const whole = Math.floor(n / MICRO);
-    let fraction = n - whole * MICRO; // 0 .. 999999
+    // 0 .. 999999, as a 32-bit integer: its remainders are integer operations, not floating-point ones.
+    let fraction = (n - whole * MICRO) | 0;
     this.integer(whole);
     if (fraction === 0) return;
     let places = 6;
     while (fraction % 10 === 0) {
-      fraction /= 10;
+      fraction = (fraction / 10) | 0;
       places -= 1;
     }
     this.reserve(1 + places);

@@ -8,6 +8,7 @@ import { rowColumns, type TradeRow, type TradeRowColumns } from './types.js';
 import { CsvBytes } from './csv-bytes.js';
 import { formatQuantity } from './values.js';
 import { compareText, csvField, TRADE_HEADER } from './contract-csv.js';
+import type { SortedTrade } from './baci-runs.js';
 
 /**
  * trade.csv text: the rows in TRADE_ORDER, each field as csvField writes it. The same text as
@@ -21,8 +22,13 @@ export function tradeCsv(rows: readonly TradeRow[] | TradeRowColumns): string {
 }
 
 /** tradeCsv's text in parts (of about 64 KB), to be written one after the other. */
-export function* tradeCsvParts(given: readonly TradeRow[] | TradeRowColumns): Generator<string> {
-  const rows = Array.isArray(given) ? rowColumns(given as readonly TradeRow[]) : (given as TradeRowColumns);
+export function* tradeCsvParts(given: readonly TradeRow[] | TradeRowColumns | SortedTradeColumns): Generator<string> {
+  const rows = Array.isArray(given) ? rowColumns(given as readonly TradeRow[]) : (given as TradeRowColumns | SortedTradeColumns);
+  if (isSorted(rows)) {
+    // As TradeTextTable: a number formatQuantity refuses throws before any part is written.
+    for (let trade: SortedTrade | undefined = rows.sorted; trade; trade = trade.rest) checkWritable(trade);
+    return yield* sortedTradeParts(rows.sorted, true);
+  }
   const lines = new TradeLines(rows);
   for (let at = 0; at < rows.length; at++) {
     const part = lines.next();
@@ -30,6 +36,91 @@ export function* tradeCsvParts(given: readonly TradeRow[] | TradeRowColumns): Ge
   }
   const rest = lines.rest();
   if (rest !== '') yield rest;
+}
+
+/** Trade rows that are summed flows already in TRADE_ORDER, with their columns (see baci-runs.ts). */
+type SortedTradeColumns = TradeRowColumns & { sorted: SortedTrade };
+
+function isSorted(rows: TradeRowColumns | SortedTradeColumns): rows is SortedTradeColumns {
+  return 'sorted' in rows;
+}
+
+/** The text of each value of a table as CSV bytes, with `before` and `after` around it. */
+function encodedFields(texts: readonly string[], before: string, after: string): Buffer[] {
+  return texts.map((text) => Buffer.from(`${before}${csvField(text)}${after}`));
+}
+
+/** The flows' lines (after the header when asked), then those of their rest. */
+function* sortedTradeParts(trade: SortedTrade, header: boolean): Generator<string> {
+  const lines = new SortedTradeLines(trade, header);
+  for (let row = 0; row < trade.length; row++) {
+    const part = lines.next();
+    if (part !== undefined) yield part;
+  }
+  const last = lines.rest();
+  if (last !== '') yield last;
+  if (trade.rest) yield* sortedTradeParts(trade.rest, false);
+}
+
+/** Throws formatQuantity's error for a quantity or value of `trade`'s own rows it refuses. */
+function checkWritable(trade: SortedTrade): void {
+  for (let row = 0; row < trade.length; row++) {
+    writable(trade.quantity[row] ?? NaN);
+    const value = trade.value[row] ?? NaN;
+    if (!Number.isNaN(value)) writable(value);
+  }
+}
+
+/**
+ * Writes summed flows that are already in TRADE_ORDER (see baci-runs.ts) as CSV lines: the same
+ * lines as TradeLines, read straight through, with each text field encoded once per table value.
+ */
+class SortedTradeLines {
+  private readonly out: CsvBytes;
+  private readonly group: Buffer[];
+  private readonly exporter: Buffer[];
+  private readonly importer: Buffer[];
+  private readonly year: Buffer[];
+  private readonly unit: Buffer[];
+  private readonly source: Buffer[];
+  private at = 0;
+
+  constructor(
+    private readonly trade: SortedTrade,
+    header: boolean,
+  ) {
+    this.group = trade.groups.map(({ material, stage }) => Buffer.from(`${csvField(material)},${csvField(stage)},`));
+    this.exporter = encodedFields(trade.codes, '', ',');
+    this.importer = this.exporter;
+    this.year = encodedFields(trade.years.map(String), '', ',');
+    this.unit = encodedFields(trade.units, ',', ',');
+    this.source = encodedFields(trade.sources, ',', '');
+    const fields = [this.group, this.exporter, this.year, this.unit, this.source];
+    this.out = new CsvBytes(fields.every((column) => column.every((field) => isAscii(field))));
+    if (!header) return;
+    this.out.bytes(Buffer.from(TRADE_HEADER.map(csvField).join(',')));
+    this.out.endLine();
+  }
+
+  next(): string | undefined {
+    const out = this.out;
+    const trade = this.trade;
+    const row = this.at++;
+    out.bytes(this.group[trade.group[row] ?? 0] ?? NO_BYTES);
+    out.bytes(this.exporter[trade.exporter[row] ?? 0] ?? NO_BYTES);
+    out.bytes(this.importer[trade.importer[row] ?? 0] ?? NO_BYTES);
+    out.bytes(this.year[trade.year[row] ?? 0] ?? NO_BYTES);
+    out.quantity(trade.quantity[row] ?? NaN);
+    out.bytes(this.unit[trade.unit[row] ?? 0] ?? NO_BYTES);
+    const value = trade.value[row] ?? NaN;
+    if (!Number.isNaN(value)) out.quantity(value);
+    out.bytes(this.source[trade.source[row] ?? 0] ?? NO_BYTES);
+    return out.endLine();
+  }
+
+  rest(): string {
+    return this.out.take();
+  }
 }
 
 /** Writes the trade rows as CSV lines in TRADE_ORDER (a plain class: generators optimise less well). */

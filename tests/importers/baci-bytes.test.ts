@@ -11,13 +11,11 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decimalValue, digitsValue } from '../../src/importers/ascii-fields.js';
-import { BatchSink } from '../../src/importers/baci-batches.js';
-import type { BaciWorkerMessage } from '../../src/importers/baci-parallel.js';
 import { importBaci } from '../../src/importers/baci.js';
 import { CsvBytes } from '../../src/importers/csv-bytes.js';
 import { loadHsMap, type HsEntry, type HsMap } from '../../src/importers/hs-map.js';
 import type { TradeOptions } from '../../src/importers/trade-filter.js';
-import { selection, Tally, type ImportResult, type TradeRow } from '../../src/importers/types.js';
+import { selection, type ImportResult, type TradeRow } from '../../src/importers/types.js';
 import { formatQuantity } from '../../src/importers/values.js';
 import { resultCsvs } from '../../src/importers/writer.js';
 import { tradeCsv } from '../../src/importers/trade-csv.js';
@@ -241,9 +239,14 @@ describe.runIf(existsSync(COMPILED))('BACI CSV read in a worker thread', () => {
       ...(select ? [{ hsMap: map, select }] : []),
     ]) {
       const expected = snapshot(await referenceImportBaci(paths, options));
+      const oneThread = await threaded(paths, options, { threads: false });
       // The main thread reads the first chunk and (from 64 bytes on, when the header is in it) its share of the file.
       for (const chunkSize of [3, 64, 1 << 20]) {
-        expect(snapshot(await threaded(paths, options, { threads: true, chunkSize })), `chunk size ${chunkSize}`).toEqual(expected);
+        const result = await threaded(paths, options, { threads: true, chunkSize });
+        expect(snapshot(result), `chunk size ${chunkSize}`).toEqual(expected);
+        // The gross weights (summed in file order) and the coverage are those of one thread too.
+        expect(result.gross).toEqual(oneThread.gross);
+        expect(result.coverage).toEqual(oneThread.coverage);
       }
     }
   });
@@ -267,10 +270,10 @@ describe.runIf(existsSync(COMPILED))('BACI CSV read in a worker thread', () => {
     }
   });
 
-  it('sends back many batches in order, and the errors of the file', async () => {
+  it('merges many flows of both parts in file order, and reports the errors of the file', async () => {
     const threaded = await compiled();
     const map = await hsMap();
-    // 30,000 mapped lines (more than three batches), every tenth one a repeat of an earlier flow.
+    // 30,000 mapped lines, every tenth one a repeat of an earlier flow: most flows have rows in both parts.
     const lines = ['t,i,j,k,v,q'];
     for (let n = 0; n < 30000; n++)
       lines.push(
@@ -279,7 +282,7 @@ describe.runIf(existsSync(COMPILED))('BACI CSV read in a worker thread', () => {
     const big = file('big.csv', lines.join('\n'));
     const expected = snapshot(await referenceImportBaci([big], { hsMap: map }));
     expect(snapshot(await threaded([big], { hsMap: map }, { threads: true }))).toEqual(expected);
-    expect(snapshot(await threaded([big], { hsMap: map }, { threads: true, batchFlows: 50, chunkSize: 4096 }))).toEqual(expected);
+    expect(snapshot(await threaded([big], { hsMap: map }, { threads: true, chunkSize: 4096 }))).toEqual(expected);
     for (const content of ['', 'a,b,c\n1,2,3\n']) {
       const path = file('bad.csv', content);
       const expected = await referenceImportBaci([path], { hsMap: map }).catch((error: Error) => error.message);
@@ -288,37 +291,6 @@ describe.runIf(existsSync(COMPILED))('BACI CSV read in a worker thread', () => {
     const corrupt = file('corrupt.csv.gz', 'not gzip at all');
     const failure = await referenceImportBaci([corrupt], { hsMap: map }).catch((error: Error) => error.message);
     await expect(threaded([corrupt], { hsMap: map }, { threads: true })).rejects.toThrow(failure as string);
-  });
-});
-
-describe('flow batches of the worker thread', () => {
-  it('packs flows six numbers each, names new country codes once, and waits while too many batches are unsummed', async () => {
-    const sent: BaciWorkerMessage[] = [];
-    const sink = new BatchSink((message) => sent.push(message), 2, 2);
-    const chile = sink.countryId('CHL');
-    const japan = sink.countryId('JPN');
-    expect(sink.countryId('CHL')).toBe(chile);
-    sink.addFlow(0, chile, japan, 2022, 1.879, 100500);
-    sink.addFlow(0, chile, japan, 2022, 1.03345, null); // second flow: the batch is full and sent
-    expect(sent).toHaveLength(1);
-    const first = sent[0] as Extract<BaciWorkerMessage, { kind: 'flows' }>;
-    expect(first.codes).toEqual(['CHL', 'JPN']);
-    expect([...first.rows]).toEqual([0, 0, 1, 2022, 1.879, 100500, 0, 0, 1, 2022, 1.03345, NaN]);
-    expect(sink.pause()).toBeUndefined();
-    sink.addFlow(1, japan, chile, 2023, 2, 3);
-    sink.addFlow(1, japan, chile, 2023, 2, 3);
-    expect(sent).toHaveLength(2);
-    const waiting = sink.pause(); // two batches sent, none summed yet
-    expect(waiting).toBeInstanceOf(Promise);
-    let resumed = false;
-    void waiting?.then(() => (resumed = true));
-    sink.recycle(first.rows);
-    await Promise.resolve();
-    expect(resumed).toBe(true);
-    const tally = new Tally();
-    tally.keep();
-    sink.flush(tally);
-    expect(sent[2]).toMatchObject({ kind: 'done', codes: [], count: 0, tally: { read: 1, kept: 1 } });
   });
 });
 
