@@ -1,6 +1,7 @@
 /** What a command may touch of the outside world, injected so tests can run commands in-process. */
 export interface TextSink {
-  write(text: string): unknown;
+  /** Text, or UTF-8 bytes (a large import's CSV, written on another thread). */
+  write(text: string | Uint8Array): unknown;
 }
 
 export interface CliIo {
@@ -34,8 +35,8 @@ export function processIo(): CliIo {
 /** Collects output in memory (tests, and renderers that must finish before anything is written). */
 export class BufferSink implements TextSink {
   private readonly parts: string[] = [];
-  write(text: string): boolean {
-    this.parts.push(text);
+  write(text: string | Uint8Array): boolean {
+    this.parts.push(typeof text === 'string' ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString('utf8'));
     return true;
   }
   get text(): string {
@@ -72,7 +73,7 @@ export function closableSink(stream: NodeJS.WriteStream): TextSink {
     process.exitCode = 2; // when this comes after main() has returned its code
   });
   return {
-    write(text: string): boolean {
+    write(text: string | Uint8Array): boolean {
       if (closed || stream.destroyed) return false;
       return stream.write(text);
     },

@@ -118,6 +118,8 @@ const ARRAY_CODES = 1000;
 /** Years CoverageMarks keeps as marks: [FIRST_MARKED_YEAR, FIRST_MARKED_YEAR + MARKED_YEARS). */
 const FIRST_MARKED_YEAR = 1000;
 const MARKED_YEARS = 2000;
+/** A partial mark is entry * PARTIAL_COUNTRIES + country index (an exact number for any count of both). */
+const PARTIAL_COUNTRIES = 1 << 16;
 const AS_IMPORTER = 1;
 const AS_EXPORTER = 2;
 
@@ -129,6 +131,12 @@ const AS_EXPORTER = 2;
 class CoverageMarks {
   private readonly codes: (Uint8Array | undefined)[] = [];
   private readonly countries: (Uint8Array | undefined)[] = [];
+  /**
+   * By year, the entries and countries whose flows could not all be converted, as numbers (see
+   * partial): the importer's imports and the exporter's exports of the entry's material are partial.
+   */
+  private readonly partialImports: (Set<number> | undefined)[] = [];
+  private readonly partialExports: (Set<number> | undefined)[] = [];
 
   constructor(
     private readonly coverage: CoverageSeen,
@@ -147,8 +155,35 @@ class CoverageMarks {
     if (exporter.index >= 0) countries[exporter.index] = (countries[exporter.index] ?? 0) | AS_EXPORTER;
   }
 
+  /**
+   * CoverageSeen.markPartial for a line of the byte reader, kept as two small numbers (entry and
+   * importer, entry and exporter) by year instead of two texts; flush() makes the texts once each.
+   */
+  partial(year: number, entry: number, importer: CountryRef, exporter: CountryRef): void {
+    const slot = year - FIRST_MARKED_YEAR;
+    const indexed = importer.index >= 0 && exporter.index >= 0 && Math.max(importer.index, exporter.index) < PARTIAL_COUNTRIES;
+    if (!(slot >= 0 && slot < MARKED_YEARS && Number.isInteger(year)) || !indexed) {
+      return this.coverage.markPartial(this.entries[entry] as HsEntry, importer.country, year, exporter.country);
+    }
+    (this.partialImports[slot] ??= new Set()).add(entry * PARTIAL_COUNTRIES + importer.index);
+    (this.partialExports[slot] ??= new Set()).add(entry * PARTIAL_COUNTRIES + exporter.index);
+  }
+
   /** The marks into the coverage, then forgotten. */
   flush(): void {
+    for (const [marks, exports] of [
+      [this.partialImports, false],
+      [this.partialExports, true],
+    ] as const) {
+      marks.forEach((keys, slot) => {
+        for (const key of keys ?? []) {
+          const entry = this.entries[Math.floor(key / PARTIAL_COUNTRIES)] as HsEntry;
+          const country = this.refs[key % PARTIAL_COUNTRIES]?.country ?? '';
+          this.coverage.markPartialFlow(entry, country, slot + FIRST_MARKED_YEAR, exports);
+        }
+      });
+      marks.length = 0;
+    }
     this.codes.forEach((codes, slot) => {
       const year = slot + FIRST_MARKED_YEAR;
       codes?.forEach((marked, entry) => marked && this.coverage.noteCode(year, (this.entries[entry] as HsEntry).hs6));
@@ -344,8 +379,9 @@ export class BaciLines {
     this.marks.note(year, entry, importer, exporter);
     const reason = flowSkip(hs, exporter.match, importer.match, year, tonnes, this.options);
     if (reason) {
-      if (reason === NO_FACTOR) this.sink.coverage.markPartial(hs, importer.country, year, exporter.country);
-      return this.tally.skip(reason.text, reason.withExample ? this.example(bytes, fields) : undefined);
+      if (reason === NO_FACTOR) this.marks.partial(year, entry, importer, exporter);
+      const example = reason.withExample && this.tally.wantsExample(reason.text);
+      return this.tally.skip(reason.text, example ? this.example(bytes, fields) : undefined);
     }
     this.tally.keep();
     const valueUsd = kusd === null ? null : Math.round(kusd * USD_PER_KUSD);

@@ -1,10 +1,11 @@
 /**
  * A BACI CSV read into sorted runs (baci-runs.ts), a large one on two threads. A plain file is cut
  * at a line start: this thread reads the first part while a worker thread starts and reads the
- * rest; each collects its kept flows and sorts them, and the two runs are merged (in file order) by
- * the caller. The worker numbers its lines after those of the first part (counted beforehand as
- * readline counts them), and its tally is merged in as if its lines had been counted here. A gzip
- * file cannot be cut and is read on this thread.
+ * rest; each collects its kept flows and sorts them (both in the tables of both), and then, for a
+ * lone file, each merges a range of keys of both runs (file order within a key: this thread's rows
+ * first); else the caller merges the runs of all files. The worker numbers its lines after those of
+ * the first part (counted beforehand as readline counts them), and its tally is merged in as if its
+ * lines had been counted here. A gzip file cannot be cut and is read on this thread.
  *
  * Below PARALLEL_MIN_BYTES starting a thread costs more than it saves, and under a TypeScript test
  * runner there is no compiled worker: the file is then read on this thread.
@@ -17,6 +18,7 @@ import { Worker } from 'node:worker_threads';
 import { InputError, type Problem } from '../domain/problems.js';
 import { BaciLines, DEFAULT_CHUNK_SIZE, fileChunks, ProductList, readBaciLines, type BaciCsvOptions, type Columns } from './baci-csv.js';
 import {
+  replayGross,
   finishPart,
   firstAtLeast,
   mergeRuns,
@@ -30,7 +32,7 @@ import {
   type SortedTrade,
 } from './baci-runs.js';
 import type { HsEntry } from './hs-map.js';
-import type { CoverageData, CoverageSeen, TradeOptions } from './trade-filter.js';
+import type { CoverageData, CoverageSeen, GrossSum, TradeOptions } from './trade-filter.js';
 import type { Tally } from './types.js';
 import type { YearRange } from './values.js';
 
@@ -38,8 +40,8 @@ import type { YearRange } from './values.js';
 const PARALLEL_MIN_BYTES = 16 << 20;
 /**
  * The share of a plain file this thread reads. Both threads do the same work per line (read,
- * collect, sort), but the worker starts about a tenth of a second late and this thread merges
- * afterwards; a little over half balances the two on the files measured (see docs/design.md).
+ * collect, sort), but the worker starts about a tenth of a second late: a little over half
+ * balanced the two best on the bench file (0.45, 0.5 and 0.55 were tried).
  */
 const OWN_SHARE = 0.55;
 const NEWLINE = 0x0a;
@@ -54,7 +56,7 @@ export interface WorkerPart {
   expectedFlows: number;
 }
 
-/** What the worker is given: the file, the read size and the options, as data; then where to read (see begin). */
+/** What the worker is given: the file, the read size and the options, as data; then where to read (WorkerPart). */
 export interface BaciWorkerJob {
   path: string;
   chunkSize?: number;
@@ -95,19 +97,18 @@ export interface MergeSplit {
 }
 
 /**
- * The share of the flows the main thread merges when the file is read on two threads: the worker
- * merges the rest while this thread also makes the coverage rows (see docs/design.md).
+ * The share of the keys (of its own run) this thread merges when a file is read on two threads: the
+ * worker merges the rest meanwhile, and its rows arrive while this thread makes the coverage rows.
  */
 const MAIN_MERGE_SHARE = 0.5;
 
 /**
- * A BACI CSV read: its parts in file order. Without `merged`, the parts' runs hold all the file's
- * flows, for the caller to merge. With it (two threads asked to merge), the flows are merged
- * already: the first keys here, the rest (`merged.rest`) as the worker finishes them; the parts
- * then serve only for their gross-weight records.
+ * A BACI CSV read: without `merged`, its sorted runs in file order, holding all the file's flows,
+ * for the caller to merge. With it (two threads asked to merge), the flows are merged already: the
+ * first keys here, the rest (`merged.rest`) as the worker finishes them.
  */
 export interface BaciRead {
-  parts: ReadPart[];
+  runs: SortedRun[];
   merged?: { trade: SortedTrade; rest: Promise<SortedTrade> };
 }
 
@@ -115,7 +116,8 @@ export interface BaciRead {
  * Reads one BACI CSV (plain or .gz) into sorted runs: on this thread, or on two when that pays (or
  * when `reading.threads` asks for it and a compiled worker exists). With two threads and `merge`,
  * the two threads also merge the flows, each a range of keys. Kept flows go into the runs, skipped
- * ones into the tally, what the file covers into `coverage`.
+ * ones into the tally, what the file covers into `coverage`, the gross weights of flows converted
+ * by a factor into `gross` (in file order).
  */
 export async function readBaciRuns(
   path: string,
@@ -123,6 +125,7 @@ export async function readBaciRuns(
   tally: Tally,
   reading: BaciCsvOptions,
   coverage: CoverageSeen,
+  gross: GrossSum,
   merge: boolean,
 ): Promise<BaciRead> {
   const products = new ProductList(options.hsMap);
@@ -131,7 +134,8 @@ export async function readBaciRuns(
   const url = new URL('./baci-worker.js', import.meta.url);
   if (!(await worthAThread(path, reading, url))) {
     await readBaciLines(path, options, products, tally, sink, reading);
-    return { parts: [finishPart(sink)] };
+    replayGross(sink, sink.source, gross, products);
+    return { runs: [finishPart(sink).run] };
   }
   const job: BaciWorkerJob = {
     path,
@@ -161,12 +165,15 @@ export async function readBaciRuns(
       await worker.stop();
       for await (const chunk of fileChunks(path, chunkSize, sample)) lines.push(chunk);
       lines.end();
-      return { parts: [finishPart(sink)] };
+      replayGross(sink, sink.source, gross, products);
+      return { runs: [finishPart(sink).run] };
     }
     worker.send({ start: cut, lines: await countLines(path, cut), columns: lines.columns, expectedFlows: expectedFlows(size - cut) });
     sink.reserve(expectedFlows(cut));
     for await (const chunk of fileChunks(path, chunkSize, sample, cut)) lines.push(chunk);
     lines.count();
+    // While the worker may still be reading: the first part's gross weights come first.
+    replayGross(sink, sink.source, gross, products);
     // Both parts ranked in the tables of both, each sorted on its own thread.
     const tables = unionTables([sinkTables(sink), (await worker.next('tables')).tables]);
     worker.send({ tables });
@@ -179,13 +186,13 @@ export async function readBaciRuns(
     const head = await worker.next('head');
     mergeTally(tally, head.tally);
     coverage.merge(head.coverage);
-    const parts = [own, head.part];
-    if (!merge) return { parts };
+    replayGross(head.part, sink.source, gross, products);
+    if (!merge) return { runs: [own.run, head.part.run] };
     const trade = mergeRuns([runRows(own.run, 0, below), head.part.run]);
     // The worker goes on merging while the caller makes its coverage rows; it stops once done.
     const rest = worker.next('merged').then((message) => message.trade);
     handedOver = rest.finally(() => worker.stop()).catch(() => undefined);
-    return { parts, merged: { trade, rest } };
+    return { runs: [], merged: { trade, rest } };
   } finally {
     if (!handedOver) await worker.stop();
   }

@@ -387,6 +387,8 @@ export interface SortedTrade {
   value: Float64Array;
   /** The flows after these (their keys all larger), merged on another thread in the same tables. */
   rest?: SortedTrade;
+  /** These flows' trade.csv lines (no header), when the thread that merged them wrote them. */
+  text?: Uint8Array;
 }
 
 /** The typed arrays of merged flows, to transfer them to another thread. */
@@ -682,24 +684,24 @@ function withRest(trade: SortedTrade, rest: SortedTrade): TradeRowColumns & { so
   };
 }
 
-/** A part of a file read and sorted, with its gross-weight records (ids of `grossCodes`) in file order. */
+/** A part of a file read and sorted, with its gross-weight records (ids of `codes`) in file order. */
 export interface ReadPart {
   run: SortedRun;
   gross: number[];
-  grossCodes: string[];
+  codes: string[];
 }
 
 /** The sink's flows sorted (ranked in `tables` when given), with what replayGross needs. */
 export function finishPart(sink: RunSink, tables?: KeyTables): ReadPart {
-  return { run: sortRun(sink, tables), gross: sink.gross, grossCodes: sink.codes };
+  return { run: sortRun(sink, tables), gross: sink.gross, codes: sink.codes };
 }
 
 /** A part's gross-weight records into `gross` (GrossSum keeps the order they come in: file order). */
-export function replayGross(part: ReadPart, gross: GrossSum, products: ProductList): void {
+export function replayGross(part: { gross: number[]; codes: string[] }, source: string, gross: GrossSum, products: ProductList): void {
   for (let at = 0; at < part.gross.length; at += GROSS_FIELDS) {
     const entry = products.entries[part.gross[at] ?? 0] as HsEntry;
-    const exporter = part.grossCodes[part.gross[at + 1] ?? 0] ?? '';
-    const importer = part.grossCodes[part.gross[at + 2] ?? 0] ?? '';
-    gross.add(entry, exporter, importer, part.gross[at + 3] ?? NaN, part.gross[at + 4] ?? NaN, part.run.source);
+    const exporter = part.codes[part.gross[at + 1] ?? 0] ?? '';
+    const importer = part.codes[part.gross[at + 2] ?? 0] ?? '';
+    gross.add(entry, exporter, importer, part.gross[at + 3] ?? NaN, part.gross[at + 4] ?? NaN, source);
   }
 }

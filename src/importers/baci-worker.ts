@@ -10,6 +10,7 @@ import { ProductList, readBaciLines } from './baci-csv.js';
 import { tallyData, type BaciWorkerJob, type BaciWorkerMessage, type MergeSplit, type WorkerPart } from './baci-parallel.js';
 import { finishPart, firstAtLeast, mergeRuns, runRows, RunSink, sinkTables, tradeBuffers, type KeyTables } from './baci-runs.js';
 import type { TradeOptions } from './trade-filter.js';
+import { sharedTradeLines } from './trade-csv.js';
 import { Tally } from './types.js';
 
 /** The main thread's messages, in order: where to read, the tables to sort in, where to split the merge. */
@@ -53,7 +54,9 @@ async function work(
     if (!merge) return;
     // The main thread's rows first: they come first in the file.
     const trade = mergeRuns([tail, runRows(own.run, below, own.run.count)]);
-    send({ kind: 'merged', trade }, tradeBuffers(trade));
+    // Its lines too, while the main thread writes its own; in shared memory, so they are not copied.
+    const text = sharedTradeLines(trade);
+    send({ kind: 'merged', trade: text ? { ...trade, text } : trade }, tradeBuffers(trade));
   } catch (error) {
     if (error instanceof InputError) send({ kind: 'failed', problems: error.problems, message: error.message });
     else {

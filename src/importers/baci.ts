@@ -20,10 +20,11 @@ import { basename } from 'node:path';
 import { InputError } from '../domain/problems.js';
 import { ProductList, type BaciCsvOptions } from './baci-csv.js';
 import { readBaciRuns } from './baci-parallel.js';
-import { finishPart, mergeRuns, replayGross, RunSink, sortedTradeColumns, type SortedRun, type SortedTrade } from './baci-runs.js';
+import { finishPart, mergeRuns, RunSink, sortedTradeColumns, type SortedRun, type SortedTrade } from './baci-runs.js';
 import { resolveAlpha3Code } from './numeric-codes.js';
-import { CoverageSeen, coverageRows, flowToRow, GrossSum, type SourceRecord, type TradeOptions } from './trade-filter.js';
-import { emptyResult, type ImportResult, type TradeRow, type TradeRowColumns } from './types.js';
+import { CoverageSeen, coverageRowCount, coverageRows, flowToRow, GrossSum, type SourceRecord, type TradeOptions } from './trade-filter.js';
+import { sharedTradeLines } from './trade-csv.js';
+import { emptyResult, type CoverageRow, type ImportResult, type TradeRow, type TradeRowColumns } from './types.js';
 
 const PARQUET_COLUMNS = ['year', 'exporter', 'importer', 'hs6', 'value_kusd', 'qty_t'] as const;
 const USD_PER_KUSD = 1000;
@@ -36,46 +37,89 @@ export async function importBaci(paths: readonly string[], options: TradeOptions
   // read on two threads comes merged already.
   const runs: SortedRun[] = [];
   let merged: { trade: SortedTrade; rest: Promise<SortedTrade> } | undefined;
+  const covered: { seen: CoverageSeen; source: string }[] = [];
   for (const path of paths) {
     const info = await stat(path).catch(() => null);
     if (!info?.isFile()) throw new InputError([{ file: path, message: 'file not found' }]);
     const coverage = new CoverageSeen();
     if (path.endsWith('.parquet')) runs.push(await importParquet(path, options, result, products, coverage, gross));
     else {
-      const read = await readBaciRuns(path, options, result.tally, reading, coverage, paths.length === 1);
-      for (const part of read.parts) replayGross(part, gross, products);
+      const read = await readBaciRuns(path, options, result.tally, reading, coverage, gross, paths.length === 1);
       if (read.merged) merged = read.merged;
-      else runs.push(...read.parts.map((part) => part.run));
+      runs.push(...read.runs);
     }
-    // BACI reconciles every country pair, so it covers each country's exports as well as its imports.
-    const source = `CEPII BACI, ${basename(path)}`;
-    // A loop, not push(...rows): a spread of a few hundred thousand rows overflows the call stack.
-    for (const flow of ['import', 'export'] as const) {
-      for (const row of coverageRows(coverage, options, flow, source, flow === 'import' ? 'importers' : 'exporters')) result.coverage.push(row);
-    }
+    covered.push({ seen: coverage, source: `CEPII BACI, ${basename(path)}` });
   }
-  result.gross = gross.rows();
-  const trade = merged ? { ...merged.trade, rest: await merged.rest } : mergeRuns(runs);
+  withCoverage(result, covered, options);
+  withGross(result, gross);
+  if (!merged) return withTrade(result, sortedTradeColumns(mergeRuns(runs)));
+  // This thread's lines are written while the worker finishes its own.
+  const text = sharedTradeLines(merged.trade);
+  const trade = { ...merged.trade, ...(text ? { text } : {}), rest: await merged.rest };
   return withTrade(result, sortedTradeColumns(trade));
 }
 
 /**
- * The result with its trade rows in `tradeColumns` and `trade` made from them only if something
- * reads it (writing to --out does; writing to stdout does not).
+ * The result with its coverage rows made only if something reads them (writing to --out does; the
+ * summary only counts them: `coverageCount`). BACI reconciles every country pair, so it covers
+ * each country's exports as well as its imports.
+ */
+function withCoverage(result: ImportResult, covered: readonly { seen: CoverageSeen; source: string }[], options: TradeOptions): void {
+  const flows = [
+    { flow: 'import', as: 'importers' },
+    { flow: 'export', as: 'exporters' },
+  ] as const;
+  const make = (): CoverageRow[] => {
+    const made: CoverageRow[] = [];
+    // A loop, not push(...rows): a spread of a few hundred thousand rows overflows the call stack.
+    for (const { seen, source } of covered) {
+      for (const { flow, as } of flows) for (const row of coverageRows(seen, options, flow, source, as)) made.push(row);
+    }
+    return made;
+  };
+  result.coverageCount = covered.reduce((sum, { seen }) => sum + flows.reduce((both, { as }) => both + coverageRowCount(seen, options, as), 0), 0);
+  madeWhenRead(result, 'coverage', make, 'coverageCount');
+}
+
+/**
+ * The result with its gross-weight rows made only if something reads them (writing to --out does;
+ * the summary only counts them: `grossCount`).
+ */
+function withGross(result: ImportResult, gross: GrossSum): void {
+  result.grossCount = gross.size;
+  madeWhenRead(result, 'gross', () => gross.rows(), 'grossCount');
+}
+
+/**
+ * The result with its trade rows in `tradeColumns`, read straight from the merged flows, and
+ * `trade` made from them only if something reads it (writing to --out does; writing to stdout does not).
  */
 function withTrade(result: ImportResult, columns: TradeRowColumns): ImportResult {
-  let rows: TradeRow[] | undefined;
   result.tradeColumns = columns;
-  Object.defineProperty(result, 'trade', {
+  madeWhenRead(result, 'trade', () => rowsOf(columns), 'tradeColumns');
+  return result;
+}
+
+/**
+ * `result[key]` made by `make` when first read (a large import's rows are not all needed to write
+ * to stdout); set, it replaces them and drops `standIn` (what stood for them: columns or a count).
+ */
+function madeWhenRead<K extends 'trade' | 'coverage' | 'gross'>(
+  result: ImportResult,
+  key: K,
+  make: () => ImportResult[K],
+  standIn: 'tradeColumns' | 'coverageCount' | 'grossCount',
+): void {
+  let value: ImportResult[K] | undefined;
+  Object.defineProperty(result, key, {
     enumerable: true,
     configurable: true,
-    get: () => (rows ??= rowsOf(columns)),
-    set: (value: TradeRow[]) => {
-      rows = value;
-      delete result.tradeColumns;
+    get: () => (value ??= make()),
+    set: (given: ImportResult[K]) => {
+      value = given;
+      delete result[standIn];
     },
   });
-  return result;
 }
 
 function rowsOf(columns: TradeRowColumns): TradeRow[] {

@@ -61,6 +61,19 @@ export class CsvBytes {
     return this.length >= PART_BYTES ? this.take() : undefined;
   }
 
+  /** The end of a line for a writer of bytes (see moveInto): whether a part's size is reached. */
+  newline(): boolean {
+    this.reserve(1);
+    this.buffer[this.length++] = NEWLINE;
+    return this.length >= PART_BYTES;
+  }
+
+  /** The bytes not yet handed out, appended to `into`. */
+  moveInto(into: SharedBytes): void {
+    into.append(this.buffer.subarray(0, this.length));
+    this.length = 0;
+  }
+
   /** The text not yet handed out. */
   take(): string {
     const text = this.buffer.toString(this.asciiOnly ? 'latin1' : 'utf8', 0, this.length);
@@ -128,3 +141,32 @@ function digitCount(value: number): number {
 }
 
 const POWERS = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+
+/**
+ * Bytes gathered in shared memory, to be handed to another thread without a copy: the text a worker
+ * writes for the main thread to send on.
+ */
+export class SharedBytes {
+  private buffer: Uint8Array;
+  private length = 0;
+
+  /** `size`: the expected number of bytes (it grows beyond, by doubling). */
+  constructor(size: number) {
+    this.buffer = new Uint8Array(new SharedArrayBuffer(Math.max(size, 1024)));
+  }
+
+  append(bytes: Uint8Array): void {
+    if (this.length + bytes.length > this.buffer.length) {
+      const larger = new Uint8Array(new SharedArrayBuffer(2 * (this.length + bytes.length)));
+      larger.set(this.buffer.subarray(0, this.length));
+      this.buffer = larger;
+    }
+    this.buffer.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+
+  /** The bytes appended so far. */
+  bytes(): Uint8Array {
+    return this.buffer.subarray(0, this.length);
+  }
+}

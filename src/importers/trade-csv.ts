@@ -5,7 +5,7 @@
  */
 import { isAscii } from 'node:buffer';
 import { rowColumns, type TradeRow, type TradeRowColumns } from './types.js';
-import { CsvBytes } from './csv-bytes.js';
+import { CsvBytes, SharedBytes } from './csv-bytes.js';
 import { formatQuantity } from './values.js';
 import { compareText, csvField, TRADE_HEADER } from './contract-csv.js';
 import type { SortedTrade } from './baci-runs.js';
@@ -18,16 +18,26 @@ import type { SortedTrade } from './baci-runs.js';
  * as numbers.
  */
 export function tradeCsv(rows: readonly TradeRow[] | TradeRowColumns): string {
-  return [...tradeCsvParts(rows)].join('');
+  return [...tradeCsvParts(rows)].map(partText).join('');
 }
 
-/** tradeCsv's text in parts (of about 64 KB), to be written one after the other. */
-export function* tradeCsvParts(given: readonly TradeRow[] | TradeRowColumns | SortedTradeColumns): Generator<string> {
+/** A part as text (a part ends at a line end: no character is cut in two). */
+export function partText(part: string | Uint8Array): string {
+  return typeof part === 'string' ? part : Buffer.from(part.buffer, part.byteOffset, part.byteLength).toString('utf8');
+}
+
+/**
+ * tradeCsv's text in parts (of about 64 KB), to be written one after the other: strings, and for
+ * flows merged on two threads (baci-runs.ts) the worker's lines as the UTF-8 bytes it wrote.
+ */
+export function* tradeCsvParts(given: readonly TradeRow[] | TradeRowColumns | SortedTradeColumns): Generator<string | Uint8Array> {
   const rows = Array.isArray(given) ? rowColumns(given as readonly TradeRow[]) : (given as TradeRowColumns | SortedTradeColumns);
   if (isSorted(rows)) {
-    // As TradeTextTable: a number formatQuantity refuses throws before any part is written.
-    for (let trade: SortedTrade | undefined = rows.sorted; trade; trade = trade.rest) checkWritable(trade);
-    return yield* sortedTradeParts(rows.sorted, true);
+    // As TradeTextTable: a number formatQuantity refuses throws before any part is written (lines
+    // written already were checked where they were written).
+    for (let trade: SortedTrade | undefined = rows.sorted; trade; trade = trade.rest) if (!trade.text) checkWritable(trade);
+    yield `${TRADE_HEADER.map(csvField).join(',')}\n`;
+    return yield* sortedTradeParts(rows.sorted);
   }
   const lines = new TradeLines(rows);
   for (let at = 0; at < rows.length; at++) {
@@ -50,16 +60,36 @@ function encodedFields(texts: readonly string[], before: string, after: string):
   return texts.map((text) => Buffer.from(`${before}${csvField(text)}${after}`));
 }
 
-/** The flows' lines (after the header when asked), then those of their rest. */
-function* sortedTradeParts(trade: SortedTrade, header: boolean): Generator<string> {
-  const lines = new SortedTradeLines(trade, header);
-  for (let row = 0; row < trade.length; row++) {
-    const part = lines.next();
-    if (part !== undefined) yield part;
+/** The flows' lines (written already, or now), then those of their rest. */
+function* sortedTradeParts(trade: SortedTrade): Generator<string | Uint8Array> {
+  if (trade.text) yield trade.text;
+  else {
+    const lines = new SortedTradeLines(trade);
+    for (let row = 0; row < trade.length; row++) {
+      const part = lines.next();
+      if (part !== undefined) yield part;
+    }
+    const last = lines.rest();
+    if (last !== '') yield last;
   }
-  const last = lines.rest();
-  if (last !== '') yield last;
-  if (trade.rest) yield* sortedTradeParts(trade.rest, false);
+  if (trade.rest) yield* sortedTradeParts(trade.rest);
+}
+
+/**
+ * The trade.csv lines (no header) of merged flows, written ahead (by the thread that merged them,
+ * in shared memory, to hand over; or while this thread waits for the other's); null when a number
+ * in them cannot be written (the writer then meets the error itself, before it writes anything).
+ */
+export function sharedTradeLines(trade: SortedTrade): Uint8Array | null {
+  try {
+    checkWritable(trade);
+  } catch {
+    return null;
+  }
+  // About 70 bytes a line (a material, a stage, two codes, a year, two numbers and a source).
+  const text = new SharedBytes(trade.length * 80);
+  new SortedTradeLines(trade).writeAllInto(text);
+  return text.bytes();
 }
 
 /** Throws formatQuantity's error for a quantity or value of `trade`'s own rows it refuses. */
@@ -85,10 +115,7 @@ class SortedTradeLines {
   private readonly source: Buffer[];
   private at = 0;
 
-  constructor(
-    private readonly trade: SortedTrade,
-    header: boolean,
-  ) {
+  constructor(private readonly trade: SortedTrade) {
     this.group = trade.groups.map(({ material, stage }) => Buffer.from(`${csvField(material)},${csvField(stage)},`));
     this.exporter = encodedFields(trade.codes, '', ',');
     this.importer = this.exporter;
@@ -97,15 +124,26 @@ class SortedTradeLines {
     this.source = encodedFields(trade.sources, ',', '');
     const fields = [this.group, this.exporter, this.year, this.unit, this.source];
     this.out = new CsvBytes(fields.every((column) => column.every((field) => isAscii(field))));
-    if (!header) return;
-    this.out.bytes(Buffer.from(TRADE_HEADER.map(csvField).join(',')));
-    this.out.endLine();
   }
 
   next(): string | undefined {
+    this.line(this.at++);
+    return this.out.endLine();
+  }
+
+  /** Every line into `text`, part by part. */
+  writeAllInto(text: SharedBytes): void {
+    for (let row = 0; row < this.trade.length; row++) {
+      this.line(row);
+      if (this.out.newline()) this.out.moveInto(text);
+    }
+    this.out.moveInto(text);
+  }
+
+  /** A row's line, without its line end. */
+  private line(row: number): void {
     const out = this.out;
     const trade = this.trade;
-    const row = this.at++;
     out.bytes(this.group[trade.group[row] ?? 0] ?? NO_BYTES);
     out.bytes(this.exporter[trade.exporter[row] ?? 0] ?? NO_BYTES);
     out.bytes(this.importer[trade.importer[row] ?? 0] ?? NO_BYTES);
@@ -115,7 +153,6 @@ class SortedTradeLines {
     const value = trade.value[row] ?? NaN;
     if (!Number.isNaN(value)) out.quantity(value);
     out.bytes(this.source[trade.source[row] ?? 0] ?? NO_BYTES);
-    return out.endLine();
   }
 
   rest(): string {

@@ -180,8 +180,13 @@ export class CoverageSeen {
 
   /** A flow that could not be converted leaves its importer's imports, and its exporter's exports, partial. */
   markPartial(entry: HsEntry, importer: string, year: number, exporter?: string): void {
-    this.partial.add(partialKey(entry.material, entry.stage, importer, year));
-    if (exporter !== undefined) this.partialExports.add(partialKey(entry.material, entry.stage, exporter, year));
+    this.markPartialFlow(entry, importer, year, false);
+    if (exporter !== undefined) this.markPartialFlow(entry, exporter, year, true);
+  }
+
+  /** One side of markPartial: the country's imports, or (`exports`) its exports. */
+  markPartialFlow(entry: HsEntry, country: string, year: number, exports: boolean): void {
+    (exports ? this.partialExports : this.partial).add(partialKey(entry.material, entry.stage, country, year));
   }
 
   data(): CoverageData {
@@ -237,6 +242,30 @@ export function coverageRows(
   // ITC table of the reporter's exports) or, for BACI's export coverage, those noted as exporters.
   countriesSeenAs: 'importers' | 'exporters' = 'importers',
 ): CoverageRow[] {
+  const partial = countriesSeenAs === 'exporters' ? seen.partialExports : seen.partial;
+  const rows: CoverageRow[] = [];
+  for (const { year, groups, countries } of coveragePlan(seen, options, countriesSeenAs)) {
+    for (const group of groups) {
+      for (const importer of countries) {
+        const complete = group.read === group.codes.length && !partial.has(partialKey(group.material, group.stage, importer, year));
+        rows.push({ material: group.material, stage: group.stage, importer, year, flow, extent: complete ? 'full' : 'partial', source });
+      }
+    }
+  }
+  return rows;
+}
+
+/** The number of rows coverageRows gives, without making them. */
+export function coverageRowCount(seen: CoverageSeen, options: TradeOptions, countriesSeenAs: 'importers' | 'exporters' = 'importers'): number {
+  return coveragePlan(seen, options, countriesSeenAs).reduce((sum, year) => sum + year.groups.length * year.countries.length, 0);
+}
+
+/** Of each year covered: the materials and stages with a code read (`read` of their `codes`) and the countries covered, sorted. */
+function coveragePlan(
+  seen: CoverageSeen,
+  options: TradeOptions,
+  countriesSeenAs: 'importers' | 'exporters',
+): { year: number; groups: { material: string; stage: TradeRow['stage']; codes: string[]; read: number }[]; countries: string[] }[] {
   const groups = new Map<string, { material: string; stage: TradeRow['stage']; codes: string[] }>();
   // A material and stage is known by its six-digit codes; a heading listed alone (no code of it in
   // the map) stands for itself.
@@ -249,7 +278,7 @@ export function coverageRows(
     group.codes.push(entry.hs6);
     groups.set(key, group);
   }
-  const rows: CoverageRow[] = [];
+  const plan = [];
   for (const [year, seenCodes] of [...seen.codes].sort((a, b) => a[0] - b[0])) {
     if (!inYears(options.years, year)) continue;
     // A heading read (a four-digit total) holds every code of it.
@@ -259,18 +288,11 @@ export function coverageRows(
       for (const other of options.hsMap.keys()) if (other.startsWith(code)) codes.add(other);
     }
     const countries = (countriesSeenAs === 'exporters' ? seen.exporters : seen.importers).get(year) ?? [];
-    const partial = countriesSeenAs === 'exporters' ? seen.partialExports : seen.partial;
-    const importers = [...countries].filter((code) => code !== 'ZZZ' && (!options.country || code === options.country)).sort();
-    for (const group of groups.values()) {
-      const read = group.codes.filter((code) => codes.has(code)).length;
-      if (read === 0) continue;
-      for (const importer of importers) {
-        const complete = read === group.codes.length && !partial.has(partialKey(group.material, group.stage, importer, year));
-        rows.push({ material: group.material, stage: group.stage, importer, year, flow, extent: complete ? 'full' : 'partial', source });
-      }
-    }
+    const covered = [...countries].filter((code) => code !== 'ZZZ' && (!options.country || code === options.country)).sort();
+    const read = [...groups.values()].map((group) => ({ ...group, read: group.codes.filter((code) => codes.has(code)).length }));
+    plan.push({ year, groups: read.filter((group) => group.read > 0), countries: covered });
   }
-  return rows;
+  return plan;
 }
 
 /**
@@ -281,31 +303,53 @@ export function coverageRows(
 export class GrossSum {
   private readonly sum = new TradeSum();
   private readonly entries = new Map<string, HsEntry>();
+  /** The sum's ids, found once per entry, factor and source (a large import adds many thousands of flows). */
+  private readonly groups = new Map<HsEntry, number>();
+  private readonly units = new Map<number, number>();
+  private source = { text: '', id: -1 };
 
   add(entry: HsEntry, exporter: string, importer: string, year: number, grossTonnes: number, source: string): void {
     const factor = factorFor(entry, exporter);
     if (factor === null || factor === undefined || factor === 1) return;
-    this.entries.set(entry.hs6, entry);
-    this.sum.add({ material: entry.hs6, stage: entry.stage, exporter, importer, year, quantity: grossTonnes, unit: String(factor), valueUsd: null, source });
+    let group = this.groups.get(entry);
+    if (group === undefined) {
+      this.entries.set(entry.hs6, entry);
+      this.groups.set(entry, (group = this.sum.groupId(entry.hs6, entry.stage)));
+    }
+    const [exporterId, importerId] = [this.sum.countryId(exporter), this.sum.countryId(importer)];
+    if (source !== this.source.text) this.source = { text: source, id: this.sum.sourceId(source) };
+    let unit = this.units.get(factor);
+    if (unit === undefined) this.units.set(factor, (unit = this.sum.unitId(String(factor))));
+    // As sum.add would: the HS code stands for the material, the factor for the unit.
+    this.sum.addFlow(this.source.id, group, exporterId, importerId, year, grossTonnes, unit, null);
+  }
+
+  /** The number of rows rows() gives. */
+  get size(): number {
+    return this.sum.size;
   }
 
   rows(): GrossRow[] {
-    return this.sum.rows().map((row) => {
-      const factor = Number(row.unit);
-      const entry = this.entries.get(row.material);
-      return {
-        hs6: row.material,
-        material: entry?.material ?? '',
-        stage: row.stage,
-        exporter: row.exporter,
-        importer: row.importer,
-        year: row.year,
-        grossQuantity: row.quantity,
+    const columns = this.sum.columns();
+    const rows: GrossRow[] = [];
+    for (let row = 0; row < columns.length; row++) {
+      const hs6 = columns.material(row);
+      const factor = Number(columns.unit(row));
+      const quantity = columns.quantity(row);
+      rows.push({
+        hs6,
+        material: this.entries.get(hs6)?.material ?? '',
+        stage: columns.stage(row),
+        exporter: columns.exporter(row),
+        importer: columns.importer(row),
+        year: columns.year(row),
+        grossQuantity: quantity,
         factor,
-        containedQuantity: roundQuantity(row.quantity * factor),
-        source: row.source,
-      };
-    });
+        containedQuantity: roundQuantity(quantity * factor),
+        source: columns.source(row),
+      });
+    }
+    return rows;
   }
 }
 
@@ -342,6 +386,11 @@ export class TradeSum {
   private readonly slotGroup: number[] = [];
   private readonly slotYear: number[] = [];
   private readonly flows = new FlowStore();
+
+  /** The number of summed flows (rows). */
+  get size(): number {
+    return this.flows.size;
+  }
 
   sourceId(source: string): number {
     const id = this.sources.id(source);

@@ -99,8 +99,12 @@ export interface ImportResult {
   countries: CountryRow[];
   /** Trade importers: what the source covers (coverage.csv). */
   coverage: CoverageRow[];
+  /** The number of `coverage` rows, when the importer makes them only once read (see countCoverageRows). */
+  coverageCount?: number;
   /** Trade importers: the converted flows with their gross weight (trade-gross.csv). */
   gross: GrossRow[];
+  /** The number of `gross` rows, when the importer makes them only once read (see countGrossRows). */
+  grossCount?: number;
   tally: Tally;
   /** Facts about the input a reader should know that are not about one row (assumptions made). */
   notes: string[];
@@ -131,6 +135,11 @@ export class Tally {
     this.examples.set(reason, list);
   }
 
+  /** Whether skip() would keep an example for this reason (it keeps the first few): else none need be made. */
+  wantsExample(reason: string): boolean {
+    return (this.examples.get(reason)?.length ?? 0) < MAX_EXAMPLES;
+  }
+
   get skippedTotal(): number {
     let total = 0;
     for (const count of this.skipped.values()) total += count;
@@ -149,6 +158,16 @@ export function tradeRows(result: ImportResult): TradeRowColumns {
   return result.tradeColumns ?? rowColumns(result.trade);
 }
 
+/** How many gross-weight rows a result has, without making them where the importer has not. */
+export function countGrossRows(result: ImportResult): number {
+  return result.grossCount ?? result.gross.length;
+}
+
+/** How many coverage rows a result has, without making them where the importer has not. */
+export function countCoverageRows(result: ImportResult): number {
+  return result.coverageCount ?? result.coverage.length;
+}
+
 /** Summary lines for stderr: totals, then one line per skip reason (largest first) with examples. */
 export function summaryLines(source: string, result: ImportResult): string[] {
   const { tally } = result;
@@ -161,8 +180,9 @@ export function summaryLines(source: string, result: ImportResult): string[] {
     const examples = tally.examples.get(reason) ?? [];
     lines.push(`  skipped ${count}: ${reason}${examples.length > 0 ? ` (e.g. ${examples.join('; ')})` : ''}`);
   }
-  if (result.coverage.length > 0 || result.gross.length > 0) {
-    lines.push(`  also ${result.coverage.length} coverage rows and ${result.gross.length} gross-weight audit rows (flows converted by a content factor)`);
+  const [coverage, gross] = [countCoverageRows(result), countGrossRows(result)];
+  if (coverage > 0 || gross > 0) {
+    lines.push(`  also ${coverage} coverage rows and ${gross} gross-weight audit rows (flows converted by a content factor)`);
   }
   for (const note of result.notes) lines.push(`  note: ${note}`);
   return lines;

@@ -25,7 +25,7 @@ import { COUNTRIES_SPEC, GOVERNANCE_SPEC, PRODUCTION_SPEC, TRADE_SPEC } from '..
 import { columnAt, COVERAGE_FILE as CONTRACT_COVERAGE, GROSS_FILE as CONTRACT_GROSS, TRADE_FILE as CONTRACT_TRADE } from '../input/contract.js';
 import { WITHHELD } from '../domain/fields.js';
 import { InputError, type Problem } from '../domain/problems.js';
-import { tradeRows, type ImportResult } from './types.js';
+import { countCoverageRows, countGrossRows, tradeRows, type ImportResult } from './types.js';
 import type { GovernanceRow } from './wgi.js';
 import {
   countriesCsv,
@@ -47,7 +47,7 @@ import {
   TRADE_ORDER,
   tradeFields,
 } from './contract-csv.js';
-import { tradeCsvParts } from './trade-csv.js';
+import { partText, tradeCsvParts } from './trade-csv.js';
 
 /** Where the merge finds a written row's source, material, stage and year. */
 function positions(file: typeof CONTRACT_TRADE | typeof CONTRACT_COVERAGE | typeof CONTRACT_GROSS): {
@@ -65,15 +65,15 @@ type WithGovernance = ImportResult & { governance?: readonly GovernanceRow[] };
 
 /** The CSV texts of a result, one per contract file it has rows for (for stdout). */
 export function resultCsvs(result: WithGovernance): { file: string; text: string }[] {
-  return resultCsvParts(result).map(({ file, parts }) => ({ file, text: [...parts].join('') }));
+  return resultCsvParts(result).map(({ file, parts }) => ({ file, text: [...parts].map(partText).join('') }));
 }
 
 /**
  * resultCsvs with each text in parts, made as they are taken: a large trade.csv is written part by
  * part and never held as one string.
  */
-export function resultCsvParts(result: WithGovernance): { file: string; parts: Iterable<string> }[] {
-  const out: { file: string; parts: Iterable<string> }[] = [];
+export function resultCsvParts(result: WithGovernance): { file: string; parts: Iterable<string | Uint8Array> }[] {
+  const out: { file: string; parts: Iterable<string | Uint8Array> }[] = [];
   if (result.production.length > 0) out.push({ file: PRODUCTION_SPEC.label, parts: [productionCsv(result.production)] });
   const trade = tradeRows(result);
   if (trade.length > 0) out.push({ file: TRADE_SPEC.label, parts: tradeCsvParts(trade) });
@@ -106,7 +106,7 @@ export async function writeResult(dir: string, result: WithGovernance): Promise<
       }),
     );
   }
-  if (result.trade.length > 0 || result.coverage.length > 0 || result.gross.length > 0) reports.push(...(await mergeTradeFiles(dir, result)));
+  if (result.trade.length > 0 || countCoverageRows(result) > 0 || countGrossRows(result) > 0) reports.push(...(await mergeTradeFiles(dir, result)));
   reports.push(...(await ensureContractFiles(dir)));
   if (result.countries.length > 0) {
     // countries.csv has one writer (the wgi importer), which builds the whole table: replaced whole.

@@ -1,5 +1,5 @@
 /** The JSON of `import --json` (schema: schemas/import.ts). */
-import type { ImportResult } from '../importers/types.js';
+import { countCoverageRows, countGrossRows, type ImportResult } from '../importers/types.js';
 import type { WriteReport } from '../importers/writer.js';
 import { envelopeHead, type ToolInfo } from './envelope.js';
 
@@ -28,8 +28,8 @@ export function importJson(run: ImportRun, tool: ToolInfo): Record<string, unkno
       production: run.result.production.length,
       trade: run.result.tradeColumns?.length ?? run.result.trade.length,
       countries: run.result.countries.length,
-      coverage: run.result.coverage.length,
-      gross: run.result.gross.length,
+      coverage: countCoverageRows(run.result),
+      gross: countGrossRows(run.result),
     },
     notes: [...run.result.notes],
     written: run.written.map((report) => ({

@@ -7,7 +7,7 @@ import { importBaci } from '../../src/importers/baci.js';
 import { importComtrade } from '../../src/importers/comtrade.js';
 import { loadHsMap } from '../../src/importers/hs-map.js';
 import { resolveNumericCode } from '../../src/importers/numeric-codes.js';
-import type { CoverageRow } from '../../src/importers/types.js';
+import { countCoverageRows, countGrossRows, type CoverageRow } from '../../src/importers/types.js';
 
 /**
  * A hand-made map: lithium refining has two codes (283691 carbonate, 282520 hydroxide), manganese
@@ -135,8 +135,19 @@ describe('coverage written by the trade importers', () => {
       'nickel mining IDN 2024 export full',
       'nickel mining JPN 2024 import full',
     ]);
+    // The rows are made only when read; the summary counts them without making them.
+    expect(countCoverageRows(all)).toBe(12);
+    // Gross weights of the converted flows: GAB's 100 t of ore at 0.46 = 46 t Mn, IDN's 10 t of matte
+    // at 0.78 = 7.8 t Ni, AUS's 200 t of ore at 0.37 = 74 t Mn; FIN's matte (no factor) was skipped.
+    expect(countGrossRows(all)).toBe(3);
+    expect(all.gross.map((row) => [row.exporter, row.importer, row.grossQuantity, row.factor, row.containedQuantity]).sort()).toEqual([
+      ['AUS', 'CHN', 200, 0.37, 74],
+      ['GAB', 'JPN', 100, 0.46, 46],
+      ['IDN', 'JPN', 10, 0.78, 7.8],
+    ]);
     const japan = await importBaci([path], { hsMap: map, country: 'JPN' }, { threads: false });
     expect(text(japan.coverage)).toEqual(['manganese mining JPN 2024 import full', 'nickel mining JPN 2024 import full']);
+    expect(countCoverageRows(japan)).toBe(2);
     const row = all.trade.find((flow) => flow.exporter === 'GAB');
     expect(row?.quantity).toBe(46);
   });
@@ -171,6 +182,7 @@ describe('coverage of a large import', () => {
     const path = join(dir, 'BACI_HS92_large.csv');
     writeFileSync(path, lines.join('\n'));
     const result = await importBaci([path], { hsMap: await loadHsMap(hsMap) }, { threads: false });
+    expect(countCoverageRows(result)).toBe(2 * 40 * 150 * 30);
     const imports = result.coverage.filter((row) => row.flow === 'import');
     expect(imports).toHaveLength(40 * 150 * 30);
     expect(result.coverage).toHaveLength(2 * 40 * 150 * 30);
