@@ -18,7 +18,6 @@ import { Worker } from 'node:worker_threads';
 import { InputError, type Problem } from '../domain/problems.js';
 import { BaciLines, DEFAULT_CHUNK_SIZE, fileChunks, ProductList, readBaciLines, type BaciCsvOptions, type Columns } from './baci-csv.js';
 import {
-  replayGross,
   finishPart,
   firstAtLeast,
   mergeRuns,
@@ -32,7 +31,7 @@ import {
   type SortedTrade,
 } from './baci-runs.js';
 import type { HsEntry } from './hs-map.js';
-import type { CoverageData, CoverageSeen, GrossSum, TradeOptions } from './trade-filter.js';
+import type { CoverageData, CoverageSeen, TradeOptions } from './trade-filter.js';
 import type { Tally } from './types.js';
 import type { YearRange } from './values.js';
 
@@ -79,7 +78,7 @@ export interface TallyData {
 export type BaciWorkerMessage =
   /** Its tables, once its part is read: it then waits for the tables of both parts, so that both runs are ranked alike. */
   | { kind: 'tables'; tables: KeyTables }
-  /** Its rows below the split key (see MergeSplit), its gross-weight records, tally and coverage. */
+  /** Its rows below the split key (see MergeSplit), its gross weights, tally and coverage. */
   | { kind: 'head'; part: ReadPart; tally: TallyData; coverage: CoverageData }
   /** The rows from the split key on, of both parts, merged. */
   | { kind: 'merged'; trade: SortedTrade }
@@ -105,10 +104,12 @@ const MAIN_MERGE_SHARE = 0.5;
 /**
  * A BACI CSV read: without `merged`, its sorted runs in file order, holding all the file's flows,
  * for the caller to merge. With it (two threads asked to merge), the flows are merged already: the
- * first keys here, the rest (`merged.rest`) as the worker finishes them.
+ * first keys here, the rest (`merged.rest`) as the worker finishes them. The gross weights of its
+ * converted flows come as runs in file order either way.
  */
 export interface BaciRead {
   runs: SortedRun[];
+  grossRuns: SortedRun[];
   merged?: { trade: SortedTrade; rest: Promise<SortedTrade> };
 }
 
@@ -116,8 +117,7 @@ export interface BaciRead {
  * Reads one BACI CSV (plain or .gz) into sorted runs: on this thread, or on two when that pays (or
  * when `reading.threads` asks for it and a compiled worker exists). With two threads and `merge`,
  * the two threads also merge the flows, each a range of keys. Kept flows go into the runs, skipped
- * ones into the tally, what the file covers into `coverage`, the gross weights of flows converted
- * by a factor into `gross` (in file order).
+ * ones into the tally, what the file covers into `coverage`.
  */
 export async function readBaciRuns(
   path: string,
@@ -125,7 +125,6 @@ export async function readBaciRuns(
   tally: Tally,
   reading: BaciCsvOptions,
   coverage: CoverageSeen,
-  gross: GrossSum,
   merge: boolean,
 ): Promise<BaciRead> {
   const products = new ProductList(options.hsMap);
@@ -134,8 +133,7 @@ export async function readBaciRuns(
   const url = new URL('./baci-worker.js', import.meta.url);
   if (!(await worthAThread(path, reading, url))) {
     await readBaciLines(path, options, products, tally, sink, reading);
-    replayGross(sink, sink.source, gross, products);
-    return { runs: [finishPart(sink).run] };
+    return alone(finishPart(sink));
   }
   const job: BaciWorkerJob = {
     path,
@@ -165,15 +163,12 @@ export async function readBaciRuns(
       await worker.stop();
       for await (const chunk of fileChunks(path, chunkSize, sample)) lines.push(chunk);
       lines.end();
-      replayGross(sink, sink.source, gross, products);
-      return { runs: [finishPart(sink).run] };
+      return alone(finishPart(sink));
     }
     worker.send({ start: cut, lines: await countLines(path, cut), columns: lines.columns, expectedFlows: expectedFlows(size - cut) });
     sink.reserve(expectedFlows(cut));
     for await (const chunk of fileChunks(path, chunkSize, sample, cut)) lines.push(chunk);
     lines.count();
-    // While the worker may still be reading: the first part's gross weights come first.
-    replayGross(sink, sink.source, gross, products);
     // Both parts ranked in the tables of both, each sorted on its own thread.
     const tables = unionTables([sinkTables(sink), (await worker.next('tables')).tables]);
     worker.send({ tables });
@@ -186,16 +181,21 @@ export async function readBaciRuns(
     const head = await worker.next('head');
     mergeTally(tally, head.tally);
     coverage.merge(head.coverage);
-    replayGross(head.part, sink.source, gross, products);
-    if (!merge) return { runs: [own.run, head.part.run] };
+    const grossRuns = [own.gross, head.part.gross].filter((run) => run !== null);
+    if (!merge) return { runs: [own.run, head.part.run], grossRuns };
     const trade = mergeRuns([runRows(own.run, 0, below), head.part.run]);
     // The worker goes on merging while the caller makes its coverage rows; it stops once done.
     const rest = worker.next('merged').then((message) => message.trade);
     handedOver = rest.finally(() => worker.stop()).catch(() => undefined);
-    return { runs: [], merged: { trade, rest } };
+    return { runs: [], grossRuns, merged: { trade, rest } };
   } finally {
     if (!handedOver) await worker.stop();
   }
+}
+
+/** A file read on one thread: its one run. */
+function alone(part: ReadPart): BaciRead {
+  return { runs: [part.run], grossRuns: part.gross ? [part.gross] : [] };
 }
 
 /** Whether to read on two threads: a plain file, a compiled worker, and a large file (or `threads: true`). */

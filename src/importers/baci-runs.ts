@@ -14,17 +14,14 @@
 import { compareText } from './contract-csv.js';
 import { factorFor, type HsEntry } from './hs-map.js';
 import type { ProductList, FlowSink } from './baci-csv.js';
-import { CoverageSeen, type GrossSum } from './trade-filter.js';
-import type { TradeRow, TradeRowColumns } from './types.js';
+import { CoverageSeen } from './trade-filter.js';
+import type { GrossRow, TradeRow, TradeRowColumns } from './types.js';
 import { roundQuantity } from './values.js';
 
 /** Whole years below this are found in an array. */
 const YEAR_TABLE = 10_000;
 /** Rows a run starts with room for; it doubles as needed. */
 const INITIAL_ROWS = 1 << 12;
-
-/** Gross-weight records (flows converted by a factor other than 1): entry, exporter, importer, year, gross tonnes. */
-const GROSS_FIELDS = 5;
 
 /** The kept flows of one part of a file, in file order, with ids given in order of first sight. */
 export class RunSink implements FlowSink {
@@ -50,8 +47,15 @@ export class RunSink implements FlowSink {
   private readonly entryUnit: number[];
   private readonly byOrigin: boolean[];
   private readonly entries: HsEntry[];
-  /** See GROSS_FIELDS; flat numbers in file order. */
-  readonly gross: number[] = [];
+  /**
+   * The gross weights of the flows converted by a factor other than 1 (trade-gross.csv), as a run
+   * of their own: the HS code stands for the material, the factor (its text) for the unit.
+   */
+  grossRun: RunSink | undefined;
+  /** Ids in grossRun: of each entry's code, of each factor, of each country id of this sink. */
+  private readonly grossGroups: number[] = [];
+  private readonly grossUnits = new Map<number, number>();
+  private readonly grossCountries: number[] = [];
   count = 0;
   group = sharedInts(INITIAL_ROWS);
   unit = sharedInts(INITIAL_ROWS);
@@ -62,16 +66,17 @@ export class RunSink implements FlowSink {
   /** NaN for no value (a value is never NaN: it is finite or Infinity). */
   value = sharedDoubles(INITIAL_ROWS);
 
+  /** `products`: the entries addFlow names (none for a sink fed by addConverted alone). */
   constructor(
     readonly source: string,
-    products: ProductList,
+    products?: ProductList,
     coverage?: CoverageSeen,
   ) {
     this.coverage = coverage ?? new CoverageSeen();
-    this.entries = products.entries;
-    this.entryGroup = products.entries.map((entry) => this.groupId(entry.material, entry.stage));
-    this.entryUnit = products.entries.map((entry) => this.unitId(entry.unit));
-    this.byOrigin = products.entries.map((entry) => (entry.origins?.size ?? 0) > 0);
+    this.entries = products?.entries ?? [];
+    this.entryGroup = this.entries.map((entry) => this.groupId(entry.material, entry.stage));
+    this.entryUnit = this.entries.map((entry) => this.unitId(entry.unit));
+    this.byOrigin = this.entries.map((entry) => (entry.origins?.size ?? 0) > 0);
   }
 
   countryId(code: string): number {
@@ -109,7 +114,18 @@ export class RunSink implements FlowSink {
     const factor = this.byOrigin[entry] ? (factorFor(hs, this.codes[exporter] ?? '') ?? null) : hs.factor;
     const quantity = roundQuantity(factor === null ? grossTonnes : grossTonnes * factor);
     this.addConverted(this.entryGroup[entry] ?? 0, this.entryUnit[entry] ?? 0, exporter, importer, year, quantity, valueUsd);
-    if (factor !== null && factor !== 1) this.gross.push(entry, exporter, importer, year, grossTonnes);
+    if (factor !== null && factor !== 1) this.addGross(entry, hs, factor, exporter, importer, year, grossTonnes);
+  }
+
+  /** A converted flow's gross weight, into grossRun (as GrossSum.add would add it). */
+  private addGross(entry: number, hs: HsEntry, factor: number, exporter: number, importer: number, year: number, grossTonnes: number): void {
+    const gross = (this.grossRun ??= new RunSink(this.source));
+    let group = this.grossGroups[entry];
+    if (group === undefined) this.grossGroups[entry] = group = gross.groupId(hs.hs6, hs.stage);
+    let unit = this.grossUnits.get(factor);
+    if (unit === undefined) this.grossUnits.set(factor, (unit = gross.unitId(String(factor))));
+    const country = (id: number): number => (this.grossCountries[id] ??= gross.countryId(this.codes[id] ?? ''));
+    gross.addConverted(group, unit, country(exporter), country(importer), year, grossTonnes, null);
   }
 
   /** A kept flow already converted (ids from groupId, unitId and countryId). */
@@ -684,24 +700,38 @@ function withRest(trade: SortedTrade, rest: SortedTrade): TradeRowColumns & { so
   };
 }
 
-/** A part of a file read and sorted, with its gross-weight records (ids of `codes`) in file order. */
+/** A part of a file read and sorted, with the gross weights of its converted flows (null: none). */
 export interface ReadPart {
   run: SortedRun;
-  gross: number[];
-  codes: string[];
+  gross: SortedRun | null;
 }
 
-/** The sink's flows sorted (ranked in `tables` when given), with what replayGross needs. */
+/** The sink's flows sorted (ranked in `tables` when given), and its gross weights (in their own tables). */
 export function finishPart(sink: RunSink, tables?: KeyTables): ReadPart {
-  return { run: sortRun(sink, tables), gross: sink.gross, codes: sink.codes };
+  return { run: sortRun(sink, tables), gross: sink.grossRun ? sortRun(sink.grossRun) : null };
 }
 
-/** A part's gross-weight records into `gross` (GrossSum keeps the order they come in: file order). */
-export function replayGross(part: { gross: number[]; codes: string[] }, source: string, gross: GrossSum, products: ProductList): void {
-  for (let at = 0; at < part.gross.length; at += GROSS_FIELDS) {
-    const entry = products.entries[part.gross[at] ?? 0] as HsEntry;
-    const exporter = part.codes[part.gross[at + 1] ?? 0] ?? '';
-    const importer = part.codes[part.gross[at + 2] ?? 0] ?? '';
-    gross.add(entry, exporter, importer, part.gross[at + 3] ?? NaN, part.gross[at + 4] ?? NaN, source);
+/** trade-gross.csv rows of merged gross weights (see RunSink.grossRun), the material of each code from `entries`. */
+export function grossRows(gross: SortedTrade, entries: readonly HsEntry[]): GrossRow[] {
+  const materials = new Map(entries.map((entry) => [entry.hs6, entry.material]));
+  const columns = sortedTradeColumns(gross);
+  const rows: GrossRow[] = [];
+  for (let row = 0; row < columns.length; row++) {
+    const hs6 = columns.material(row);
+    const factor = Number(columns.unit(row));
+    const quantity = columns.quantity(row);
+    rows.push({
+      hs6,
+      material: materials.get(hs6) ?? '',
+      stage: columns.stage(row),
+      exporter: columns.exporter(row),
+      importer: columns.importer(row),
+      year: columns.year(row),
+      grossQuantity: quantity,
+      factor,
+      containedQuantity: roundQuantity(quantity * factor),
+      source: columns.source(row),
+    });
   }
+  return rows;
 }

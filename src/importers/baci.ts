@@ -20,7 +20,7 @@ import { basename } from 'node:path';
 import { InputError } from '../domain/problems.js';
 import { ProductList, type BaciCsvOptions } from './baci-csv.js';
 import { readBaciRuns } from './baci-parallel.js';
-import { finishPart, mergeRuns, RunSink, sortedTradeColumns, type SortedRun, type SortedTrade } from './baci-runs.js';
+import { finishPart, grossRows, mergeRuns, RunSink, sortedTradeColumns, type SortedRun, type SortedTrade } from './baci-runs.js';
 import { resolveAlpha3Code } from './numeric-codes.js';
 import { CoverageSeen, coverageRowCount, coverageRows, flowToRow, GrossSum, type SourceRecord, type TradeOptions } from './trade-filter.js';
 import { sharedTradeLines } from './trade-csv.js';
@@ -36,6 +36,7 @@ export async function importBaci(paths: readonly string[], options: TradeOptions
   // Each file's sorted runs, in file order: merged (and summed) once all are read. A lone CSV file
   // read on two threads comes merged already.
   const runs: SortedRun[] = [];
+  const grossRuns: SortedRun[] = [];
   let merged: { trade: SortedTrade; rest: Promise<SortedTrade> } | undefined;
   const covered: { seen: CoverageSeen; source: string }[] = [];
   for (const path of paths) {
@@ -44,14 +45,15 @@ export async function importBaci(paths: readonly string[], options: TradeOptions
     const coverage = new CoverageSeen();
     if (path.endsWith('.parquet')) runs.push(await importParquet(path, options, result, products, coverage, gross));
     else {
-      const read = await readBaciRuns(path, options, result.tally, reading, coverage, gross, paths.length === 1);
+      const read = await readBaciRuns(path, options, result.tally, reading, coverage, paths.length === 1);
       if (read.merged) merged = read.merged;
       runs.push(...read.runs);
+      grossRuns.push(...read.grossRuns);
     }
     covered.push({ seen: coverage, source: `CEPII BACI, ${basename(path)}` });
   }
   withCoverage(result, covered, options);
-  withGross(result, gross);
+  withGross(result, gross, mergeRuns(grossRuns), products);
   if (!merged) return withTrade(result, sortedTradeColumns(mergeRuns(runs)));
   // This thread's lines are written while the worker finishes its own.
   const text = sharedTradeLines(merged.trade);
@@ -82,12 +84,13 @@ function withCoverage(result: ImportResult, covered: readonly { seen: CoverageSe
 }
 
 /**
- * The result with its gross-weight rows made only if something reads them (writing to --out does;
- * the summary only counts them: `grossCount`).
+ * The result with its gross-weight rows (those of Parquet extracts summed as read, those of CSV
+ * files as runs) made only if something reads them (writing to --out does; the summary only counts
+ * them: `grossCount`).
  */
-function withGross(result: ImportResult, gross: GrossSum): void {
-  result.grossCount = gross.size;
-  madeWhenRead(result, 'gross', () => gross.rows(), 'grossCount');
+function withGross(result: ImportResult, parquet: GrossSum, csv: SortedTrade, products: ProductList): void {
+  result.grossCount = parquet.size + csv.length;
+  madeWhenRead(result, 'gross', () => [...parquet.rows(), ...grossRows(csv, products.entries)], 'grossCount');
 }
 
 /**
