@@ -2,14 +2,15 @@
  * BACI flows summed by sorting instead of hashing. Each part of a file (the main thread's first
  * part, a worker's rest) collects its kept flows as columns in file order (RunSink), then sorts them
  * into trade.csv order (sortRun): the flows of one key end up next to each other, still in file
- * order. The main thread merges the sorted runs of all parts and files (mergeRuns), adding up each
- * key's flows as it goes: first run first, so every sum is made in file order and rounded after
- * each addition, exactly as summing row by row. The merged flows are already in trade.csv order, so
- * the writer reads them straight through (SortedTrade).
+ * order. The runs of all parts and files are merged (mergeRuns; for a lone file read on two
+ * threads, each thread merges a range of keys), adding up each key's flows as it goes: first run
+ * first, so every sum is made in file order and rounded after each addition, exactly as summing row
+ * by row. The merged flows are already in trade.csv order, so the writer reads them straight
+ * through (SortedTrade). The gross weights of converted flows (trade-gross.csv) go the same way.
  *
- * A run names its materials and stages, years and countries by rank among its own values in text
- * order (the order trade.csv sorts by); the merge maps each run's ranks to ranks among all values.
- * Both orders agree, so a sorted run stays sorted.
+ * A run names its materials and stages, years and countries by rank in its tables, in text order
+ * (the order trade.csv sorts by): its own values, or those of both parts of a file; the merge maps
+ * each run's ranks to ranks among all values. Both orders agree, so a sorted run stays sorted.
  */
 import { compareText } from './contract-csv.js';
 import { factorFor, type HsEntry } from './hs-map.js';

@@ -1,7 +1,8 @@
 /**
  * The worker thread of baci-parallel.ts: reads the second part of a BACI CSV (from a line start on)
- * with the byte reader, sorts its kept flows into a run (baci-runs.ts) and sends it, with its tally
- * and coverage, in one message whose arrays are moved, not copied.
+ * with the byte reader, sorts its kept flows into a run (baci-runs.ts) in the tables of both parts,
+ * hands the main thread its rows of the main thread's range of keys (with its tally, coverage and
+ * gross weights), and merges and writes the other range. Runs and text are in shared memory.
  */
 import { basename } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';

@@ -28,7 +28,7 @@ export function partText(part: string | Uint8Array): string {
 
 /**
  * tradeCsv's text in parts (of about 64 KB), to be written one after the other: strings, and for
- * flows merged on two threads (baci-runs.ts) the worker's lines as the UTF-8 bytes it wrote.
+ * flows merged on two threads (baci-runs.ts) the lines each thread wrote ahead, as UTF-8 bytes.
  */
 export function* tradeCsvParts(given: readonly TradeRow[] | TradeRowColumns | SortedTradeColumns): Generator<string | Uint8Array> {
   const rows = Array.isArray(given) ? rowColumns(given as readonly TradeRow[]) : (given as TradeRowColumns | SortedTradeColumns);

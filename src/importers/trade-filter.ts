@@ -415,11 +415,6 @@ export class TradeSum {
     return this.units.id(unit);
   }
 
-  /** The code of a country id (countryId's inverse). */
-  countryCode(id: number): string {
-    return this.countries.values[id] ?? '';
-  }
-
   add(row: TradeRow): void {
     const group = this.groupId(row.material, row.stage);
     const exporter = this.countryId(row.exporter);

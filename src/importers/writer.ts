@@ -70,7 +70,7 @@ export function resultCsvs(result: WithGovernance): { file: string; text: string
 
 /**
  * resultCsvs with each text in parts, made as they are taken: a large trade.csv is written part by
- * part and never held as one string.
+ * part (or in the blocks of bytes its threads wrote ahead) and never held as one string.
  */
 export function resultCsvParts(result: WithGovernance): { file: string; parts: Iterable<string | Uint8Array> }[] {
   const out: { file: string; parts: Iterable<string | Uint8Array> }[] = [];
