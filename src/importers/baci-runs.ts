@@ -15,7 +15,7 @@
 import { compareText } from './contract-csv.js';
 import { factorFor, type HsEntry } from './hs-map.js';
 import type { ProductList, FlowSink } from './baci-csv.js';
-import { CoverageSeen } from './trade-filter.js';
+import { CoverageSeen, grossRowsOf, Interned } from './trade-filter.js';
 import type { GrossRow, TradeRow, TradeRowColumns } from './types.js';
 import { roundQuantity } from './values.js';
 
@@ -27,14 +27,14 @@ const INITIAL_ROWS = 1 << 12;
 /** The kept flows of one part of a file, in file order, with ids given in order of first sight. */
 export class RunSink implements FlowSink {
   readonly coverage: CoverageSeen;
+  private readonly countries = new Interned<string>();
   /** Country id -> code. */
-  readonly codes: string[] = [];
-  private readonly countryIds = new Map<string, number>();
+  readonly codes = this.countries.values;
   /** Material and stage by group id, and unit texts by unit id. */
   readonly groups: { material: string; stage: TradeRow['stage'] }[] = [];
-  private readonly groupIds = new Map<string, number>();
-  readonly units: string[] = [];
-  private readonly unitIds = new Map<string, number>();
+  private readonly groupIds = new Interned<string>();
+  private readonly unitIds = new Interned<string>();
+  readonly units = this.unitIds.values;
   /** The unit id of each group's first flow; `mixedUnits` once a flow of a group has another unit. */
   readonly groupUnit: number[] = [];
   mixedUnits = false;
@@ -81,31 +81,17 @@ export class RunSink implements FlowSink {
   }
 
   countryId(code: string): number {
-    let id = this.countryIds.get(code);
-    if (id === undefined) {
-      this.countryIds.set(code, (id = this.codes.length));
-      this.codes.push(code);
-    }
-    return id;
+    return this.countries.id(code);
   }
 
   groupId(material: string, stage: TradeRow['stage']): number {
-    const key = `${material}|${stage}`;
-    let id = this.groupIds.get(key);
-    if (id === undefined) {
-      this.groupIds.set(key, (id = this.groups.length));
-      this.groups.push({ material, stage });
-    }
+    const id = this.groupIds.id(`${material}|${stage}`);
+    if (id === this.groups.length) this.groups.push({ material, stage });
     return id;
   }
 
   unitId(unit: string): number {
-    let id = this.unitIds.get(unit);
-    if (id === undefined) {
-      this.unitIds.set(unit, (id = this.units.length));
-      this.units.push(unit);
-    }
-    return id;
+    return this.unitIds.id(unit);
   }
 
   /** A kept flow in gross tonnes of the product at `entry`: converted by the factor of its origin, as written. */
@@ -715,24 +701,5 @@ export function finishPart(sink: RunSink, tables?: KeyTables): ReadPart {
 /** trade-gross.csv rows of merged gross weights (see RunSink.grossRun), the material of each code from `entries`. */
 export function grossRows(gross: SortedTrade, entries: readonly HsEntry[]): GrossRow[] {
   const materials = new Map(entries.map((entry) => [entry.hs6, entry.material]));
-  const columns = sortedTradeColumns(gross);
-  const rows: GrossRow[] = [];
-  for (let row = 0; row < columns.length; row++) {
-    const hs6 = columns.material(row);
-    const factor = Number(columns.unit(row));
-    const quantity = columns.quantity(row);
-    rows.push({
-      hs6,
-      material: materials.get(hs6) ?? '',
-      stage: columns.stage(row),
-      exporter: columns.exporter(row),
-      importer: columns.importer(row),
-      year: columns.year(row),
-      grossQuantity: quantity,
-      factor,
-      containedQuantity: roundQuantity(quantity * factor),
-      source: columns.source(row),
-    });
-  }
-  return rows;
+  return grossRowsOf(sortedTradeColumns(gross), (hs6) => materials.get(hs6) ?? '');
 }

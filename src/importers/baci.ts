@@ -24,7 +24,7 @@ import { finishPart, grossRows, mergeRuns, RunSink, sortedTradeColumns, type Sor
 import { resolveAlpha3Code } from './numeric-codes.js';
 import { CoverageSeen, coverageRowCount, coverageRows, flowToRow, GrossSum, type SourceRecord, type TradeOptions } from './trade-filter.js';
 import { sharedTradeLines } from './trade-csv.js';
-import { emptyResult, type CoverageRow, type ImportResult, type TradeRow, type TradeRowColumns } from './types.js';
+import { columnRows, emptyResult, type CoverageRow, type ImportResult, type TradeRowColumns } from './types.js';
 
 const PARQUET_COLUMNS = ['year', 'exporter', 'importer', 'hs6', 'value_kusd', 'qty_t'] as const;
 const USD_PER_KUSD = 1000;
@@ -99,7 +99,7 @@ function withGross(result: ImportResult, parquet: GrossSum, csv: SortedTrade, pr
  */
 function withTrade(result: ImportResult, columns: TradeRowColumns): ImportResult {
   result.tradeColumns = columns;
-  madeWhenRead(result, 'trade', () => rowsOf(columns), 'tradeColumns');
+  madeWhenRead(result, 'trade', () => columnRows(columns), 'tradeColumns');
   return result;
 }
 
@@ -123,24 +123,6 @@ function madeWhenRead<K extends 'trade' | 'coverage' | 'gross'>(
       delete result[standIn];
     },
   });
-}
-
-function rowsOf(columns: TradeRowColumns): TradeRow[] {
-  const rows: TradeRow[] = [];
-  for (let row = 0; row < columns.length; row++) {
-    rows.push({
-      material: columns.material(row),
-      stage: columns.stage(row),
-      exporter: columns.exporter(row),
-      importer: columns.importer(row),
-      year: columns.year(row),
-      quantity: columns.quantity(row),
-      unit: columns.unit(row),
-      valueUsd: columns.valueUsd(row),
-      source: columns.source(row),
-    });
-  }
-  return rows;
 }
 
 /** A Parquet extract's kept flows as a sorted run (gross weights go straight into `gross`: file order). */

@@ -330,27 +330,34 @@ export class GrossSum {
   }
 
   rows(): GrossRow[] {
-    const columns = this.sum.columns();
-    const rows: GrossRow[] = [];
-    for (let row = 0; row < columns.length; row++) {
-      const hs6 = columns.material(row);
-      const factor = Number(columns.unit(row));
-      const quantity = columns.quantity(row);
-      rows.push({
-        hs6,
-        material: this.entries.get(hs6)?.material ?? '',
-        stage: columns.stage(row),
-        exporter: columns.exporter(row),
-        importer: columns.importer(row),
-        year: columns.year(row),
-        grossQuantity: quantity,
-        factor,
-        containedQuantity: roundQuantity(quantity * factor),
-        source: columns.source(row),
-      });
-    }
-    return rows;
+    return grossRowsOf(this.sum.columns(), (hs6) => this.entries.get(hs6)?.material ?? '');
   }
+}
+
+/**
+ * trade-gross.csv rows of summed gross weights read by position: each row's "material" is its HS
+ * code and its "unit" the factor's text (as GrossSum and the BACI runs keep them).
+ */
+export function grossRowsOf(columns: TradeRowColumns, materialOf: (hs6: string) => string): GrossRow[] {
+  const rows: GrossRow[] = [];
+  for (let row = 0; row < columns.length; row++) {
+    const hs6 = columns.material(row);
+    const factor = Number(columns.unit(row));
+    const quantity = columns.quantity(row);
+    rows.push({
+      hs6,
+      material: materialOf(hs6),
+      stage: columns.stage(row),
+      exporter: columns.exporter(row),
+      importer: columns.importer(row),
+      year: columns.year(row),
+      grossQuantity: quantity,
+      factor,
+      containedQuantity: roundQuantity(quantity * factor),
+      source: columns.source(row),
+    });
+  }
+  return rows;
 }
 
 /**
@@ -511,7 +518,7 @@ export class TradeSum {
 }
 
 /** Values given ids 0, 1, 2... in the order they are first seen. */
-class Interned<T> {
+export class Interned<T> {
   private readonly ids = new Map<T, number>();
   readonly values: T[] = [];
 

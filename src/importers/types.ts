@@ -88,6 +88,25 @@ export function rowColumns(rows: readonly TradeRow[]): TradeRowColumns {
   };
 }
 
+/** The rows read by position as row objects (rowColumns' inverse). */
+export function columnRows(columns: TradeRowColumns): TradeRow[] {
+  const rows: TradeRow[] = [];
+  for (let row = 0; row < columns.length; row++) {
+    rows.push({
+      material: columns.material(row),
+      stage: columns.stage(row),
+      exporter: columns.exporter(row),
+      importer: columns.importer(row),
+      year: columns.year(row),
+      quantity: columns.quantity(row),
+      unit: columns.unit(row),
+      valueUsd: columns.valueUsd(row),
+      source: columns.source(row),
+    });
+  }
+  return rows;
+}
+
 export interface ImportResult {
   production: ProductionRow[];
   trade: TradeRow[];

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ProductList } from '../../src/importers/baci-csv.js';
 import { countingSort, mergeRuns, RunSink, sortedTradeColumns, sortRun, type SortedRun } from '../../src/importers/baci-runs.js';
 import { TradeSum } from '../../src/importers/trade-filter.js';
-import type { TradeRow } from '../../src/importers/types.js';
+import { columnRows, type TradeRow } from '../../src/importers/types.js';
 
 const NO_PRODUCTS = new ProductList(new Map());
 
@@ -24,18 +24,7 @@ function run(source: string, flows: readonly Flow[]): SortedRun {
 }
 
 function rows(runs: readonly SortedRun[]): TradeRow[] {
-  const columns = sortedTradeColumns(mergeRuns(runs));
-  return Array.from({ length: columns.length }, (_, row) => ({
-    material: columns.material(row),
-    stage: columns.stage(row),
-    exporter: columns.exporter(row),
-    importer: columns.importer(row),
-    year: columns.year(row),
-    quantity: columns.quantity(row),
-    unit: columns.unit(row),
-    valueUsd: columns.valueUsd(row),
-    source: columns.source(row),
-  }));
+  return columnRows(sortedTradeColumns(mergeRuns(runs)));
 }
 
 describe('sorted runs of BACI flows', () => {
