@@ -39,8 +39,12 @@ export function* tradeCsvParts(given: readonly TradeRow[] | TradeRowColumns | So
     yield `${TRADE_HEADER.map(csvField).join(',')}\n`;
     return yield* sortedTradeParts(rows.sorted);
   }
-  const lines = new TradeLines(rows);
-  for (let at = 0; at < rows.length; at++) {
+  yield* partsOf(new TradeLines(rows), rows.length);
+}
+
+/** The parts of `count` lines written one by one, then what is left. */
+function* partsOf(lines: { next(): string | undefined; rest(): string }, count: number): Generator<string> {
+  for (let at = 0; at < count; at++) {
     const part = lines.next();
     if (part !== undefined) yield part;
   }
@@ -63,15 +67,7 @@ function encodedFields(texts: readonly string[], before: string, after: string):
 /** The flows' lines (written already, or now), then those of their rest. */
 function* sortedTradeParts(trade: SortedTrade): Generator<string | Uint8Array> {
   if (trade.text) yield trade.text;
-  else {
-    const lines = new SortedTradeLines(trade);
-    for (let row = 0; row < trade.length; row++) {
-      const part = lines.next();
-      if (part !== undefined) yield part;
-    }
-    const last = lines.rest();
-    if (last !== '') yield last;
-  }
+  else yield* partsOf(new SortedTradeLines(trade), trade.length);
   if (trade.rest) yield* sortedTradeParts(trade.rest);
 }
 
