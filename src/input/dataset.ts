@@ -8,7 +8,8 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtInCountries, UNATTRIBUTED, type Country } from '../domain/countries.js';
 import { FileProblem, readCsv, type CsvColumns, type CsvReadResult, type CsvSpec, type ProgressListener } from './csv.js';
-import { readTradeInParallel, startTradeWorkers, stopTradeWorkers, type ByteRange } from './fast/parallel.js';
+import { readTradeInParallel, startTradeWorkers, stopTradeWorkers } from './fast/parallel.js';
+import type { ByteRange } from './fast/range-job.js';
 import { FieldError, MAX_YEAR, STAGES, type Stage } from '../domain/fields.js';
 import { InputError, ProblemList, type Problem } from '../domain/problems.js';
 import {
@@ -147,7 +148,7 @@ export async function inspectDataset(dir: string, filter: LoadFilter = {}): Prom
     stopTradeWorkers(workers);
     throw error;
   }
-  const trade = (await readTradeInParallel(workers, countries, units, tradeFilter)) ?? (await readTrade(tradePath, isKnown, units, tradeFilter));
+  const trade = (await readTradeInParallel(workers, countries, units, tradeFilter, readTradeRows)) ?? (await readTrade(tradePath, isKnown, units, tradeFilter));
   const governanceFile = await readGovernance(dir, isKnown);
   const coverageFile = await readCoverage(dir, isKnown);
   const grossFile = await readGross(dir, isKnown, {

@@ -13,7 +13,7 @@ import { spawnCli } from '../helpers/cli.js';
 const COUNTRIES = ['AUS', 'CHL', 'CHN', 'COD', 'IDN', 'JPN', 'KOR', 'DEU', 'FIN', 'BEL', 'ZAF', 'GAB', 'BRA', 'CAN'];
 
 /** About 17 MB of deterministic trade rows over 2000-2023. */
-function bigTrade(eol: string, broken = false, tenths = false): string {
+function bigTrade(eol: string, brokenAt: number | null = null, tenths = false): string {
   let seed = 99;
   const next = (): number => {
     seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -29,7 +29,7 @@ function bigTrade(eol: string, broken = false, tenths = false): string {
     const quantity = tenths ? (Math.round(next() * 80000) / 10).toFixed(1) : String(Math.round(next() * 8000) / 8);
     rows.push(`${material},${next() < 0.5 ? 'mining' : 'refining'},${exporter},${importer},${2000 + Math.floor(next() * 24)},${quantity},t`);
   }
-  if (broken) rows[400_000] = 'cobalt,mining,AUS,JPN,2005,-3,t';
+  if (brokenAt !== null) rows[brokenAt] = 'cobalt,mining,AUS,JPN,2005,-3,t';
   return `${rows.join(eol)}${eol}`;
 }
 
@@ -70,26 +70,32 @@ describe('reading a large trade file on several threads', () => {
     expect(summary.files[1]).toMatchObject({ file: 'trade.csv', rowsRead: 480_000, rowsUsed: 480_000 });
   });
 
-  it('a bad row far into the file: the same problem and counts as on one thread', () => {
-    const dir = folder(bigTrade('\n', true));
+  // On two threads a worker reads the first half of the file and the main thread the second.
+  it.each([
+    ['far into the file (the range the main thread reads)', 400_000],
+    ['early in the file (the range a worker reads)', 50_000],
+  ])('a bad row %s: the same problem and counts as on one thread', (_where, row) => {
+    const dir = folder(bigTrade('\n', row));
     const one = spawnCli(['validate', '--data', dir, '--format', 'json', '--quiet'], { SUPPLY_RISK_THREADS: '1' });
     const two = spawnCli(['validate', '--data', dir, '--format', 'json', '--quiet'], { SUPPLY_RISK_THREADS: '2' });
     expect(two.code).toBe(2);
     expect(two.stdout).toBe(one.stdout);
     expect(two.stderr).toBe(one.stderr);
-    expect(two.stderr).toContain('error: trade.csv:400001:6: quantity "-3" is negative');
+    expect(two.stderr).toContain(`error: trade.csv:${row + 1}:6: quantity "-3" is negative`);
     // A full read (trend) meets it in a worker too, and reports it as one thread does.
     const trendOne = spawnCli(['trend', '--data', dir, '--quiet'], { SUPPLY_RISK_THREADS: '1' });
     const trendTwo = spawnCli(['trend', '--data', dir, '--quiet'], { SUPPLY_RISK_THREADS: '2' });
     expect(trendTwo.code).toBe(2);
     expect(trendTwo.stderr).toBe(trendOne.stderr);
-    expect(trendTwo.stderr).toContain('error: trade.csv:400001:6: quantity "-3" is negative');
+    expect(trendTwo.stderr).toContain(`error: trade.csv:${row + 1}:6: quantity "-3" is negative`);
   });
 
-  it('a quoted field far into the file: the workers give up and one thread reads it, with the same result', () => {
-    // The quote is in the second half, so only the second worker meets it.
+  it.each([
+    ['far into the file (read by the main thread)', 0.75],
+    ['early in the file (read by a worker)', 0.2],
+  ])('a quoted field %s: the threads give up and one thread reads it, with the same result', (_where, share) => {
     const plain = bigTrade('\n');
-    const at = plain.indexOf(',t\n', Math.floor(plain.length * 0.75));
+    const at = plain.indexOf(',t\n', Math.floor(plain.length * share));
     const text = `${plain.slice(0, at)},"t"\n${plain.slice(at + 3)}`;
     const dir = folder(text);
     for (const args of [
@@ -106,7 +112,7 @@ describe('reading a large trade file on several threads', () => {
   it('a full read on two threads stores the very sums one thread makes (rows added in file order)', async () => {
     // The worker threads exist only in the compiled code, which `npm test` builds first.
     const { loadDataset } = (await import('../../dist/input/dataset.js' as string)) as typeof import('../../src/input/dataset.js');
-    const text = bigTrade('\n', false, true);
+    const text = bigTrade('\n', null, true);
     const dir = folder(text);
     const one = await loadDataset(dir, { threads: 1 });
     const two = await loadDataset(dir, { threads: 2 });
@@ -125,5 +131,26 @@ describe('reading a large trade file on several threads', () => {
     const [key = '', values = []] = sensitive ?? [];
     const fact = two.trade.facts().find((f) => [f.material, f.stage, f.exporter, f.importer, f.year].join(',') === key);
     expect(fact?.quantity).toBe(sum(values));
+  });
+
+  it('two threads are one worker and the main thread, each reading one half, merged into the one-thread table', async () => {
+    type Parallel = typeof import('../../src/input/fast/parallel.js');
+    type Datasets = typeof import('../../src/input/dataset.js');
+    const { startTradeWorkers, readTradeInParallel } = (await import('../../dist/input/fast/parallel.js' as string)) as Parallel;
+    const { loadDataset, readTradeRows } = (await import('../../dist/input/dataset.js' as string)) as Datasets;
+    const { UnitRegistry } = (await import('../../dist/input/loading.js' as string)) as typeof import('../../src/input/loading.js');
+    const { builtInCountries } = (await import('../../dist/domain/countries.js' as string)) as typeof import('../../src/domain/countries.js');
+    const dir = folder(bigTrade('\n', null, true));
+    const path = join(dir, 'trade.csv');
+    const started = await startTradeWorkers(path, {}, 2);
+    expect(started?.plan.ranges).toHaveLength(2);
+    expect(started?.workers).toHaveLength(1);
+    // Not null: the threaded read itself, not the one-thread read it falls back to.
+    const read = await readTradeInParallel(started, builtInCountries(), new UnitRegistry(), {}, readTradeRows);
+    expect(read).not.toBeNull();
+    expect(read?.stats).toMatchObject({ rowsRead: 480_000, rowsUsed: 480_000, rowsRejected: 0 });
+    const one = await loadDataset(dir, { threads: 1 });
+    expect(read?.facts.length).toBe(one.trade.length);
+    expect(read?.facts.facts()).toEqual(one.trade.facts());
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Reading a large trade.csv with several threads. The file is cut at line ends into byte ranges;
  * each worker thread reads its range as if the header came first, with the same reader and rules as
- * the one-thread path. Two kinds of read are shared out:
+ * the one-thread path (range-job.ts), and this thread reads the last range the same way meanwhile.
+ * Two kinds of read are shared out:
  * - the checking pass (`validate`, and the first pass of an analysis of the latest years): workers
  *   send back counts and year lists, which merge exactly;
  * - a full read (every row of every year, as `trend` needs): each worker parses and checks its rows,
@@ -26,42 +27,8 @@ import { CHUNK_BYTES, hasLoneCarriageReturn, type Progress } from '../csv.js';
 import type { FileStats, LoadFilter, TradeRead, UnitRegistry } from '../loading.js';
 import { ImportSummary } from './trade-lines.js';
 import { mergeSortedRuns, type SortedRun } from './merge-runs.js';
+import { readRange, type ReadTradeRows, type TradeJob, type TradeJobResult, type WorkerMessage } from './range-job.js';
 import { TradeTable } from '../trade-table.js';
-
-export interface ByteRange {
-  start: number;
-  end: number;
-  /** The file's first line (with its line end), read before the range. */
-  header: Buffer;
-}
-
-/** What the main thread sends a worker. */
-export interface TradeJob {
-  path: string;
-  /** `summary`: the checking pass; `rows`: every row, sent back as one sorted run. */
-  mode: 'summary' | 'rows';
-  /** A full read: sum the rows of each fact (the first range only: later ranges' rows are summed after its sums, merge-runs.ts). */
-  sumRows?: boolean;
-  /** A full read: about how many rows the range holds (the table reserves room for them at once). */
-  expectedRows?: number;
-  range: { start: number; end: number; header: Uint8Array };
-  years?: number[];
-  materials?: string[];
-  /** Every country code the folder knows (built in and countries.csv): the worker need not load the built-in list. */
-  knownCodes: string[];
-  units: [string, string, string][];
-}
-
-/** A worker's last message. */
-export interface TradeJobResult {
-  stats: FileStats;
-  /** The checking pass only (a full read's years come from the merged table). */
-  importYears: [string, number[]][];
-  countries: string[];
-  units: [string, string, string][];
-}
-
-export type WorkerMessage = { progress: Progress } | { run: SortedRun } | { result: TradeJobResult };
 
 /** Below this size one thread is quicker than starting workers. */
 const PARALLEL_MIN_BYTES = 16 << 20;
@@ -71,10 +38,10 @@ const NEWLINE = 10;
 const QUOTE = 34;
 
 /**
- * Worker threads started for a read, each with its byte range, before the job they will be given:
- * a worker's start (Node's start of a thread and its modules, about 200 ms of one core) then
- * overlaps with this thread reading production.csv and countries.csv, whose units and codes the job
- * carries.
+ * Worker threads started for a read, one for each byte range but the last (which this thread reads),
+ * before the job they will be given: a worker's start (Node's start of a thread and its modules,
+ * about 200 ms of one core) then overlaps with this thread reading production.csv and countries.csv,
+ * whose units and codes the job carries.
  */
 export interface TradeWorkers {
   path: string;
@@ -104,7 +71,7 @@ export async function startTradeWorkers(path: string, filter: LoadFilter, thread
   const plan = await planRanges(path, size, threads);
   if (!plan) return null;
   const { Worker: WorkerThread } = await import('node:worker_threads');
-  return { path, size, mode, plan, workers: plan.ranges.map(() => new StartedWorker(new WorkerThread(url))) };
+  return { path, size, mode, plan, workers: plan.ranges.slice(1).map(() => new StartedWorker(new WorkerThread(url))) };
 }
 
 /** Ends workers that will not be given a job (the read stopped before the trade file). */
@@ -112,11 +79,17 @@ export function stopTradeWorkers(started: TradeWorkers | null): void {
   for (const worker of started?.workers ?? []) worker.stop();
 }
 
+/**
+ * The threaded read itself: the workers' jobs, this thread's own range, then the merge of what all
+ * of them read; null when the file must be read on one thread instead (a problem in any range, units
+ * that differ between ranges, a worker that failed). `readTradeRows` is dataset.ts's reader.
+ */
 export async function readTradeInParallel(
   started: TradeWorkers | null,
   countries: ReadonlyMap<string, Country>,
   units: UnitRegistry,
   filter: LoadFilter,
+  readTradeRows: ReadTradeRows,
 ): Promise<TradeRead | null> {
   if (!started) return null;
   const { path, size, mode, plan, workers } = started;
@@ -140,23 +113,25 @@ export async function readTradeInParallel(
     });
   };
   const runs: (SortedRun | undefined)[] = plan.ranges.map(() => undefined);
+  const listenersOf = (part: number): WorkerListeners => ({
+    progress: (progress) => report(part, progress),
+    run: (run) => (runs[part] = run),
+    result: (result) => {
+      // One range's problem means a one-thread read: stop the workers now.
+      if (hasProblems(result)) for (const running of workers) running.stop();
+    },
+  });
+  const jobOf = (part: number): TradeJob => {
+    const [start, end] = plan.ranges[part] as [number, number];
+    return { ...base, ...rowsJob(mode, part, start, end, plan, size), range: { start, end, header: plan.header } };
+  };
+  const here = plan.ranges.length - 1;
+  // The workers' jobs first (they start reading at once), then this thread's range: reading is
+  // synchronous here, so the workers' messages wait until it is done.
+  const working = workers.map((worker, part) => worker.run(jobOf(part), listenersOf(part)));
   let results: TradeJobResult[];
   try {
-    results = await Promise.all(
-      plan.ranges.map(([start, end], part) =>
-        (workers[part] as StartedWorker).run(
-          { ...base, ...rowsJob(mode, part, start, end, plan, size), range: { start, end, header: plan.header } },
-          {
-            progress: (progress) => report(part, progress),
-            run: (run) => (runs[part] = run),
-            result: (result) => {
-              // One worker's problem means a one-thread read: stop the others now.
-              if (hasProblems(result)) for (const running of workers) running.stop();
-            },
-          },
-        ),
-      ),
-    );
+    results = await Promise.all([...working, readHere(jobOf(here), listenersOf(here), readTradeRows)]);
   } catch {
     stopTradeWorkers(started);
     return null;
@@ -224,6 +199,21 @@ class StartedWorker {
     this.failure ??= error;
     this.failed?.(error);
   }
+}
+
+/** This thread's own range: the job a worker would be given, read here; resolves with its result. */
+async function readHere(job: TradeJob, listeners: WorkerListeners, readTradeRows: ReadTradeRows): Promise<TradeJobResult> {
+  let result: TradeJobResult | undefined;
+  await readRange(
+    job,
+    (message) => {
+      if ('result' in message) result = message.result;
+      deliver(listeners, message);
+    },
+    readTradeRows,
+  );
+  if (!result) throw new Error('the range read here gave no result');
+  return result;
 }
 
 function deliver(on: WorkerListeners, message: WorkerMessage): void {
