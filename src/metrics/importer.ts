@@ -32,6 +32,7 @@ import {
   chainGraph,
   chainNodeKey,
   feedSource,
+  remembered,
   shipmentsTo,
   stageFlows,
   stageFullyCovered,
@@ -662,22 +663,15 @@ function feedOf(chain: ChainGraph, stage: Stage, producer: string): Feed | null 
 }
 
 /**
- * The Kastner mix of one country's supply at a stage, over the stage's covered flows, kept per
+ * The Kastner mix of one country's supply at a stage, over the stage's covered flows, kept with the
  * chain graph. Worked out for the producers a walk reaches only: the system is factorised once
  * (kastner.ts keeps it by its inputs) and each mix is one solve.
  */
-const mixesByChain = new WeakMap<ChainGraph, Map<string, OriginShares>>();
-
 function feedMix(chain: ChainGraph, stage: Stage, producer: string): OriginShares {
-  let mixes = mixesByChain.get(chain);
-  if (!mixes) mixesByChain.set(chain, (mixes = new Map()));
-  const key = `${stage}|${producer}`;
-  let mix = mixes.get(key);
-  if (!mix) {
+  return remembered(chain, `feed mix|${stage}|${producer}`, () => {
     const flows = stageFlows(chain, stage, { coveredOnly: !stageFullyCovered(chain, stage) });
-    mixes.set(key, (mix = traceOriginShares(stageProduction(chain, stage), flows, producer)));
-  }
-  return mix;
+    return traceOriginShares(stageProduction(chain, stage), flows, producer);
+  });
 }
 
 function sortedPaths(pathsOf: PathVisitor): OriginPath[] {
