@@ -294,18 +294,18 @@ function sharesFromColumn(system: TradeSystem, j: number, leontief: (o: number) 
   const n = system.countries.length;
   const supply = system.supply[j] ?? 0;
   // Plain arrays of numbers, not typed arrays: a refining stage makes a pair per producer, and a small
-  // typed array is an allocation outside the JavaScript heap, several times dearer.
-  const traced: number[] = [];
-  const untraced: number[] = [];
-  if (supply <= 0)
-    return { countries: system.countries, traced: new Array<number>(n).fill(0), untraced: new Array<number>(n).fill(0), remainder: 0, target: j, supply };
+  // typed array is an allocation outside the JavaScript heap, several times dearer. Made at their
+  // size: pushing grows an array four times on the way to a hundred entries.
+  const traced = new Array<number>(n).fill(0);
+  const untraced = new Array<number>(n).fill(0);
+  if (supply <= 0) return { countries: system.countries, traced, untraced, remainder: 0, target: j, supply };
   let accounted = 0;
   for (let o = 0; o < n; o += 1) {
     const weight = leontief(o);
     const fromProduction = ((system.production[o] ?? 0) * weight) / supply;
     const fromExcess = ((system.excess[o] ?? 0) * weight) / supply;
-    traced.push(fromProduction);
-    untraced.push(fromExcess);
+    traced[o] = fromProduction;
+    untraced[o] = fromExcess;
     accounted += fromProduction + fromExcess;
   }
   // Supply circulating in a loop with no production behind it stops at the target itself.
