@@ -64,7 +64,8 @@ function tradeSystem(production: ReadonlyMap<string, number>, flows: FlowColumns
   const countries = systemCountries(production, flows);
   const position = new Map(countries.map((code, i) => [code, i]));
   // The system position of each country id of the flows.
-  const positionOfId = Int32Array.from(flows.codes, (code) => position.get(code) ?? -1);
+  const positionOfId = new Int32Array(flows.codes.length);
+  for (let id = 0; id < positionOfId.length; id += 1) positionOfId[id] = position.get(flows.codes[id] ?? '') ?? -1;
   const n = countries.length;
   const produced = new Float64Array(n);
   const inflow = new Float64Array(n);
@@ -87,17 +88,18 @@ function tradeSystem(production: ReadonlyMap<string, number>, flows: FlowColumns
     excess[i] = Math.max(0, (outflow[i] ?? 0) - available);
     supply[i] = available + (excess[i] ?? 0);
   }
-  const coefficients = { ...scratch.coefficients(flows.length), count: 0 };
+  // The columns in locals, and the count too: this loop runs over every flow of every system.
+  const { from: fromAt, to: toAt, share } = scratch.coefficients(flows.length);
+  let count = 0;
   for (let k = 0; k < flows.length; k += 1) {
     const quantity = quantityOf[k]!;
     if (!(quantity > 0)) continue;
-    const at = coefficients.count;
-    coefficients.from[at] = from[k]!;
-    coefficients.to[at] = to[k]!;
-    coefficients.share[at] = quantity / supply[from[k]!]!;
-    coefficients.count += 1;
+    fromAt[count] = from[k]!;
+    toAt[count] = to[k]!;
+    share[count] = quantity / supply[from[k]!]!;
+    count += 1;
   }
-  return { countries, position, production: produced, excess, supply, coefficients };
+  return { countries, position, production: produced, excess, supply, coefficients: { from: fromAt, to: toAt, share, count } };
 }
 
 /**
