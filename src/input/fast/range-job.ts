@@ -21,7 +21,7 @@ export interface ByteRange {
   header: Buffer;
 }
 
-/** What the main thread sends a worker. */
+/** A range's job: what the main thread sends a worker, or does itself for the last range. */
 export interface TradeJob {
   path: string;
   /** `summary`: the checking pass; `rows`: every row, sent back as one sorted run. */
@@ -38,7 +38,7 @@ export interface TradeJob {
   units: [string, string, string][];
 }
 
-/** A worker's last message. */
+/** The last message of a range's job. */
 export interface TradeJobResult {
   stats: FileStats;
   /** The checking pass only (a full read's years come from the merged table). */
