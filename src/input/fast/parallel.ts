@@ -101,16 +101,16 @@ export async function readTradeInParallel(
     knownCodes: [...countries.keys()],
     units: [...units.units].map(([key, unit]) => [key, unit, units.firstSeen.get(key) ?? '']),
   };
-  // The progress line follows the sum of what the workers have read.
+  const here = plan.ranges.length - 1;
+  // The progress line follows the sum of what the ranges have read.
   const done = plan.ranges.map(() => ({ bytes: 0, rows: 0 }));
+  // Never backwards: the workers' messages that waited for this thread's range come in afterwards.
+  let shown = { bytes: 0, rows: 0 };
   const report = (part: number, progress: Progress): void => {
     done[part] = { bytes: progress.bytesRead, rows: progress.rowsRead };
-    filter.progress?.({
-      file: progress.file,
-      bytesRead: done.reduce((sum, entry) => sum + entry.bytes, 0),
-      bytesTotal: size,
-      rowsRead: done.reduce((sum, entry) => sum + entry.rows, 0),
-    });
+    const sum = part === here ? progressWhileReadingHere(done, plan.ranges, here) : totalProgress(done);
+    shown = { bytes: Math.max(shown.bytes, sum.bytes), rows: Math.max(shown.rows, sum.rows) };
+    filter.progress?.({ file: progress.file, bytesRead: shown.bytes, bytesTotal: size, rowsRead: shown.rows });
   };
   const runs: (SortedRun | undefined)[] = plan.ranges.map(() => undefined);
   const listenersOf = (part: number): WorkerListeners => ({
@@ -125,7 +125,6 @@ export async function readTradeInParallel(
     const [start, end] = plan.ranges[part] as [number, number];
     return { ...base, ...rowsJob(mode, part, start, end, plan, size), range: { start, end, header: plan.header } };
   };
-  const here = plan.ranges.length - 1;
   // The workers' jobs first (they start reading at once), then this thread's range: reading is
   // synchronous here, so the workers' messages wait until it is done.
   const working = workers.map((worker, part) => worker.run(jobOf(part), listenersOf(part)));
@@ -199,6 +198,36 @@ class StartedWorker {
     this.failure ??= error;
     this.failed?.(error);
   }
+}
+
+/** What every range has read, summed. */
+export function totalProgress(done: readonly { bytes: number; rows: number }[]): { bytes: number; rows: number } {
+  return done.reduce((sum, entry) => ({ bytes: sum.bytes + entry.bytes, rows: sum.rows + entry.rows }), { bytes: 0, rows: 0 });
+}
+
+/**
+ * The progress of the whole read while this thread reads its own range (`here`): the workers'
+ * messages wait until it is done, so each range that has reported less than this thread's share of
+ * its own range is counted at that share, with this thread's rows per byte. The ranges start
+ * together and read at about the same speed: without this, the line would show half the file read
+ * at best, and twice the time left, until this thread's range is done.
+ */
+export function progressWhileReadingHere(
+  done: readonly { bytes: number; rows: number }[],
+  ranges: readonly (readonly [number, number])[],
+  here: number,
+): { bytes: number; rows: number } {
+  const own = done[here] ?? { bytes: 0, rows: 0 };
+  const [start, end] = ranges[here] ?? [0, 0];
+  const share = end > start ? own.bytes / (end - start) : 1;
+  const rowsPerByte = own.bytes > 0 ? own.rows / own.bytes : 0;
+  return totalProgress(
+    done.map((entry, part) => {
+      const [from, to] = ranges[part] ?? [0, 0];
+      const bytes = Math.round(share * (to - from));
+      return entry.bytes >= bytes ? entry : { bytes, rows: Math.round(bytes * rowsPerByte) };
+    }),
+  );
 }
 
 /** This thread's own range: the job a worker would be given, read here; resolves with its result. */
